@@ -1,0 +1,98 @@
+"""Which two series a comparison uses, their names and the basis of their returns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KNOWN_NAMES = {
+    "^RUT": "Russell 2000",
+    "^GSPC": "S&P 500",
+    "IWM": "iShares Russell 2000 ETF",
+    "SPY": "SPDR S&P 500 ETF",
+    "IJR": "iShares Core S&P Small-Cap ETF",
+    "RSP": "Invesco S&P 500 Equal Weight ETF",
+    "^SP600": "S&P SmallCap 600",
+    "^TNX": "10-year Treasury yield",
+}
+_SYMBOL_RE = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,14}$")
+
+PRICE_RETURN = "price return"
+TOTAL_RETURN = "total return"
+
+
+class PairError(ValueError):
+    """The pair text is not valid; the message says what is."""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One Yahoo Finance symbol with the name people know it by."""
+
+    symbol: str
+    name: str
+
+    @property
+    def basis(self) -> str:
+        """Index levels are price return; Yahoo's adjusted ETF/stock closes are total return."""
+        return PRICE_RETURN if self.symbol.startswith("^") else TOTAL_RETURN
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A small-cap series compared with a large-cap series."""
+
+    key: str
+    small: Instrument
+    large: Instrument
+
+    @property
+    def basis(self) -> str:
+        """The return basis of the comparison, 'mixed (...)' when the two differ."""
+        if self.small.basis == self.large.basis:
+            return self.small.basis
+        return f"mixed ({self.small.symbol}: {self.small.basis}, {self.large.symbol}: {self.large.basis})"
+
+    @property
+    def symbols(self) -> tuple[str, str]:
+        return (self.small.symbol, self.large.symbol)
+
+    @property
+    def label(self) -> str:
+        """'Russell 2000 vs S&P 500'."""
+        return f"{self.small.name} vs {self.large.name}"
+
+
+def instrument(symbol: str) -> Instrument:
+    """An Instrument for a validated, upper-cased symbol."""
+    sym = symbol.strip().upper()
+    if not _SYMBOL_RE.match(sym):
+        raise PairError(f"`{symbol}` is not a valid Yahoo Finance symbol (e.g. `IWM`, `^RUT`).")
+    return Instrument(sym, KNOWN_NAMES.get(sym, sym))
+
+
+PAIRS: dict[str, Pair] = {
+    "index": Pair("index", instrument("^RUT"), instrument("^GSPC")),
+    "etf": Pair("etf", instrument("IWM"), instrument("SPY")),
+}
+DEFAULT_PAIR = "index"
+
+
+def parse_pair(text: str | None) -> Pair:
+    """`index` (default), `etf`, or `SMALL/LARGE` with any two Yahoo symbols."""
+    if text is None or not text.strip():
+        return PAIRS[DEFAULT_PAIR]
+    raw = text.strip()
+    if raw.lower() in PAIRS:
+        return PAIRS[raw.lower()]
+    if "/" in raw:
+        parts = raw.split("/")
+        if len(parts) == 2 and all(parts):
+            small, large = instrument(parts[0]), instrument(parts[1])
+            if small.symbol == large.symbol:
+                raise PairError("Compare two different symbols, e.g. `IJR/SPY`.")
+            return Pair(f"{small.symbol}/{large.symbol}", small, large)
+    raise PairError(
+        f"`{raw}` is not a pair. Use `index` (Russell 2000 vs S&P 500), `etf` (IWM vs SPY) "
+        "or `SMALL/LARGE` with two Yahoo symbols, e.g. `IJR/SPY`."
+    )

@@ -1,0 +1,1 @@
+"""Market data providers (Yahoo Finance, CSV folders) behind one small interface."""

@@ -1,0 +1,77 @@
+"""The price-source interface, its errors, and the offline CSV source."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+
+class DataUnavailableError(Exception):
+    """Market data could not be had; the message is safe and useful to show a user."""
+
+
+class SymbolNotFoundError(DataUnavailableError):
+    """The source has no data for one or more symbols."""
+
+    def __init__(self, symbols: Sequence[str], source: str) -> None:
+        self.symbols = list(symbols)
+        names = ", ".join(f"`{s}`" for s in self.symbols)
+        super().__init__(f"{source} has no daily data for {names}. Check the symbol.")
+
+
+class RateLimitedError(DataUnavailableError):
+    """The provider refused us for asking too often."""
+
+
+class PriceSource(Protocol):
+    """Where daily closes come from."""
+
+    @property
+    def name(self) -> str:
+        """Who provides the data, for the reply: 'Yahoo Finance', 'CSV files in ...'."""
+        ...
+
+    def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.Series]:
+        """Daily closes per symbol from `start` (inclusive; None = all history) to the latest.
+
+        Each Series has a sorted, tz-naive DatetimeIndex and float closes (adjusted closes for
+        ETFs and stocks, index levels for indexes). Raises SymbolNotFoundError for symbols
+        the source does not have, RateLimitedError or DataUnavailableError otherwise.
+        """
+        ...
+
+
+def read_close_csv(path: Path) -> pd.Series:
+    """Read one `Date,Open,High,Low,Close,Volume` file (yfinance's layout) into a close Series."""
+    frame = pd.read_csv(path, usecols=["Date", "Close"], parse_dates=["Date"], index_col="Date")
+    closes = frame["Close"].astype("float64").dropna()
+    closes = closes[~closes.index.duplicated(keep="last")].sort_index()
+    closes.index.name = "Date"
+    return closes.rename(path.stem)
+
+
+class CsvSource:
+    """Closes from a folder of `<SYMBOL>.csv` files, e.g. ../shared/market-data (offline)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    @property
+    def name(self) -> str:
+        return f"CSV files in {self.directory}"
+
+    def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.Series]:
+        if not self.directory.is_dir():
+            raise DataUnavailableError(f"Data folder {self.directory} does not exist.")
+        missing = [s for s in symbols if not (self.directory / f"{s}.csv").is_file()]
+        if missing:
+            raise SymbolNotFoundError(missing, self.name)
+        result = {}
+        for symbol in symbols:
+            closes = read_close_csv(self.directory / f"{symbol}.csv")
+            result[symbol] = closes.loc[pd.Timestamp(start) :] if start else closes
+        return result
