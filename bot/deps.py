@@ -1,0 +1,64 @@
+"""The objects every entry point needs, built once from settings and passed down.
+
+Nothing is a module global, so tests can hand in a CSV source, a real Redis and a clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import redis
+
+from bot.cache import Cache, open_redis
+from bot.config import Settings
+from bot.data.sources import CsvSource, PriceSource
+from bot.market import MarketData
+from bot.reports import Reports
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Deps:
+    """Settings plus the services built from them."""
+
+    settings: Settings
+    cache: Cache
+    market: MarketData
+    reports: Reports
+    clock: Callable[[], datetime]
+
+
+def build_source(settings: Settings) -> PriceSource:
+    """CSV files when SMALLCAPS_DATA_DIR is set (offline), Yahoo Finance otherwise."""
+    if settings.smallcaps_data_dir is not None:
+        return CsvSource(settings.smallcaps_data_dir)
+    from bot.data.yahoo import YahooSource  # deferred: importing yfinance is slow
+
+    return YahooSource(cache_dir=settings.smallcaps_state_dir / "yfinance")
+
+
+def build_redis(settings: Settings) -> redis.Redis | None:
+    """The configured Redis, or None (uncached) if even the embedded one cannot start."""
+    url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    try:
+        return open_redis(url, settings.smallcaps_state_dir)
+    except Exception as exc:  # noqa: BLE001 - the bot must still answer, uncached
+        logger.warning("No Redis available (%s); running without a cache", type(exc).__name__)
+        return None
+
+
+def build_deps(
+    settings: Settings,
+    *,
+    source: PriceSource | None = None,
+    redis_client: redis.Redis | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Deps:
+    """Wire the services; arguments override what settings would choose (for tests)."""
+    cache = Cache(redis_client if redis_client is not None else build_redis(settings))
+    market = MarketData(source or build_source(settings), cache, clock)
+    return Deps(settings, cache, market, Reports(market, cache, clock), clock)

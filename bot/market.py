@@ -1,0 +1,175 @@
+"""Price history through the cache: fetch only what is missing, fall back to what we have.
+
+Each symbol's closes live in one Redis hash (dates and closes as raw little-endian arrays,
+plus when they were fetched). A symbol is fresh when it was fetched after the last refresh
+point (the previous US close). Stale or missing symbols of a request are fetched in one
+batch, from a few days before the last cached date, and merged. When the provider fails and
+every symbol has cached data, the answer uses it and says how old it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from bot.cache import Cache
+from bot.data.sources import DataUnavailableError, PriceSource, SymbolNotFoundError
+from bot.market_hours import last_refresh_point
+
+logger = logging.getLogger(__name__)
+
+OVERLAP_DAYS = 7
+"""Refetch this many calendar days before the last cached close (late revisions, splits)."""
+PRICE_TTL_S = 90 * 86400
+
+
+@dataclass(frozen=True)
+class PriceHistory:
+    """Daily closes for the requested symbols and where and when they came from."""
+
+    closes: dict[str, pd.Series]
+    source: str
+    fetched_at: datetime
+    """When the oldest of these series was last fetched from the source (UTC)."""
+    stale_note: str | None = None
+    """Set when fresh data could not be had and cached data was used: says why and how old."""
+
+
+@dataclass(frozen=True)
+class _Cached:
+    closes: pd.Series
+    fetched_at: datetime
+    source: str
+
+
+def encode_closes(closes: pd.Series, fetched_at: datetime, source: str) -> dict[str, bytes]:
+    """A close Series as Redis hash fields (raw arrays: fast, exact, nothing to unpickle)."""
+    dates = closes.index.values.astype("datetime64[ns]").astype("<i8")
+    return {
+        "dates": dates.tobytes(),
+        "closes": closes.to_numpy(dtype="<f8").tobytes(),
+        "fetched_at": fetched_at.isoformat().encode(),
+        "source": source.encode(),
+    }
+
+
+def decode_closes(fields: dict[bytes, bytes], symbol: str) -> _Cached:
+    """The inverse of `encode_closes`."""
+    dates = np.frombuffer(fields[b"dates"], dtype="<i8").astype("datetime64[ns]")
+    values = np.frombuffer(fields[b"closes"], dtype="<f8")
+    closes = pd.Series(values, index=pd.DatetimeIndex(dates, name="Date"), name=symbol)
+    return _Cached(
+        closes=closes,
+        fetched_at=datetime.fromisoformat(fields[b"fetched_at"].decode()),
+        source=fields[b"source"].decode(),
+    )
+
+
+class MarketData:
+    """Cached access to a PriceSource."""
+
+    def __init__(
+        self,
+        source: PriceSource,
+        cache: Cache,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.source = source
+        self.cache = cache
+        self.clock = clock
+
+    def _key(self, symbol: str) -> str:
+        return self.cache.key("prices", self.source.name, symbol)
+
+    def _load(self, symbols: Sequence[str]) -> dict[str, _Cached]:
+        found = {}
+        for symbol in symbols:
+            fields = self.cache.get_hash(self._key(symbol))
+            if fields:
+                found[symbol] = decode_closes(fields, symbol)
+        return found
+
+    def history(self, symbols: Sequence[str]) -> PriceHistory:
+        """Closes for `symbols`, refreshed from the source if the cache is behind."""
+        now = self.clock()
+        cached = self._load(symbols)
+        boundary = last_refresh_point(now)
+        stale = [s for s in symbols if s not in cached or cached[s].fetched_at < boundary]
+        note = None
+        if stale:
+            lock_key = self.cache.key("prices-lock", self.source.name, ",".join(sorted(stale)))
+            token = self.cache.acquire(lock_key, 60_000)
+            try:
+                if token is None:  # someone else is fetching the same symbols: use theirs
+                    cached.update(self._await_fetch(stale, boundary))
+                    stale = [s for s in stale if cached.get(s) is None
+                             or cached[s].fetched_at < boundary]
+                if stale:
+                    note = self._refresh(stale, cached, now)
+            finally:
+                if token is not None:
+                    self.cache.release(lock_key, token)
+        fetched_at = min(c.fetched_at for c in cached.values())
+        return PriceHistory(
+            closes={s: cached[s].closes for s in symbols},
+            source=self.source.name,
+            fetched_at=fetched_at,
+            stale_note=note,
+        )
+
+    def _await_fetch(self, symbols: Sequence[str], boundary: datetime) -> dict[str, _Cached]:
+        """Wait (briefly) for a concurrent fetch of the same symbols to land in the cache."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            found = self._load(symbols)
+            if len(found) == len(symbols) and all(c.fetched_at >= boundary
+                                                  for c in found.values()):
+                return found
+            time.sleep(0.05)
+        return self._load(symbols)
+
+    def _refresh(self, stale: list[str], cached: dict[str, _Cached], now: datetime) -> str | None:
+        """Fetch `stale` in one batch and merge into `cached`; a note if we fell back."""
+        start = _fetch_start([cached.get(s) for s in stale])
+        try:
+            fresh = self.source.fetch(stale, start)
+        except SymbolNotFoundError:
+            raise
+        except DataUnavailableError as exc:
+            if all(s in cached for s in stale):
+                oldest = min(cached[s].fetched_at for s in stale)
+                logger.warning("Using cached prices for %s: %s", stale, exc)
+                return f"{exc} Showing cached data fetched {oldest:%Y-%m-%d %H:%M} UTC."
+            raise
+        for symbol in stale:
+            merged = _merge(cached.get(symbol), fresh[symbol])
+            self.cache.set_hash(self._key(symbol),
+                                encode_closes(merged, now, self.source.name), PRICE_TTL_S)
+            cached[symbol] = _Cached(merged, now, self.source.name)
+        return None
+
+
+def _fetch_start(entries: Sequence[_Cached | None]) -> date | None:
+    """Where a batch fetch must start: None (all history) if any symbol has nothing cached."""
+    if any(e is None or e.closes.empty for e in entries):
+        return None
+    last = min(e.closes.index[-1] for e in entries if e is not None)
+    return (last - timedelta(days=OVERLAP_DAYS)).date()
+
+
+def _merge(old: _Cached | None, fresh: pd.Series) -> pd.Series:
+    """Cached closes extended by fresh ones; fresh values win where the days overlap."""
+    if old is None or old.closes.empty:
+        return fresh
+    if fresh.empty:
+        return old.closes
+    if fresh.index[0] <= old.closes.index[0]:
+        return fresh
+    kept = old.closes.loc[: fresh.index[0] - pd.Timedelta(days=1)]
+    return pd.concat([kept, fresh]).sort_index()

@@ -1,0 +1,80 @@
+"""Getting a reply into a channel: the Block Kit message, the chart, and the fallbacks.
+
+Real users hit `not_in_channel` on day one: with `chat:write.public` the bot can post text to a
+public channel it has not joined, but it cannot share a file there, and in private channels
+and DMs it can do neither. Then the text still reaches the channel through the command's
+`response_url`, and the user is told how to get charts (`/invite` the bot).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+logger = logging.getLogger(__name__)
+
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found", "is_archived", "access_denied"})
+Respond = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ChannelReply:
+    """What a report looks like in a channel."""
+
+    blocks: list[dict[str, Any]]
+    text: str
+    chart_png: bytes | None
+    chart_filename: str
+    chart_title: str
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """The Web API error code ('not_in_channel', 'ratelimited', ...)."""
+    try:
+        return str(exc.response["error"])
+    except (KeyError, TypeError):
+        return "unknown_error"
+
+
+def invite_hint(bot_user_id: str | None) -> str:
+    who = f"<@{bot_user_id}>" if bot_user_id else "the smallcaps app"
+    return (f":frame_with_picture: I can't share charts in this conversation because I'm not "
+            f"a member. Run `/invite {who}` here and ask again to get the chart too.")
+
+
+def post_reply(
+    client: WebClient,
+    respond: Respond,
+    channel_id: str,
+    reply: ChannelReply,
+    bot_user_id: str | None = None,
+) -> str:
+    """Post `reply` in the channel; returns 'posted', 'text_only' or 'via_response_url'."""
+    try:
+        client.chat_postMessage(channel=channel_id, blocks=reply.blocks, text=reply.text,
+                                unfurl_links=False, unfurl_media=False)
+    except SlackApiError as exc:
+        if slack_error(exc) not in NOT_A_MEMBER:
+            raise
+        logger.info("chat.postMessage refused (%s); answering via response_url", slack_error(exc))
+        respond(response_type="in_channel", blocks=reply.blocks, text=reply.text,
+                replace_original=False)
+        respond(response_type="ephemeral", text=invite_hint(bot_user_id), replace_original=False)
+        return "via_response_url"
+    if reply.chart_png is None:
+        return "posted"
+    try:
+        client.files_upload_v2(channel=channel_id, file=reply.chart_png,
+                               filename=reply.chart_filename, title=reply.chart_title)
+    except SlackApiError as exc:
+        if slack_error(exc) not in NOT_A_MEMBER:
+            raise
+        logger.info("Chart upload refused (%s); told the user how to invite", slack_error(exc))
+        respond(response_type="ephemeral", text=invite_hint(bot_user_id), replace_original=False)
+        return "text_only"
+    return "posted"

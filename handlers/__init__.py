@@ -1,0 +1,17 @@
+"""Slack listeners: parse the command, run the report, format and deliver the reply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.deps import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    """Attach every listener of the bot to `app`."""
+    from handlers import slash
+
+    slash.register(app, deps)

@@ -1,0 +1,47 @@
+"""Usage text: what each command does, with an example, and the conventions behind numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analytics.periods import NAMED_PERIODS
+
+COMMANDS: list[tuple[str, str, str]] = [
+    ("gap PERIOD [PAIR] [as-of DATE]",
+     "How far small caps lag or lead large caps, how the relative ratio moved, and how "
+     "unusual the gap is against all same-length windows in history. Posts a chart.",
+     "gap 3y"),
+]
+
+CONVENTIONS = (
+    f"*Periods:* {', '.join(NAMED_PERIODS)}, any `Nd`/`Nw`/`Nm`/`Ny` (calendar days, weeks, "
+    "months, years), or `YYYY-MM-DD..YYYY-MM-DD`. The end is the last common close on or "
+    "before the as-of date (default: the latest); the start is the last common close on or "
+    "before the same calendar date one period earlier (`ytd`: last close of the previous "
+    "year).\n"
+    "*Pairs:* `index` (default: Russell 2000 `^RUT` vs S&P 500 `^GSPC`, price return), `etf` "
+    "(IWM vs SPY, total return from adjusted closes), or `SMALL/LARGE` with any two Yahoo "
+    "symbols, e.g. `IJR/SPY`.\n"
+    "*Numbers:* returns are last/first − 1 of the closes; the gap is large minus small in "
+    "percentage points (positive = small caps lag); the relative ratio is small/large."
+)
+
+
+def help_text(command: str = "/smallcaps") -> str:
+    """Plain-text usage, for the CLI and notification fallbacks."""
+    lines = [f"Usage: {command} COMMAND", ""]
+    for usage, what, example in COMMANDS:
+        lines += [f"  {usage}", f"      {what}", f"      e.g. {command} {example}", ""]
+    lines.append(CONVENTIONS.replace("*", "").replace("`", ""))
+    return "\n".join(lines)
+
+
+def help_blocks(command: str = "/smallcaps") -> list[dict[str, Any]]:
+    """Ephemeral Block Kit usage with one example per command."""
+    rows = "\n".join(f"• `{command} {usage}`\n   {what}\n   _e.g._ `{command} {example}`"
+                     for usage, what, example in COMMANDS)
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*smallcaps* — small vs "
+                                     f"large caps, in numbers and charts.\n\n{rows}"}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": CONVENTIONS}]},
+    ]

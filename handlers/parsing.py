@@ -1,0 +1,122 @@
+"""Turn the text after `/smallcaps` (or the CLI's words) into a request object.
+
+Grammar: `gap [PERIOD] [PAIR] [as-of YYYY-MM-DD]` with PERIOD and PAIR in either order;
+`help` or nothing shows usage. Errors carry a short message and a valid example.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from datetime import date
+
+from analytics.pairs import PAIRS, PairError, parse_pair
+from analytics.periods import NAMED_PERIODS, PeriodError, parse_period
+from bot.reports import GapQuery
+
+DEFAULT_GAP_PERIOD = "3y"
+AS_OF_WORDS = ("as-of", "asof", "--as-of")
+
+
+class CommandError(ValueError):
+    """The user typed something we cannot run; `example` is a command that would work."""
+
+    def __init__(self, message: str, example: str = "gap 3y") -> None:
+        super().__init__(message)
+        self.message = message
+        self.example = example
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    """Show usage (optionally for one command)."""
+
+    topic: str | None = None
+
+
+def split_words(text: str) -> list[str]:
+    """Words of a command; tolerant of Slack's smart quotes and stray punctuation."""
+    cleaned = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
+    try:
+        return shlex.split(cleaned)
+    except ValueError:
+        return cleaned.split()
+
+
+def parse_as_of(value: str) -> date:
+    """A YYYY-MM-DD date, with a friendly error."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"`{value}` is not a date: use YYYY-MM-DD.",
+                           "gap 3y as-of 2024-03-26") from None
+
+
+def pop_as_of(words: list[str]) -> tuple[list[str], date | None]:
+    """Remove an `as-of YYYY-MM-DD` (or `as-of=YYYY-MM-DD`) option from `words`."""
+    rest: list[str] = []
+    as_of = None
+    i = 0
+    while i < len(words):
+        word = words[i].lower()
+        key, _, inline = word.partition("=")
+        if key in AS_OF_WORDS:
+            value = inline or (words[i + 1] if i + 1 < len(words) else "")
+            if not value:
+                raise CommandError("`as-of` needs a date.", "gap 3y as-of 2024-03-26")
+            as_of = parse_as_of(value)
+            i += 1 if inline else 2
+            continue
+        rest.append(words[i])
+        i += 1
+    return rest, as_of
+
+
+def _is_period(word: str) -> bool:
+    try:
+        parse_period(word)
+    except PeriodError:
+        return False
+    return True
+
+
+def parse_gap(args: list[str]) -> GapQuery:
+    """`[PERIOD] [PAIR] [as-of DATE]` in either order."""
+    args, as_of = pop_as_of(args)
+    if len(args) > 2:
+        raise CommandError(f"Too many words: `{' '.join(args)}`.", "gap 5y etf")
+    period_text, pair_text = None, None
+    for word in args:
+        if word.lower() in PAIRS or "/" in word:
+            if pair_text is not None:
+                raise CommandError("Give one pair, e.g. `etf`.", "gap 3y etf")
+            pair_text = word
+        elif _is_period(word) or word[:1].isdigit():  # digits: let parse_period explain
+            if period_text is not None:
+                raise CommandError("Give one period, e.g. `3y`.", "gap 3y etf")
+            period_text = word
+        else:
+            raise CommandError(
+                f"`{word}` is neither a period ({', '.join(NAMED_PERIODS)}, any Nd/Nw/Nm/Ny, "
+                "or YYYY-MM-DD..YYYY-MM-DD) nor a pair (`index`, `etf` or SMALL/LARGE).",
+                "gap 3y IJR/SPY",
+            )
+    try:
+        period = parse_period(period_text or DEFAULT_GAP_PERIOD)
+        pair = parse_pair(pair_text)
+    except (PeriodError, PairError) as exc:
+        raise CommandError(str(exc), "gap 3y IJR/SPY") from None
+    if as_of is not None and as_of > date.today():
+        raise CommandError(f"`{as_of}` is in the future.", "gap 3y as-of 2024-03-26")
+    return GapQuery(period=period, pair=pair, as_of=as_of)
+
+
+def parse_command(text: str) -> GapQuery | HelpRequest:
+    """The request named by `text` (the words after `/smallcaps`)."""
+    words = split_words(text or "")
+    if not words or words[0].lower() in ("help", "-h", "--help", "?"):
+        return HelpRequest(words[1].lower() if len(words) > 1 else None)
+    name, args = words[0].lower(), words[1:]
+    if name == "gap":
+        return parse_gap(args)
+    raise CommandError(f"I don't know the command `{words[0]}`.", "gap 3y")
