@@ -1,0 +1,230 @@
+"""The gap chart: both series rebased to 100 above, their relative ratio below, as PNG bytes.
+
+Built on `matplotlib.figure.Figure` with the Agg canvas and never pyplot, whose global figure
+registry leaks in a long-running server. Pure: no I/O besides rendering into memory, and the
+same input always gives the same bytes (the PNG carries no software/version metadata).
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import numpy as np
+from matplotlib import dates as mdates
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
+
+from analytics.gap import GapResult, HistoryRank
+from analytics.pairs import Pair
+
+SMALL_COLOUR = "#D55E00"  # Okabe-Ito vermillion: small caps
+LARGE_COLOUR = "#0072B2"  # Okabe-Ito blue: large caps
+INK, MUTED, GRID = "#1A1A1A", "#5F5F5F", "#E4E4E4"
+FIGSIZE, DPI = (10.0, 20.0 / 3.0), 120  # 1200 x 800 px
+SIZE = {"title": 19, "sub": 14, "label": 13, "tick": 13, "legend": 14, "note": 14, "foot": 12}
+NAMES_UP_TO = 48  # longer "small vs large" names fall back to symbols in titles
+LEGEND_ROW_UP_TO = 44  # longer names stack the legend in two rows
+LOG_SCALE_ABOVE = 8.0  # log level axis once the rebased series span more than 8x (3 doublings)
+_PT_TO_FIG = 1.0 / (FIGSIZE[1] * 72.0)  # one point as a fraction of the figure height
+MINUS = "\u2212"
+
+
+def render_gap_chart(result: GapResult, *, source: str, as_of: str | None = None) -> bytes:
+    """Render `result` as a 1200x800 PNG: rebased levels (2/3) over the relative ratio (1/3).
+
+    `source` names the data provider for the footer ("Yahoo Finance"); `as_of` says when the
+    data was fetched and defaults to the last close used.
+    """
+    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained", facecolor="white")
+    levels_ax, ratio_ax = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
+    _draw_levels(levels_ax, result)
+    _draw_ratio(ratio_ax, result)
+    for ax in (levels_ax, ratio_ax):
+        _style_axes(ax)
+    _format_dates(ratio_ax, result)
+    _add_header_and_footer(fig, result, source, as_of)
+    return _to_png(fig)
+
+
+def signed(value: float, unit: str) -> str:
+    """'+30.9 %' or '−6.8 %' (typographic minus), one decimal."""
+    text = f"{round(value, 1) + 0.0:+,.1f} {unit}"  # + 0.0 turns -0.0 into 0.0
+    return text.replace("-", MINUS)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def short_names(pair: Pair) -> tuple[str, str]:
+    """The two names for titles, or the two symbols when the names would not fit."""
+    if len(pair.small.name) + len(pair.large.name) <= NAMES_UP_TO:
+        return pair.small.name, pair.large.name
+    return pair.small.symbol, pair.large.symbol
+
+
+def rank_line(rank: HistoryRank, adjective: str) -> str:
+    """'93rd percentile of 8,450 3-year windows since 1990; widest since 2000-11-10'."""
+    text = (
+        f"{ordinal(round(rank.percentile))} percentile of {rank.windows:,} {adjective} windows "
+        f"since {rank.first_window_end.year}"
+    )
+    if rank.last_as_wide is None:
+        return f"{text}; widest on record"
+    if rank.widest_since is not None:
+        return f"{text}; widest since {rank.widest_since.isoformat()}"
+    return f"{text}; last as wide {rank.last_as_wide.isoformat()}"
+
+
+def _draw_levels(ax: Axes, result: GapResult) -> None:
+    """Both series rebased to 100, the area between them shaded by who leads, legend above."""
+    levels = result.rebased()
+    x = levels.index.to_numpy()
+    small, large = levels["small"].to_numpy(), levels["large"].to_numpy()
+    _shade_lead(ax, x, small, large)
+    ax.axhline(100.0, color=MUTED, linewidth=1.0, zorder=1)
+    pair = result.pair
+    for values, colour, name, pct in (
+        (small, SMALL_COLOUR, pair.small.name, result.small_return_pct),
+        (large, LARGE_COLOUR, pair.large.name, result.large_return_pct),
+    ):
+        label = f"{name}  {signed(pct, '%')}"
+        ax.plot(x, values, color=colour, linewidth=_line_width(len(x)), label=label)
+        ax.plot(x[-1:], values[-1:], "o", color=colour, markersize=5.5, zorder=4)
+    ncols = 2 if len(pair.small.name) + len(pair.large.name) <= LEGEND_ROW_UP_TO else 1
+    ax.legend(
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False,
+        fontsize=SIZE["legend"], handlelength=1.4, borderaxespad=0.1, borderpad=0.1,
+    )
+    _scale_levels(ax, levels.to_numpy())
+    _annotate_gap(ax, result, small[-1], large[-1])
+
+
+def _line_width(points: int) -> float:
+    """Bold lines for short series; thinner for decades of daily data, which would clot."""
+    return 2.0 if points <= 1500 else 1.4
+
+
+def _shade_lead(ax: Axes, x: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """Shade between `a` (small caps) and `b`: vermillion where `a` leads, blue where `b` does."""
+    ax.fill_between(x, a, b, where=a >= b, interpolate=True, color=SMALL_COLOUR, alpha=0.16,
+                    linewidth=0)
+    ax.fill_between(x, a, b, where=a < b, interpolate=True, color=LARGE_COLOUR, alpha=0.14,
+                    linewidth=0)
+
+
+def _scale_levels(ax: Axes, values: np.ndarray) -> None:
+    """Linear level axis, or log (1-2-5 ticks) when the series grow several-fold."""
+    if values.max() / values.min() > LOG_SCALE_ABOVE:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.yaxis.set_minor_locator(ticker.NullLocator())
+        ax.set_ylabel("start = 100, log scale", fontsize=SIZE["label"], color=MUTED)
+    else:
+        ax.yaxis.set_major_formatter(ticker.ScalarFormatter(useOffset=False))
+        ax.set_ylabel("start = 100", fontsize=SIZE["label"], color=MUTED)
+
+
+def _annotate_gap(ax: Axes, result: GapResult, small_end: float, large_end: float) -> None:
+    """A bracket joining the two end points just right of the plot, with the gap and leader."""
+    side = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.plot([1.008, 1.022, 1.022, 1.008], [small_end, small_end, large_end, large_end],
+            transform=side, clip_on=False, color=INK, linewidth=1.3)
+    log = ax.get_yscale() == "log"
+    mid = np.sqrt(small_end * large_end) if log else (small_end + large_end) / 2
+    leader = {"small": "small caps", "large": "large caps"}.get(result.leader)
+    colour = {"small": SMALL_COLOUR, "large": LARGE_COLOUR}.get(result.leader, INK)
+    for text, dy, va, tint, weight in (
+        (f"gap {abs(result.gap_pp):,.1f} pp", 2, "bottom", INK, "bold"),
+        (f"{leader} ahead" if leader else "no leader", -2, "top", colour, "normal"),
+    ):
+        ax.annotate(text, xy=(1.035, mid), xycoords=side, xytext=(0, dy),
+                    textcoords="offset points", ha="left", va=va, color=tint, fontweight=weight,
+                    fontsize=SIZE["note"])
+
+
+def _draw_ratio(ax: Axes, result: GapResult) -> None:
+    """Small / large rebased to 1.0, shaded against 1.0, with its change at the right edge."""
+    ratio = result.relative_ratio()
+    x, y = ratio.index.to_numpy(), ratio.to_numpy()
+    _shade_lead(ax, x, y, np.ones_like(y))
+    ax.axhline(1.0, color=MUTED, linewidth=1.0, zorder=1)
+    ax.plot(x, y, color=INK, linewidth=_line_width(len(x)) * 0.85)
+    ax.plot(x[-1:], y[-1:], "o", color=INK, markersize=5, zorder=4)
+    side = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.annotate(f"ratio {signed(result.relative_change_pct, '%')}", xy=(1.035, y[-1]),
+                xycoords=side, ha="left", va="center", fontsize=SIZE["note"], color=INK,
+                fontweight="bold")
+    small, large = short_names(result.pair)
+    ax.set_title(f"Ratio {small} / {large} (start = 1)",
+                 loc="left", fontsize=SIZE["label"], color=MUTED, pad=4)
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(ticker.ScalarFormatter(useOffset=False))
+
+
+def _style_axes(ax: Axes) -> None:
+    """Thin light grid, no top/right spines, grey ticks with dark labels."""
+    ax.grid(True, axis="both", color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    for name in ("top", "right"):
+        ax.spines[name].set_visible(False)
+    for name in ("left", "bottom"):
+        ax.spines[name].set_color(MUTED)
+    ax.tick_params(labelsize=SIZE["tick"], colors=MUTED, labelcolor=INK, length=3)
+
+
+def _format_dates(ax: Axes, result: GapResult) -> None:
+    """Concise dates over exactly the window: '2022', 'Jul' or '04 Mar' (weekly, on Mondays)."""
+    days = (result.window.end - result.window.start).days
+    locator: mdates.DateLocator
+    if days < 21:
+        locator = mdates.DayLocator(interval=max(1, days // 6))
+    elif days <= 120:  # AutoDateLocator's 1st/8th/15th/22nd/29th ticks bunch at month ends
+        locator = mdates.WeekdayLocator(byweekday=mdates.MO, interval=1 if days <= 50 else 2)
+    else:
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    formats = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
+    zero_formats = ["", "%Y", "%d %b", "%d %b", "%H:%M", "%H:%M"]
+    formatter = mdates.ConciseDateFormatter(locator, formats=formats, zero_formats=zero_formats,
+                                            show_offset=False)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(formatter)
+    ax.set_xlim(result.window.start, result.window.end)
+
+
+def _add_header_and_footer(fig: Figure, result: GapResult, source: str, as_of: str | None) -> None:
+    """Title, subtitle (dates, rank) and footer (basis, source, as-of) in reserved bands."""
+    window, pair = result.window, result.pair
+    header = [
+        (f"{' vs '.join(short_names(pair))}: {result.period.describe()}", SIZE["title"], INK,
+         "bold"),
+        (f"{window.start.date().isoformat()} to {window.end.date().isoformat()}  ·  "
+         f"{len(result.closes):,} daily closes", SIZE["sub"], MUTED, "normal"),
+    ]
+    if result.rank is not None:
+        header.append((rank_line(result.rank, result.period.adjective()), SIZE["sub"], INK,
+                       "normal"))
+    as_of_text = as_of or window.end.date().isoformat()
+    footer = f"{pair.basis.capitalize()}  ·  Source: {source}  ·  As of {as_of_text}"
+    top = 1.0 - 10 * _PT_TO_FIG
+    for text, size, colour, weight in header:
+        fig.text(0.012, top, text, fontsize=size, color=colour, fontweight=weight, va="top")
+        top -= size * 1.45 * _PT_TO_FIG
+    bottom = 8 * _PT_TO_FIG
+    fig.text(0.012, bottom, footer, fontsize=SIZE["foot"], color=MUTED, va="bottom")
+    foot_band = bottom + SIZE["foot"] * 1.6 * _PT_TO_FIG
+    fig.set_layout_engine("constrained", rect=(0.0, foot_band, 1.0, top - foot_band))
+
+
+def _to_png(fig: Figure) -> bytes:
+    """Render through the Agg canvas into memory; no software metadata, so bytes are stable."""
+    FigureCanvasAgg(fig)
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
