@@ -1,0 +1,178 @@
+"""Daily closes from Yahoo Finance through yfinance, with yfinance's quiet failures made loud.
+
+yfinance's `download` does not raise when a symbol fails: it logs an error on logger
+`yfinance` and returns an all-NaN column (an empty frame when every symbol fails). The
+per-call reasons live only in those log records (`yf.shared._ERRORS` still exists in 1.7
+but is never written), so `fetch` listens to the logger during its call and turns the
+reasons into our errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yfinance as yf
+from yfinance.exceptions import YFRateLimitError
+
+from bot.data.sources import DataUnavailableError, RateLimitedError, SymbolNotFoundError
+
+log = logging.getLogger(__name__)
+
+SOURCE_NAME = "Yahoo Finance"
+RATE_LIMITED_MESSAGE = (
+    "Yahoo Finance is rate-limiting us (HTTP 429, too many requests). "
+    "Please try again in a few minutes."
+)
+# Substrings of yfinance's error texts, checked in this order (see _classify).
+_RATE_LIMIT = ("YFRateLimitError", "Too Many Requests", "Rate limited")
+_UNREACHABLE = ("Failed to get ticker",)  # its timezone probe raised, e.g. a network error
+_NO_PRICES = ("no price data found",)  # symbol known, but no rows came back for the range
+_NOT_FOUND = ("no timezone found", "No data found", "Not Found", "404", "delisted")
+
+_cache_lock = threading.Lock()
+_cache_dir: Path | None = None
+
+
+def configure_cache_dir(cache_dir: Path) -> Path:
+    """Put yfinance's SQLite caches (timezones, cookies) in `cache_dir`; returns the dir in use.
+
+    yfinance holds that location process-wide and silently keeps using the first database
+    it opened, so only the first call per process takes effect; a different later dir is
+    ignored with a warning instead of pretending it moved.
+    """
+    global _cache_dir
+    wanted = Path(cache_dir).expanduser().resolve()
+    with _cache_lock:
+        if _cache_dir is None:
+            wanted.mkdir(parents=True, exist_ok=True)
+            yf.set_tz_cache_location(str(wanted))
+            _cache_dir = wanted
+        elif wanted != _cache_dir:
+            log.warning("yfinance caches already in %s; ignoring %s", _cache_dir, wanted)
+        return _cache_dir
+
+
+class _ThreadRecords(logging.Handler):
+    """Keeps the messages of WARNING+ records logged by one thread (this fetch's download)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _yfinance_errors() -> Iterator[list[str]]:
+    """Collect what yfinance logs in this thread while the block runs."""
+    handler = _ThreadRecords()
+    logger = logging.getLogger("yfinance")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def _classify(symbol: str, messages: Sequence[str]) -> str:
+    """Why yfinance gave no rows for `symbol`: rate_limited, unreachable, no_prices or not_found.
+
+    yfinance names the symbol as `'SYM'` (summary lines) or `$SYM:` (its exceptions).
+    No message at all means a silently empty column: treated as not found.
+    """
+    text = "\n".join(m for m in messages if f"'{symbol}'" in m or f"${symbol}:" in m)
+    for reason, markers in (("rate_limited", _RATE_LIMIT), ("unreachable", _UNREACHABLE),
+                            ("no_prices", _NO_PRICES), ("not_found", _NOT_FOUND)):
+        if any(marker in text for marker in markers):
+            return reason
+    return "not_found" if not text else "unreachable"
+
+
+def _closes(frame: pd.DataFrame, ticker: str, symbol: str) -> pd.Series:
+    """The Close column of `ticker` as a clean Series named `symbol` (empty if absent)."""
+    if frame.empty or ("Close", ticker) not in frame.columns:
+        return pd.Series(dtype="float64", name=symbol)
+    closes = pd.to_numeric(frame[("Close", ticker)], errors="coerce").astype("float64").dropna()
+    index = pd.DatetimeIndex(closes.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    # Dates only, at the resolution read_close_csv gives, so both sources compare as equal.
+    closes.index = index.normalize().as_unit("us").rename("Date")
+    closes = closes[~closes.index.duplicated(keep="last")].sort_index()
+    return closes.rename(symbol)
+
+
+class YahooSource:
+    """Daily closes for many symbols in one batched yfinance download (auto-adjusted)."""
+
+    def __init__(
+        self, session: Any = None, timeout: float = 10.0, cache_dir: Path | None = None
+    ) -> None:
+        """session: a curl_cffi or requests Session for yfinance (None: yfinance's own);
+        timeout: seconds per HTTP request; cache_dir: where yfinance keeps its caches."""
+        self.session = session
+        self.timeout = timeout
+        self.cache_dir = configure_cache_dir(cache_dir) if cache_dir is not None else None
+
+    @property
+    def name(self) -> str:
+        return SOURCE_NAME
+
+    def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.Series]:
+        """Closes per symbol from `start` (None: all history); raises DataUnavailableError kinds."""
+        wanted = list(dict.fromkeys(symbols))
+        if not wanted:
+            return {}
+        kwargs: dict[str, Any] = {"start": start} if start is not None else {"period": "max"}
+        if self.session is not None:
+            kwargs["session"] = self.session
+        with _yfinance_errors() as messages:
+            try:
+                frame = yf.download(wanted, progress=False, auto_adjust=True, threads=False,
+                                    timeout=self.timeout, **kwargs)
+            except YFRateLimitError as exc:
+                raise RateLimitedError(RATE_LIMITED_MESSAGE) from exc
+            except Exception as exc:  # yfinance rarely raises; never leak its internals
+                log.exception("yfinance download failed for %s", wanted)
+                raise DataUnavailableError(
+                    f"Could not get prices from Yahoo Finance ({type(exc).__name__})."
+                ) from exc
+        if frame is None:
+            frame = pd.DataFrame()
+        result = {s: _closes(frame, s.upper(), s) for s in wanted}  # yfinance upper-cases
+        failed = {s: _classify(s.upper(), messages) for s, c in result.items() if c.empty}
+        if failed:
+            log.warning("Yahoo Finance gave no closes for %s; yfinance said: %s", failed, messages)
+            self._raise_for(failed, start)
+        return result
+
+    @staticmethod
+    def _raise_for(failed: dict[str, str], start: date | None) -> None:
+        """Turn per-symbol failure reasons into one error, the most actionable first."""
+        def names(reason: str) -> str:
+            return ", ".join(f"`{s}`" for s, r in failed.items() if r == reason)
+
+        reasons = set(failed.values())
+        if "rate_limited" in reasons:
+            raise RateLimitedError(RATE_LIMITED_MESSAGE)
+        if "unreachable" in reasons:
+            raise DataUnavailableError(
+                f"Could not reach Yahoo Finance for {names('unreachable')}. Try again later."
+            )
+        if "no_prices" in reasons:
+            since = f" since {start.isoformat()}" if start else ""
+            raise DataUnavailableError(
+                f"Yahoo Finance returned no prices for {names('no_prices')}{since} "
+                "(no trading days in that range, or the request failed)."
+            )
+        raise SymbolNotFoundError([s for s, r in failed.items() if r == "not_found"], SOURCE_NAME)
