@@ -51,7 +51,8 @@ class Pair:
         """The return basis of the comparison, 'mixed (...)' when the two differ."""
         if self.small.basis == self.large.basis:
             return self.small.basis
-        return f"mixed ({self.small.symbol}: {self.small.basis}, {self.large.symbol}: {self.large.basis})"
+        small, large = self.small, self.large
+        return f"mixed ({small.symbol}: {small.basis}, {large.symbol}: {large.basis})"
 
     @property
     def symbols(self) -> tuple[str, str]:

