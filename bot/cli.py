@@ -1,4 +1,4 @@
-"""The `smallcaps` command: `gap` (and friends) in a terminal, and `serve` for the bot.
+"""The `smallcaps` command: every report in a terminal, and `serve` for the bot.
 
 Exit status: 0 on success, 2 on bad input, 3 when market data cannot be had, 4 on a
 configuration problem.
@@ -16,14 +16,19 @@ from pathlib import Path
 from analytics.periods import InsufficientHistoryError
 from bot.config import ConfigError, Settings
 from bot.data.sources import DataUnavailableError
-from handlers.gap_reply import gap_plain_text
-from handlers.parsing import CommandError, parse_gap
+from handlers.help import COMMANDS
+from handlers.parsing import PARSERS, CommandError
 
 EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 2, 3, 4
 
 
-def _report_options(parser: argparse.ArgumentParser) -> None:
-    """Options every report command shares."""
+def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: str,
+                        what: str, example: str) -> None:
+    """A subcommand taking the same words as `/smallcaps NAME ...`, plus CLI options."""
+    parser = commands.add_parser(name, help=what, description=f"{what}\n\ne.g. smallcaps "
+                                 f"{example}", formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("words", nargs="*", metavar="ARG", help=f"as in Slack: {usage}")
+    parser.add_argument("--pair", help="index (default), etf, or SMALL/LARGE Yahoo symbols")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="end the window on or before this date")
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
@@ -37,42 +42,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smallcaps", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    gap = commands.add_parser("gap", help="small vs large caps over a period, with history rank")
-    gap.add_argument("period", nargs="?", default="3y",
-                     help="1m 3m 6m ytd 1y 2y 3y 5y 10y 20y max, Nd/Nw/Nm/Ny, or "
-                          "YYYY-MM-DD..YYYY-MM-DD (default 3y)")
-    gap.add_argument("pair_word", nargs="?", metavar="PAIR", help="same as --pair")
-    gap.add_argument("--pair", help="index (default), etf, or SMALL/LARGE Yahoo symbols")
-    _report_options(gap)
+    for name, usage, what, example in COMMANDS:
+        if name in PARSERS:
+            _add_report_command(commands, name, usage, what, example)
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_for(args: argparse.Namespace) -> Settings:
+    """Environment settings, with --data-dir taking precedence."""
     settings = Settings()
     if getattr(args, "data_dir", None) is not None:
         settings = settings.model_copy(update={"smallcaps_data_dir": args.data_dir})
     return settings
 
 
-def run_gap(args: argparse.Namespace) -> int:
-    """Print the gap summary (or JSON) and write the chart."""
-    from bot.deps import build_deps
-
-    if args.pair and args.pair_word:
-        raise CommandError("Give the pair once: as a word or with --pair.", "gap 3y --pair etf")
-    words = [args.period] + [w for w in (args.pair_word or args.pair,) if w]
+def command_words(args: argparse.Namespace) -> list[str]:
+    """The Slack-style words for a report subcommand's arguments and options."""
+    words = list(args.words)
+    if args.pair:
+        words.append(args.pair)
     if args.as_of:
         words += ["as-of", args.as_of]
-    query = parse_gap(words)
-    deps = build_deps(_settings(args))
-    report = deps.reports.gap(query)
+    return words
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Print a report's summary (or JSON) and write its chart."""
+    from bot.deps import build_deps
+    from handlers.replies import plain_text
+
+    query = PARSERS[args.command](command_words(args))
+    report = build_deps(settings_for(args)).reports.run(query)
     if args.out:
         args.out.write_bytes(report.chart_png)
     if args.json:
         print(json.dumps(report.payload, indent=2))
     else:
-        print(gap_plain_text(report.payload))
+        print(plain_text(report))
         if args.out:
             print(f"\nChart written to {args.out}")
     return 0
@@ -83,10 +90,14 @@ def run_serve(args: argparse.Namespace) -> int:
     from bot.deps import build_deps
     from bot.serve import serve
 
-    settings = _settings(args)
+    settings = settings_for(args)
     settings.require_slack()
     serve(create_app(build_deps(settings)), settings)
     return 0
+
+
+RUNNERS = {"serve": run_serve}
+"""Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,9 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" \
         else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runners = {"gap": run_gap, "serve": run_serve}
     try:
-        return runners[args.command](args)
+        return RUNNERS.get(args.command, run_report)(args)
     except CommandError as exc:
         print(f"smallcaps: {exc.message}\n  e.g. smallcaps {exc.example}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -1,4 +1,7 @@
-"""Usage text: what each command does, with an example, and the conventions behind numbers."""
+"""Usage text: what each command does, with an example, and the conventions behind numbers.
+
+`COMMANDS` holds (name, usage, what it does, example) for every command, in help order.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ from typing import Any
 
 from analytics.periods import NAMED_PERIODS
 
-COMMANDS: list[tuple[str, str, str]] = [
-    ("gap PERIOD [PAIR] [as-of DATE]",
+COMMANDS: list[tuple[str, str, str, str]] = [
+    ("gap", "gap [PERIOD] [PAIR] [as-of DATE]",
      "How far small caps lag or lead large caps, how the relative ratio moved, and how "
      "unusual the gap is against all same-length windows in history. Posts a chart.",
      "gap 3y"),
@@ -30,7 +33,7 @@ CONVENTIONS = (
 def help_text(command: str = "/smallcaps") -> str:
     """Plain-text usage, for the CLI and notification fallbacks."""
     lines = [f"Usage: {command} COMMAND", ""]
-    for usage, what, example in COMMANDS:
+    for _, usage, what, example in COMMANDS:
         lines += [f"  {usage}", f"      {what}", f"      e.g. {command} {example}", ""]
     lines.append(CONVENTIONS.replace("*", "").replace("`", ""))
     return "\n".join(lines)
@@ -39,7 +42,7 @@ def help_text(command: str = "/smallcaps") -> str:
 def help_blocks(command: str = "/smallcaps") -> list[dict[str, Any]]:
     """Ephemeral Block Kit usage with one example per command."""
     rows = "\n".join(f"• `{command} {usage}`\n   {what}\n   _e.g._ `{command} {example}`"
-                     for usage, what, example in COMMANDS)
+                     for _, usage, what, example in COMMANDS)
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*smallcaps* — small vs "
                                      f"large caps, in numbers and charts.\n\n{rows}"}},

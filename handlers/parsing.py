@@ -7,12 +7,14 @@ Grammar: `gap [PERIOD] [PAIR] [as-of YYYY-MM-DD]` with PERIOD and PAIR in either
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from analytics.pairs import PAIRS, PairError, parse_pair
-from analytics.periods import NAMED_PERIODS, PeriodError, parse_period
-from bot.reports import GapQuery
+from analytics.pairs import PAIRS, Pair, PairError, parse_pair
+from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
+from bot.reports.gap import GapQuery
 
 DEFAULT_GAP_PERIOD = "3y"
 AS_OF_WORDS = ("as-of", "asof", "--as-of")
@@ -80,43 +82,69 @@ def _is_period(word: str) -> bool:
     return True
 
 
-def parse_gap(args: list[str]) -> GapQuery:
-    """`[PERIOD] [PAIR] [as-of DATE]` in either order."""
+@dataclass(frozen=True)
+class PeriodPairArgs:
+    """The common arguments of report commands: `[PERIOD] [PAIR] [as-of DATE]`."""
+
+    period: Period
+    pair: Pair
+    as_of: date | None
+
+
+def parse_period_pair(args: list[str], command: str,
+                      default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
+    """`[PERIOD] [PAIR] [as-of DATE]` in either order; errors name a valid `command` example."""
     args, as_of = pop_as_of(args)
     if len(args) > 2:
-        raise CommandError(f"Too many words: `{' '.join(args)}`.", "gap 5y etf")
+        raise CommandError(f"Too many words: `{' '.join(args)}`.", f"{command} 5y etf")
     period_text, pair_text = None, None
     for word in args:
         if word.lower() in PAIRS or "/" in word:
             if pair_text is not None:
-                raise CommandError("Give one pair, e.g. `etf`.", "gap 3y etf")
+                raise CommandError("Give one pair, e.g. `etf`.", f"{command} 3y etf")
             pair_text = word
         elif _is_period(word) or word[:1].isdigit():  # digits: let parse_period explain
             if period_text is not None:
-                raise CommandError("Give one period, e.g. `3y`.", "gap 3y etf")
+                raise CommandError("Give one period, e.g. `3y`.", f"{command} 3y etf")
             period_text = word
         else:
             raise CommandError(
                 f"`{word}` is neither a period ({', '.join(NAMED_PERIODS)}, any Nd/Nw/Nm/Ny, "
                 "or YYYY-MM-DD..YYYY-MM-DD) nor a pair (`index`, `etf` or SMALL/LARGE).",
-                "gap 3y IJR/SPY",
+                f"{command} 3y IJR/SPY",
             )
     try:
-        period = parse_period(period_text or DEFAULT_GAP_PERIOD)
+        period = parse_period(period_text or default_period)
         pair = parse_pair(pair_text)
     except (PeriodError, PairError) as exc:
-        raise CommandError(str(exc), "gap 3y IJR/SPY") from None
+        raise CommandError(str(exc), f"{command} 3y IJR/SPY") from None
     if as_of is not None and as_of > date.today():
-        raise CommandError(f"`{as_of}` is in the future.", "gap 3y as-of 2024-03-26")
-    return GapQuery(period=period, pair=pair, as_of=as_of)
+        raise CommandError(f"`{as_of}` is in the future.", f"{command} 3y as-of 2024-03-26")
+    return PeriodPairArgs(period, pair, as_of)
 
 
-def parse_command(text: str) -> GapQuery | HelpRequest:
-    """The request named by `text` (the words after `/smallcaps`)."""
+def parse_gap(args: list[str]) -> GapQuery:
+    """`gap [PERIOD] [PAIR] [as-of DATE]`."""
+    parsed = parse_period_pair(args, "gap")
+    return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+
+
+PARSERS: dict[str, Callable[[list[str]], Any]] = {
+    "gap": parse_gap,
+}
+"""Command name -> parser of its arguments. A parser returns a report query (see
+bot.reports.ReportQuery) or another request object the Slack listener knows."""
+
+
+def parse_command(text: str) -> Any:
+    """The request named by `text` (the words after `/smallcaps`): a query or HelpRequest."""
     words = split_words(text or "")
     if not words or words[0].lower() in ("help", "-h", "--help", "?"):
         return HelpRequest(words[1].lower() if len(words) > 1 else None)
     name, args = words[0].lower(), words[1:]
-    if name == "gap":
-        return parse_gap(args)
-    raise CommandError(f"I don't know the command `{words[0]}`.", "gap 3y")
+    parser = PARSERS.get(name)
+    if parser is None:
+        known = ", ".join(f"`{n}`" for n in PARSERS)
+        raise CommandError(f"I don't know the command `{words[0]}`. Commands: {known}.",
+                           "gap 3y")
+    return parser(args)

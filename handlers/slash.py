@@ -16,11 +16,11 @@ from slack_sdk import WebClient
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
 from bot.deps import Deps
-from bot.reports import GapQuery, Report
-from bot.slack_io import ChannelReply, post_reply
-from handlers.gap_reply import gap_blocks, gap_fallback_text, title
+from bot.reports import ReportQuery
+from bot.slack_io import post_reply
 from handlers.help import help_blocks
 from handlers.parsing import CommandError, HelpRequest, parse_command
+from handlers.replies import channel_reply
 
 logger = logging.getLogger(__name__)
 SLASH_COMMAND = "/smallcaps"
@@ -33,33 +33,25 @@ def error_text(message: str, example: str | None = None) -> str:
     return f":warning: {message}{hint}"
 
 
-def gap_reply(report: Report) -> ChannelReply:
-    """The channel message for a gap report."""
-    p = report.payload
-    return ChannelReply(blocks=gap_blocks(p), text=gap_fallback_text(p),
-                        chart_png=report.chart_png, chart_filename=report.chart_filename,
-                        chart_title=title(p))
-
-
-def answer_gap(deps: Deps, query: GapQuery, body: dict[str, Any], client: WebClient,
-               respond: Respond, context_bot_user: str | None) -> None:
-    """Compute and post a gap report; every failure ends in a message to the user."""
+def answer_report(deps: Deps, query: ReportQuery, body: dict[str, Any], client: WebClient,
+                  respond: Respond, context_bot_user: str | None) -> None:
+    """Compute and post a report; every failure ends in a message to the user."""
     try:
-        report = deps.reports.gap(query)
+        report = deps.reports.run(query)
     except (DataUnavailableError, InsufficientHistoryError) as exc:
         respond(response_type="ephemeral", text=error_text(str(exc)))
         return
     except Exception:
         ref = uuid.uuid4().hex[:8]
-        logger.exception("gap failed (ref %s) for %r", ref, body.get("text"))
+        logger.exception("%s failed (ref %s) for %r", query.command, ref, body.get("text"))
         respond(response_type="ephemeral",
                 text=error_text(f"Something went wrong on our side (ref `{ref}`); it is logged."))
         return
     try:
-        post_reply(client, respond, body["channel_id"], gap_reply(report), context_bot_user)
+        post_reply(client, respond, body["channel_id"], channel_reply(report), context_bot_user)
     except Exception:
         ref = uuid.uuid4().hex[:8]
-        logger.exception("posting the gap reply failed (ref %s)", ref)
+        logger.exception("posting the %s reply failed (ref %s)", query.command, ref)
         respond(response_type="ephemeral",
                 text=error_text(f"I computed the answer but Slack refused it (ref `{ref}`)."))
 
@@ -80,4 +72,4 @@ def register(app: App, deps: Deps) -> None:
                 text=f"{SLASH_COMMAND} help")
             return
         ack()
-        answer_gap(deps, request, command, client, respond, context.get("bot_user_id"))
+        answer_report(deps, request, command, client, respond, context.get("bot_user_id"))

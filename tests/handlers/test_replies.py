@@ -1,0 +1,98 @@
+"""Reply wording and Block Kit limits for gap payloads (lagging, leading, stale, no rank)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from handlers.gap_reply import gap_blocks, gap_fallback_text, gap_plain_text, headline
+from handlers.help import help_blocks, help_text
+from handlers.parsing import CommandError, HelpRequest, parse_command
+
+PAYLOAD = {
+    "command": "gap", "period": "3y", "period_description": "3 years",
+    "period_adjective": "3-year", "pair": "index", "start": "2021-03-26", "end": "2024-03-26",
+    "as_of_requested": "2024-03-26", "basis": "price return",
+    "small": {"symbol": "^RUT", "name": "Russell 2000", "return_pct": -6.8131},
+    "large": {"symbol": "^GSPC", "name": "S&P 500", "return_pct": 30.9155},
+    "gap_pp": 37.7286, "leader": "large",
+    "relative_ratio": {"start": 0.5589, "end": 0.3978, "change_pct": -28.8211},
+    "history_rank": {"percentile": 92.97, "windows": 8450, "first_window_end": "1990-09-10",
+                     "last_as_wide": "2024-03-25", "widest_since": "2000-11-10",
+                     "record_pp": 88.88, "record_end": "1999-04-12"},
+    "source": "Yahoo Finance", "data_fetched_at": "2026-11-24T21:00:00+00:00",
+    "stale_note": None,
+}
+
+
+def _check_block_kit_limits(blocks):
+    assert len(blocks) <= 50
+    for block in blocks:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= 150
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+            assert len(block.get("fields", [])) <= 10
+            assert all(len(f["text"]) <= 2000 for f in block.get("fields", []))
+        if block["type"] == "context":
+            assert len(block["elements"]) <= 10
+
+
+def test_lagging_reply_reads_like_an_analyst_would_say_it():
+    text = str(gap_blocks(PAYLOAD))
+    assert "Small caps lag by 37.73 pp over 3 years" in text
+    assert "-6.81 %" in text and "+30.92 %" in text
+    assert "93rd percentile of 8,450 3-year windows" in text
+    assert "Widest 3-year lag since 2000-11-10" in text
+    assert "Basis: price return" in text and "Yahoo Finance" in text
+    _check_block_kit_limits(gap_blocks(PAYLOAD))
+
+
+def test_leading_reply_says_lead_and_flips_the_rank_wording():
+    p = copy.deepcopy(PAYLOAD)
+    p.update(gap_pp=-9.49, leader="small")
+    p["history_rank"].update(percentile=8.0, record_pp=-25.7)
+    assert headline(p) == "Small caps lead by 9.49 pp over 3 years"
+    assert "0 = small caps' widest lead" in gap_plain_text(p)
+    assert "Record lead: 25.70 pp" in gap_plain_text(p)
+
+
+def test_stale_data_is_flagged_and_missing_rank_explained():
+    p = copy.deepcopy(PAYLOAD)
+    p.update(stale_note="Yahoo Finance is rate-limiting us.", history_rank=None)
+    text = str(gap_blocks(p))
+    assert ":warning: Yahoo Finance is rate-limiting us." in text
+    assert "No history rank" in text
+
+
+def test_fallback_text_carries_the_numbers():
+    assert "-6.81 %" in gap_fallback_text(PAYLOAD) and "2024-03-26" in gap_fallback_text(PAYLOAD)
+
+
+def test_help_lists_every_command_with_an_example():
+    assert "/smallcaps gap 3y" in help_text() and "ytd" in help_text()
+    _check_block_kit_limits(help_blocks())
+
+
+@pytest.mark.parametrize("text,period,pair", [
+    ("gap", "3y", "index"), ("gap etf 5y", "5y", "etf"), ("GAP 10Y IJR/SPY", "10y", "IJR/SPY"),
+    ("gap 2021-03-26..2024-03-26", "2021-03-26..2024-03-26", "index"),
+])
+def test_parse_gap_in_any_order(text, period, pair):
+    query = parse_command(text)
+    assert (query.period.label, query.pair.key) == (period, pair)
+
+
+def test_parse_as_of_and_help():
+    assert parse_command("gap 3y as-of 2024-03-26").as_of.isoformat() == "2024-03-26"
+    assert parse_command("gap 3y as-of=2024-03-26").as_of.isoformat() == "2024-03-26"
+    assert parse_command("  ") == HelpRequest()
+
+
+@pytest.mark.parametrize("text", ["gap 3y 5y", "gap etf index", "gap 3y etf extra",
+                                  "gap as-of", "gap 3y as-of 2999-01-01", "gap ^RUT/^RUT"])
+def test_parse_errors_have_an_example(text):
+    with pytest.raises(CommandError) as err:
+        parse_command(text)
+    assert err.value.example.startswith("gap")

@@ -1,0 +1,61 @@
+"""The `smallcaps` CLI: same numbers as Slack, JSON fields, chart file, exit statuses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import EXIT_BAD_INPUT, EXIT_NO_DATA, main
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path, monkeypatch):
+    monkeypatch.setenv("SMALLCAPS_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+
+
+def test_json_has_the_documented_fields_and_real_numbers(market_data_dir, real_closes, capsys,
+                                                          tmp_path):
+    out = tmp_path / "chart.png"
+    code = main(["gap", "3y", "--pair", "etf", "--as-of", "2024-03-26", "--json",
+                 "--data-dir", str(market_data_dir), "--out", str(out)])
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    iwm, spy = real_closes["IWM"], real_closes["SPY"]
+    assert payload["basis"] == "total return"
+    assert (payload["start"], payload["end"]) == ("2021-03-26", "2024-03-26")
+    assert payload["small"]["return_pct"] == pytest.approx(
+        (iwm["2024-03-26"] / iwm["2021-03-26"] - 1) * 100, abs=1e-4)
+    assert payload["large"]["return_pct"] == pytest.approx(
+        (spy["2024-03-26"] / spy["2021-03-26"] - 1) * 100, abs=1e-4)
+    assert payload["gap_pp"] == pytest.approx(
+        payload["large"]["return_pct"] - payload["small"]["return_pct"], abs=1e-3)
+    assert {"percentile", "windows", "widest_since"} <= set(payload["history_rank"])
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_text_summary_names_series_dates_and_basis(market_data_dir, capsys):
+    assert main(["gap", "ytd", "--data-dir", str(market_data_dir)]) == 0
+    text = capsys.readouterr().out
+    assert "Russell 2000 (^RUT)" in text and "2025-12-31" in text and "price return" in text
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["gap", "3q"], "3q"), (["gap", "3y", "--as-of", "yesterday"], "YYYY-MM-DD"),
+    (["gap", "3y", "etf", "--pair", "index"], "Too many words"),
+])
+def test_bad_input_exits_2_with_a_clear_message(argv, needle, capsys, tmp_path):
+    assert main([*argv, "--data-dir", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert needle in capsys.readouterr().err
+
+
+def test_missing_data_exits_3(tmp_path, capsys):
+    assert main(["gap", "3y", "--data-dir", str(tmp_path / "nowhere")]) == EXIT_NO_DATA
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_window_before_the_data_exits_3(market_data_dir, capsys):
+    argv = ["gap", "5y", "--pair", "etf", "--as-of", "2003-01-01"]
+    assert main([*argv, "--data-dir", str(market_data_dir)]) == EXIT_NO_DATA
+    assert "2000-05-26" in capsys.readouterr().err
