@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.buttons import report_buttons
 from handlers.format import clip, ordinal, pct, pp
 
 Payload = dict[str, Any]
@@ -62,7 +63,8 @@ def context_line(p: Payload) -> str:
 
 
 def gap_blocks(p: Payload) -> list[dict[str, Any]]:
-    """The in-channel Block Kit reply (well inside Slack's limits)."""
+    """The in-channel Block Kit reply (well inside Slack's limits), ending with the
+    period/pair buttons."""
     ratio = p["relative_ratio"]
     fields = [
         f"*{p['small']['name']}* ({p['small']['symbol']})\n{pct(p['small']['return_pct'])}",
@@ -84,6 +86,7 @@ def gap_blocks(p: Payload) -> list[dict[str, Any]]:
         context.insert(0, f":warning: {p['stale_note']}")
     blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": clip(text, 3000)} for text in context]})
+    blocks.append(report_buttons(p))  # switch period/pair in place (handlers/actions.py)
     return blocks
 
 
