@@ -1,0 +1,145 @@
+"""Period/pair buttons under a report: ack at once, then update the message for everyone.
+
+The button value holds the query to switch to (handlers/buttons.py). The click is answered
+with the same report pipeline as the command; the message is replaced in place with the new
+numbers, the new chart and a line saying who switched it. Anything that prevents that ends
+in a message only the clicking user sees, never in silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from analytics.periods import InsufficientHistoryError
+from bot.data.sources import DataUnavailableError
+from bot.deps import Deps
+from bot.market_hours import last_refresh_point
+from bot.slack_io import Respond
+from bot.slack_update import MessageRef, update_report_message
+from handlers.buttons import ACTION_PREFIX, EPOCH_FORMAT, SwitchRequest, decode_value
+from handlers.parsing import CommandError, parse_command
+from handlers.replies import REPLIES, channel_reply
+
+logger = logging.getLogger(__name__)
+Blocks = list[dict[str, Any]]
+
+
+def is_stale(request: SwitchRequest, now: datetime) -> bool:
+    """True when the message shows 'latest' numbers computed before the last US close's
+    refresh: switching it would mix old and new data. Pinned as-of dates never go stale."""
+    if request.query.get("as_of"):
+        return False
+    return request.epoch < last_refresh_point(now).strftime(EPOCH_FORMAT)
+
+
+def stale_text(request: SwitchRequest) -> str:
+    """What a click on an out-of-date message says (only to the clicker)."""
+    closed = datetime.strptime(request.epoch, EPOCH_FORMAT).date()
+    return (f":hourglass: This message was computed from data up to the {closed:%Y-%m-%d} "
+            "close; newer closes have arrived since, so I won't change it. For current "
+            f"numbers run `/smallcaps {request.command_text()}`.")
+
+
+def attribution(label: str, user_id: str, now: datetime) -> str:
+    """'Switched to *5y* by @ana · Nov 24, 15:00' (Slack renders the date in local time)."""
+    stamp = int(now.timestamp())
+    fallback = now.strftime("%Y-%m-%d %H:%M UTC")
+    return (f":repeat: Switched to *{label}* by <@{user_id}> · "
+            f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>")
+
+
+def switched_blocks(blocks: Blocks, note: str, image_file_id: str | None, alt_text: str,
+                    chart_in_thread: bool) -> Blocks:
+    """The report's blocks with the chart image and the attribution just above its buttons."""
+    body, tail = (blocks[:-1], blocks[-1:]) if blocks and blocks[-1]["type"] == "actions" \
+        else (blocks, [])
+    extra: Blocks = []
+    if image_file_id is not None:
+        extra.append({"type": "image", "slack_file": {"id": image_file_id},
+                      "alt_text": alt_text[:2000]})
+    elif chart_in_thread:
+        note += " · chart in the thread"
+    extra.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+    return [*body, *extra, *tail]
+
+
+def message_ref(body: dict[str, Any]) -> MessageRef:
+    """The clicked message's channel, ts and thread, from a block_actions payload."""
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    return MessageRef(channel_id=channel, ts=container.get("message_ts") or message["ts"],
+                      thread_ts=message.get("thread_ts"))
+
+
+def _tell(respond: Respond | None, text: str) -> None:
+    """An ephemeral note to the clicking user (buttons on messages always bring a
+    response_url)."""
+    if respond is not None:
+        respond(response_type="ephemeral", replace_original=False, text=text)
+
+
+def _ref_error(what: str, respond: Respond | None) -> None:
+    ref = uuid.uuid4().hex[:8]
+    logger.exception("%s (ref %s)", what, ref)
+    _tell(respond, f":warning: Something went wrong on our side (ref `{ref}`); it is logged. "
+                   "The message was left as it was.")
+
+
+def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
+                  respond: Respond | None, bot_user_id: str | None) -> str | None:
+    """Recompute the clicked report and update its message; returns the update outcome."""
+    action = body["actions"][0]
+    try:
+        request = decode_value(action.get("value", ""))
+        query = parse_command(request.command_text())
+    except (ValueError, CommandError):
+        _tell(respond, ":warning: These buttons are from an older version of smallcaps. "
+                       "Run `/smallcaps gap 3y` for a fresh answer with working buttons.")
+        return None
+    now = deps.clock()
+    if is_stale(request, now):
+        _tell(respond, stale_text(request))
+        return None
+    if getattr(query, "command", None) not in REPLIES:
+        _tell(respond, f":warning: `{request.command}` cannot be switched with buttons.")
+        return None
+    try:
+        report = deps.reports.run(query)
+    except (DataUnavailableError, InsufficientHistoryError) as exc:
+        _tell(respond, f":warning: {exc} The message was left as it was.")
+        return None
+    except Exception:
+        _ref_error(f"switching to {request.command_text()!r} failed", respond)
+        return None
+    reply = channel_reply(report)
+    label = (action.get("text") or {}).get("text") or request.command_text()
+    note = attribution(label, body["user"]["id"], now)
+
+    def render(image_file_id: str | None, chart_in_thread: bool) -> Blocks:
+        return switched_blocks(reply.blocks, note, image_file_id, reply.chart_title,
+                               chart_in_thread)
+
+    try:
+        return update_report_message(client, respond, message_ref(body), reply, render,
+                                     comment=note, bot_user_id=bot_user_id)
+    except Exception:
+        _ref_error(f"updating the message for {request.command_text()!r} failed", respond)
+        return None
+
+
+def register(app: App, deps: Deps) -> None:
+    """Listen for clicks on every switch button (action_id 'smallcaps_switch:...')."""
+
+    @app.action(re.compile(rf"^{ACTION_PREFIX}:"))
+    def on_switch(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+                  context: dict[str, Any]) -> None:
+        ack()
+        switch_report(deps, body, client, respond, context.get("bot_user_id"))
