@@ -43,9 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, usage, what, example in COMMANDS:
-        if name in PARSERS:
+        if name in PARSERS and name not in RUNNERS:
             _add_report_command(commands, name, usage, what, example)
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
+    status = commands.add_parser("status", help="data freshness, cache, scheduler, version")
+    status.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="report on the CSV source in DIR (default: $SMALLCAPS_DATA_DIR)")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -96,7 +100,18 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-RUNNERS = {"serve": run_serve}
+def run_status(args: argparse.Namespace) -> int:
+    """Print what `/smallcaps status` shows (read-only: fetches nothing)."""
+    from bot.deps import build_deps
+    from bot.status import collect_status
+    from handlers.status import status_text
+
+    info = collect_status(build_deps(settings_for(args)))
+    print(json.dumps(info, indent=2) if args.json else status_text(info))
+    return 0
+
+
+RUNNERS = {"serve": run_serve, "status": run_status}
 """Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
 
 

@@ -71,6 +71,18 @@ def decode_closes(fields: dict[bytes, bytes], symbol: str) -> _Cached:
     )
 
 
+@dataclass(frozen=True)
+class CachedSeries:
+    """What the cache holds for one symbol (for `status`): its span and when it was fetched."""
+
+    symbol: str
+    first_close: date
+    last_close: date
+    closes: int
+    fetched_at: datetime
+    source: str
+
+
 class MarketData:
     """Cached access to a PriceSource."""
 
@@ -94,6 +106,14 @@ class MarketData:
             if fields:
                 found[symbol] = decode_closes(fields, symbol)
         return found
+
+    def cached_series(self, symbols: Sequence[str]) -> dict[str, CachedSeries]:
+        """What the cache holds for each of `symbols` (read-only: never fetches; symbols
+        with nothing cached are left out)."""
+        return {symbol: CachedSeries(symbol, c.closes.index[0].date(),
+                                     c.closes.index[-1].date(), len(c.closes), c.fetched_at,
+                                     c.source)
+                for symbol, c in self._load(symbols).items() if not c.closes.empty}
 
     def history(self, symbols: Sequence[str]) -> PriceHistory:
         """Closes for `symbols`, refreshed from the source if the cache is behind."""

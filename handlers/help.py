@@ -14,6 +14,10 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "How far small caps lag or lead large caps, how the relative ratio moved, and how "
      "unusual the gap is against all same-length windows in history. Posts a chart.",
      "gap 3y"),
+    ("status", "status",
+     "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "
+     "and the version.",
+     "status"),
 ]
 
 CONVENTIONS = (

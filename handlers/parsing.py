@@ -129,8 +129,21 @@ def parse_gap(args: list[str]) -> GapQuery:
     return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
 
 
+@dataclass(frozen=True)
+class StatusRequest:
+    """Show the bot's health: data source and freshness, cache, scheduler, version."""
+
+
+def parse_status(args: list[str]) -> StatusRequest:
+    """`status` (no arguments)."""
+    if args:
+        raise CommandError(f"`status` takes no arguments (got `{' '.join(args)}`).", "status")
+    return StatusRequest()
+
+
 PARSERS: dict[str, Callable[[list[str]], Any]] = {
     "gap": parse_gap,
+    "status": parse_status,
 }
 """Command name -> parser of its arguments. A parser returns a report query (see
 bot.reports.ReportQuery) or another request object the Slack listener knows."""

@@ -19,8 +19,9 @@ from bot.deps import Deps
 from bot.reports import ReportQuery
 from bot.slack_io import post_reply
 from handlers.help import help_blocks
-from handlers.parsing import CommandError, HelpRequest, parse_command
+from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
 from handlers.replies import channel_reply
+from handlers.status import answer_status
 
 logger = logging.getLogger(__name__)
 SLASH_COMMAND = "/smallcaps"
@@ -34,8 +35,10 @@ def error_text(message: str, example: str | None = None) -> str:
 
 
 def answer_report(deps: Deps, query: ReportQuery, body: dict[str, Any], client: WebClient,
-                  respond: Respond, context_bot_user: str | None) -> None:
-    """Compute and post a report; every failure ends in a message to the user."""
+                  respond: Respond, context_bot_user: str | None,
+                  thread_ts: str | None = None) -> None:
+    """Compute and post a report (in thread `thread_ts` when given); every failure ends in a
+    message to the user."""
     try:
         report = deps.reports.run(query)
     except (DataUnavailableError, InsufficientHistoryError) as exc:
@@ -48,7 +51,8 @@ def answer_report(deps: Deps, query: ReportQuery, body: dict[str, Any], client: 
                 text=error_text(f"Something went wrong on our side (ref `{ref}`); it is logged."))
         return
     try:
-        post_reply(client, respond, body["channel_id"], channel_reply(report), context_bot_user)
+        post_reply(client, respond, body["channel_id"], channel_reply(report), context_bot_user,
+                   thread_ts=thread_ts)
     except Exception:
         ref = uuid.uuid4().hex[:8]
         logger.exception("posting the %s reply failed (ref %s)", query.command, ref)
@@ -72,4 +76,7 @@ def register(app: App, deps: Deps) -> None:
                 text=f"{SLASH_COMMAND} help")
             return
         ack()
+        if isinstance(request, StatusRequest):
+            answer_status(deps, lambda **reply: respond(response_type="ephemeral", **reply))
+            return
         answer_report(deps, request, command, client, respond, context.get("bot_user_id"))

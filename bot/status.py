@@ -1,0 +1,72 @@
+"""What `status` reports: data source and freshness per symbol, cache, scheduler, version.
+
+Read-only: nothing here fetches market data or changes the cache. The result is a plain
+JSON-able dict, printed by the CLI (`smallcaps status [--json]`) and worded for Slack by
+handlers/status.py. It never contains a secret: the cache backend is described by host and
+port (or file), never by its URL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from analytics.pairs import KNOWN_NAMES, PAIRS
+from bot import __version__
+from bot.cache import Cache, describe_backend
+from bot.deps import Deps
+from bot.market_hours import last_refresh_point, next_refresh_point
+
+SCHEDULER_FIELDS = ("last_run_at", "last_as_of", "next_run_at", "rules_evaluated", "posts")
+"""The hash the scheduler writes at cache.key('scheduler', 'status') after every run."""
+
+CORE_SYMBOLS: tuple[str, ...] = tuple(dict.fromkeys(s for p in PAIRS.values()
+                                                    for s in p.symbols))
+"""Always listed (the built-in pairs); other known symbols only once something cached them."""
+
+
+def scheduler_status(cache: Cache) -> dict[str, str] | None:
+    """The scheduler's last-run record, or None when it has not run (or Redis is down)."""
+    fields = cache.get_hash(cache.key("scheduler", "status"))
+    if not fields:
+        return None
+    decoded = {k.decode(): v.decode(errors="replace") for k, v in fields.items()}
+    return {name: decoded[name] for name in SCHEDULER_FIELDS if name in decoded}
+
+
+def collect_status(deps: Deps) -> dict[str, Any]:
+    """Everything `status` shows, as a JSON-able dict (times are ISO 8601, UTC)."""
+    now = deps.clock()
+    healthy = deps.cache.healthy()
+    wanted = list(dict.fromkeys([*CORE_SYMBOLS, *KNOWN_NAMES]))
+    cached = deps.market.cached_series(wanted)
+    fresh_after = last_refresh_point(now)
+    symbols = []
+    for symbol in wanted:
+        entry = cached.get(symbol)
+        if entry is None and symbol not in CORE_SYMBOLS:
+            continue
+        row: dict[str, Any] = {"symbol": symbol, "name": KNOWN_NAMES.get(symbol, symbol),
+                               "cached": entry is not None}
+        if entry is not None:
+            row.update(first_close=entry.first_close.isoformat(),
+                       last_close=entry.last_close.isoformat(), closes=entry.closes,
+                       fetched_at=_iso(entry.fetched_at),
+                       fresh=entry.fetched_at >= fresh_after)
+        symbols.append(row)
+    fetched = [c.fetched_at for c in cached.values()]
+    return {
+        "version": __version__,
+        "source": deps.market.source.name,
+        "last_update": _iso(max(fetched)) if fetched else None,
+        "symbols": symbols,
+        "cache": {"backend": describe_backend(deps.cache.client), "healthy": healthy},
+        "next_refresh": _iso(next_refresh_point(now)),
+        "scheduler": scheduler_status(deps.cache),
+    }
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 in UTC, to the second (naive times are taken as UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds")
