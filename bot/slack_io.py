@@ -53,11 +53,13 @@ def post_reply(
     channel_id: str,
     reply: ChannelReply,
     bot_user_id: str | None = None,
+    thread_ts: str | None = None,
 ) -> str:
-    """Post `reply` in the channel; returns 'posted', 'text_only' or 'via_response_url'."""
+    """Post `reply` in the channel (in the thread `thread_ts` when given); returns 'posted',
+    'text_only' or 'via_response_url'."""
     try:
         client.chat_postMessage(channel=channel_id, blocks=reply.blocks, text=reply.text,
-                                unfurl_links=False, unfurl_media=False)
+                                thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
     except SlackApiError as exc:
         if slack_error(exc) not in NOT_A_MEMBER:
             raise
@@ -69,7 +71,7 @@ def post_reply(
     if reply.chart_png is None:
         return "posted"
     try:
-        client.files_upload_v2(channel=channel_id, file=reply.chart_png,
+        client.files_upload_v2(channel=channel_id, file=reply.chart_png, thread_ts=thread_ts,
                                filename=reply.chart_filename, title=reply.chart_title)
     except SlackApiError as exc:
         if slack_error(exc) not in NOT_A_MEMBER:

@@ -1,0 +1,90 @@
+"""`@smallcaps ...` mentions: signed app_mention events through the real Bolt app."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.mentions import strip_mention
+from tests.block_kit import all_text, check_blocks
+from tests.fake_slack import FakeSlack
+from tests.slack_helpers import wired_app
+from tests.slack_native_helpers import dispatch_event
+
+
+@pytest.fixture
+def fake():
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def app(fake, cache, market_data_dir):
+    bolt_app, _ = wired_app(fake, cache, market_data_dir)
+    return bolt_app
+
+
+def _mention(app, text: str, thread_ts: str | None = None, ts: str = "1700000500.000100"):
+    event = {"type": "app_mention", "user": "U1", "text": text, "ts": ts, "channel": "C1",
+             "event_ts": ts}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return dispatch_event(app, event)
+
+
+@pytest.mark.parametrize("text,words", [
+    ("<@UBOT> gap 3y", "gap 3y"), ("<@UBOT|smallcaps>   gap etf 5y", "gap etf 5y"),
+    ("hey <@UBOT> gap 1y", "hey gap 1y"), ("<@U1> and <@UBOT> help", "<@U1> and help"),
+    ("<@UBOT>", ""),
+])
+def test_strip_mention_leaves_the_command_words(text, words):
+    assert strip_mention(text, "UBOT") == words
+
+
+def test_mention_in_a_thread_answers_in_that_thread_with_the_chart(app, fake, real_closes):
+    response = _mention(app, "<@UBOT> gap 3y as-of 2024-03-26", thread_ts="1700000001.000001")
+    assert response.status == 200
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    assert post.params["channel"] == "C1" and post.params["thread_ts"] == "1700000001.000001"
+    text = all_text(post.params["blocks"])
+    rut = real_closes["^RUT"]
+    assert f"{(rut['2024-03-26'] / rut['2021-03-26'] - 1) * 100:+.2f} %" in text
+    check_blocks(post.params["blocks"])
+    [done] = fake.wait_for("files.completeUploadExternal", timeout=20)
+    assert done.params["thread_ts"] == "1700000001.000001"
+
+
+def test_mention_at_the_top_of_a_channel_answers_in_the_channel(app, fake):
+    _mention(app, "<@UBOT> gap 1y etf")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    assert "thread_ts" not in post.params and "IWM" in all_text(post.params["blocks"])
+    [done] = fake.wait_for("files.completeUploadExternal", timeout=20)
+    assert "thread_ts" not in done.params
+
+
+@pytest.mark.parametrize("text", ["<@UBOT>", "<@UBOT> help"])
+def test_help_goes_into_a_thread_under_the_mention(app, fake, text):
+    _mention(app, text, ts="1700000600.000100")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    assert post.params["thread_ts"] == "1700000600.000100"
+    assert "`@smallcaps gap 3y`" in all_text(post.params["blocks"])
+
+
+def test_bad_input_gets_an_example_for_mentions_in_the_thread(app, fake):
+    _mention(app, "<@UBOT> gap 3q", thread_ts="1700000001.000001")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    assert post.params["thread_ts"] == "1700000001.000001"
+    assert "`3q`" in post.params["text"] and "Try: `@smallcaps gap" in post.params["text"]
+
+
+def test_unknown_symbol_is_explained_in_the_thread(app, fake):
+    _mention(app, "<@UBOT> gap 1y ZZZZ/SPY", ts="1700000700.000100")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    assert post.params["thread_ts"] == "1700000700.000100" and "ZZZZ" in post.params["text"]
+    assert fake.calls("files.getUploadURLExternal") == []
+
+
+def test_status_by_mention(app, fake):
+    _mention(app, "<@UBOT> status", thread_ts="1700000001.000001")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    assert post.params["thread_ts"] == "1700000001.000001"
+    assert "smallcaps status" in all_text(post.params["blocks"])
