@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     smallcaps_data_dir: Path | None = None
     """A folder of `<SYMBOL>.csv` files to use instead of Yahoo Finance (offline)."""
 
+    smallcaps_admin_users: str = ""
+    """Comma-separated Slack user IDs who see every channel's alert rules in App Home."""
+
+    @property
+    def admin_user_ids(self) -> frozenset[str]:
+        """SMALLCAPS_ADMIN_USERS as a set of user IDs (blanks ignored)."""
+        return frozenset(u.strip() for u in self.smallcaps_admin_users.split(",") if u.strip())
+
     @field_validator("slack_api_url")
     @classmethod
     def _api_url_ends_with_slash(cls, value: str) -> str:

@@ -15,3 +15,9 @@ def register(app: App, deps: Deps) -> None:
     from handlers import slash
 
     slash.register(app, deps)
+
+    from handlers import actions, home, mentions
+
+    actions.register(app, deps)
+    home.register(app, deps)
+    mentions.register(app, deps)

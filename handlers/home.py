@@ -1,0 +1,177 @@
+"""App Home: a dashboard published whenever a user opens the bot's Home tab (or refreshes).
+
+Everything comes from the report cache (`Reports.run`, valid until the next US close), so
+opening Home is cheap. Whatever goes wrong, the user sees a friendly view, never a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Collection
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from analytics.periods import InsufficientHistoryError
+from bot.data.sources import DataUnavailableError
+from bot.deps import Deps
+from handlers.format import pct
+from handlers.home_view import (
+    REFRESH_ACTION,
+    AlertsPanel,
+    Dashboard,
+    GapRow,
+    dashboard_view,
+    error_view,
+)
+from handlers.parsing import PARSERS
+from handlers.replies import REPLIES
+
+logger = logging.getLogger(__name__)
+HOME_PERIODS = ("1y", "3y", "5y")
+RULE_FIELDS = ("id", "channel_id", "creator_id", "description", "state", "paused",
+               "last_value", "last_error")
+MAX_CHANNEL_PAGES = 10
+
+
+def gap_rows(deps: Deps) -> list[GapRow]:
+    """The index-pair gap for each HOME_PERIODS entry; a row says why when data is missing."""
+    rows = []
+    for period in HOME_PERIODS:
+        try:
+            rows.append(GapRow(period, deps.reports.run(PARSERS["gap"]([period])).payload))
+        except (DataUnavailableError, InsufficientHistoryError) as exc:
+            rows.append(GapRow(period, error=str(exc)))
+    return rows
+
+
+def ratio_change_lines(one_year: dict[str, Any] | None) -> list[str]:
+    """The relative ratio's move over the 1-year window (used until `trend` exists)."""
+    if one_year is None:
+        return ["Not available right now."]
+    ratio = one_year["relative_ratio"]
+    way = "gained" if ratio["change_pct"] > 0 else "lost"
+    return [f"The ratio moved {pct(ratio['change_pct'])} over {one_year['period_description']} "
+            f"({ratio['start']:.4f} → {ratio['end']:.4f}, {one_year['start']} → "
+            f"{one_year['end']}): small caps {way} ground on large caps."]
+
+
+def trend_status_lines(deps: Deps, rows: list[GapRow]) -> list[str]:
+    """Relative-strength status for Home: plug-in point for the `trend` report.
+
+    When a `trend` command is registered (PARSERS and REPLIES), its default report's
+    one-line summary is shown; until then, or if it fails, the 1-year ratio change.
+    """
+    if "trend" in PARSERS and "trend" in REPLIES:
+        try:
+            report = deps.reports.run(PARSERS["trend"]([]))
+            return [REPLIES["trend"].fallback(report.payload)]
+        except Exception:  # noqa: BLE001 - the dashboard falls back to the ratio change
+            logger.warning("trend status for Home failed; showing the ratio change",
+                           exc_info=True)
+    one_year = next((r.payload for r in rows if r.period == "1y" and r.payload), None)
+    return ratio_change_lines(one_year)
+
+
+def _alert_store_class() -> Any | None:
+    """The alerts feature's store, or None in a build without it."""
+    try:
+        from bot.alerts.store import AlertStore  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return AlertStore
+
+
+def home_alert_rules(deps: Deps, user_id: str,
+                     channel_ids: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Alert rules `user_id` may see on Home, as dicts of RULE_FIELDS.
+
+    Admins (SMALLCAPS_ADMIN_USERS) see every rule; others the rules of `channel_ids` (the
+    channels they are in; None = unknown, so none). Returns [] (with a log note) when this
+    build has no alerts feature.
+    """
+    store_class = _alert_store_class()
+    if store_class is None:
+        logger.debug("No alerts feature (bot.alerts.store); Home shows no rules")
+        return []
+    rules = [{f: getattr(r, f, None) for f in RULE_FIELDS}
+             for r in store_class(deps.cache).list_rules(channel_id=None)]
+    if user_id not in deps.settings.admin_user_ids:
+        allowed = set(channel_ids or ())
+        rules = [r for r in rules if r["channel_id"] in allowed]
+    return sorted(rules, key=lambda r: (str(r["channel_id"]), str(r["id"])))
+
+
+def user_channel_ids(client: WebClient, user_id: str) -> set[str] | None:
+    """Public and private channels the user is in (private ones only where the bot is too,
+    which is where alerts post); None when Slack will not say (e.g. a missing scope)."""
+    channels: set[str] = set()
+    cursor = None
+    for _ in range(MAX_CHANNEL_PAGES):
+        try:
+            page = client.users_conversations(user=user_id, types="public_channel,private_channel",
+                                              exclude_archived=True, limit=200, cursor=cursor)
+        except SlackApiError as exc:
+            logger.warning("users.conversations failed (%s)", exc.response.get("error"))
+            return None
+        channels.update(c["id"] for c in page.get("channels") or [])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return channels
+
+
+def alerts_panel(deps: Deps, client: WebClient, user_id: str) -> AlertsPanel:
+    """The alert rules section for this user, with a note when there is nothing to list."""
+    if _alert_store_class() is None:
+        return AlertsPanel("Alert rules", note="Alerts are not set up on this installation.")
+    if user_id in deps.settings.admin_user_ids:
+        rules = home_alert_rules(deps, user_id)
+        return AlertsPanel("All alert rules (you are an admin)", rules,
+                           None if rules else "No alert rules yet.")
+    channel_ids = user_channel_ids(client, user_id)
+    if channel_ids is None:
+        return AlertsPanel("Alert rules in your channels",
+                           note="I could not check which channels you are in, so no rules "
+                                "are listed.")
+    rules = home_alert_rules(deps, user_id, channel_ids)
+    return AlertsPanel("Alert rules in your channels", rules,
+                       None if rules else "No alert rules in the channels you are in.")
+
+
+def build_dashboard(deps: Deps, client: WebClient, user_id: str) -> Dashboard:
+    rows = gap_rows(deps)
+    return Dashboard(rows=rows, trend_lines=trend_status_lines(deps, rows),
+                     alerts=alerts_panel(deps, client, user_id), updated_at=deps.clock())
+
+
+def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:
+    """Publish the dashboard to `user_id`'s Home tab, or a friendly error view."""
+    try:
+        client.views_publish(user_id=user_id,
+                             view=dashboard_view(build_dashboard(deps, client, user_id)))
+        return
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        logger.exception("Home dashboard failed (ref %s)", ref)
+    try:
+        client.views_publish(user_id=user_id, view=error_view(ref))
+    except Exception:
+        logger.exception("Could not publish the Home error view either (ref %s)", ref)
+
+
+def register(app: App, deps: Deps) -> None:
+    """Listen for the Home tab being opened and for its Refresh button."""
+
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") == "home":
+            publish_home(deps, client, event["user"])
+
+    @app.action(REFRESH_ACTION)
+    def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        publish_home(deps, client, body["user"]["id"])

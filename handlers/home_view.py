@@ -1,0 +1,171 @@
+"""The App Home dashboard as a Block Kit view. Pure functions of what handlers/home.py
+gathered; the block count stays far below Slack's 100 per view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from handlers.format import clip, ordinal, pct, pp
+
+Payload = dict[str, Any]
+Blocks = list[dict[str, Any]]
+REFRESH_ACTION = "smallcaps_home_refresh"
+MAX_RULES_SHOWN = 40
+"""Alert rules listed one per block; the rest are counted (keeps the view under 100 blocks)."""
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """The gap over one period, or why it is missing."""
+
+    period: str
+    payload: Payload | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertsPanel:
+    """Which rules the user may see, under which heading, and a note when there are none."""
+
+    title: str
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    rows: list[GapRow]
+    trend_lines: list[str]
+    alerts: AlertsPanel
+    updated_at: datetime
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}]}
+
+
+def slack_time(moment: datetime) -> str:
+    """A timestamp Slack shows in the reader's time zone (UTC text as fallback)."""
+    return (f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|"
+            f"{moment:%Y-%m-%d %H:%M} UTC>")
+
+
+def gap_table(rows: list[GapRow]) -> str:
+    """The gaps in aligned monospace columns: period, window, both returns, gap, percentile."""
+    first = next((r.payload for r in rows if r.payload), None)
+    small = first["small"]["name"] if first else "Small caps"
+    large = first["large"]["name"] if first else "Large caps"
+    table = [("Period", "Window", small, large, "Small caps", "Percentile")]
+    for row in rows:
+        p = row.payload
+        if p is None:
+            table.append((row.period, "n/a", "", "", "", ""))
+            continue
+        verb = {"large": "lag", "small": "lead"}.get(p["leader"], "level")
+        rank = p["history_rank"]
+        table.append((row.period, f"{p['start']} → {p['end']}", pct(p["small"]["return_pct"]),
+                      pct(p["large"]["return_pct"]), f"{verb:<5}{pp(abs(p['gap_pp'])):>9}",
+                      ordinal(rank["percentile"]) if rank else "-"))
+    widths = [max(len(r[i]) for r in table) for i in range(6)]
+    right = {2, 3}
+    return "\n".join("  ".join(c.rjust(w) if i in right else c.ljust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+                     for r in table)
+
+
+def pair_title(rows: list[GapRow]) -> str:
+    """'Russell 2000 vs S&P 500' (from the first row that has numbers)."""
+    first = next((r.payload for r in rows if r.payload), None)
+    return f"{first['small']['name']} vs {first['large']['name']}" if first else "The gap"
+
+
+def gap_notes(rows: list[GapRow]) -> str:
+    """How to read the table, where the data comes from, and any row that is missing."""
+    first = next((r.payload for r in rows if r.payload), None)
+    notes = []
+    if first:
+        fetched = first["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
+        notes.append(f"Gap = {first['large']['name']} return − {first['small']['name']} "
+                     "return, in percentage points; *lag* = small caps behind. Percentile: the "
+                     "gap among all same-length windows in the history (100 = small caps' "
+                     f"widest lag). Basis: {first['basis']} · Source: {first['source']} "
+                     f"(fetched {fetched}).")
+        if first.get("stale_note"):
+            notes.insert(0, f":warning: {first['stale_note']}")
+    notes += [f":warning: {r.period}: {r.error}" for r in rows if r.error]
+    return "\n".join(notes)
+
+
+def rule_text(rule: dict[str, Any]) -> str:
+    """One alert rule: what it watches, where, its state, last value and error."""
+    state = str(rule.get("state") or "unknown")
+    if rule.get("paused"):
+        state = "paused"
+    where = f"<#{rule['channel_id']}>" if rule.get("channel_id") else "no channel"
+    lines = [f"*{rule.get('description') or 'Alert rule'}* in {where} · {state}"]
+    details = []
+    if rule.get("last_value") not in (None, ""):
+        value = rule["last_value"]
+        details.append(f"last value {value:.4g}" if isinstance(value, float)
+                       else f"last value {value}")
+    if rule.get("creator_id"):
+        details.append(f"set up by <@{rule['creator_id']}>")
+    if rule.get("id") not in (None, ""):
+        details.append(f"rule {rule['id']}")
+    if details:
+        lines.append(" · ".join(details))
+    if rule.get("last_error"):
+        lines.append(f":warning: last error: {clip(str(rule['last_error']), 300)}")
+    return "\n".join(lines)
+
+
+def alert_blocks(panel: AlertsPanel) -> Blocks:
+    blocks: Blocks = [_section(f"*{panel.title}*")]
+    if panel.note:
+        blocks.append(_context(panel.note))
+    blocks += [_section(rule_text(r)) for r in panel.rules[:MAX_RULES_SHOWN]]
+    hidden = len(panel.rules) - MAX_RULES_SHOWN
+    if hidden > 0:
+        blocks.append(_context(f"… and {hidden} more rules not shown here."))
+    return blocks
+
+
+def refresh_actions() -> dict[str, Any]:
+    return {"type": "actions", "elements": [{
+        "type": "button", "action_id": REFRESH_ACTION, "value": "refresh",
+        "text": {"type": "plain_text", "text": "Refresh", "emoji": False}}]}
+
+
+def dashboard_view(d: Dashboard) -> dict[str, Any]:
+    """The Home tab: gaps, relative strength, alert rules, refresh."""
+    blocks: Blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Small caps vs large caps"}},
+        _section(f"*{pair_title(d.rows)}*, latest data\n```" + gap_table(d.rows) + "```"),
+    ]
+    notes = gap_notes(d.rows)
+    if notes:
+        blocks.append(_context(notes))
+    blocks += [{"type": "divider"}, _section("*Relative strength (small / large)*\n"
+                                             + "\n".join(d.trend_lines)),
+               {"type": "divider"}, *alert_blocks(d.alerts), {"type": "divider"},
+               refresh_actions(),
+               _context(f"Updated {slack_time(d.updated_at)} · `/smallcaps help` in any "
+                        "channel lists the commands; mention @smallcaps to ask in a thread.")]
+    return {"type": "home", "blocks": blocks}
+
+
+def error_view(ref: str) -> dict[str, Any]:
+    """What Home shows when the dashboard cannot be built: no details, a way to retry."""
+    return {"type": "home", "blocks": [
+        {"type": "header", "text": {"type": "plain_text", "text": "Small caps vs large caps"}},
+        _section(f":warning: The dashboard could not be loaded just now (ref `{ref}`; it is "
+                 "logged). Try *Refresh* in a minute; `/smallcaps gap 3y` still works in any "
+                 "channel."),
+        refresh_actions(),
+    ]}
