@@ -1,0 +1,48 @@
+"""manifest.yml asks for exactly the scopes and events the listeners and API calls need."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+ROOT = MANIFEST.parent
+
+
+def _list_under(key: str) -> list[str]:
+    """The `- item` entries of a YAML list under `key:` (enough YAML for our manifest)."""
+    lines = MANIFEST.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"{key}:")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    items = []
+    for line in lines[start + 1:]:
+        stripped = line.strip()
+        if not stripped.startswith("- ") or len(line) - len(line.lstrip()) <= indent:
+            break
+        items.append(stripped[2:].split("#")[0].strip())
+    return items
+
+
+def _code() -> str:
+    return "\n".join(p.read_text() for d in ("bot", "handlers") for p in (ROOT / d).rglob("*.py"))
+
+
+def test_scopes_are_exactly_what_the_code_calls_for():
+    code = _code()
+    needed = {"commands", "chat:write", "chat:write.public", "files:write"}  # slash + replies
+    if "app_mention" in code:
+        needed.add("app_mentions:read")
+    if "users_conversations" in code:  # types=public_channel,private_channel
+        needed |= {"channels:read", "groups:read"}
+    assert set(_list_under("bot")) == needed
+
+
+def test_events_match_the_listeners():
+    listened = set(re.findall(r'@app\.event\("([a-z_]+)"\)', _code()))
+    assert set(_list_under("bot_events")) == listened == {"app_home_opened", "app_mention"}
+
+
+def test_home_tab_and_interactivity_are_on():
+    text = MANIFEST.read_text()
+    assert re.search(r"home_tab_enabled: true", text)
+    assert re.search(r"interactivity:.*\n\s+is_enabled: true", text)
