@@ -42,9 +42,10 @@ def is_stale(request: SwitchRequest, now: datetime) -> bool:
 def stale_text(request: SwitchRequest) -> str:
     """What a click on an out-of-date message says (only to the clicker)."""
     closed = datetime.strptime(request.epoch, EPOCH_FORMAT).date()
-    return (f":hourglass: This message was computed from data up to the {closed:%Y-%m-%d} "
-            "close; newer closes have arrived since, so I won't change it. For current "
-            f"numbers run `/smallcaps {request.command_text()}`.")
+    return (f":hourglass: This message was computed from data as of the {closed:%Y-%m-%d} "
+            "close and a newer close has come in since, so I'll leave it as it is: switching "
+            "it would mix old and new data. For current numbers run "
+            f"`/smallcaps {request.command_text()}`.")
 
 
 def attribution(label: str, user_id: str, now: datetime) -> str:

@@ -125,7 +125,17 @@ def user_channel_ids(client: WebClient, user_id: str) -> set[str] | None:
 
 
 def alerts_panel(deps: Deps, client: WebClient, user_id: str) -> AlertsPanel:
-    """The alert rules section for this user, with a note when there is nothing to list."""
+    """The alert rules section for this user, with a note when there is nothing to list;
+    a failure here costs only this section, not the dashboard."""
+    try:
+        return _alerts_panel(deps, client, user_id)
+    except Exception:
+        logger.exception("Home: alert rules could not be loaded")
+        return AlertsPanel("Alert rules", note="Alert rules could not be loaded just now; "
+                                               "try Refresh in a minute.")
+
+
+def _alerts_panel(deps: Deps, client: WebClient, user_id: str) -> AlertsPanel:
     if _alert_store_class() is None:
         return AlertsPanel("Alert rules", note="Alerts are not set up on this installation.")
     if user_id in deps.settings.admin_user_ids:

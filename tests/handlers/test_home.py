@@ -227,3 +227,23 @@ def test_refresh_button_republishes_for_the_clicker(make_app, fake, no_alerts):
     assert response.status == 200
     call, _ = _published_view(fake)
     assert call.params["user_id"] == "U5"
+
+
+def test_broken_alert_store_costs_only_its_section(make_app, fake, monkeypatch, real_closes):
+    class Broken:
+        def __init__(self, cache):
+            pass
+
+        def list_rules(self, channel_id=None):
+            raise ConnectionError("redis went away")
+
+    module = types.ModuleType("bot.alerts.store")
+    module.AlertStore = Broken
+    monkeypatch.setitem(sys.modules, "bot.alerts.store", module)
+    fake.user_channels["U2"] = ["C1"]
+    app, _ = make_app()
+    _open_home(app, fake)
+    _, view = _published_view(fake)
+    text = all_text(view["blocks"])
+    assert "Alert rules could not be loaded just now" in text
+    assert "redis" not in text.lower() and "2021-08-20 → 2026-08-21" in text
