@@ -55,9 +55,19 @@ def _num(value: float) -> str:
     return f"{value:.2f}".replace("-", MINUS)
 
 
+class _PctFormatter(ticker.Formatter):
+    """'−20 %', '−1.5 %', '0.25 %': as many decimals as the axis span needs, and no '−0'."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        low, high = self.axis.get_view_interval() if self.axis is not None else (0.0, 10.0)
+        span = abs(high - low)
+        decimals = 0 if span >= 8 else 1 if span >= 0.8 else 2
+        value = round(x, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+        return f"{value:,.{decimals}f} %".replace("-", MINUS)
+
+
 def _pct_axis(ax: Axes) -> None:
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(
-        lambda v, _: f"{v:,.0f} %".replace("-", MINUS)))
+    ax.yaxis.set_major_formatter(_PctFormatter())
 
 
 def _draw_drawdowns(ax: Axes, stats: RiskStats) -> None:
@@ -72,7 +82,9 @@ def _draw_drawdowns(ax: Axes, stats: RiskStats) -> None:
     legs = (("small", SMALL_COLOUR, names[0], stats.small),
             ("large", LARGE_COLOUR, names[1], stats.large))
     for column, colour, name, leg in legs:
-        label = f"{name}  max drawdown {signed(leg.max_drawdown.depth_pct, '%')}"
+        depth = leg.max_drawdown.depth_pct
+        label = f"{name}  " + (f"max drawdown {signed(depth, '%')}" if depth < 0
+                               else "no drawdown")
         ax.plot(x, drawdowns[column].to_numpy(), color=colour, linewidth=_line_width(len(x)),
                 label=label)
     _mark_troughs(ax, stats)
@@ -131,13 +143,14 @@ def _draw_volatility(ax: Axes, stats: RiskStats) -> None:
         ax.text(0.5, 0.5, f"needs {ROLLING_VOL_DAYS} daily returns; the common history is "
                 "shorter", transform=ax.transAxes, ha="center", va="center", color=MUTED,
                 fontsize=SIZE["note"], style="italic")
+        ax.set_yticks([])
     else:
         ax.set_ylim(bottom=0.0)
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
+        _pct_axis(ax)
         first = vol.index[int(np.argmax(has_value))]
         if first > stats.window.start:
             ax.text(0.02, 0.5, f"first value {first.date().isoformat()}: each needs "
                     f"{ROLLING_VOL_DAYS} daily returns", transform=ax.transAxes, ha="left",
                     va="center", color=MUTED, fontsize=SIZE["note"], style="italic")
-    ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
-    _pct_axis(ax)
     ax.set_ylabel(" ", fontsize=SIZE["label"])  # aligns the plot edge with the panel above

@@ -30,6 +30,8 @@ from analytics.periods import InsufficientHistoryError, Period, Window, resolve_
 TRADING_DAYS = 252
 ROLLING_VOL_DAYS = 252
 MIN_RETURNS = 2
+NO_DISPERSION = 1e-12
+"""Daily-return std at or below this is rounding noise of identical returns, not risk."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def sharpe_ratio(returns: pd.Series, annual_risk_free: float = 0.0) -> float | N
     """Annualised Sharpe ratio of daily returns; None when they do not vary."""
     excess = returns - daily_risk_free(annual_risk_free)
     std = float(excess.std(ddof=1))
-    if not std > 0.0:
+    if not std > NO_DISPERSION:
         return None
     return float(excess.mean() / std * math.sqrt(TRADING_DAYS))
 
@@ -138,8 +140,9 @@ def beta_and_correlation(small: pd.Series, large: pd.Series) -> tuple[float | No
     var_x = float(np.var(x, ddof=1))
     var_y = float(np.var(y, ddof=1))
     cov = float(np.cov(y, x, ddof=1)[0, 1])
-    beta = cov / var_x if var_x > 0.0 else None
-    corr = cov / math.sqrt(var_x * var_y) if var_x > 0.0 and var_y > 0.0 else None
+    tiny = NO_DISPERSION**2
+    beta = cov / var_x if var_x > tiny else None
+    corr = cov / math.sqrt(var_x * var_y) if var_x > tiny and var_y > tiny else None
     return beta, corr
 
 
