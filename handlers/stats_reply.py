@@ -32,7 +32,7 @@ def stats_rows(p: Payload) -> list[tuple[str, str, str]]:
     s, g = p["small"], p["large"]
     sd, gd = s["max_drawdown"], g["max_drawdown"]
     rows = [
-        ("", s["symbol"], g["symbol"]),
+        ("Statistic", s["symbol"], g["symbol"]),
         ("Total return", _pct(s["total_return_pct"]), _pct(g["total_return_pct"])),
         ("CAGR", _pct(s["cagr_pct"]), _pct(g["cagr_pct"])),
         ("Volatility (ann.)", _pct(s["volatility_pct"], False), _pct(g["volatility_pct"], False)),
@@ -67,13 +67,17 @@ def beta_line(p: Payload) -> str:
             f"{p['daily_returns']:,} daily returns on common days.")
 
 
-def window_line(p: Payload) -> str:
-    """'3 years: 2021-03-26 → 2024-03-26 (…)', saying how the two days were chosen."""
-    how = {"max": "the first common close to the last on or before the as-of date",
-           "ytd": "the last close of the previous year to the last on or before the as-of "
-                  "date"}.get(p["period"], "last common closes on or before the as-of date "
-                                             "and the same date one period earlier")
-    return f"{p['period_description'].capitalize()}: {p['start']} → {p['end']} ({how})."
+def window_label(p: Payload) -> str:
+    """'3 years: 2021-03-26 → 2024-03-26'."""
+    return f"{p['period_description'].capitalize()}: {p['start']} → {p['end']}"
+
+
+def window_how(p: Payload) -> str:
+    """How the window's two days were chosen."""
+    return {"max": "the first common close to the last on or before the as-of date",
+            "ytd": "the last close of the previous year to the last on or before the as-of "
+                   "date"}.get(p["period"], "last common closes on or before the as-of date "
+                                              "and the same date one period earlier")
 
 
 def conventions(p: Payload) -> str:
@@ -89,7 +93,7 @@ def conventions(p: Payload) -> str:
 def stats_blocks(p: Payload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the comparison table, beta, conventions."""
     table = "\n".join(table_lines(p))
-    body = f"*{window_line(p)}*\n```{table}```\n{beta_line(p)}"
+    body = f"*{window_label(p)}* ({window_how(p)}).\n```{table}```\n{beta_line(p)}"
     context = [conventions(p), source_line(p)]
     if p.get("stale_note"):
         context.insert(0, f":warning: {p['stale_note']}")
@@ -112,7 +116,7 @@ def stats_fallback_text(p: Payload) -> str:
 
 def stats_plain_text(p: Payload) -> str:
     """The same summary for a terminal."""
-    lines = [title(p), "=" * min(len(title(p)), 80), window_line(p), "",
+    lines = [title(p), "=" * min(len(title(p)), 80), f"{window_label(p)} ({window_how(p)}).", "",
              *(f"  {line}" for line in table_lines(p)), "", beta_line(p), "", conventions(p)]
     if p.get("stale_note"):
         lines.append(f"Warning: {p['stale_note']}")
