@@ -14,6 +14,17 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "How far small caps lag or lead large caps, how the relative ratio moved, and how "
      "unusual the gap is against all same-length windows in history. Posts a chart.",
      "gap 3y"),
+    ("table", "table [PAIR] [as-of DATE]",
+     "Returns of both series and the gap over 1w, 1m, 3m, 6m, YTD, 1y, 3y, 5y and 10y, like a "
+     "fund-vs-benchmark view; rows beyond 1y are annualised (1 + r)^(365.25 / calendar days) "
+     "− 1 and marked ann.; n/a where history is too short. Posts a chart.",
+     "table etf"),
+    ("stats", "stats [PERIOD] [PAIR] [as-of DATE]",
+     "Total return, CAGR, volatility, Sharpe and max drawdown (peak, trough, recovery) of both "
+     "series, beta and correlation of small on large (default 3y). Simple daily returns, "
+     "252-day year: volatility = std × √252, CAGR years = returns / 252, Sharpe = mean excess "
+     "/ std × √252 (risk-free from SMALLCAPS_RISK_FREE_RATE, default 0). Posts a chart.",
+     "stats 5y"),
 ]
 
 CONVENTIONS = (
