@@ -55,8 +55,9 @@ def signed(value: float, unit: str) -> str:
     return text.replace("-", MINUS)
 
 
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ..."""
+def ordinal(value: float) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ... (rounded to a whole number)."""
+    n = int(round(value))
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -71,7 +72,7 @@ def short_names(pair: Pair) -> tuple[str, str]:
 def rank_line(rank: HistoryRank, adjective: str) -> str:
     """'93rd percentile of 8,450 3-year windows since 1990; widest since 2000-11-10'."""
     text = (
-        f"{ordinal(round(rank.percentile))} percentile of {rank.windows:,} {adjective} windows "
+        f"{ordinal(rank.percentile)} percentile of {rank.windows:,} {adjective} windows "
         f"since {rank.first_window_end.year}"
     )
     if rank.last_as_wide is None:

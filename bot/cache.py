@@ -83,13 +83,13 @@ class Cache:
                            action, type(exc).__name__)
         self._down_since = time.monotonic()
 
-    @property
-    def _usable(self) -> bool:
-        """False while a recent failure says the server is gone (retried every 10 s)."""
-        if self.client is None:
-            return False
+    def _live(self) -> redis.Redis | None:
+        """The client, or None while a recent failure says the server is gone (retried
+        every RETRY_AFTER_S)."""
         down = self._down_since
-        return down is None or time.monotonic() - down > RETRY_AFTER_S
+        if down is not None and time.monotonic() - down <= RETRY_AFTER_S:
+            return None
+        return self.client
 
     def _ok(self) -> None:
         if self._down_since is not None:
@@ -110,10 +110,11 @@ class Cache:
 
     def get_hash(self, key: str) -> dict[bytes, bytes] | None:
         """All fields of a hash, or None when absent or Redis is unreachable."""
-        if not self._usable:
+        client = self._live()
+        if client is None:
             return None
         try:
-            value = self.client.hgetall(key)
+            value = client.hgetall(key)
         except CacheErrors as exc:
             self._fail("read", exc)
             return None
@@ -122,12 +123,13 @@ class Cache:
 
     def set_hash(self, key: str, fields: Mapping[str, bytes | str], ttl_s: int | None) -> None:
         """Replace a hash atomically, with an expiry in seconds (None = keep)."""
-        if not self._usable:
+        client = self._live()
+        if client is None:
             return
         try:
-            pipe = self.client.pipeline(transaction=True)
+            pipe = client.pipeline(transaction=True)
             pipe.delete(key)
-            pipe.hset(key, mapping=dict(fields))
+            pipe.hset(key, mapping=dict(fields))  # type: ignore[arg-type]
             if ttl_s is not None:
                 pipe.expire(key, max(1, int(ttl_s)))
             pipe.execute()
@@ -143,10 +145,11 @@ class Cache:
         token and proceeds (it would compute uncached anyway).
         """
         token = uuid.uuid4().hex
-        if not self._usable:
+        client = self._live()
+        if client is None:
             return token
         try:
-            got = self.client.set(key, token, nx=True, px=ttl_ms)
+            got = client.set(key, token, nx=True, px=ttl_ms)
         except CacheErrors as exc:
             self._fail("lock", exc)
             return token
@@ -154,10 +157,11 @@ class Cache:
 
     def release(self, key: str, token: str) -> None:
         """Release a lock only if we still hold it (compare-and-delete)."""
-        if not self._usable:
+        client = self._live()
+        if client is None:
             return
         try:
-            self.client.eval(_RELEASE, 1, key, token)
+            client.eval(_RELEASE, 1, key, token)
         except CacheErrors as exc:
             self._fail("unlock", exc)
 

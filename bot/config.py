@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     """Where the embedded Redis keeps its database and yfinance its caches."""
     smallcaps_data_dir: Path | None = None
     """A folder of `<SYMBOL>.csv` files to use instead of Yahoo Finance (offline)."""
+    smallcaps_risk_free_rate: float = 0.0
+    """Annual risk-free rate for Sharpe ratios, as a fraction: 0.04 = 4 % a year."""
+
+    @field_validator("smallcaps_risk_free_rate")
+    @classmethod
+    def _rate_is_a_fraction(cls, value: float) -> float:
+        """Catch '4' meant as 4 %: the rate is a fraction between -5 % and 25 %."""
+        if not -0.05 <= value <= 0.25:
+            raise ValueError("SMALLCAPS_RISK_FREE_RATE is an annual rate as a fraction "
+                             f"(0.04 = 4 %), between -0.05 and 0.25; got {value}")
+        return value
 
     smallcaps_admin_users: str = ""
     """Comma-separated Slack user IDs who see every channel's alert rules in App Home."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from analytics.charts import ordinal
+
+__all__ = ["clip", "ordinal", "pct", "pp"]
+
 
 def pct(value: float, decimals: int = 2) -> str:
     """'+30.92 %' / '-6.81 %': always signed, so direction is never ambiguous."""
@@ -11,13 +15,6 @@ def pct(value: float, decimals: int = 2) -> str:
 def pp(value: float, decimals: int = 2) -> str:
     """'37.73 pp' (percentage points), signed only when negative."""
     return f"{value:.{decimals}f} pp"
-
-
-def ordinal(value: float) -> str:
-    """'93rd', '1st', '12th' for a percentile rounded to a whole number."""
-    n = int(round(value))
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def clip(text: str, limit: int) -> str:

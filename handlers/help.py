@@ -8,12 +8,24 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.periods import NAMED_PERIODS
+from handlers.format import clip
 
 COMMANDS: list[tuple[str, str, str, str]] = [
     ("gap", "gap [PERIOD] [PAIR] [as-of DATE]",
      "How far small caps lag or lead large caps, how the relative ratio moved, and how "
      "unusual the gap is against all same-length windows in history. Posts a chart.",
      "gap 3y"),
+    ("table", "table [PAIR] [as-of DATE]",
+     "Returns of both series and the gap over 1w, 1m, 3m, 6m, YTD, 1y, 3y, 5y and 10y, like a "
+     "fund-vs-benchmark view; rows beyond 1y are annualised (1 + r)^(365.25 / calendar days) "
+     "− 1 and marked ann.; n/a where history is too short. Posts a chart.",
+     "table etf"),
+    ("stats", "stats [PERIOD] [PAIR] [as-of DATE]",
+     "Total return, CAGR, volatility, Sharpe and max drawdown (peak, trough, recovery) of both "
+     "series, beta and correlation of small on large (default 3y). Simple daily returns, "
+     "252-day year: volatility = std × √252, CAGR years = returns / 252, Sharpe = mean excess "
+     "/ std × √252 (risk-free from SMALLCAPS_RISK_FREE_RATE, default 0). Posts a chart.",
+     "stats 5y"),
     ("status", "status",
      "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "
      "and the version.",
@@ -34,21 +46,30 @@ CONVENTIONS = (
 )
 
 
-def help_text(command: str = "/smallcaps") -> str:
+def _entries(topic: str | None) -> list[tuple[str, str, str, str]]:
+    """All commands, or just the one named by `topic` (all when it names none)."""
+    chosen = [c for c in COMMANDS if c[0] == topic]
+    return chosen or COMMANDS
+
+
+def help_text(command: str = "/smallcaps", topic: str | None = None) -> str:
     """Plain-text usage, for the CLI and notification fallbacks."""
     lines = [f"Usage: {command} COMMAND", ""]
-    for _, usage, what, example in COMMANDS:
+    for _, usage, what, example in _entries(topic):
         lines += [f"  {usage}", f"      {what}", f"      e.g. {command} {example}", ""]
     lines.append(CONVENTIONS.replace("*", "").replace("`", ""))
     return "\n".join(lines)
 
 
-def help_blocks(command: str = "/smallcaps") -> list[dict[str, Any]]:
-    """Ephemeral Block Kit usage with one example per command."""
-    rows = "\n".join(f"• `{command} {usage}`\n   {what}\n   _e.g._ `{command} {example}`"
-                     for _, usage, what, example in COMMANDS)
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*smallcaps* — small vs "
-                                     f"large caps, in numbers and charts.\n\n{rows}"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": CONVENTIONS}]},
-    ]
+def help_blocks(command: str = "/smallcaps", topic: str | None = None) -> list[dict[str, Any]]:
+    """Ephemeral Block Kit usage: one section per command (so no section nears Slack's
+    3,000-character limit however many commands there are), then the conventions."""
+    intro = (f"*smallcaps* — small vs large caps, in numbers and charts. "
+             f"`{command} help COMMAND` shows one command.")
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",
+                                                                 "text": intro}}]
+    for _, usage, what, example in _entries(topic):
+        text = f"*`{command} {usage}`*\n{what}\n_e.g._ `{command} {example}`"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": CONVENTIONS}]})
+    return blocks

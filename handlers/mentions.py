@@ -70,7 +70,7 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
         send(text=mention_error_text(exc.message, exc.example))
         return
     if isinstance(request, HelpRequest):
-        send(blocks=help_blocks(MENTION_NAME), text=f"{MENTION_NAME} help")
+        send(blocks=help_blocks(MENTION_NAME, request.topic), text=f"{MENTION_NAME} help")
         return
     if isinstance(request, StatusRequest):
         answer_status(deps, send)

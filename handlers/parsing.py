@@ -14,7 +14,10 @@ from typing import Any
 
 from analytics.pairs import PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
+from bot.config import get_settings
 from bot.reports.gap import GapQuery
+from bot.reports.stats import StatsQuery
+from bot.reports.table import TableQuery
 
 DEFAULT_GAP_PERIOD = "3y"
 AS_OF_WORDS = ("as-of", "asof", "--as-of")
@@ -129,6 +132,25 @@ def parse_gap(args: list[str]) -> GapQuery:
     return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
 
 
+def parse_table(args: list[str]) -> TableQuery:
+    """`table [PAIR] [as-of DATE]`: the horizons are fixed (1w to 10y), so no period."""
+    words, _ = pop_as_of(args)
+    for word in words:
+        if word.lower() not in PAIRS and "/" not in word and (_is_period(word)
+                                                              or word[:1].isdigit()):
+            raise CommandError(f"`table` always shows 1w to 10y, so `{word}` is not needed: "
+                               "give a pair or nothing.", "table etf")
+    parsed = parse_period_pair(args, "table")
+    return TableQuery(pair=parsed.pair, as_of=parsed.as_of)
+
+
+def parse_stats(args: list[str]) -> StatsQuery:
+    """`stats [PERIOD] [PAIR] [as-of DATE]`, with the configured risk-free rate."""
+    parsed = parse_period_pair(args, "stats")
+    return StatsQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of,
+                      risk_free_rate=get_settings().smallcaps_risk_free_rate)
+
+
 @dataclass(frozen=True)
 class StatusRequest:
     """Show the bot's health: data source and freshness, cache, scheduler, version."""
@@ -143,6 +165,8 @@ def parse_status(args: list[str]) -> StatusRequest:
 
 PARSERS: dict[str, Callable[[list[str]], Any]] = {
     "gap": parse_gap,
+    "table": parse_table,
+    "stats": parse_stats,
     "status": parse_status,
 }
 """Command name -> parser of its arguments. A parser returns a report query (see

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.reports import Payload, Report
 from bot.slack_io import ChannelReply
-from handlers import gap_reply
+from handlers import gap_reply, stats_reply, table_reply
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class ReplyFormat:
 REPLIES: dict[str, ReplyFormat] = {
     "gap": ReplyFormat(gap_reply.gap_blocks, gap_reply.gap_fallback_text,
                        gap_reply.gap_plain_text, gap_reply.title),
+    "table": ReplyFormat(table_reply.table_blocks, table_reply.table_fallback_text,
+                         table_reply.table_plain_text, table_reply.title),
+    "stats": ReplyFormat(stats_reply.stats_blocks, stats_reply.stats_fallback_text,
+                         stats_reply.stats_plain_text, stats_reply.title),
 }
 
 

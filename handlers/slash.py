@@ -72,7 +72,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", text=error_text(exc.message, exc.example))
             return
         if isinstance(request, HelpRequest):
-            ack(response_type="ephemeral", blocks=help_blocks(SLASH_COMMAND),
+            ack(response_type="ephemeral", blocks=help_blocks(SLASH_COMMAND, request.topic),
                 text=f"{SLASH_COMMAND} help")
             return
         ack()

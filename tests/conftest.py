@@ -13,6 +13,7 @@ import redis
 
 from bot.cache import Cache, client_options
 from bot.data.sources import read_close_csv
+from bot.data.yahoo import configure_cache_dir
 
 MARKET_DATA = Path(__file__).resolve().parents[2] / "shared" / "market-data"
 
@@ -61,3 +62,10 @@ def cache(redis_server: redis.Redis) -> Iterator[Cache]:
 def dead_redis() -> redis.Redis:
     """A client for a port where nothing listens: every call fails like a lost server."""
     return redis.Redis(host="127.0.0.1", port=1, **client_options())
+
+
+@pytest.fixture(scope="session")
+def yf_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tmp dir for yfinance's tz/cookie caches, never ~/.cache. One per run, not per test:
+    yfinance keeps using the first database it opened, whatever location is set later."""
+    return configure_cache_dir(tmp_path_factory.mktemp("yfinance-cache"))

@@ -80,3 +80,12 @@ def test_redis_going_away_mid_flight_still_answers(tmp_path, market_data_dir):
     report = reports.run(other)
     assert report.payload["small"]["symbol"] == "IWM"
     assert report.payload["end"] == "2025-06-30"
+
+
+def test_cached_report_expires_at_the_next_refresh_point(cache, market_data_dir):
+    reports, _ = _reports(cache, market_data_dir)
+    reports.run(QUERY)
+    [key] = [k for k in cache.client.scan_iter(match=cache.prefix + "report:*")
+             if not k.endswith(b":lock")]
+    # NOW is 15:00 UTC = 10:00 New York; the next refresh point is 16:20 New York.
+    assert 6 * 3600 + 20 * 60 - 5 <= cache.client.ttl(key) <= 6 * 3600 + 20 * 60

@@ -88,3 +88,10 @@ def test_status_by_mention(app, fake):
     [post] = fake.wait_for("chat.postMessage", timeout=20)
     assert post.params["thread_ts"] == "1700000001.000001"
     assert "smallcaps status" in all_text(post.params["blocks"])
+
+
+def test_help_on_one_command_by_mention(app, fake):
+    _mention(app, "<@UBOT> help status", ts="1700000800.000100")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    text = all_text(post.params["blocks"])
+    assert "`@smallcaps status`" in text and "@smallcaps gap [PERIOD]" not in text

@@ -96,3 +96,11 @@ def test_parse_errors_have_an_example(text):
     with pytest.raises(CommandError) as err:
         parse_command(text)
     assert err.value.example.startswith("gap")
+
+
+def test_help_for_one_command_shows_only_that_command():
+    blocks = help_blocks(topic="stats")
+    text = str(blocks)
+    assert "/smallcaps stats 5y" in text and "/smallcaps gap 3y" not in text
+    assert "/smallcaps gap 3y" in str(help_blocks(topic="nonsense"))
+    _check_block_kit_limits(blocks)

@@ -20,49 +20,34 @@ from bot.data.sources import (
     SymbolNotFoundError,
     read_close_csv,
 )
-from bot.data.yahoo import YahooSource, configure_cache_dir
-from tests.fake_yahoo import DEFAULT_DATA_DIR, FakeYahoo
+from bot.data.yahoo import YahooSource
+from tests.fake_yahoo import FakeYahoo
 
 PAIR = ["^RUT", "^GSPC"]
 START = date(2024, 1, 1)
 
 
-@pytest.fixture(scope="session")
-def data_dir() -> Path:
-    """The CSVs the fake serves; skip when the shared folder is absent."""
-    if not all((DEFAULT_DATA_DIR / f"{s}.csv").is_file() for s in PAIR):
-        pytest.skip(f"../shared/market-data not found: {DEFAULT_DATA_DIR} has no ^RUT/^GSPC CSVs")
-    return DEFAULT_DATA_DIR
-
-
-@pytest.fixture(scope="session")
-def yf_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tmp dir for yfinance's tz/cookie caches, never ~/.cache. One per run, not per test:
-    yfinance keeps using the first database it opened, whatever location is set later."""
-    return configure_cache_dir(tmp_path_factory.mktemp("yfinance-cache"))
-
-
 @pytest.fixture
-def fake(data_dir: Path) -> FakeYahoo:
-    return FakeYahoo(data_dir)
+def fake(market_data_dir: Path) -> FakeYahoo:
+    return FakeYahoo(market_data_dir)
 
 
 def make_source(fake: FakeYahoo, cache_dir: Path) -> YahooSource:
     return YahooSource(session=fake.session(), timeout=5, cache_dir=cache_dir)
 
 
-def csv_closes(data_dir: Path, symbol: str, start: date | None = None) -> pd.Series:
-    closes = read_close_csv(data_dir / f"{symbol}.csv")
+def csv_closes(market_data_dir: Path, symbol: str, start: date | None = None) -> pd.Series:
+    closes = read_close_csv(market_data_dir / f"{symbol}.csv")
     return closes[closes.index >= pd.Timestamp(start)] if start else closes
 
 
-def test_closes_since_start_equal_the_csv(fake, data_dir, yf_cache_dir):
+def test_closes_since_start_equal_the_csv(fake, market_data_dir, yf_cache_dir):
     result = make_source(fake, yf_cache_dir).fetch(PAIR, START)
 
     assert list(result) == PAIR
     for symbol in PAIR:
         closes = result[symbol]
-        expected = csv_closes(data_dir, symbol, START)
+        expected = csv_closes(market_data_dir, symbol, START)
         assert len(expected) > 600
         pd.testing.assert_series_equal(closes, expected)  # same days, values, name, dtype
         assert closes.index[0] == pd.Timestamp("2024-01-02")  # first trading day >= start
@@ -73,11 +58,11 @@ def test_closes_since_start_equal_the_csv(fake, data_dir, yf_cache_dir):
     assert result["^RUT"].loc["2026-08-21"] == 3017.87
 
 
-def test_start_none_returns_full_history(fake, data_dir, yf_cache_dir):
+def test_start_none_returns_full_history(fake, market_data_dir, yf_cache_dir):
     result = make_source(fake, yf_cache_dir).fetch(PAIR, None)
 
     for symbol in PAIR:
-        expected = csv_closes(data_dir, symbol)
+        expected = csv_closes(market_data_dir, symbol)
         assert result[symbol].index[0] == expected.index[0]
         pd.testing.assert_series_equal(result[symbol], expected)
     assert result["^GSPC"].index[0] == pd.Timestamp("1950-01-03")  # before 1970 too
@@ -87,8 +72,8 @@ def test_start_none_returns_full_history(fake, data_dir, yf_cache_dir):
 
 
 @pytest.mark.parametrize("missing_status", [404, 200])
-def test_missing_symbol_raises_symbol_not_found(data_dir, yf_cache_dir, missing_status):
-    source = make_source(FakeYahoo(data_dir, missing_status=missing_status), yf_cache_dir)
+def test_missing_symbol_raises_symbol_not_found(market_data_dir, yf_cache_dir, missing_status):
+    source = make_source(FakeYahoo(market_data_dir, missing_status=missing_status), yf_cache_dir)
 
     with pytest.raises(SymbolNotFoundError) as caught:
         source.fetch(["NOSUCH1"], START)
@@ -107,8 +92,8 @@ def test_mix_of_good_and_missing_names_only_the_missing(fake, yf_cache_dir):
 
 
 @pytest.mark.parametrize("rate_limit", [True, {"^RUT"}], ids=["everything", "one-symbol"])
-def test_http_429_raises_rate_limited(data_dir, yf_cache_dir, rate_limit):
-    fake = FakeYahoo(data_dir, rate_limit=rate_limit)
+def test_http_429_raises_rate_limited(market_data_dir, yf_cache_dir, rate_limit):
+    fake = FakeYahoo(market_data_dir, rate_limit=rate_limit)
 
     with pytest.raises(RateLimitedError) as caught:
         make_source(fake, yf_cache_dir).fetch(PAIR, START)
@@ -155,10 +140,10 @@ def test_one_batched_download_and_one_chart_request_per_symbol(monkeypatch, fake
     assert {r.chart_symbol for r in fake.chart_requests()} == set(PAIR)
 
 
-def test_network_failure_is_not_reported_as_missing_symbol(data_dir, yf_cache_dir):
-    make_source(FakeYahoo(data_dir), yf_cache_dir).fetch(["^RUT"], START)  # tz now cached
+def test_network_failure_is_not_reported_as_missing_symbol(market_data_dir, yf_cache_dir):
+    make_source(FakeYahoo(market_data_dir), yf_cache_dir).fetch(["^RUT"], START)  # tz now cached
     for symbol in ["^RUT", "IWM"]:  # history request fails / maybe the tz probe fails
-        fake = FakeYahoo(data_dir, unreachable={symbol})
+        fake = FakeYahoo(market_data_dir, unreachable={symbol})
         with pytest.raises(DataUnavailableError) as caught:
             make_source(fake, yf_cache_dir).fetch([symbol], START)
         assert not isinstance(caught.value, SymbolNotFoundError), str(caught.value)

@@ -1,0 +1,156 @@
+"""The stats chart: underwater curves (fall from the running high) above, rolling 1-year
+volatility below, for both series over the window.
+
+Underwater curves show at a glance how deep and how long each drawdown was and whether it
+has recovered; the volatility panel shows whether risk is rising. The deepest point of each
+series is marked with its depth and date. Figure + Agg only, deterministic PNG bytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import ticker
+from matplotlib.axes import Axes
+
+from analytics.chart_frame import footer_text, frame, new_figure, pair_title
+from analytics.charts import (
+    LARGE_COLOUR,
+    MINUS,
+    MUTED,
+    SIZE,
+    SMALL_COLOUR,
+    _format_dates,
+    _line_width,
+    _style_axes,
+    _to_png,
+    signed,
+)
+from analytics.risk import ROLLING_VOL_DAYS, RiskStats
+
+LEGEND_NAMES_UP_TO = 30  # longer names fall back to symbols: the legend must fit one row
+CLOSE_TROUGHS = 0.2  # troughs closer than this share of the window get labels side by side
+
+
+def render_stats_chart(stats: RiskStats, *, source: str, as_of: str | None = None) -> bytes:
+    """Render `stats` as a 1200x800 PNG: drawdowns (3/5 of the height) over rolling vol."""
+    fig = new_figure()
+    dd_ax, vol_ax = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    _draw_drawdowns(dd_ax, stats)
+    _draw_volatility(vol_ax, stats)
+    for ax in (dd_ax, vol_ax):
+        _style_axes(ax)
+    _format_dates(vol_ax, stats)  # type: ignore[arg-type]  # it reads only .window
+    window = stats.window
+    start, end = window.start.date().isoformat(), window.end.date().isoformat()
+    subtitle = f"{start} to {end}  ·  {stats.n_returns:,} daily returns"
+    if stats.beta is not None and stats.correlation is not None:
+        subtitle += (f"  ·  beta {_num(stats.beta)}, correlation {_num(stats.correlation)} "
+                     f"({stats.pair.small.symbol} on {stats.pair.large.symbol})")
+    frame(fig, pair_title(stats.pair, f"risk over {stats.period.describe()}"), [subtitle],
+          footer_text(stats.pair.basis, source, as_of or end))
+    return _to_png(fig)
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}".replace("-", MINUS)
+
+
+class _PctFormatter(ticker.Formatter):
+    """'−20 %', '−1.5 %', '0.25 %': as many decimals as the axis span needs, and no '−0'."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        low, high = self.axis.get_view_interval() if self.axis is not None else (0.0, 10.0)
+        span = abs(high - low)
+        decimals = 0 if span >= 8 else 1 if span >= 0.8 else 2
+        value = round(x, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+        return f"{value:,.{decimals}f} %".replace("-", MINUS)
+
+
+def _pct_axis(ax: Axes) -> None:
+    ax.yaxis.set_major_formatter(_PctFormatter())
+
+
+def _draw_drawdowns(ax: Axes, stats: RiskStats) -> None:
+    """Both underwater curves (lines: fills would muddy where they overlap), with the deepest
+    point of each marked by its depth and date."""
+    drawdowns = stats.drawdowns()
+    x = drawdowns.index.to_numpy()
+    pair = stats.pair
+    names = (pair.small.name, pair.large.name)
+    if sum(len(n) for n in names) > LEGEND_NAMES_UP_TO:
+        names = pair.symbols
+    legs = (("small", SMALL_COLOUR, names[0], stats.small),
+            ("large", LARGE_COLOUR, names[1], stats.large))
+    for column, colour, name, leg in legs:
+        depth = leg.max_drawdown.depth_pct
+        label = f"{name}  " + (f"max drawdown {signed(depth, '%')}" if depth < 0
+                               else "no drawdown")
+        ax.plot(x, drawdowns[column].to_numpy(), color=colour, linewidth=_line_width(len(x)),
+                label=label)
+    _mark_troughs(ax, stats)
+    ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
+    low = float(np.nanmin(drawdowns.to_numpy())) if len(drawdowns) else 0.0
+    ax.set_ylim(min(low * 1.25, -1.0), max(-low * 0.04, 0.5))
+    _pct_axis(ax)
+    ax.set_ylabel("below running high", fontsize=SIZE["label"], color=MUTED)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False,
+              fontsize=SIZE["legend"], handlelength=1.4, borderaxespad=0.1, borderpad=0.1)
+
+
+def _mark_troughs(ax: Axes, stats: RiskStats) -> None:
+    """A dot and 'depth  date' at each series' deepest point: below the dot, or beside it
+    for the shallower series when both troughs are close in time (labels would collide)."""
+    small, large = stats.small.max_drawdown, stats.large.max_drawdown
+    span = (stats.window.end - stats.window.start).days or 1
+    close = abs((small.trough - large.trough).days) < span * CLOSE_TROUGHS
+    shallower = "small" if small.depth_pct > large.depth_pct else "large"
+    for column, colour, dd in (("small", SMALL_COLOUR, small), ("large", LARGE_COLOUR, large)):
+        if dd.depth_pct >= 0:
+            continue
+        share = (dd.trough - stats.window.start).days / span
+        if close and column == shallower:
+            right = share > 0.5
+            where = {"xytext": (-9 if right else 9, 0), "ha": "right" if right else "left",
+                     "va": "center"}
+        else:
+            ha = "right" if share > 0.7 else "left" if share < 0.3 else "center"
+            where = {"xytext": (0, -7), "ha": ha, "va": "top"}
+        ax.plot([dd.trough], [dd.depth_pct], "o", color=colour, markersize=6, zorder=4)
+        ax.annotate(f"{signed(dd.depth_pct, '%')}  {dd.trough.date().isoformat()}",
+                    xy=(dd.trough, dd.depth_pct), textcoords="offset points",
+                    fontsize=SIZE["note"] - 1, color=colour, fontweight="bold", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                          "edgecolor": "none", "alpha": 0.85}, **where)
+
+
+def _draw_volatility(ax: Axes, stats: RiskStats) -> None:
+    """Rolling 252-day annualised volatility of both series, with the latest values."""
+    vol = stats.rolling_volatility
+    x = vol.index.to_numpy()
+    for column, colour in (("small", SMALL_COLOUR), ("large", LARGE_COLOUR)):
+        y = vol[column].to_numpy()
+        ax.plot(x, y, color=colour, linewidth=_line_width(len(x)) * 0.85)
+        finite = np.isfinite(y)
+        if finite.any():
+            last = int(np.nonzero(finite)[0][-1])
+            ax.annotate(f"{y[last]:.1f} %", xy=(1.01, y[last]), xycoords=(
+                ax.transAxes, ax.transData), ha="left", va="center", fontsize=SIZE["note"] - 1,
+                color=colour, fontweight="bold")
+    ax.set_title(f"Rolling 1-year volatility (annualised, {ROLLING_VOL_DAYS} daily returns)",
+                 loc="left", fontsize=SIZE["label"], color=MUTED, pad=4)
+    has_value = np.isfinite(vol.to_numpy()).any(axis=1)
+    if not has_value.any():
+        ax.text(0.5, 0.5, f"needs {ROLLING_VOL_DAYS} daily returns; the common history is "
+                "shorter", transform=ax.transAxes, ha="center", va="center", color=MUTED,
+                fontsize=SIZE["note"], style="italic")
+        ax.set_yticks([])
+    else:
+        ax.set_ylim(bottom=0.0)
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
+        _pct_axis(ax)
+        first = vol.index[int(np.argmax(has_value))]
+        if first > stats.window.start:
+            ax.text(0.02, 0.5, f"first value {first.date().isoformat()}: each needs "
+                    f"{ROLLING_VOL_DAYS} daily returns", transform=ax.transAxes, ha="left",
+                    va="center", color=MUTED, fontsize=SIZE["note"], style="italic")
+    ax.set_ylabel(" ", fontsize=SIZE["label"])  # aligns the plot edge with the panel above

@@ -1,0 +1,94 @@
+"""The `stats` report: return and risk of both series, beta and correlation, with a chart."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from analytics.charts_stats import render_stats_chart
+from analytics.pairs import Pair
+from analytics.periods import Period
+from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, compute_risk
+from bot.market import PriceHistory
+from bot.reports import Payload, history_meta
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    """What the user asked, plus the configured annual risk-free rate (0.04 = 4 %)."""
+
+    period: Period
+    pair: Pair
+    as_of: date | None = None
+    risk_free_rate: float = 0.0
+    command: str = "stats"
+
+    def symbols(self) -> tuple[str, ...]:
+        return self.pair.symbols
+
+    def describe(self) -> str:
+        return (f"stats|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}|"
+                f"rf={self.risk_free_rate!r}")
+
+    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+        small, large = (history.closes[s] for s in self.pair.symbols)
+        stats = compute_risk(self.pair, small, large, self.period, self.as_of,
+                             self.risk_free_rate)
+        payload = stats_payload(stats, history, self)
+        png = render_stats_chart(stats, source=history.source,
+                                 as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+        return payload, png
+
+
+def _finite(value: float | None, digits: int) -> float | None:
+    """Rounded, or None for missing/infinite values (JSON has no NaN)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, digits)
+
+
+def _day(when: pd.Timestamp | None) -> str | None:
+    return None if when is None else when.date().isoformat()
+
+
+def _drawdown(dd: Drawdown) -> Payload:
+    return {"depth_pct": round(dd.depth_pct, 4), "peak": _day(dd.peak),
+            "trough": _day(dd.trough), "recovery": _day(dd.recovery)}
+
+
+def _leg(symbol: str, name: str, leg: SeriesStats) -> Payload:
+    return {
+        "symbol": symbol,
+        "name": name,
+        "total_return_pct": round(leg.total_return_pct, 4),
+        "cagr_pct": _finite(leg.cagr_pct, 4),
+        "volatility_pct": _finite(leg.volatility_pct, 4),
+        "sharpe": _finite(leg.sharpe, 4),
+        "max_drawdown": _drawdown(leg.max_drawdown),
+    }
+
+
+def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery) -> Payload:
+    """The JSON answer to a stats query (stable keys; documented in README)."""
+    pair = stats.pair
+    return {
+        "command": "stats",
+        "period": stats.period.label,
+        "period_description": stats.period.describe(),
+        "pair": pair.key,
+        "start": stats.window.start.date().isoformat(),
+        "end": stats.window.end.date().isoformat(),
+        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "basis": pair.basis,
+        "daily_returns": stats.n_returns,
+        "trading_days_per_year": TRADING_DAYS,
+        "risk_free_rate_pct": round(stats.risk_free_rate * 100.0, 6),
+        "small": _leg(pair.small.symbol, pair.small.name, stats.small),
+        "large": _leg(pair.large.symbol, pair.large.name, stats.large),
+        "beta": _finite(stats.beta, 4),
+        "correlation": _finite(stats.correlation, 4),
+        **history_meta(history),
+    }

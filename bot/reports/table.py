@@ -1,0 +1,77 @@
+"""The `table` report: both series' returns and the gap over 1w..10y, with a bar chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from analytics.charts_table import render_table_chart
+from analytics.pairs import Pair
+from analytics.performance import (
+    ANNUALISATION,
+    PerformanceRow,
+    PerformanceTable,
+    performance_table,
+)
+from bot.market import PriceHistory
+from bot.reports import Payload, history_meta
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    """What the user asked: a pair and an optional as-of date (the horizons are fixed)."""
+
+    pair: Pair
+    as_of: date | None = None
+    command: str = "table"
+
+    def symbols(self) -> tuple[str, ...]:
+        return self.pair.symbols
+
+    def describe(self) -> str:
+        return f"table|{self.pair.key}|{self.as_of or 'latest'}"
+
+    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+        small, large = (history.closes[s] for s in self.pair.symbols)
+        table = performance_table(self.pair, small, large, self.as_of)
+        payload = table_payload(table, history, self)
+        png = render_table_chart(table, source=history.source,
+                                 as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+        return payload, png
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _row(row: PerformanceRow) -> Payload:
+    return {
+        "horizon": row.horizon,
+        "label": row.label,
+        "annualised": row.annualised,
+        "start": row.start.date().isoformat() if row.start is not None else None,
+        "end": row.end.date().isoformat(),
+        "calendar_days": row.calendar_days,
+        "small_pct": _number(row.small_pct),
+        "large_pct": _number(row.large_pct),
+        "gap_pp": _number(row.gap_pp),
+        "note": row.note,
+    }
+
+
+def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQuery) -> Payload:
+    """The JSON answer to a table query (stable keys; documented in README)."""
+    pair = table.pair
+    return {
+        "command": "table",
+        "pair": pair.key,
+        "end": table.end.date().isoformat(),
+        "first_common_close": table.first_common.date().isoformat(),
+        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "basis": pair.basis,
+        "small": {"symbol": pair.small.symbol, "name": pair.small.name},
+        "large": {"symbol": pair.large.symbol, "name": pair.large.name},
+        "annualisation": ANNUALISATION,
+        "rows": [_row(row) for row in table.rows],
+        **history_meta(history),
+    }

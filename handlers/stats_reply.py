@@ -1,0 +1,124 @@
+"""Words for a stats payload: a two-column monospace table for Slack and the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.format import clip
+from handlers.table_reply import source_line
+
+Payload = dict[str, Any]
+LABEL_WIDTH, VALUE_WIDTH = 18, 15
+
+
+def title(p: Payload) -> str:
+    """'Russell 2000 vs S&P 500 · risk over 3 years to 2024-03-26'."""
+    return (f"{p['small']['name']} vs {p['large']['name']} · risk over "
+            f"{p['period_description']} to {p['end']}")
+
+
+def _pct(value: float | None, signed: bool = True) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:+.2f} %" if signed else f"{value:.2f} %"
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def stats_rows(p: Payload) -> list[tuple[str, str, str]]:
+    """(label, small, large) rows of the comparison table."""
+    s, g = p["small"], p["large"]
+    sd, gd = s["max_drawdown"], g["max_drawdown"]
+    rows = [
+        ("Statistic", s["symbol"], g["symbol"]),
+        ("Total return", _pct(s["total_return_pct"]), _pct(g["total_return_pct"])),
+        ("CAGR", _pct(s["cagr_pct"]), _pct(g["cagr_pct"])),
+        ("Volatility (ann.)", _pct(s["volatility_pct"], False), _pct(g["volatility_pct"], False)),
+        (f"Sharpe (rf {p['risk_free_rate_pct']:.2f} %)", _ratio(s["sharpe"]),
+         _ratio(g["sharpe"])),
+        ("Max drawdown", _pct(sd["depth_pct"]), _pct(gd["depth_pct"])),
+    ]
+    if sd["depth_pct"] < 0 or gd["depth_pct"] < 0:
+        def when(dd: Payload, key: str) -> str:
+            if dd["depth_pct"] >= 0:
+                return "–"
+            return dd[key] or "not recovered"
+
+        rows += [("  peak", when(sd, "peak"), when(gd, "peak")),
+                 ("  trough", when(sd, "trough"), when(gd, "trough")),
+                 ("  recovered", when(sd, "recovery"), when(gd, "recovery"))]
+    return rows
+
+
+def table_lines(p: Payload) -> list[str]:
+    return [label.ljust(LABEL_WIDTH) + small.rjust(VALUE_WIDTH) + large.rjust(VALUE_WIDTH)
+            for label, small, large in stats_rows(p)]
+
+
+def beta_line(p: Payload) -> str:
+    """'Beta of ^RUT on ^GSPC: 1.13 (…) · correlation 0.85', from daily returns."""
+    small, large = p["small"]["symbol"], p["large"]["symbol"]
+    if p["beta"] is None:
+        return f"Beta and correlation: n/a ({large} did not move)."
+    return (f"Beta of {small} on {large}: {p['beta']:.2f} ({small} moved {p['beta']:.2f} % "
+            f"for each 1 % of {large} on average) · correlation {_ratio(p['correlation'])} · "
+            f"{p['daily_returns']:,} daily returns on common days.")
+
+
+def window_label(p: Payload) -> str:
+    """'3 years: 2021-03-26 → 2024-03-26'."""
+    return f"{p['period_description'].capitalize()}: {p['start']} → {p['end']}"
+
+
+def window_how(p: Payload) -> str:
+    """How the window's two days were chosen."""
+    return {"max": "the first common close to the last on or before the as-of date",
+            "ytd": "the last close of the previous year to the last on or before the as-of "
+                   "date"}.get(p["period"], "last common closes on or before the as-of date "
+                                              "and the same date one period earlier")
+
+
+def conventions(p: Payload) -> str:
+    """The formulas, so an analyst can reproduce every number."""
+    return (f"Conventions: simple daily returns of closes; {p['trading_days_per_year']}-day "
+            "year; CAGR = (1 + total)^(252 / returns) − 1; volatility = std(ddof=1) × √252; "
+            "Sharpe = mean daily excess return / its std × √252 with risk-free "
+            f"{p['risk_free_rate_pct']:.2f} % a year (SMALLCAPS_RISK_FREE_RATE); max drawdown "
+            "= deepest fall from a running high within the window, recovered = first close "
+            "back at that high; beta = cov/var of daily returns (as in empyrical).")
+
+
+def stats_blocks(p: Payload) -> list[dict[str, Any]]:
+    """The in-channel Block Kit reply: header, the comparison table, beta, conventions."""
+    table = "\n".join(table_lines(p))
+    body = f"*{window_label(p)}* ({window_how(p)}).\n```{table}```\n{beta_line(p)}"
+    context = [conventions(p), source_line(p)]
+    if p.get("stale_note"):
+        context.insert(0, f":warning: {p['stale_note']}")
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(title(p), 150)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(body, 3000)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}
+                                         for text in context]},
+    ]
+
+
+def stats_fallback_text(p: Payload) -> str:
+    """Notification text with the headline numbers."""
+    s, g = p["small"], p["large"]
+    return (f"{title(p)} ({p['start']} → {p['end']}, {p['basis']}): volatility "
+            f"{_pct(s['volatility_pct'], False)} vs {_pct(g['volatility_pct'], False)}, "
+            f"max drawdown {_pct(s['max_drawdown']['depth_pct'])} vs "
+            f"{_pct(g['max_drawdown']['depth_pct'])}, beta {_ratio(p['beta'])}.")
+
+
+def stats_plain_text(p: Payload) -> str:
+    """The same summary for a terminal."""
+    lines = [title(p), "=" * min(len(title(p)), 80), f"{window_label(p)} ({window_how(p)}).", "",
+             *(f"  {line}" for line in table_lines(p)), "", beta_line(p), "", conventions(p)]
+    if p.get("stale_note"):
+        lines.append(f"Warning: {p['stale_note']}")
+    lines.append(source_line(p))
+    return "\n".join(lines)

@@ -1,0 +1,106 @@
+"""Words for a table payload: a monospace table for Slack and the terminal. Pure functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.format import clip
+
+Payload = dict[str, Any]
+HORIZON_WIDTH, DATE_WIDTH, NUMBER_WIDTH = 8, 10, 8
+
+
+def title(p: Payload) -> str:
+    """'Russell 2000 vs S&P 500 · returns to 2024-03-26'."""
+    return f"{p['small']['name']} vs {p['large']['name']} · returns to {p['end']}"
+
+
+def source_line(p: Payload) -> str:
+    """Basis, source and fetch time: what makes the numbers reproducible."""
+    fetched = p["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
+    return f"Basis: {p['basis']} · Source: {p['source']} (fetched {fetched})"
+
+
+def _cell(value: float | None, width: int) -> str:
+    return ("n/a" if value is None else f"{value:+.2f}").rjust(width)
+
+
+def table_lines(p: Payload) -> list[str]:
+    """The aligned table: horizon, start date, both returns (%) and the gap (pp)."""
+    heads = [f"{p['small']['symbol']} %", f"{p['large']['symbol']} %", "Gap pp"]
+    widths = [max(NUMBER_WIDTH, len(h)) for h in heads]
+    lines = ["Horizon".ljust(HORIZON_WIDTH) + "  " + "From".ljust(DATE_WIDTH)
+             + "".join("  " + h.rjust(w) for h, w in zip(heads, widths, strict=True))]
+    for row in p["rows"]:
+        cells = (row["small_pct"], row["large_pct"], row["gap_pp"])
+        lines.append(row["label"].ljust(HORIZON_WIDTH) + "  "
+                     + (row["start"] or "n/a").ljust(DATE_WIDTH)
+                     + "".join("  " + _cell(v, w) for v, w in zip(cells, widths, strict=True)))
+    return lines
+
+
+def headline(p: Payload) -> str:
+    """'Small caps lag on 8 of 9 horizons and lead on 1' (rows with numbers only)."""
+    gaps = [r["gap_pp"] for r in p["rows"] if r["gap_pp"] is not None]
+    lag = sum(1 for g in gaps if g >= 0.005)
+    lead = sum(1 for g in gaps if g <= -0.005)
+    text = f"Small caps lag on {lag} of {len(gaps)} horizons"
+    return text + (f" and lead on {lead}" if lead else "")
+
+
+def key_line(p: Payload) -> str:
+    """Which symbol is which, and where the windows end."""
+    small, large = p["small"], p["large"]
+    return (f"{small['symbol']} = {small['name']}, {large['symbol']} = {large['name']}; "
+            f"every row ends {p['end']} (last common close).")
+
+
+def conventions(p: Payload) -> list[str]:
+    """How to read and reproduce the table."""
+    lines = [
+        "Gap = large − small in pp (+ = small caps lag). Each row starts on the last common "
+        "close on or before the same date one horizon earlier (YTD: last close of the "
+        "previous year); returns are last/first − 1.",
+        f"Rows marked ann. are annualised: {p['annualisation']}, using the calendar days "
+        "between the two closes; their gap is the difference of annualised returns (pp a "
+        "year).",
+    ]
+    if any(r["gap_pp"] is None for r in p["rows"]):
+        lines.append(f"n/a: the common history starts {p['first_common_close']}, too late "
+                     "for that horizon.")
+    return lines
+
+
+def table_blocks(p: Payload) -> list[dict[str, Any]]:
+    """The in-channel Block Kit reply: header, the table in a code block, conventions."""
+    table = "\n".join(table_lines(p))
+    body = f"*{headline(p)}.*\n{key_line(p)}\n```{table}```"
+    context = [" ".join(conventions(p)), source_line(p)]
+    if p.get("stale_note"):
+        context.insert(0, f":warning: {p['stale_note']}")
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(title(p), 150)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(body, 3000)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}
+                                         for text in context]},
+    ]
+
+
+def table_fallback_text(p: Payload) -> str:
+    """Notification text: the headline and the YTD, 1y and 3y rows."""
+    parts = []
+    for row in p["rows"]:
+        if row["horizon"] in ("ytd", "1y", "3y") and row["gap_pp"] is not None:
+            parts.append(f"{row['label']} {row['small_pct']:+.2f} % vs {row['large_pct']:+.2f} %")
+    return (f"{title(p)}: {headline(p)}. {p['small']['symbol']} vs {p['large']['symbol']}: "
+            f"{'; '.join(parts) or 'no horizon available'} ({p['basis']}).")
+
+
+def table_plain_text(p: Payload) -> str:
+    """The same table for a terminal."""
+    lines = [title(p), "=" * min(len(title(p)), 80), f"{headline(p)}.", key_line(p), "",
+             *(f"  {line}" for line in table_lines(p)), "", *conventions(p)]
+    if p.get("stale_note"):
+        lines.append(f"Warning: {p['stale_note']}")
+    lines.append(source_line(p))
+    return "\n".join(lines)
