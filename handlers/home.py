@@ -53,10 +53,11 @@ def ratio_change_lines(one_year: dict[str, Any] | None) -> list[str]:
     if one_year is None:
         return ["Not available right now."]
     ratio = one_year["relative_ratio"]
-    way = "gained" if ratio["change_pct"] > 0 else "lost"
-    return [f"The ratio moved {pct(ratio['change_pct'])} over {one_year['period_description']} "
+    change = ratio["change_pct"]
+    way = "gained ground on" if change > 0 else "lost ground to" if change < 0 else "kept pace with"
+    return [f"The ratio moved {pct(change)} over {one_year['period_description']} "
             f"({ratio['start']:.4f} → {ratio['end']:.4f}, {one_year['start']} → "
-            f"{one_year['end']}): small caps {way} ground on large caps."]
+            f"{one_year['end']}): small caps {way} large caps."]
 
 
 def trend_status_lines(deps: Deps, rows: list[GapRow]) -> list[str]:
