@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -21,7 +23,9 @@ from analytics.charts import (
     MUTED,
     SIZE,
     _format_dates,
+    ordinal,
 )
+from analytics.pairs import Pair
 from analytics.periods import Window
 
 YIELD_COLOUR = "#009E73"  # Okabe-Ito bluish green: the 10-year yield
@@ -80,3 +84,49 @@ def number(value: float, spec: str) -> str:
 def footer_text(basis: str, source: str, as_of: str) -> str:
     """'Price return  ·  Source: Yahoo Finance  ·  As of ...'."""
     return f"{basis[:1].upper()}{basis[1:]}  ·  Source: {source}  ·  As of {as_of}"
+
+
+Box = tuple[float, float, float, float]
+"""(x0, y0, x1, y1) in axes fractions."""
+
+
+def points_in_axes(ax: Axes, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Data points (dates as datetime64 or numbers) as axes fractions, shape (n, 2)."""
+    xs = mdates.date2num(x) if np.issubdtype(np.asarray(x).dtype, np.datetime64) else x
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    return np.column_stack(((np.asarray(xs, float) - x0) / (x1 - x0),
+                            (np.asarray(y, float) - y0) / (y1 - y0)))
+
+
+def quietest_box(points: np.ndarray, boxes: list[Box]) -> int:
+    """Index of the box (inside the axes) that covers the fewest `points`, for a label.
+
+    Boxes that stick out of the axes are skipped unless none fits; ties go to the first.
+    """
+    inside = [i for i, (x0, y0, x1, y1) in enumerate(boxes)
+              if x0 >= 0.0 and y0 >= 0.0 and x1 <= 1.0 and y1 <= 1.0] or list(range(len(boxes)))
+    px, py = points[:, 0], points[:, 1]
+    counts = [int(((px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)).sum())
+              for x0, y0, x1, y1 in (boxes[i] for i in inside)]
+    return inside[int(np.argmin(counts))]
+
+
+TITLE_UP_TO = 58
+"""Longest title (characters) that fits the 1200 px figure at the title size."""
+
+
+def fit_title(template: str, pair: Pair) -> str:
+    """`template` ('{small} / {large} ratio') with names, or symbols when names overflow."""
+    title = template.format(small=pair.small.name, large=pair.large.name)
+    if len(title) <= TITLE_UP_TO:
+        return title
+    return template.format(small=pair.small.symbol, large=pair.large.symbol)
+
+
+def percentile_rank(percentile: float) -> str:
+    """'93rd'; never '100th' unless it is the top (99.6 reads '99th', not '100th')."""
+    whole = round(percentile)
+    if whole >= 100 and percentile < 100.0 - 1e-9:
+        whole = 99
+    return ordinal(whole)

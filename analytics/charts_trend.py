@@ -19,10 +19,14 @@ from analytics.chart_parts import (
     SHORT_MA_COLOUR,
     HeaderLine,
     add_header_and_footer,
+    fit_title,
     footer_text,
     format_dates,
     new_figure,
     number,
+    percentile_rank,
+    points_in_axes,
+    quietest_box,
     title_line,
 )
 from analytics.charts import (
@@ -33,8 +37,6 @@ from analytics.charts import (
     _shade_lead,
     _style_axes,
     _to_png,
-    ordinal,
-    short_names,
     signed,
 )
 from analytics.trend import LONG_MA_DAYS, SHORT_MA_DAYS, TrendStatus, TrendView
@@ -47,15 +49,14 @@ def render_trend_chart(view: TrendView, *, source: str, as_of: str | None = None
     """Render `view` as a 1200x800 PNG (ratio and averages over % vs the 200-day average)."""
     fig = new_figure()
     ratio_ax, dist_ax = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
+    format_dates(dist_ax, view.window)  # first: label placement needs the final x-limits
     _draw_ratio(ratio_ax, view)
     _draw_distance(dist_ax, view)
     for ax in (ratio_ax, dist_ax):
         _style_axes(ax)
-    format_dates(dist_ax, view.window)
-    small, large = short_names(view.pair)
     window = view.window
     header = [
-        title_line(f"{small} / {large} ratio: {view.period.describe()}"),
+        title_line(fit_title(f"{{small}} / {{large}} ratio: {view.period.describe()}", view.pair)),
         HeaderLine(f"{window.start.date().isoformat()} to {window.end.date().isoformat()}  ·  "
                    f"{len(view.frame):,} daily closes  ·  {cross_text(view.status)}"),
         HeaderLine(stats_line(view.status), colour=INK),
@@ -80,7 +81,7 @@ def stats_line(status: TrendStatus) -> str:
     """'13th percentile since 1987 (z-score −1.37)  ·  −39.0 % from the 2014-03-04 peak'."""
     parts = []
     if status.percentile is not None and status.zscore is not None:
-        parts.append(f"{ordinal(round(status.percentile))} percentile since "
+        parts.append(f"{percentile_rank(status.percentile)} percentile since "
                      f"{status.history_start.year} (z-score {number(status.zscore, '+.2f')})")
     if status.at_peak:
         parts.append("at a record high")
@@ -137,37 +138,23 @@ def _mark_cross(ax: Axes, view: TrendView) -> None:
     arrow = "\u2191" if status.last_cross_direction == "above" else "\u2193"
     label = f"{arrow} crossed {status.last_cross_direction}\n{LONG_MA_DAYS}-day average\n" \
             f"{status.last_cross_date.isoformat()}"
-    x_frac = frame.index.get_loc(str(status.last_cross_date)) / max(len(frame) - 1, 1)
-    right, top = _emptiest_corner(ax, frame[["ratio", "ma50", "ma200"]].to_numpy(), x_frac)
+    x_frac = float(points_in_axes(ax, np.array([when]), np.array([level]))[0, 0])
+    plotted = frame[["ratio", "ma50", "ma200"]]
+    points = points_in_axes(ax, np.repeat(plotted.index.to_numpy(), 3),
+                            plotted.to_numpy().ravel())
+    corners = [(True, True), (True, False), (False, True), (False, False)]  # (right, top)
+    boxes = []
+    for right, top in corners:
+        x0 = x_frac if right else x_frac - 0.26
+        y0 = 0.7 if top else 0.0
+        boxes.append((x0, y0, x0 + 0.26, y0 + 0.3))
+    right, top = corners[quietest_box(points, boxes)]
     ax.annotate(label, xy=(x_frac + (0.012 if right else -0.012), 0.97 if top else 0.03),
                 xycoords="axes fraction", ha="left" if right else "right",
                 va="top" if top else "bottom", fontsize=SIZE["note"] - 1, color=INK,
                 linespacing=1.15, zorder=7,
                 bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "none",
                       "alpha": 0.9})
-
-
-def _emptiest_corner(ax: Axes, values: np.ndarray, x_frac: float) -> tuple[bool, bool]:
-    """(right, top) of the line at `x_frac` where a label box covers the fewest data points.
-
-    `values` are the plotted series (rows = days spread evenly over the axis); the box is
-    about a quarter of the width and a quarter of the height, as the three-line label is.
-    """
-    low, high = ax.get_ylim()
-    n = len(values)
-    xs = np.repeat(np.linspace(0.0, 1.0, n), values.shape[1])
-    ys = (values.ravel() - low) / (high - low) if high > low else np.full(xs.shape, 0.5)
-    best, best_count = (True, True), None
-    for right in (True, False):
-        x_lo, x_hi = (x_frac, x_frac + 0.26) if right else (x_frac - 0.26, x_frac)
-        if x_lo < 0.0 or x_hi > 1.0:
-            continue
-        for top in (True, False):
-            y_lo, y_hi = (0.70, 1.0) if top else (0.0, 0.30)
-            count = int(((xs >= x_lo) & (xs <= x_hi) & (ys >= y_lo) & (ys <= y_hi)).sum())
-            if best_count is None or count < best_count:
-                best, best_count = (right, top), count
-    return best
 
 
 def _draw_distance(ax: Axes, view: TrendView) -> None:
