@@ -118,9 +118,15 @@ def compute_rates(pair: Pair, small: pd.Series, large: pd.Series, yields: pd.Ser
                   period: Period, as_of: date | None = None) -> RatesResult:
     """The gap-vs-yield comparison over `period` ending on the last common day <= `as_of`."""
     closes = align_closes(small, large)
+    yields = yields.dropna()
     if as_of is not None:
         closes = closes.loc[: pd.Timestamp(as_of)]
-        yields = yields.loc[: pd.Timestamp(as_of)]
+        yields_before = yields.loc[: pd.Timestamp(as_of)]
+        if yields_before.empty and not yields.empty:
+            raise InsufficientHistoryError(
+                f"The {YIELD_SYMBOL} data starts {yields.index[0].date()}, after {as_of}: "
+                "there are no common days to compare.")
+        yields = yields_before
     if closes.empty or yields.empty:
         raise InsufficientHistoryError(f"No data on or before {as_of} for this comparison.")
     gap_all = rolling_gap_pp(closes, GAP_PERIOD)
