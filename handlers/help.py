@@ -14,6 +14,21 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "How far small caps lag or lead large caps, how the relative ratio moved, and how "
      "unusual the gap is against all same-length windows in history. Posts a chart.",
      "gap 3y"),
+    ("trend", "trend [PERIOD] [PAIR] [as-of DATE]",
+     "Is it turning? The small/large ratio against its 50- and 200-day averages, its last "
+     "200-day cross, z-score and percentile over all history, and how far it is from its peak. "
+     "PERIOD is the chart window (default 2y). Posts a chart.",
+     "trend 2y"),
+    ("rates", "rates [PERIOD] [PAIR] [as-of DATE]",
+     "Do rates explain the gap? The rolling 1-year gap against the 10-year Treasury yield "
+     "(^TNX), their correlation in levels and in 3-month changes, and what that says about "
+     "\"higher rates hurt small caps\" (default 10y). Posts a chart.",
+     "rates 10y"),
+    ("history", "history [WINDOW] [PAIR] [as-of DATE]",
+     "Is it the worst run in 20 years? The rolling WINDOW gap (1y, 3y, 5y...; default 3y) "
+     "through all history with its median and 10 %/90 % bands, today's percentile, the "
+     "record and the last time it was this wide. Posts a chart.",
+     "history 3y"),
 ]
 
 CONVENTIONS = (

@@ -15,6 +15,9 @@ from typing import Any
 from analytics.pairs import PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from bot.reports.gap import GapQuery
+from bot.reports.history import HistoryQuery
+from bot.reports.rates import RatesQuery
+from bot.reports.trend import TrendQuery
 
 DEFAULT_GAP_PERIOD = "3y"
 AS_OF_WORDS = ("as-of", "asof", "--as-of")
@@ -129,8 +132,32 @@ def parse_gap(args: list[str]) -> GapQuery:
     return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
 
 
+def parse_trend(args: list[str]) -> TrendQuery:
+    """`trend [PERIOD] [PAIR] [as-of DATE]`: PERIOD is the chart window (default 2y)."""
+    parsed = parse_period_pair(args, "trend", default_period="2y")
+    return TrendQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+
+
+def parse_rates(args: list[str]) -> RatesQuery:
+    """`rates [PERIOD] [PAIR] [as-of DATE]` (default 10y)."""
+    parsed = parse_period_pair(args, "rates", default_period="10y")
+    return RatesQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+
+
+def parse_history(args: list[str]) -> HistoryQuery:
+    """`history [WINDOW] [PAIR] [as-of DATE]`: WINDOW is a length like 1y, 3y, 5y (default 3y)."""
+    parsed = parse_period_pair(args, "history", default_period="3y")
+    if parsed.period.kind != "offset":
+        raise CommandError(f"`history` needs a window length such as 1y, 3y or 5y, not "
+                           f"`{parsed.period.label}`.", "history 3y")
+    return HistoryQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+
+
 PARSERS: dict[str, Callable[[list[str]], Any]] = {
     "gap": parse_gap,
+    "trend": parse_trend,
+    "rates": parse_rates,
+    "history": parse_history,
 }
 """Command name -> parser of its arguments. A parser returns a report query (see
 bot.reports.ReportQuery) or another request object the Slack listener knows."""

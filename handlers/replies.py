@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.reports import Payload, Report
 from bot.slack_io import ChannelReply
-from handlers import gap_reply
+from handlers import gap_reply, history_reply, rates_reply, trend_reply
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,12 @@ class ReplyFormat:
 REPLIES: dict[str, ReplyFormat] = {
     "gap": ReplyFormat(gap_reply.gap_blocks, gap_reply.gap_fallback_text,
                        gap_reply.gap_plain_text, gap_reply.title),
+    "trend": ReplyFormat(trend_reply.trend_blocks, trend_reply.trend_fallback_text,
+                         trend_reply.trend_plain_text, trend_reply.title),
+    "rates": ReplyFormat(rates_reply.rates_blocks, rates_reply.rates_fallback_text,
+                         rates_reply.rates_plain_text, rates_reply.title),
+    "history": ReplyFormat(history_reply.history_blocks, history_reply.history_fallback_text,
+                           history_reply.history_plain_text, history_reply.title),
 }
 
 
