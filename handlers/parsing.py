@@ -48,16 +48,16 @@ def split_words(text: str) -> list[str]:
         return cleaned.split()
 
 
-def parse_as_of(value: str) -> date:
-    """A YYYY-MM-DD date, with a friendly error."""
+def parse_as_of(value: str, command: str = "gap") -> date:
+    """A YYYY-MM-DD date, with a friendly error whose example uses `command`."""
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"`{value}` is not a date: use YYYY-MM-DD.",
-                           "gap 3y as-of 2024-03-26") from None
+                           f"{command} 3y as-of 2024-03-26") from None
 
 
-def pop_as_of(words: list[str]) -> tuple[list[str], date | None]:
+def pop_as_of(words: list[str], command: str = "gap") -> tuple[list[str], date | None]:
     """Remove an `as-of YYYY-MM-DD` (or `as-of=YYYY-MM-DD`) option from `words`."""
     rest: list[str] = []
     as_of = None
@@ -68,8 +68,8 @@ def pop_as_of(words: list[str]) -> tuple[list[str], date | None]:
         if key in AS_OF_WORDS:
             value = inline or (words[i + 1] if i + 1 < len(words) else "")
             if not value:
-                raise CommandError("`as-of` needs a date.", "gap 3y as-of 2024-03-26")
-            as_of = parse_as_of(value)
+                raise CommandError("`as-of` needs a date.", f"{command} 3y as-of 2024-03-26")
+            as_of = parse_as_of(value, command)
             i += 1 if inline else 2
             continue
         rest.append(words[i])
@@ -97,7 +97,7 @@ class PeriodPairArgs:
 def parse_period_pair(args: list[str], command: str,
                       default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
     """`[PERIOD] [PAIR] [as-of DATE]` in either order; errors name a valid `command` example."""
-    args, as_of = pop_as_of(args)
+    args, as_of = pop_as_of(args, command)
     if len(args) > 2:
         raise CommandError(f"Too many words: `{' '.join(args)}`.", f"{command} 5y etf")
     period_text, pair_text = None, None
