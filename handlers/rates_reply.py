@@ -74,7 +74,7 @@ def story_line(p: Payload) -> str:
     move = y["end_pct"] - y["start_pct"]
     return (f"From {p['start']} to {p['end']} the 10-year yield went from {y['start_pct']:.2f} % "
             f"to {y['end_pct']:.2f} % ({move:+.2f} pp) and the 1-year gap from "
-            f"{spp(g['start_pp'])} to {spp(g['end_pp'])}.")
+            f"{spp(g['start_pp'])} to {spp(g['end_pp'])} (positive = small caps lag).")
 
 
 def fields(p: Payload) -> list[str]:

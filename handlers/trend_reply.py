@@ -60,17 +60,18 @@ def fields(p: Payload) -> list[str]:
     if s["last_cross_date"]:
         arrow = "↑ up through" if s["last_cross_direction"] == "above" else "↓ down through"
         cross = f"{arrow} it on {s['last_cross_date']} ({s['days_since_cross']:,} trading days ago)"
-    rank_note = f"of {s['history_days']:,} closes since {s['history_start']}"
+    closes = f"{s['history_days']:,} closes since {s['history_start']}"
+    zscore = "n/a (under a year of data)" if s["zscore"] is None else \
+        f"{s['zscore']:+.2f} against all {closes}"
+    percentile = "n/a (under a year of data)" if s["percentile"] is None else \
+        f"{percentile_rank(s['percentile'])} percentile of {closes} (0 = the ratio's record low)"
     return [
         f"*Ratio (small / large)*\n{s['ratio']:.4f} on {s['as_of']}",
         f"*vs 50-day average*\n{_vs(s['pct_vs_50dma'], s['ma50'])}",
         f"*vs 200-day average*\n{_vs(s['pct_vs_200dma'], s['ma200'])}",
         f"*Last 200-day cross*\n{cross}",
-        "*Z-score (all history)*\n" + ("n/a (under a year of data)" if s["zscore"] is None
-                                       else f"{s['zscore']:+.2f} ({rank_note})"),
-        "*Percentile (all history)*\n" + ("n/a (under a year of data)" if s["percentile"] is None
-                                          else f"{percentile_rank(s['percentile'])} {rank_note} "
-                                               "(0 = the ratio's record low)"),
+        f"*Z-score (all history)*\n{zscore}",
+        f"*Percentile (all history)*\n{percentile}",
     ]
 
 
