@@ -47,6 +47,8 @@ def drawdown_from_peak(series: pd.Series) -> pd.Series:
 def last_cross(series: pd.Series, reference: pd.Series) -> pd.Timestamp | None:
     """The last day `series` moved to the other side of `reference` (both must exist)."""
     side = (series - reference).dropna()
+    if side.empty:  # e.g. fewer days than the moving average needs
+        return None
     sign = side.gt(0)
     changed = sign.ne(sign.shift()) & sign.shift().notna()
     changed.iloc[0] = False

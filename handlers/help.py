@@ -26,6 +26,21 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "252-day year: volatility = std × √252, CAGR years = returns / 252, Sharpe = mean excess "
      "/ std × √252 (risk-free from SMALLCAPS_RISK_FREE_RATE, default 0). Posts a chart.",
      "stats 5y"),
+    ("trend", "trend [PERIOD] [PAIR] [as-of DATE]",
+     "Is it turning? The small/large ratio against its 50- and 200-day averages, its last "
+     "200-day cross, z-score and percentile over all history, and how far it is from its peak. "
+     "PERIOD is the chart window (default 2y). Posts a chart.",
+     "trend 2y"),
+    ("rates", "rates [PERIOD] [PAIR] [as-of DATE]",
+     "Do rates explain the gap? The rolling 1-year gap against the 10-year Treasury yield "
+     "(^TNX), their correlation in levels and in 3-month changes, and what that says about "
+     "\"higher rates hurt small caps\" (default 10y). Posts a chart.",
+     "rates 10y"),
+    ("history", "history [WINDOW] [PAIR] [as-of DATE]",
+     "Is it the worst run in 20 years? The rolling WINDOW gap (1y, 3y, 5y...; default 3y) "
+     "through all history with its median and 10 %/90 % bands, today's percentile, the "
+     "record and the last time it was this wide. Posts a chart.",
+     "history 3y"),
     ("status", "status",
      "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "
      "and the version.",

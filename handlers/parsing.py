@@ -16,8 +16,11 @@ from analytics.pairs import PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from bot.config import get_settings
 from bot.reports.gap import GapQuery
+from bot.reports.history import HistoryQuery
+from bot.reports.rates import RatesQuery
 from bot.reports.stats import StatsQuery
 from bot.reports.table import TableQuery
+from bot.reports.trend import TrendQuery
 
 DEFAULT_GAP_PERIOD = "3y"
 AS_OF_WORDS = ("as-of", "asof", "--as-of")
@@ -48,16 +51,16 @@ def split_words(text: str) -> list[str]:
         return cleaned.split()
 
 
-def parse_as_of(value: str) -> date:
-    """A YYYY-MM-DD date, with a friendly error."""
+def parse_as_of(value: str, command: str = "gap") -> date:
+    """A YYYY-MM-DD date, with a friendly error whose example uses `command`."""
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"`{value}` is not a date: use YYYY-MM-DD.",
-                           "gap 3y as-of 2024-03-26") from None
+                           f"{command} 3y as-of 2024-03-26") from None
 
 
-def pop_as_of(words: list[str]) -> tuple[list[str], date | None]:
+def pop_as_of(words: list[str], command: str = "gap") -> tuple[list[str], date | None]:
     """Remove an `as-of YYYY-MM-DD` (or `as-of=YYYY-MM-DD`) option from `words`."""
     rest: list[str] = []
     as_of = None
@@ -68,8 +71,8 @@ def pop_as_of(words: list[str]) -> tuple[list[str], date | None]:
         if key in AS_OF_WORDS:
             value = inline or (words[i + 1] if i + 1 < len(words) else "")
             if not value:
-                raise CommandError("`as-of` needs a date.", "gap 3y as-of 2024-03-26")
-            as_of = parse_as_of(value)
+                raise CommandError("`as-of` needs a date.", f"{command} 3y as-of 2024-03-26")
+            as_of = parse_as_of(value, command)
             i += 1 if inline else 2
             continue
         rest.append(words[i])
@@ -97,7 +100,7 @@ class PeriodPairArgs:
 def parse_period_pair(args: list[str], command: str,
                       default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
     """`[PERIOD] [PAIR] [as-of DATE]` in either order; errors name a valid `command` example."""
-    args, as_of = pop_as_of(args)
+    args, as_of = pop_as_of(args, command)
     if len(args) > 2:
         raise CommandError(f"Too many words: `{' '.join(args)}`.", f"{command} 5y etf")
     period_text, pair_text = None, None
@@ -161,12 +164,34 @@ def parse_status(args: list[str]) -> StatusRequest:
     if args:
         raise CommandError(f"`status` takes no arguments (got `{' '.join(args)}`).", "status")
     return StatusRequest()
+def parse_trend(args: list[str]) -> TrendQuery:
+    """`trend [PERIOD] [PAIR] [as-of DATE]`: PERIOD is the chart window (default 2y)."""
+    parsed = parse_period_pair(args, "trend", default_period="2y")
+    return TrendQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+
+
+def parse_rates(args: list[str]) -> RatesQuery:
+    """`rates [PERIOD] [PAIR] [as-of DATE]` (default 10y)."""
+    parsed = parse_period_pair(args, "rates", default_period="10y")
+    return RatesQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+
+
+def parse_history(args: list[str]) -> HistoryQuery:
+    """`history [WINDOW] [PAIR] [as-of DATE]`: WINDOW is a length like 1y, 3y, 5y (default 3y)."""
+    parsed = parse_period_pair(args, "history", default_period="3y")
+    if parsed.period.kind != "offset":
+        raise CommandError(f"`history` needs a window length such as 1y, 3y or 5y, not "
+                           f"`{parsed.period.label}`.", "history 3y")
+    return HistoryQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
 
 
 PARSERS: dict[str, Callable[[list[str]], Any]] = {
     "gap": parse_gap,
     "table": parse_table,
     "stats": parse_stats,
+    "trend": parse_trend,
+    "rates": parse_rates,
+    "history": parse_history,
     "status": parse_status,
 }
 """Command name -> parser of its arguments. A parser returns a report query (see

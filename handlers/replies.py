@@ -8,7 +8,14 @@ from typing import Any
 
 from bot.reports import Payload, Report
 from bot.slack_io import ChannelReply
-from handlers import gap_reply, stats_reply, table_reply
+from handlers import (
+    gap_reply,
+    history_reply,
+    rates_reply,
+    stats_reply,
+    table_reply,
+    trend_reply,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,12 @@ REPLIES: dict[str, ReplyFormat] = {
                          table_reply.table_plain_text, table_reply.title),
     "stats": ReplyFormat(stats_reply.stats_blocks, stats_reply.stats_fallback_text,
                          stats_reply.stats_plain_text, stats_reply.title),
+    "trend": ReplyFormat(trend_reply.trend_blocks, trend_reply.trend_fallback_text,
+                         trend_reply.trend_plain_text, trend_reply.title),
+    "rates": ReplyFormat(rates_reply.rates_blocks, rates_reply.rates_fallback_text,
+                         rates_reply.rates_plain_text, rates_reply.title),
+    "history": ReplyFormat(history_reply.history_blocks, history_reply.history_fallback_text,
+                           history_reply.history_plain_text, history_reply.title),
 }
 
 

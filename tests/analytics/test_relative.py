@@ -65,3 +65,8 @@ def test_last_cross_finds_the_latest_side_change():
     assert last_cross(series, reference) == DAYS[6]
     assert last_cross(series.iloc[:6], reference.iloc[:6]) == DAYS[3]
     assert last_cross(pd.Series([1.0, 1.1], index=DAYS[:2]), reference.iloc[:2]) is None
+
+
+def test_last_cross_is_none_when_the_reference_does_not_exist_yet():
+    series = SERIES.iloc[:50]
+    assert last_cross(series, moving_average(series, 200)) is None

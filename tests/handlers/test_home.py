@@ -121,9 +121,11 @@ def test_home_shows_the_gap_for_1_3_and_5_years_with_window_and_source(make_app,
         assert f"{abs(large - small):.2f} pp" in line
         assert ("lag" if large > small else "lead") in line
     assert "price return" in text and "CSV files in" in text
-    ratio_1y = (rut["2026-08-21"] / gspc["2026-08-21"]) / (rut["2025-08-21"] / gspc[
-        "2025-08-21"]) * 100 - 100
-    assert f"{ratio_1y:+.2f} %" in text
+    # The trend report is registered, so Home shows its status line: the ratio on the last
+    # common close, and the peak it is measured from (the all-history maximum of rut/gspc).
+    ratio = (rut / gspc).dropna()
+    assert f"Ratio {ratio['2026-08-21']:.4f} on 2026-08-21" in text
+    assert f"{ratio.loc[:'2026-08-21'].idxmax().date()} peak" in text
     assert "Alerts are not set up" in text
     assert any(b["type"] == "actions" and b["elements"][0]["action_id"] == REFRESH_ACTION
                for b in view["blocks"])
@@ -160,7 +162,7 @@ def test_rules_of_the_users_channels_only(make_app, fake, with_rules):
     assert "3y gap above 40 pp* in <#C1> · armed" in text and "last value 11.83" in text
     assert "IWM/SPY 1y gap below -5 pp* in <#C3> · paused" in text
     assert "last error: Yahoo Finance did not answer" in text
-    assert "200-day" not in text  # C2: not one of U2's channels
+    assert "Ratio crosses its 200-day average" not in text  # C2: not one of U2's channels
     [lookup] = fake.calls("users.conversations")
     assert lookup.params["user"] == "U2"
 

@@ -1,0 +1,158 @@
+"""The history chart: the rolling gap through all history, with its bands, as PNG bytes.
+
+One panel: the gap (pp, large minus small) of the window ending on each trading day, shaded
+by who leads, the 10th-90th percentile band in grey, the median dashed, today's value ringed
+and labelled, the record lag and the last window as wide as today's marked, so "the worst run
+in 20 years" can be seen and checked. Same Figure + Agg conventions as the gap chart.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
+
+from analytics.chart_parts import (
+    HeaderLine,
+    add_header_and_footer,
+    fit_title,
+    footer_text,
+    format_dates,
+    new_figure,
+    number,
+    percentile_rank,
+    points_in_axes,
+    quietest_box,
+    title_line,
+)
+from analytics.charts import (
+    INK,
+    LARGE_COLOUR,
+    MUTED,
+    SIZE,
+    SMALL_COLOUR,
+    _line_width,
+    _shade_lead,
+    _style_axes,
+    _to_png,
+)
+from analytics.history import BAND_HIGH, BAND_LOW, GapHistory
+from analytics.periods import Window
+
+BAND_COLOUR, BAND_ALPHA = "#8C8C8C", 0.14
+LABEL_BOX = (0.19, 0.10)
+"""Rough size of a two-line marker label, in axes fractions, for choosing where it goes."""
+
+
+def render_history_chart(history: GapHistory, *, source: str, as_of: str | None = None) -> bytes:
+    """Render `history` as a 1200x800 PNG: rolling gaps, bands, today and the records."""
+    fig = new_figure()
+    ax = fig.subplots(1, 1)
+    gaps = history.gaps
+    format_dates(ax, Window(gaps.index[0], gaps.index[-1]))  # first: labels need the x-limits
+    _draw(ax, history)
+    _style_axes(ax)
+    adjective = history.period.adjective()
+    header = [
+        title_line(fit_title(f"Rolling {adjective} gap: {{small}} vs {{large}}", history.pair)),
+        HeaderLine(f"{len(gaps):,} windows ending {gaps.index[0].date().isoformat()} to "
+                   f"{gaps.index[-1].date().isoformat()}, one per trading day"),
+        HeaderLine(today_line(history), colour=INK),
+    ]
+    footer = footer_text(history.pair.basis, source, as_of or gaps.index[-1].date().isoformat())
+    add_header_and_footer(fig, header, footer)
+    return _to_png(fig)
+
+
+def today_line(history: GapHistory) -> str:
+    """'Today +37.7 pp, 93rd percentile  ·  widest 3-year lag since 2000-11-10'."""
+    rank = history.rank
+    direction = "lag" if history.lagging else "lead"
+    text = (f"Today {number(history.current_pp, '+.1f')} pp, "
+            f"{percentile_rank(rank.percentile)} percentile")
+    adjective = history.period.adjective()
+    if rank.last_as_wide is None:
+        return f"{text}  ·  widest {adjective} {direction} on record"
+    if rank.widest_since is not None:
+        return f"{text}  ·  widest {adjective} {direction} since {rank.widest_since.isoformat()}"
+    return f"{text}  ·  last as wide {rank.last_as_wide.isoformat()}"
+
+
+def _draw(ax: Axes, history: GapHistory) -> None:
+    """Band, median, shaded gap line, today's point and the marked windows."""
+    gaps = history.gaps
+    x, y = gaps.index.to_numpy(), gaps.to_numpy()
+    ax.axhspan(history.band_low_pp, history.band_high_pp, color=BAND_COLOUR, alpha=BAND_ALPHA,
+               linewidth=0, zorder=0)
+    _shade_lead(ax, x, np.zeros_like(y), y)  # vermillion where small caps lead
+    ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
+    ax.axhline(history.median_pp, color=INK, linewidth=1.2, linestyle=(0, (5, 3)), zorder=2)
+    ax.plot(x, y, color=INK, linewidth=_line_width(len(x)) * 0.8, zorder=3)
+    ax.set_ymargin(0.14)  # room above/below the extremes for the record's label
+    _label_levels(ax, history)
+    _mark(ax, history.rank.widest_since, history, "last this wide")
+    record_end, record_pp = (history.record_lag_end, history.record_lag_pp) if history.lagging \
+        else (history.record_lead_end, history.record_lead_pp)
+    if record_end != history.window.end.date():
+        _mark(ax, record_end, history, f"record {number(record_pp, '+.1f')} pp")
+    today = np.datetime64(history.window.end.date(), "ns")
+    colour = LARGE_COLOUR if history.lagging else SMALL_COLOUR
+    ax.plot([today], [history.current_pp], "o", markersize=10, markerfacecolor=colour,
+            markeredgecolor="white", markeredgewidth=1.8, zorder=6, clip_on=False)
+    ax.set_ylabel("gap, pp (large − small; up = small caps lag)", fontsize=SIZE["label"],
+                  color=MUTED)
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(
+        lambda v, _: "0" if round(v) == 0 else number(v, "+.0f")))
+
+
+def _label_levels(ax: Axes, history: GapHistory) -> None:
+    """Today's value just right of the plot; the band and median in a legend above it."""
+    side = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.annotate(f"today {number(history.current_pp, '+.1f')}", xy=(1.014, history.current_pp),
+                xycoords=side, ha="left", va="center", fontsize=SIZE["note"],
+                fontweight="bold", color=INK)
+    band = Patch(facecolor=BAND_COLOUR, alpha=BAND_ALPHA, linewidth=0,
+                 label=f"{BAND_LOW:.0f}th\u2013{BAND_HIGH:.0f}th percentile  "
+                       f"{number(history.band_low_pp, '+.1f')} to "
+                       f"{number(history.band_high_pp, '+.1f')} pp")
+    median = Line2D([], [], color=INK, linewidth=1.2, linestyle=(0, (5, 3)),
+                    label=f"median  {number(history.median_pp, '+.1f')} pp")
+    ax.legend(handles=[band, median], loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
+              frameon=False, fontsize=SIZE["legend"], handlelength=1.6, borderaxespad=0.1,
+              borderpad=0.1, columnspacing=1.6)
+
+
+def _mark(ax: Axes, when: date | None, history: GapHistory, text: str) -> None:
+    """A ringed point on the gap line at `when`, labelled with `text` and the date."""
+    if when is None:
+        return
+    value = float(history.gaps.loc[str(when)])
+    point = np.datetime64(when, "ns")
+    ax.plot([point], [value], "o", markersize=8, markerfacecolor="white", markeredgecolor=INK,
+            markeredgewidth=1.5, zorder=5)
+    gaps = history.gaps
+    points = points_in_axes(ax, gaps.index.to_numpy(), gaps.to_numpy())
+    x, y = points_in_axes(ax, np.array([point]), np.array([value]))[0]
+    width, height = LABEL_BOX
+    places = {  # offset (points), alignment, box in axes fractions
+        "right": ((10, 0), "left", "center", (x + 0.01, y - height / 2, x + 0.01 + width,
+                                              y + height / 2)),
+        "left": ((-10, 0), "right", "center", (x - 0.01 - width, y - height / 2, x - 0.01,
+                                               y + height / 2)),
+        "above": ((0, 10), "center", "bottom", (x - width / 2, y + 0.02, x + width / 2,
+                                                y + 0.02 + height)),
+        "below": ((0, -10), "center", "top", (x - width / 2, y - 0.02 - height, x + width / 2,
+                                              y - 0.02)),
+    }
+    offset, ha, va, _ = list(places.values())[quietest_box(points, [p[3] for p in
+                                                                    places.values()])]
+    ax.annotate(f"{text}\n{when.isoformat()}", xy=(point, value), xytext=offset,
+                textcoords="offset points", ha=ha, va=va, fontsize=SIZE["note"] - 2,
+                color=INK, linespacing=1.1, zorder=7,
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
+                      "alpha": 0.8})

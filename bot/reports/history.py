@@ -1,0 +1,74 @@
+"""The `history` report: the rolling gap through all history, bands and records, with its chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from analytics.charts_history import render_history_chart
+from analytics.history import BAND_HIGH, BAND_LOW, GapHistory, gap_history
+from analytics.pairs import Pair
+from analytics.periods import Period
+from bot.market import PriceHistory
+from bot.reports import Payload, history_meta
+from bot.reports.trend import instrument_payload
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """A window length (1y, 3y, ...), a pair and an optional as-of date."""
+
+    period: Period
+    pair: Pair
+    as_of: date | None = None
+    command: str = "history"
+
+    def symbols(self) -> tuple[str, ...]:
+        return self.pair.symbols
+
+    def describe(self) -> str:
+        return f"history|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}"
+
+    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+        small, large = (history.closes[s] for s in self.pair.symbols)
+        result = gap_history(self.pair, small, large, self.period, self.as_of)
+        payload = history_payload(result, history, self)
+        png = render_history_chart(result, source=history.source,
+                                   as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+        return payload, png
+
+
+def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQuery) -> Payload:
+    """The JSON answer to a history query (stable keys; documented in README)."""
+    rank = result.rank
+    return {
+        "command": "history",
+        "period": result.period.label,
+        "period_description": result.period.describe(),
+        "period_adjective": result.period.adjective(),
+        "pair": result.pair.key,
+        "start": result.window.start.date().isoformat(),
+        "end": result.window.end.date().isoformat(),
+        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "basis": result.pair.basis,
+        "small": instrument_payload(result.pair.small),
+        "large": instrument_payload(result.pair.large),
+        "current_pp": round(result.current_pp, 4),
+        "leader": "large" if result.lagging else "small",
+        "percentile": round(rank.percentile, 2),
+        "windows": rank.windows,
+        "first_window_end": rank.first_window_end.isoformat(),
+        "median_pp": round(result.median_pp, 4),
+        "band_low_pct": BAND_LOW,
+        "band_high_pct": BAND_HIGH,
+        "band_low_pp": round(result.band_low_pp, 4),
+        "band_high_pp": round(result.band_high_pp, 4),
+        "band_position": result.band_position,
+        "last_as_wide": rank.last_as_wide.isoformat() if rank.last_as_wide else None,
+        "widest_since": rank.widest_since.isoformat() if rank.widest_since else None,
+        "record_lag": {"pp": round(result.record_lag_pp, 4),
+                       "end": result.record_lag_end.isoformat()},
+        "record_lead": {"pp": round(result.record_lead_pp, 4),
+                        "end": result.record_lead_end.isoformat()},
+        **history_meta(history),
+    }

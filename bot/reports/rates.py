@@ -1,0 +1,90 @@
+"""The `rates` report: the rolling 1-year gap against the 10-year Treasury yield, with its chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from analytics.charts_rates import render_rates_chart
+from analytics.pairs import KNOWN_NAMES, Pair
+from analytics.periods import Period
+from analytics.rates import (
+    CHANGE_DAYS,
+    GAP_PERIOD,
+    YIELD_SYMBOL,
+    Correlation,
+    RatesResult,
+    compute_rates,
+)
+from bot.market import PriceHistory
+from bot.reports import Payload, history_meta
+from bot.reports.trend import instrument_payload
+
+
+@dataclass(frozen=True)
+class RatesQuery:
+    """A comparison period, a pair and an optional as-of date."""
+
+    period: Period
+    pair: Pair
+    as_of: date | None = None
+    command: str = "rates"
+
+    def symbols(self) -> tuple[str, ...]:
+        return (*self.pair.symbols, YIELD_SYMBOL)
+
+    def describe(self) -> str:
+        return f"rates|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}"
+
+    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+        small, large = (history.closes[s] for s in self.pair.symbols)
+        result = compute_rates(self.pair, small, large, history.closes[YIELD_SYMBOL],
+                               self.period, self.as_of)
+        payload = rates_payload(result, history, self)
+        png = render_rates_chart(result, source=history.source,
+                                 as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+        return payload, png
+
+
+def correlation_payload(corr: Correlation) -> Payload:
+    return {"r": None if corr.r is None else round(corr.r, 4), "n": corr.n,
+            "slope": None if corr.slope is None else round(corr.slope, 4)}
+
+
+def rates_payload(result: RatesResult, history: PriceHistory, query: RatesQuery) -> Payload:
+    """The JSON answer to a rates query (stable keys; documented in README)."""
+    start, end = result.window.start.date().isoformat(), result.window.end.date().isoformat()
+    return {
+        "command": "rates",
+        "period": result.period.label,
+        "period_description": result.period.describe(),
+        "pair": result.pair.key,
+        "start": start,
+        "end": end,
+        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "basis": result.pair.basis,
+        "small": instrument_payload(result.pair.small),
+        "large": instrument_payload(result.pair.large),
+        "days": len(result.frame),
+        "yield": {
+            "symbol": YIELD_SYMBOL,
+            "name": KNOWN_NAMES[YIELD_SYMBOL],
+            "unit": "percent",
+            "start_pct": round(result.yield_start, 4),
+            "end_pct": round(result.yield_end, 4),
+            "last_date": result.yield_last_date.isoformat(),
+        },
+        "gap": {
+            "period": GAP_PERIOD.label,
+            "start_pp": round(result.gap_start, 4),
+            "end_pp": round(result.gap_end, 4),
+            "latest_pp": round(result.gap_last_pp, 4),
+            "latest_date": result.gap_last_date.isoformat(),
+        },
+        "correlation": {
+            "levels": correlation_payload(result.levels),
+            "changes": {**correlation_payload(result.changes), "days": CHANGE_DAYS},
+        },
+        "verdict": result.verdict,
+        **history_meta(history),
+    }

@@ -1,0 +1,74 @@
+"""Block Kit and wording helpers the trend, rates and history replies share. Pure functions.
+
+Each helper keeps Slack's limits by construction: headers are clipped to 150 characters,
+section text to 3000, fields to 2000 and at most 10 of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.format import clip
+
+Payload = dict[str, Any]
+Block = dict[str, Any]
+
+HEADER_MAX, TEXT_MAX, FIELD_MAX, FIELDS_MAX = 150, 3000, 2000, 10
+
+
+def spp(value: float, decimals: int = 2) -> str:
+    """'+37.73 pp' / '-4.18 pp': signed percentage points."""
+    return f"{value:+.{decimals}f} pp"
+
+
+def series_names(p: Payload) -> str:
+    """'Russell 2000 (^RUT) vs S&P 500 (^GSPC)'."""
+    return (f"{p['small']['name']} ({p['small']['symbol']}) vs "
+            f"{p['large']['name']} ({p['large']['symbol']})")
+
+
+def source_text(p: Payload) -> str:
+    """'Source: Yahoo Finance (fetched 2026-11-24 21:00:00 UTC)'."""
+    fetched = p["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
+    return f"Source: {p['source']} (fetched {fetched})"
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, HEADER_MAX)}}
+
+
+def section(text: str, fields: list[str] | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, TEXT_MAX)}}
+    if fields:
+        block["fields"] = [{"type": "mrkdwn", "text": clip(f, FIELD_MAX)}
+                           for f in fields[:FIELDS_MAX]]
+    return block
+
+
+def context(p: Payload, *lines: str) -> Block:
+    """The footer: a stale-data warning if any, then `lines` (series, basis, dates, source)."""
+    texts = [f":warning: {p['stale_note']}"] if p.get("stale_note") else []
+    texts += lines
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(t, TEXT_MAX)}
+                                            for t in texts[:FIELDS_MAX]]}
+
+
+def plain_lines(title: str, headline: str, body: list[str], p: Payload,
+                footer: list[str]) -> str:
+    """A terminal rendering: title, rule, headline, indented body, warning, footer lines."""
+    lines = [title, "=" * min(len(title), 80), headline, ""]
+    lines += [f"  {line}" if line else "" for line in body]
+    lines.append("")
+    if p.get("stale_note"):
+        lines.append(f"Warning: {p['stale_note']}")
+    lines += footer
+    return "\n".join(lines)
+
+
+def bold_fields_to_plain(fields: list[str]) -> list[str]:
+    """'*Label*\\nvalue' Slack fields as 'Label: value' terminal lines."""
+    out = []
+    for field in fields:
+        label, _, value = field.partition("\n")
+        out.append(f"{label.strip('*')}: {value}")
+    return out

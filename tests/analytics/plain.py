@@ -1,0 +1,60 @@
+"""Independent plain-Python recomputations on the real CSV files, for checking the analytics.
+
+Nothing here uses pandas or the project's code: the csv module, datetime, bisect and
+statistics only, written the slow obvious way, so a bug in the vectorised code cannot hide in
+a shared helper.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import csv
+from datetime import date
+from pathlib import Path
+
+
+def read_closes(path: Path) -> dict[date, float]:
+    """Date -> close from a `Date,Open,High,Low,Close,Volume` file (last row wins)."""
+    closes: dict[date, float] = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Close"]:
+                closes[date.fromisoformat(row["Date"][:10])] = float(row["Close"])
+    return closes
+
+
+def common_dates(*series: dict[date, float], until: date | None = None) -> list[date]:
+    """Sorted dates every series has, up to `until` (inclusive)."""
+    days = set(series[0])
+    for other in series[1:]:
+        days &= set(other)
+    return sorted(d for d in days if until is None or d <= until)
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar date `years` earlier (29 Feb -> 28 Feb)."""
+    year = day.year - years
+    return date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def last_on_or_before(days: list[date], when: date) -> int | None:
+    """Position of the last day in sorted `days` on or before `when`."""
+    pos = bisect.bisect_right(days, when) - 1
+    return pos if pos >= 0 else None
+
+
+def rolling_gaps(small: dict[date, float], large: dict[date, float], years: int,
+                 until: date | None = None) -> list[tuple[date, float]]:
+    """(end day, gap in pp) for every window of `years` ending on a common day."""
+    days = common_dates(small, large, until=until)
+    out = []
+    for i, end in enumerate(days):
+        start_pos = last_on_or_before(days, years_before(end, years))
+        if start_pos is None or start_pos >= i:
+            continue
+        start = days[start_pos]
+        small_ret = small[end] / small[start] - 1
+        large_ret = large[end] / large[start] - 1
+        out.append((end, (large_ret - small_ret) * 100))
+    return out
