@@ -9,21 +9,8 @@ import pytest
 import bot.slack_update
 from handlers.buttons import encode_value
 from tests.block_kit import all_text, check_blocks
-from tests.fake_slack import FakeSlack
-from tests.slack_helpers import dispatch_slash, wired_app
+from tests.slack_helpers import dispatch_slash
 from tests.slack_native_helpers import buttons_of, dispatch_block_action, message_click
-
-
-@pytest.fixture
-def fake():
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def app(fake, cache, market_data_dir):
-    bolt_app, _ = wired_app(fake, cache, market_data_dir)
-    return bolt_app
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from bot.reports.rates import RatesQuery
 from bot.reports.trend import TrendQuery
 from handlers import history_reply, rates_reply, trend_reply
 from handlers.parsing import CommandError, parse_command
-from tests.handlers.test_replies import _check_block_kit_limits
+from tests.block_kit import check_blocks
 
 META = {"source": "Yahoo Finance", "data_fetched_at": "2026-11-24T21:00:00+00:00",
         "stale_note": None}
@@ -59,13 +59,13 @@ BLOCKS = [(trend_reply.trend_blocks, TREND), (rates_reply.rates_blocks, RATES),
 
 @pytest.mark.parametrize(("blocks", "payload"), BLOCKS)
 def test_replies_keep_block_kit_limits_even_with_huge_names(blocks, payload):
-    _check_block_kit_limits(blocks(payload))
+    check_blocks(blocks(payload))
     huge = copy.deepcopy(payload)
     huge["small"]["name"] = "S" * 400
     huge["large"]["name"] = "L" * 400
     huge["stale_note"] = "W" * 4000
     built = blocks(huge)
-    _check_block_kit_limits(built)
+    check_blocks(built)
     assert all(len(e["text"]) <= 3000 for b in built if b["type"] == "context"
                for e in b["elements"])
 

@@ -10,21 +10,8 @@ import numpy as np
 import pytest
 
 from tests.analytics.plain import read_closes, rolling_gaps
-from tests.fake_slack import FakeSlack
-from tests.handlers.test_replies import _check_block_kit_limits
-from tests.slack_helpers import dispatch_slash, wired_app
-
-
-@pytest.fixture
-def fake():
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def app(fake, cache, market_data_dir):
-    bolt_app, _ = wired_app(fake, cache, market_data_dir)
-    return bolt_app
+from tests.block_kit import check_blocks
+from tests.slack_helpers import dispatch_slash
 
 
 def _posted(app, fake, text: str):
@@ -35,7 +22,7 @@ def _posted(app, fake, text: str):
     fake.wait_for("files.completeUploadExternal", timeout=30)
     [png] = fake.uploaded_files().values()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
-    _check_block_kit_limits(post.params["blocks"])
+    check_blocks(post.params["blocks"])
     return json.dumps(post.params["blocks"], ensure_ascii=False), post
 
 
@@ -103,4 +90,4 @@ def test_help_lists_the_new_commands_with_examples(app, fake):
     text = json.dumps(body["blocks"])
     for example in ("/smallcaps trend 2y", "/smallcaps rates 10y", "/smallcaps history 3y"):
         assert example in text
-    _check_block_kit_limits(body["blocks"])
+    check_blocks(body["blocks"])

@@ -6,21 +6,7 @@ import pytest
 
 from handlers.mentions import strip_mention
 from tests.block_kit import all_text, check_blocks
-from tests.fake_slack import FakeSlack
-from tests.slack_helpers import wired_app
 from tests.slack_native_helpers import dispatch_event
-
-
-@pytest.fixture
-def fake():
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def app(fake, cache, market_data_dir):
-    bolt_app, _ = wired_app(fake, cache, market_data_dir)
-    return bolt_app
 
 
 def _mention(app, text: str, thread_ts: str | None = None, ts: str = "1700000500.000100"):

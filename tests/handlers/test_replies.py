@@ -9,6 +9,7 @@ import pytest
 from handlers.gap_reply import gap_blocks, gap_fallback_text, gap_plain_text, headline
 from handlers.help import help_blocks, help_text
 from handlers.parsing import CommandError, HelpRequest, parse_command
+from tests.block_kit import check_blocks
 
 PAYLOAD = {
     "command": "gap", "period": "3y", "period_description": "3 years",
@@ -26,19 +27,6 @@ PAYLOAD = {
 }
 
 
-def _check_block_kit_limits(blocks):
-    assert len(blocks) <= 50
-    for block in blocks:
-        if block["type"] == "header":
-            assert len(block["text"]["text"]) <= 150
-        if block["type"] == "section":
-            assert len(block["text"]["text"]) <= 3000
-            assert len(block.get("fields", [])) <= 10
-            assert all(len(f["text"]) <= 2000 for f in block.get("fields", []))
-        if block["type"] == "context":
-            assert len(block["elements"]) <= 10
-
-
 def test_lagging_reply_reads_like_an_analyst_would_say_it():
     text = str(gap_blocks(PAYLOAD))
     assert "Small caps lag by 37.73 pp over 3 years" in text
@@ -46,7 +34,7 @@ def test_lagging_reply_reads_like_an_analyst_would_say_it():
     assert "93rd percentile of 8,450 3-year windows" in text
     assert "Widest 3-year lag since 2000-11-10" in text
     assert "Basis: price return" in text and "Yahoo Finance" in text
-    _check_block_kit_limits(gap_blocks(PAYLOAD))
+    check_blocks(gap_blocks(PAYLOAD))
 
 
 def test_leading_reply_says_lead_and_flips_the_rank_wording():
@@ -72,7 +60,7 @@ def test_fallback_text_carries_the_numbers():
 
 def test_help_lists_every_command_with_an_example():
     assert "/smallcaps gap 3y" in help_text() and "ytd" in help_text()
-    _check_block_kit_limits(help_blocks())
+    check_blocks(help_blocks())
 
 
 @pytest.mark.parametrize("text,period,pair", [
@@ -103,4 +91,4 @@ def test_help_for_one_command_shows_only_that_command():
     text = str(blocks)
     assert "/smallcaps stats 5y" in text and "/smallcaps gap 3y" not in text
     assert "/smallcaps gap 3y" in str(help_blocks(topic="nonsense"))
-    _check_block_kit_limits(blocks)
+    check_blocks(blocks)

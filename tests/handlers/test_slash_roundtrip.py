@@ -11,20 +11,7 @@ import urllib.request
 import pytest
 
 from bot.serve import wsgi_app
-from tests.fake_slack import FakeSlack
-from tests.slack_helpers import dispatch_slash, signed_headers, slash_body, wired_app
-
-
-@pytest.fixture
-def fake():
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def app(fake, cache, market_data_dir):
-    bolt_app, _ = wired_app(fake, cache, market_data_dir)
-    return bolt_app
+from tests.slack_helpers import dispatch_slash, signed_headers, slash_body
 
 
 def _text_of(blocks) -> str:

@@ -17,7 +17,7 @@ from handlers.help import help_blocks, help_text
 from handlers.parsing import CommandError, parse_command
 from handlers.stats_reply import stats_blocks, stats_fallback_text, stats_plain_text
 from handlers.table_reply import table_blocks, table_fallback_text, table_lines, table_plain_text
-from tests.handlers.test_replies import _check_block_kit_limits
+from tests.block_kit import check_blocks
 
 FETCHED = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
 
@@ -51,7 +51,7 @@ def test_table_columns_line_up(table_payload):
 
 def test_table_reply_states_dates_basis_conventions_and_why_na(table_payload):
     blocks = table_blocks(table_payload)
-    _check_block_kit_limits(blocks)
+    check_blocks(blocks)
     text = str(blocks)
     assert "returns to 2008-03-26" in text and "every row ends 2008-03-26" in text
     assert "Basis: total return" in text and "Yahoo Finance" in text
@@ -69,14 +69,14 @@ def test_table_with_long_symbols_and_stale_data_stays_within_limits(table_payloa
     p["large"] = {"symbol": "^ABCDEFGHIJKLMN", "name": "y" * 140}
     p["stale_note"] = "Yahoo Finance is rate-limiting us; data from 2026-11-20."
     blocks = table_blocks(p)
-    _check_block_kit_limits(blocks)
+    check_blocks(blocks)
     assert ":warning: Yahoo Finance is rate-limiting us" in str(blocks)
     assert len({len(line) for line in table_lines(p)}) == 1
 
 
 def test_stats_reply_has_every_statistic_with_dates(stats_payload):
     blocks = stats_blocks(stats_payload)
-    _check_block_kit_limits(blocks)
+    check_blocks(blocks)
     text = str(blocks)
     for needle in ("Total return", "CAGR", "Volatility (ann.)", "Sharpe (rf 0.00 %)",
                    "Max drawdown", "2021-11-08", "2022-10-12", "not recovered", "2024-01-19",
@@ -100,14 +100,14 @@ def test_stats_reply_without_drawdown_or_beta_says_so(stats_payload):
     text = str(stats_blocks(p))
     assert "peak" not in text.split("Max drawdown")[1].split("```")[0]
     assert "Beta and correlation: n/a" in text and ":warning: cached data" in text
-    _check_block_kit_limits(stats_blocks(p))
+    check_blocks(stats_blocks(p))
 
 
 def test_help_has_one_example_each_and_states_conventions():
     text = help_text()
     assert "/smallcaps table etf" in text and "/smallcaps stats 5y" in text
     assert "365.25" in text and "√252" in text and "SMALLCAPS_RISK_FREE_RATE" in text
-    _check_block_kit_limits(help_blocks())
+    check_blocks(help_blocks())
 
 
 @pytest.mark.parametrize("text,pair,as_of", [

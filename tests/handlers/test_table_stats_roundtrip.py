@@ -7,19 +7,7 @@ import json
 import pytest
 
 from tests.fake_slack import FakeSlack
-from tests.slack_helpers import dispatch_slash, wired_app
-
-
-@pytest.fixture
-def fake():
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def app(fake, cache, market_data_dir):
-    bolt_app, _ = wired_app(fake, cache, market_data_dir)
-    return bolt_app
+from tests.slack_helpers import dispatch_slash
 
 
 def _posted_text(fake: FakeSlack) -> str:
