@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analytics.periods import InsufficientHistoryError
+from bot.alerts import cli as alert_cli
 from bot.config import ConfigError, Settings
 from bot.data.sources import DataUnavailableError
 from handlers.help import COMMANDS
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name in PARSERS:
             _add_report_command(commands, name, usage, what, example)
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
+    alert_cli.add_commands(commands)
     return parser
 
 
@@ -97,13 +99,18 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 RUNNERS = {"serve": run_serve}
+RUNNERS["alerts"] = alert_cli.run_alerts
+RUNNERS["scheduler"] = alert_cli.run_scheduler
+RUNNERS["alert"] = alert_cli.run_alert_admin
+RUNNERS["digest"] = alert_cli.run_digest_preview
 """Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `smallcaps` console script."""
     args = build_parser().parse_args(argv)
-    level = logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" \
+    level = logging.DEBUG if args.verbose else \
+        logging.INFO if args.command in ("serve", "scheduler") \
         else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
