@@ -32,6 +32,7 @@ _LIMITS = {  # metric kind -> (lowest threshold, highest threshold, largest hyst
     "gap": (-1000.0, 1000.0, 200.0), "vs_ma": (-100.0, 1000.0, 100.0),
     "percentile": (0.0, 100.0, 100.0), "zscore": (-10.0, 10.0, 10.0),
 }
+_CONDITION_WORDS = ("above", "below", "crosses", "cross", "crossing")
 _NO_NOTE = ("no-clear-note", "no-note", "quiet", "noclear")
 
 
@@ -107,8 +108,8 @@ def parse_digest(args: list[str]) -> DigestRequest:
 
 def parse_rule(words: list[str]) -> RuleSpec:
     """METRIC CONDITION VALUE [PAIR] [options], strictly validated."""
-    low = [w.lower() for w in words]
-    low, pair = _pop_pair(low)
+    rest, pair = _pop_pair(words)
+    low = [w.lower() for w in rest]
     kind, period, ma_days, low = _parse_metric(low)
     metric = Metric(kind, pair, period, ma_days)
     condition, low = _parse_condition(low)
@@ -134,7 +135,7 @@ def kind_name(kind: str) -> str:
 
 def _pop_pair(words: list[str]) -> tuple[list[str], Pair]:
     """Take the optional pair (`index`, `etf`, SMALL/LARGE) from anywhere in the words."""
-    pairs = [w for w in words if w in PAIRS or "/" in w]
+    pairs = [w for w in words if w.lower() in PAIRS or "/" in w]
     if len(pairs) > 1:
         raise CommandError("Give one pair, e.g. `etf`.", f"{ADD_EXAMPLE} etf")
     try:
@@ -150,7 +151,7 @@ def _parse_metric(words: list[str]
     first = words[0] if words else ""
     if first == "gap":
         rest = words[1:]
-        text = rest[0] if rest and (rest[0][:1].isdigit() or rest[0] == "ytd") else "3y"
+        text = rest[0] if rest and rest[0] not in _CONDITION_WORDS else "3y"
         if rest and text == rest[0]:
             rest = rest[1:]
         try:
