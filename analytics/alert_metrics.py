@@ -45,8 +45,8 @@ class Metric:
 
     @property
     def unit(self) -> str:
-        """'pp', '%', 'pctile' or 'σ': how values of this metric are read."""
-        return {"gap": "pp", "vs_ma": "%", "percentile": "pctile", "zscore": "σ"}[self.kind]
+        """'pp', '%', 'percentile' or 'σ': how values of this metric are read."""
+        return {"gap": "pp", "vs_ma": "%", "percentile": "percentile", "zscore": "σ"}[self.kind]
 
     def words(self) -> str:
         """The metric as typed in a rule: 'gap 3y', 'ratio vs 200dma', 'ratio zscore'."""
@@ -72,11 +72,11 @@ class Metric:
         return f"{ratio}'s z-score against its history"
 
     def format(self, value: float) -> str:
-        """'37.73 pp', '+1.23 %', '12.3rd pctile' style text for a value of this metric."""
+        """'37.73 pp', '+1.23 %', 'percentile 12.3', '-1.85 σ' for a value of this metric."""
         if self.kind == "gap":
             return f"{value:.2f} pp"
         if self.kind == "percentile":
-            return f"{value:.1f} pctile"
+            return f"percentile {value:.1f}"
         text = f"{value:+.2f}"
         text = "0.00" if text in ("+0.00", "-0.00") else text
         return f"{text} %" if self.kind == "vs_ma" else f"{text} σ"

@@ -11,10 +11,15 @@ from handlers.format import clip
 
 Blocks = list[dict[str, Any]]
 EXAMPLE = "/smallcaps alert add gap 3y above 30 hysteresis 2"
+MAX_ROWS = 46  # + header, "more" and footer blocks: within Slack's 50 per message
 
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _context(text: str) -> dict[str, Any]:
@@ -38,7 +43,7 @@ def where_it_stands(view: RuleView) -> str:
 def added_blocks(view: RuleView, schedule: str) -> tuple[Blocks, str]:
     rule = view.rule
     text = (f":white_check_mark: Alert `{rule.id}` set for this channel: "
-            f"`{rule.description}`.\n{rule.spec.metric.label().capitalize()} is "
+            f"`{rule.description}`.\n{_capital(rule.spec.metric.label())} is "
             f"{view.current_text()}. {where_it_stands(view)}")
     return ([_section(text), _context(
         f"Checked once per trading day after the US close ({schedule}) on "
@@ -54,12 +59,15 @@ def rule_line(view: RuleView) -> str:
 
 
 def list_blocks(views: list[RuleView], max_rules: int, schedule: str) -> tuple[Blocks, str]:
-    """One section per rule (at most `max_rules` ≤ 100, so well under 50 blocks at 25)."""
+    """One section per rule (the default limit of 25 fits; more are counted, not shown)."""
     if not views:
         return ([_section(f"No alerts in this channel yet. Try `{EXAMPLE}`.")],
                 "No alerts in this channel")
     head = _section(f"*Alerts in this channel* ({len(views)} of {max_rules})")
-    rows = [_section(rule_line(v)) for v in views[:47]]
+    rows = [_section(rule_line(v)) for v in views[:MAX_ROWS]]
+    if len(views) > MAX_ROWS:
+        rows.append(_context(f"… and {len(views) - MAX_ROWS} more (not shown: Slack allows 50 "
+                             "blocks per message)."))
     foot = _context(f"Checked once per trading day after the US close ({schedule}). "
                     "`/smallcaps alert remove|pause|resume ID`: the rule's creator or an admin.")
     return [head, *rows, foot], f"{len(views)} alert(s) in this channel"
