@@ -119,21 +119,18 @@ class Delivery:
                 self._settle_stale(entry, now)
             elif entry.status == "failed" and entry.attempts >= MAX_ATTEMPTS:
                 self.outbox.finish(entry.key, entry.token, "abandoned", expect="failed")
-            else:
-                record = entry.record
-                group = record.get("rule_id") or f"digest:{record.get('channel_id')}"
-                groups[group].append(entry)
+            else:  # one message per rule; each digest on its own
+                groups[entry.record.get("rule_id") or entry.key].append(entry)
         token = uuid.uuid4().hex
         for entries in groups.values():
             claimed = [e for e in entries if self.outbox.claim(e, token, self.clock())]
-            if not claimed:
-                continue
-            if claimed[0].record.get("type") == "digest":
-                for entry in claimed:
-                    self._deliver_digest(entry, token, summary)
-            else:
-                self._deliver_alert(claimed, token, summary)
-            renew()
+            if claimed:
+                try:
+                    self._deliver(claimed, token, summary)
+                except Exception as exc:  # noqa: BLE001 - the other posts still go out
+                    logger.exception("delivering %s failed", claimed[0].key)
+                    summary.errors.append(f"{claimed[0].key}: {type(exc).__name__}")
+                renew()
 
     def _settle_stale(self, entry: OutboxEntry, now: datetime) -> None:
         """A post claimed by a process that never finished: do not resend; say so."""
@@ -149,49 +146,53 @@ class Delivery:
                                      "reached Slack (interrupted); not resent, to avoid a "
                                      "duplicate")
 
-    def _deliver_alert(self, entries: list[OutboxEntry], token: str, summary: Any) -> None:
+    def _deliver(self, entries: list[OutboxEntry], token: str, summary: Any) -> None:
+        """Prepare, post, mark. Anything failing before the post leaves it `failed` (it
+        surely was not posted, so the next run may try again)."""
+        record = entries[0].record
+        rule_id = record.get("rule_id")
+        try:
+            prepared = self._prepare_alert(entries) if rule_id else self._prepare_digest(record)
+        except Exception as exc:  # noqa: BLE001 - reported on the rule, retried next run
+            logger.exception("preparing %s failed", entries[0].key)
+            prepared = PostOutcome("failed", error=f"not posted: {type(exc).__name__}: {exc}")
+        if prepared is None:  # rule removed or paused meanwhile
+            for entry in entries:
+                self.outbox.finish(entry.key, token, "dropped", error="rule removed or paused")
+            return
+        if isinstance(prepared, PostOutcome):
+            self._finish(entries, token, prepared, rule_id, summary)
+            return
+        channel, blocks, text, metadata, chart = prepared
+        outcome = post_message(self.client, channel, blocks, text, metadata, self.sleep)
+        self._finish(entries, token, outcome, rule_id, summary)
+        if outcome.status == "sent" and chart is not None:
+            chart()
+
+    def _prepare_alert(self, entries: list[OutboxEntry]) -> Any:
         from handlers.alert_replies import firing_message
 
         records = [e.record for e in entries]
         rule = self.store.get(records[0]["rule_id"])
         if rule is None or rule.paused:
-            for entry in entries:
-                self.outbox.finish(entry.key, token, "dropped",
-                                   error="rule removed" if rule is None else "rule paused")
-            return
-        try:
-            blocks, text = firing_message(records)
-        except Exception as exc:  # noqa: BLE001 - not posted, so safe to retry later
-            logger.exception("formatting the alert for %s failed", rule.id)
-            self._finish(entries, token, PostOutcome("failed", error=f"formatting: {exc}"),
-                         rule.id, summary)
-            return
+            return None
+        blocks, text = firing_message(records)
         metadata = {"event_type": "smallcaps_alert", "event_payload": {
             "rule_id": rule.id, "events": ",".join(f"{r['day']}:{r['kind']}" for r in records)}}
-        outcome = post_message(self.client, rule.channel_id, blocks, text, metadata, self.sleep)
-        self._finish(entries, token, outcome, rule.id, summary)
         fires = [r for r in records if r["kind"] == "fire"]
-        if outcome.status == "sent" and fires:
-            self._share_chart(rule.channel_id, fires[-1], rule.id)
+        chart = (lambda: self._share_chart(rule.channel_id, fires[-1], rule.id)) \
+            if fires else None
+        return rule.channel_id, blocks, text, metadata, chart
 
-    def _deliver_digest(self, entry: OutboxEntry, token: str, summary: Any) -> None:
+    def _prepare_digest(self, record: dict[str, Any]) -> Any:
         from handlers.alert_replies import digest_message
 
-        record = entry.record
-        try:
-            report = self.reports.run(digest_query(record["as_of"]))
-        except Exception as exc:  # noqa: BLE001 - a failed digest must not stop the run
-            logger.exception("digest for %s failed", record["channel_id"])
-            self.outbox.finish(entry.key, token, "failed", error=f"report failed: {exc}"[:300])
-            summary.errors.append(f"digest {record['channel_id']}: {exc}")
-            return
+        report = self.reports.run(digest_query(record["as_of"]))
         blocks, text = digest_message(record, report)
-        outcome = post_message(self.client, record["channel_id"], blocks, text,
-                               {"event_type": "smallcaps_digest", "event_payload": {
-                                   "period": record["period"]}}, self.sleep)
-        self._finish([entry], token, outcome, None, summary)
-        if outcome.status == "sent":
-            self._upload(record["channel_id"], report, None)
+        metadata = {"event_type": "smallcaps_digest", "event_payload": {
+            "period": record["period"]}}
+        channel = record["channel_id"]
+        return channel, blocks, text, metadata, lambda: self._upload(channel, report, None)
 
     def _finish(self, entries: list[OutboxEntry], token: str, outcome: PostOutcome,
                 rule_id: str | None, summary: Any) -> None:

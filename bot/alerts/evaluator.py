@@ -93,9 +93,15 @@ class Evaluator:
         try:
             metrics = MetricCache(self.deps.market)
             for rule in self.store.list_rules():
-                if not rule.paused:
+                if rule.paused:
+                    continue
+                try:
                     self.evaluate_rule(rule, as_of, metrics, summary)
-                    renew()
+                except Exception as exc:  # noqa: BLE001 - one bad rule must not stop the rest
+                    logger.exception("evaluating %s failed", rule.id)
+                    summary.errors.append(f"{rule.id}: {type(exc).__name__}: {exc}")
+                    self._note(rule.id, f"evaluation failed ({type(exc).__name__}); see logs")
+                renew()
             self.schedule_digests(as_of, summary)
             self.delivery.deliver_open(summary, renew)
         finally:
@@ -135,6 +141,12 @@ class Evaluator:
         summary.rules_evaluated += 1
         if current is not None and current.error_kind == "evaluation":
             self.store.clear_error(rule.id, "evaluation")
+
+    def _note(self, rule_id: str, message: str) -> None:
+        try:
+            self.store.set_error(rule_id, "evaluation", message)
+        except AlertStoreError:
+            logger.warning("could not record the error on %s", rule_id)
 
     def schedule_digests(self, as_of: date, summary: RunSummary) -> None:
         """One outbox record per due digest (created only once per channel and period)."""

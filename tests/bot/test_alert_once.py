@@ -362,3 +362,22 @@ def test_digests_post_once_per_period(cache, fake, market_data_dir):
     weekly = next(c for c in posts if c.params["channel"] == "CWEEK")
     assert "Weekly digest (2024-W12)" in str(weekly.params["blocks"])
     assert len(fake.calls("files.completeUploadExternal")) == 6
+
+
+def test_a_rule_that_cannot_be_evaluated_does_not_stop_the_others(cache, fake, market_data_dir,
+                                                                  monkeypatch):
+    from bot.alerts import evaluator as evaluator_module
+
+    broken = add_rule(cache, "gap 3y above 34")
+    healthy = add_rule(cache, "gap 3y above 35")
+    real_record = evaluator_module.alert_record
+
+    def record(rule, *args):
+        if rule.id == broken.id:
+            raise ValueError("unexpected shape")
+        return real_record(rule, *args)
+
+    monkeypatch.setattr(evaluator_module, "alert_record", record)
+    summary = make_evaluator(alert_deps(fake, cache, market_data_dir)).run(date(2024, 3, 26))
+    assert posted_events(fake.calls("chat.postMessage")) == [(healthy.id, "2024-03-26", "fire")]
+    assert summary.errors and "evaluation failed" in AlertStore(cache).get(broken.id).status
