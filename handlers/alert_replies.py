@@ -35,13 +35,18 @@ def level_note(r: Record) -> str:
     return f" (threshold {r['threshold_text']} {sign} hysteresis {r['hysteresis']:g})"
 
 
-def event_sentence(r: Record) -> str:
-    """'the 3-year gap (S&P 500 − Russell 2000) rose above 35.00 pp'."""
+def event_phrase(r: Record) -> str:
+    """'rose above 35.00 pp' or 'back below 33.00 pp (threshold 35.00 pp − hysteresis 2)'."""
     if r["kind"] == "clear":
         side = "below" if r["direction"] == "down" else "above"
-        return f"{r['metric_label']} is back {side} {r['level_text']}{level_note(r)}"
-    verb = VERBS[(r["condition"], r["direction"])]
-    return f"{r['metric_label']} {verb} {r['level_text']}{level_note(r)}"
+        return f"back {side} {r['level_text']}{level_note(r)}"
+    return f"{VERBS[(r['condition'], r['direction'])]} {r['level_text']}{level_note(r)}"
+
+
+def event_sentence(r: Record) -> str:
+    """'the 3-year gap (S&P 500 − Russell 2000) rose above 35.00 pp' / '... is back below'."""
+    verb = "is " if r["kind"] == "clear" else ""
+    return f"{r['metric_label']} {verb}{event_phrase(r)}"
 
 
 def _capital(text: str) -> str:
@@ -88,9 +93,8 @@ def _single(r: Record) -> tuple[Blocks, str]:
 
 def _catch_up(records: list[Record]) -> tuple[Blocks, str]:
     first, last = records[0], records[-1]
-    lines = [f"• {r['day']}: {'back ' if r['kind'] == 'clear' else ''}"
-             f"{event_sentence(r).removeprefix(r['metric_label'] + ' ')} "
-             f"({r['value_text']})" for r in records[:MAX_LISTED_EVENTS]]
+    lines = [f"• {r['day']}: {event_phrase(r)} ({r['value_text']})"
+             for r in records[:MAX_LISTED_EVENTS]]
     if len(records) > MAX_LISTED_EVENTS:
         lines.append(f"• … and {len(records) - MAX_LISTED_EVENTS} more up to {last['day']}")
     head = (f":rotating_light: *{_capital(first['metric_label'])}: {len(records)} events "
