@@ -99,11 +99,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 RUNNERS = {"serve": run_serve}
+"""Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
 RUNNERS["alerts"] = alert_cli.run_alerts
 RUNNERS["scheduler"] = alert_cli.run_scheduler
-RUNNERS["alert"] = alert_cli.run_alert_admin
-RUNNERS["digest"] = alert_cli.run_digest_preview
-"""Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
+RUNNERS["alert"] = alert_cli.run_alert_admin  # operators: every channel's rules
+RUNNERS["digest"] = alert_cli.run_digest_preview  # prints what a digest posts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
