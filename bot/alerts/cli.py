@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -97,8 +99,10 @@ def run_scheduler(args: argparse.Namespace) -> int:
     logging.getLogger(__name__).info(
         "Scheduler: alerts at %s %s on weekdays", deps.settings.smallcaps_alert_time,
         deps.settings.smallcaps_alert_tz)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current run, then exit
     try:
-        Scheduler(deps, Evaluator(deps, client)).run_forever()
+        Scheduler(deps, Evaluator(deps, client), stop=stop).run_forever()
     except KeyboardInterrupt:
         pass
     return 0
