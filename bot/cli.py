@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analytics.periods import InsufficientHistoryError
+from bot.alerts import cli as alert_cli
 from bot.config import ConfigError, Settings
 from bot.data.sources import DataUnavailableError
 from handlers.help import COMMANDS
@@ -25,6 +26,7 @@ EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 2, 3, 4
 def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: str,
                         what: str, example: str) -> None:
     """A subcommand taking the same words as `/smallcaps NAME ...`, plus CLI options."""
+    what = what.replace("%", "%%")  # argparse %-formats help strings; help text says "10 %"
     parser = commands.add_parser(name, help=what, description=f"{what}\n\ne.g. smallcaps "
                                  f"{example}", formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("words", nargs="*", metavar="ARG", help=f"as in Slack: {usage}")
@@ -38,18 +40,23 @@ def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: 
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+OWN_SUBPARSER = {"status"}
+"""Commands whose CLI options differ from the report words/options, added separately."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smallcaps", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, usage, what, example in COMMANDS:
-        if name in PARSERS and name not in RUNNERS:
+        if name in PARSERS and name not in OWN_SUBPARSER:
             _add_report_command(commands, name, usage, what, example)
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
     status = commands.add_parser("status", help="data freshness, cache, scheduler, version")
     status.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="report on the CSV source in DIR (default: $SMALLCAPS_DATA_DIR)")
     status.add_argument("--json", action="store_true", help="print one JSON object")
+    alert_cli.add_commands(commands)
     return parser
 
 
@@ -113,12 +120,17 @@ def run_status(args: argparse.Namespace) -> int:
 
 RUNNERS = {"serve": run_serve, "status": run_status}
 """Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
+RUNNERS["alerts"] = alert_cli.run_alerts
+RUNNERS["scheduler"] = alert_cli.run_scheduler
+RUNNERS["alert"] = alert_cli.run_alert_admin  # operators: every channel's rules
+RUNNERS["digest"] = alert_cli.run_digest_preview  # prints what a digest posts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `smallcaps` console script."""
     args = build_parser().parse_args(argv)
-    level = logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" \
+    level = logging.DEBUG if args.verbose else \
+        logging.INFO if args.command in ("serve", "scheduler") \
         else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

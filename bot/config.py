@@ -5,8 +5,10 @@ Secrets are `SecretStr`, so they never show in a repr, a traceback or a log line
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,12 +50,45 @@ class Settings(BaseSettings):
         return value
 
     smallcaps_admin_users: str = ""
-    """Comma-separated Slack user IDs who see every channel's alert rules in App Home."""
+    """Comma-separated Slack user IDs who may remove or pause anyone's alert rule and who see
+    every channel's rules in App Home."""
 
     @property
     def admin_user_ids(self) -> frozenset[str]:
         """SMALLCAPS_ADMIN_USERS as a set of user IDs (blanks ignored)."""
         return frozenset(u.strip() for u in self.smallcaps_admin_users.split(",") if u.strip())
+
+    smallcaps_alert_time: str = "16:30"
+    """When the scheduler evaluates alerts on trading days (HH:MM, in SMALLCAPS_ALERT_TZ)."""
+    smallcaps_alert_tz: str = "America/New_York"
+    smallcaps_max_rules_per_channel: int = Field(default=25, ge=1, le=100)
+
+    @field_validator("smallcaps_alert_time")
+    @classmethod
+    def _alert_time_is_hh_mm(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("SMALLCAPS_ALERT_TIME must be HH:MM, e.g. 16:30") from None
+        return value.strip()
+
+    @field_validator("smallcaps_alert_tz")
+    @classmethod
+    def _alert_tz_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("SMALLCAPS_ALERT_TZ must be an IANA time zone, e.g. "
+                             "America/New_York") from None
+        return value.strip()
+
+    @property
+    def alert_time(self) -> time:
+        return time.fromisoformat(self.smallcaps_alert_time)
+
+    @property
+    def alert_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.smallcaps_alert_tz)
 
     @field_validator("slack_api_url")
     @classmethod

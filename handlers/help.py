@@ -41,6 +41,15 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "through all history with its median and 10 %/90 % bands, today's percentile, the "
      "record and the last time it was this wide. Posts a chart.",
      "history 3y"),
+    ("alert", "alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] "
+     "[no-clear-note] | list | remove ID | pause ID | resume ID",
+     "Threshold alerts for this channel, checked after each US close. METRIC: `gap 3y` (in pp), "
+     "`ratio vs 200dma` (in percent), `ratio percentile`, `ratio zscore`; CONDITION: above, "
+     "below, crosses, crosses up, crosses down. Hysteresis: re-arm only after moving back by N.",
+     "alert add gap 3y above 30 hysteresis 2"),
+    ("digest", "digest daily|weekly|off",
+     "A scheduled summary in this channel after the US close (daily, or on Fridays).",
+     "digest weekly"),
     ("status", "status",
      "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "
      "and the version.",

@@ -210,3 +210,21 @@ def parse_command(text: str) -> Any:
         raise CommandError(f"I don't know the command `{words[0]}`. Commands: {known}.",
                            "gap 3y")
     return parser(args)
+
+
+def parse_alert(args: list[str]) -> Any:
+    """`alert add|list|remove|pause|resume ...` (see handlers.alert_parsing)."""
+    from handlers.alert_parsing import parse_alert as parse  # deferred: it imports this module
+
+    return parse(args)
+
+
+def parse_digest(args: list[str]) -> Any:
+    """`digest daily|weekly|off` (see handlers.alert_parsing)."""
+    from handlers.alert_parsing import parse_digest as parse
+
+    return parse(args)
+
+
+PARSERS["alert"] = parse_alert
+PARSERS["digest"] = parse_digest

@@ -18,6 +18,8 @@ from bot.data.sources import DataUnavailableError
 from bot.deps import Deps
 from bot.reports import ReportQuery
 from bot.slack_io import post_reply
+from handlers.alert_parsing import AlertRequest
+from handlers.alerts import answer_alert
 from handlers.help import help_blocks
 from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
 from handlers.replies import channel_reply
@@ -78,5 +80,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         if isinstance(request, StatusRequest):
             answer_status(deps, lambda **reply: respond(response_type="ephemeral", **reply))
+            return
+        if isinstance(request, AlertRequest):  # alert/digest: managed, not a report
+            answer_alert(deps, request, command, respond, error_text)
             return
         answer_report(deps, request, command, client, respond, context.get("bot_user_id"))

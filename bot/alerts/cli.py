@@ -1,0 +1,156 @@
+"""Terminal entry points for alerts: `alerts run`, `scheduler`, and operator views.
+
+- `smallcaps alerts run [--as-of YYYY-MM-DD] [--data-dir DIR]`: evaluate once and exit.
+- `smallcaps scheduler [--data-dir DIR]`: the `clock:` process (see bot.alerts.scheduler).
+- `smallcaps alert list|remove ID|pause ID|resume ID`: every channel's rules, for operators
+  (rules are added from Slack: a rule belongs to a channel).
+- `smallcaps digest [--as-of DATE]`: print what a channel digest posts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+
+EXIT_FAILED = 1
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """The `alerts` and `scheduler` subcommands (`alert`/`digest` come from handlers.help)."""
+    alerts = commands.add_parser("alerts", help="evaluate alert rules once and post results")
+    actions = alerts.add_subparsers(dest="alerts_action", required=True, metavar="ACTION")
+    run = actions.add_parser("run", help="evaluate every rule up to a day, post, exit")
+    run.add_argument("--as-of", metavar="YYYY-MM-DD",
+                     help="evaluate up to this day (default: today in SMALLCAPS_ALERT_TZ)")
+    run.add_argument("--data-dir", type=Path, metavar="DIR",
+                     help="folder of <SYMBOL>.csv files instead of Yahoo Finance")
+    clock = commands.add_parser("scheduler", help="evaluate alerts every trading day after "
+                                "the US close (runs until stopped)")
+    clock.add_argument("--data-dir", type=Path, metavar="DIR",
+                       help="folder of <SYMBOL>.csv files instead of Yahoo Finance")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from bot.cli import settings_for
+
+    return settings_for(args)
+
+
+def _deps_and_client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot.alerts.delivery import alerts_client
+    from bot.deps import build_deps
+
+    settings = _settings(args)
+    if settings.slack_bot_token is None:
+        raise ConfigError("Set SLACK_BOT_TOKEN (xoxb-...) so alerts can be posted.")
+    return build_deps(settings), alerts_client(settings)
+
+
+def _as_of(text: str | None, settings: Settings) -> date:
+    if not text:
+        return datetime.now(settings.alert_zone).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        from handlers.parsing import CommandError
+
+        raise CommandError(f"`{text}` is not a date: use YYYY-MM-DD.",
+                           "alerts run --as-of 2024-03-26") from None
+
+
+def run_alerts(args: argparse.Namespace) -> int:
+    """`alerts run`: one evaluation, a summary on stdout, problems on stderr."""
+    from bot.alerts.evaluator import Evaluator
+    from bot.alerts.scheduler import record_run
+    from bot.alerts.store import AlertStoreError
+
+    deps, client = _deps_and_client(args)
+    as_of = _as_of(args.as_of, deps.settings)
+    try:
+        summary = Evaluator(deps, client).run(as_of)
+    except AlertStoreError as exc:
+        print(f"smallcaps: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    record_run(deps, summary)
+    if summary.skipped:
+        print(f"Nothing done: {summary.skipped}.")
+        return 0
+    print(f"Alerts evaluated up to {as_of}: {summary.rules_evaluated} rule(s), "
+          f"{summary.events} event(s), {summary.posts} post(s).")
+    for error in summary.errors:
+        print(f"  problem: {error}", file=sys.stderr)
+    return 0
+
+
+def run_scheduler(args: argparse.Namespace) -> int:
+    """`scheduler`: run forever (Ctrl-C or SIGTERM to stop)."""
+    from bot.alerts.evaluator import Evaluator
+    from bot.alerts.scheduler import Scheduler
+
+    deps, client = _deps_and_client(args)
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger(__name__).info(
+        "Scheduler: alerts at %s %s on weekdays", deps.settings.smallcaps_alert_time,
+        deps.settings.smallcaps_alert_tz)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current run, then exit
+    try:
+        Scheduler(deps, Evaluator(deps, client), stop=stop).run_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def run_alert_admin(args: argparse.Namespace) -> int:
+    """`alert list|remove|pause|resume` across all channels (operators)."""
+    from bot.alerts.store import AlertStore
+    from bot.deps import build_deps
+    from handlers.alert_parsing import AlertAction, AlertList, parse_alert
+    from handlers.parsing import CommandError
+
+    request = parse_alert(list(args.words))
+    if not isinstance(request, AlertList | AlertAction):
+        raise CommandError("Add rules from Slack (`/smallcaps alert add ...`): a rule "
+                           "belongs to the channel it is added in.", "alert list")
+    store = AlertStore(build_deps(_settings(args)).cache)
+    if isinstance(request, AlertList):
+        rules = store.list_rules()
+        for rule in rules:
+            value = "" if rule.last_value is None else \
+                f" · {rule.spec.metric.format(rule.last_value)} on {rule.last_value_date}"
+            print(f"{rule.id:>5}  {rule.channel_id:<12} {rule.description}  "
+                  f"[{rule.status}{value}] by {rule.creator_id}")
+        print(f"{len(rules)} rule(s).")
+        return 0
+    rule = store.get(request.rule_id)
+    if rule is None:
+        print(f"smallcaps: no rule {request.rule_id}", file=sys.stderr)
+        return EXIT_FAILED
+    done = store.remove(rule) if request.action == "remove" else \
+        store.set_paused(rule.id, request.action == "pause")
+    print(f"{request.action}: {rule.id} {rule.description}" if done else "nothing changed")
+    return 0 if done else EXIT_FAILED
+
+
+def run_digest_preview(args: argparse.Namespace) -> int:
+    """`digest`: print the view a digest posts (the `table`, else the 3-year gap)."""
+    from bot.alerts.delivery import digest_query
+    from bot.deps import build_deps
+    from handlers.parsing import CommandError
+    from handlers.replies import plain_text
+
+    if args.words:
+        raise CommandError("Digests are set per channel in Slack (`/smallcaps digest daily`);"
+                           " here `smallcaps digest` prints what one posts.", "digest")
+    settings = _settings(args)
+    report = build_deps(settings).reports.run(
+        digest_query(_as_of(args.as_of, settings).isoformat()))
+    print(plain_text(report))
+    return 0

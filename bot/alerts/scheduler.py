@@ -1,0 +1,114 @@
+"""`smallcaps scheduler`: evaluate alerts once per trading day after the US close, forever.
+
+Runs on weekdays at SMALLCAPS_ALERT_TIME in SMALLCAPS_ALERT_TZ (default 16:30 New York, after
+the close and the daily bar), with the as-of date of that day. At start it runs once for the
+most recent scheduled time (a no-op if that day was done; the catch-up after downtime if
+not). Exchange holidays are not modelled: a holiday's run finds no new trading day and posts
+nothing. Status for `status`/dashboards goes to the hash `scheduler:status`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.alerts.evaluator import Evaluator, RunSummary
+from bot.cache import CacheErrors
+from bot.deps import Deps
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_S = 300.0
+"""After a failed run (Redis or data down), try the same day again this much later."""
+MAX_RETRIES = 6
+
+
+def next_run_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
+    """The first weekday `at` (local to `zone`) strictly after `now`, as an aware datetime."""
+    local = now.astimezone(zone)
+    candidate = datetime.combine(local.date(), at, tzinfo=zone)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=zone)
+    while candidate.weekday() >= 5:
+        candidate = datetime.combine(candidate.date() + timedelta(days=1), at, tzinfo=zone)
+    return candidate
+
+
+def last_run_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
+    """The most recent weekday `at` (local to `zone`) at or before `now`."""
+    local = now.astimezone(zone)
+    candidate = datetime.combine(local.date(), at, tzinfo=zone)
+    if candidate > local:
+        candidate = datetime.combine(local.date() - timedelta(days=1), at, tzinfo=zone)
+    while candidate.weekday() >= 5:
+        candidate = datetime.combine(candidate.date() - timedelta(days=1), at, tzinfo=zone)
+    return candidate
+
+
+def write_status(deps: Deps, **fields: str | int) -> None:
+    """Merge `fields` into `scheduler:status` (failure tolerant: status is informative)."""
+    client = deps.cache.client
+    if client is None:
+        return
+    try:
+        client.hset(deps.cache.key("scheduler", "status"),
+                    mapping={k: str(v) for k, v in fields.items()})
+    except CacheErrors as exc:
+        logger.warning("Could not write scheduler status (%s)", type(exc).__name__)
+
+
+def record_run(deps: Deps, summary: RunSummary) -> None:
+    """The last run's outcome in the status hash."""
+    write_status(deps, last_run_at=deps.clock().astimezone(UTC).isoformat(timespec="seconds"),
+                 last_as_of=summary.as_of.isoformat(), rules_evaluated=summary.rules_evaluated,
+                 posts=summary.posts, errors=len(summary.errors),
+                 skipped=summary.skipped or "")
+
+
+class Scheduler:
+    """The clock process: sleeps until each run time, then evaluates."""
+
+    def __init__(self, deps: Deps, evaluator: Evaluator, *,
+                 stop: threading.Event | None = None,
+                 wait: Callable[[float], bool] | None = None) -> None:
+        self.deps = deps
+        self.evaluator = evaluator
+        self.stop = stop or threading.Event()
+        self.wait = wait or self.stop.wait
+        self.at = deps.settings.alert_time
+        self.zone = deps.settings.alert_zone
+
+    def run_for(self, scheduled: datetime) -> RunSummary | None:
+        """Evaluate for the day of `scheduled`, retrying a failed run a few times."""
+        as_of = scheduled.astimezone(self.zone).date()
+        for attempt in range(MAX_RETRIES):
+            try:
+                summary = self.evaluator.run(as_of)
+            except Exception:  # noqa: BLE001 - the clock must keep ticking
+                logger.exception("Alert run for %s failed (attempt %d)", as_of, attempt + 1)
+                write_status(self.deps, last_error=f"run for {as_of} failed; see logs")
+                if self.wait(RETRY_AFTER_S):
+                    return None
+                continue
+            record_run(self.deps, summary)
+            logger.info("Alerts for %s: %d rules, %d posts, %d errors%s", as_of,
+                        summary.rules_evaluated, summary.posts, len(summary.errors),
+                        f" (skipped: {summary.skipped})" if summary.skipped else "")
+            return summary
+        return None
+
+    def run_forever(self) -> None:
+        """Catch up on the latest scheduled day, then run at every scheduled time until
+        `stop` is set."""
+        self.run_for(last_run_at(self.deps.clock(), self.at, self.zone))
+        while not self.stop.is_set():
+            now = self.deps.clock()
+            upcoming = next_run_at(now, self.at, self.zone)
+            write_status(self.deps,
+                         next_run_at=upcoming.astimezone(UTC).isoformat(timespec="seconds"))
+            logger.info("Next alert evaluation at %s", upcoming.isoformat())
+            if self.wait(max(0.0, (upcoming - now).total_seconds())):
+                return
+            self.run_for(upcoming)

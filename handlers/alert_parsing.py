@@ -1,0 +1,254 @@
+"""Words of `/smallcaps alert ...` and `/smallcaps digest ...` into request objects.
+
+    alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] [no-clear-note]
+    alert list | alert remove ID | alert pause ID | alert resume ID
+    digest daily | weekly | off
+
+METRIC: `gap [PERIOD]` (default 3y), `ratio vs Ndma`, `ratio percentile`, `ratio zscore`.
+CONDITION: `above`, `below`, `crosses`, `crosses up`, `crosses down`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from analytics.alert_metrics import Metric, MetricKind
+from analytics.alert_rules import Condition, RuleSpec
+from analytics.pairs import PAIRS, Pair, PairError, parse_pair
+from analytics.periods import Period, PeriodError, parse_period
+from handlers.parsing import CommandError
+
+ADD_EXAMPLE = "alert add gap 3y above 30 hysteresis 2"
+MAX_COOLDOWN_DAYS = 365
+MA_DAYS = (5, 1000)
+_MA_RE = re.compile(r"^(\d{1,4})(?:-?day|d|dma|-dma|-day-ma|sma)?$")
+_ID_RE = re.compile(r"^#?a?(\d{1,9})$")
+_NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(pp|%|σ|sd|pctile)?$")
+_COOLDOWN_RE = re.compile(r"^(\d{1,4})(d|days?|w|weeks?)?$")
+_LIMITS = {  # metric kind -> (lowest threshold, highest threshold, largest hysteresis)
+    "gap": (-1000.0, 1000.0, 200.0), "vs_ma": (-100.0, 1000.0, 100.0),
+    "percentile": (0.0, 100.0, 100.0), "zscore": (-10.0, 10.0, 10.0),
+}
+_CONDITION_WORDS = ("above", "below", "crosses", "cross", "crossing")
+_NO_NOTE = ("no-clear-note", "no-note", "quiet", "noclear")
+
+
+class AlertRequest:
+    """Base of every alert/digest request (the slash listener routes on it)."""
+
+
+@dataclass(frozen=True)
+class AlertAdd(AlertRequest):
+    rule: RuleSpec
+
+
+@dataclass(frozen=True)
+class AlertList(AlertRequest):
+    pass
+
+
+@dataclass(frozen=True)
+class AlertAction(AlertRequest):
+    """remove / pause / resume one rule by id ('A3')."""
+
+    action: Literal["remove", "pause", "resume"]
+    rule_id: str
+
+
+@dataclass(frozen=True)
+class DigestRequest(AlertRequest):
+    """Set the channel's digest; None shows the current setting."""
+
+    frequency: Literal["daily", "weekly", "off"] | None
+
+
+def rule_id(text: str) -> str:
+    """'A3' from 'A3', 'a3', '3' or '#3'."""
+    match = _ID_RE.match(text.strip().lower())
+    if not match:
+        raise CommandError(f"`{text}` is not a rule id; `alert list` shows them (e.g. `A3`).",
+                           "alert list")
+    return f"A{int(match.group(1))}"
+
+
+def parse_alert(args: list[str]) -> AlertRequest:
+    """`alert add ... | list | remove ID | pause ID | resume ID`."""
+    if not args:
+        raise CommandError("Say what to do: `alert add`, `alert list`, `alert remove ID`, "
+                           "`alert pause ID` or `alert resume ID`.", ADD_EXAMPLE)
+    verb, rest = args[0].lower(), args[1:]
+    if verb in ("list", "ls"):
+        if rest:
+            raise CommandError("`alert list` takes no arguments.", "alert list")
+        return AlertList()
+    if verb in ("remove", "rm", "delete", "pause", "resume"):
+        action = "remove" if verb in ("rm", "delete") else verb
+        if len(rest) != 1:
+            raise CommandError(f"`alert {action}` needs one rule id, e.g. `A3`.",
+                               f"alert {action} A3")
+        return AlertAction(action, rule_id(rest[0]))  # type: ignore[arg-type]
+    if verb in ("add", "new", "create"):
+        return AlertAdd(parse_rule(rest))
+    raise CommandError(f"`alert {args[0]}` is not an alert command: use add, list, remove, "
+                       "pause or resume.", ADD_EXAMPLE)
+
+
+def parse_digest(args: list[str]) -> DigestRequest:
+    """`digest daily|weekly|off`, or `digest` alone to show the setting."""
+    if not args:
+        return DigestRequest(None)
+    if len(args) == 1 and args[0].lower() in ("daily", "weekly", "off"):
+        return DigestRequest(args[0].lower())  # type: ignore[arg-type]
+    raise CommandError(f"`digest {' '.join(args)}`: use `digest daily`, `digest weekly` or "
+                       "`digest off`.", "digest daily")
+
+
+def parse_rule(words: list[str]) -> RuleSpec:
+    """METRIC CONDITION VALUE [PAIR] [options], strictly validated."""
+    rest, pair = _pop_pair(words)
+    low = [w.lower() for w in rest]
+    kind, period, ma_days, low = _parse_metric(low)
+    metric = Metric(kind, pair, period, ma_days)
+    condition, low = _parse_condition(low)
+    if not low:
+        raise CommandError(f"Give a value after `{condition}`, e.g. `{condition} 30`.",
+                           ADD_EXAMPLE)
+    threshold = _number(low[0], "threshold")
+    hysteresis, cooldown, clear_note = _parse_options(low[1:])
+    lo, hi, max_band = _LIMITS[kind]
+    if not lo <= threshold <= hi:
+        raise CommandError(f"A {kind_name(kind)} threshold must be between {lo:g} and {hi:g} "
+                           f"{metric.unit}; got {low[0]}.", ADD_EXAMPLE)
+    if hysteresis > max_band:
+        raise CommandError(f"Hysteresis {hysteresis:g} is too wide for a {kind_name(kind)} "
+                           f"(at most {max_band:g}).", ADD_EXAMPLE)
+    return RuleSpec(metric, condition, threshold, hysteresis, cooldown, clear_note)
+
+
+def kind_name(kind: str) -> str:
+    return {"gap": "gap (pp)", "vs_ma": "ratio-vs-average (%)",
+            "percentile": "percentile", "zscore": "z-score"}[kind]
+
+
+def _pop_pair(words: list[str]) -> tuple[list[str], Pair]:
+    """Take the optional pair (`index`, `etf`, SMALL/LARGE) from anywhere in the words."""
+    pairs = [w for w in words if w.lower() in PAIRS or "/" in w]
+    if len(pairs) > 1:
+        raise CommandError("Give one pair, e.g. `etf`.", f"{ADD_EXAMPLE} etf")
+    try:
+        pair = parse_pair(pairs[0] if pairs else None)
+    except PairError as exc:
+        raise CommandError(str(exc), f"{ADD_EXAMPLE} etf") from None
+    return [w for w in words if w not in pairs], pair
+
+
+def _parse_metric(words: list[str]
+                  ) -> tuple[MetricKind, Period | None, int | None, list[str]]:
+    """(kind, period, ma_days, remaining words) from the metric at the start of `words`."""
+    first = words[0] if words else ""
+    if first == "gap":
+        rest = words[1:]
+        text = rest[0] if rest and rest[0] not in _CONDITION_WORDS else "3y"
+        if rest and text == rest[0]:
+            rest = rest[1:]
+        try:
+            period = parse_period(text)
+        except PeriodError as exc:
+            raise CommandError(str(exc), ADD_EXAMPLE) from None
+        if period.kind not in ("offset", "ytd"):
+            raise CommandError("A gap alert needs a rolling window such as `3y`, `18m` or "
+                               "`ytd`.", ADD_EXAMPLE)
+        return "gap", period, None, rest
+    if first == "ratio":
+        rest = words[1:]
+        if rest[:1] == ["vs"] or rest[:1] == ["vs."]:
+            return "vs_ma", None, _ma_days(rest[1] if len(rest) > 1 else ""), rest[2:]
+        word = rest[0] if rest else ""
+        if word in ("percentile", "pctile", "pct", "rank"):
+            return "percentile", None, None, rest[1:]
+        if word in ("zscore", "z-score", "z"):
+            return "zscore", None, None, rest[1:]
+        raise CommandError(f"After `ratio` say `vs 200dma`, `percentile` or `zscore`"
+                           f"{f' (not `{word}`)' if word else ''}.",
+                           "alert add ratio vs 200dma crosses 0")
+    raise CommandError(
+        f"`{first or '(nothing)'}` is not a metric. Alerts watch `gap 3y` (any window, pp), "
+        "`ratio vs 200dma` (%), `ratio percentile` or `ratio zscore`.", ADD_EXAMPLE)
+
+
+def _ma_days(word: str) -> int:
+    match = _MA_RE.match(word)
+    days = int(match.group(1)) if match else 0
+    if not MA_DAYS[0] <= days <= MA_DAYS[1]:
+        raise CommandError(f"`vs {word}`: give a moving average of {MA_DAYS[0]} to "
+                           f"{MA_DAYS[1]} trading days, e.g. `vs 200dma`.",
+                           "alert add ratio vs 200dma crosses 0")
+    return days
+
+
+def _parse_condition(words: list[str]) -> tuple[Condition, list[str]]:
+    first = words[0] if words else ""
+    if first in ("above", "below"):
+        return first, words[1:]  # type: ignore[return-value]
+    if first in ("crosses", "cross", "crossing"):
+        nxt = words[1] if len(words) > 1 else ""
+        if nxt in ("up", "above"):
+            return "crosses up", words[2:]
+        if nxt in ("down", "below"):
+            return "crosses down", words[2:]
+        return "crosses", words[1:]
+    raise CommandError(f"Expected a condition (`above`, `below`, `crosses`, `crosses up`, "
+                       f"`crosses down`), not `{first or '(nothing)'}`.", ADD_EXAMPLE)
+
+
+def _number(word: str, what: str) -> float:
+    match = _NUMBER_RE.match(word.replace(",", "."))
+    value = float(match.group(1)) if match else math.nan
+    if not math.isfinite(value):
+        raise CommandError(f"`{word}` is not a number for the {what}.", ADD_EXAMPLE)
+    return value
+
+
+def _parse_options(words: list[str]) -> tuple[float, int, bool]:
+    """hysteresis N, cooldown Nd, no-clear-note; each at most once."""
+    hysteresis, cooldown, clear_note = 0.0, 0, True
+    seen: set[str] = set()
+    i = 0
+    while i < len(words):
+        word = words[i]
+        key = {"hysteresis": "h", "hyst": "h", "band": "h", "cooldown": "c"}.get(word)
+        if word in _NO_NOTE or word == "clear-note":
+            key, clear_note = "n", word == "clear-note"
+        if key is None:
+            raise CommandError(f"`{word}` is not an option. Options: `hysteresis N`, "
+                               "`cooldown Nd`, `no-clear-note`, a pair (`etf`).", ADD_EXAMPLE)
+        if key in seen:
+            raise CommandError(f"`{word}` is given twice.", ADD_EXAMPLE)
+        seen.add(key)
+        if key == "n":
+            i += 1
+            continue
+        value = words[i + 1] if i + 1 < len(words) else ""
+        if key == "h":
+            hysteresis = _number(value, "hysteresis") if value else math.nan
+            if not hysteresis >= 0:
+                raise CommandError("`hysteresis` needs a number ≥ 0 in the metric's unit, "
+                                   "e.g. `hysteresis 2`.", ADD_EXAMPLE)
+        else:
+            cooldown = _cooldown_days(value)
+        i += 2
+    return hysteresis, cooldown, clear_note
+
+
+def _cooldown_days(word: str) -> int:
+    match = _COOLDOWN_RE.match(word)
+    days = int(match.group(1)) * (7 if match.group(2) and match.group(2)[0] == "w" else 1) \
+        if match else -1
+    if not 0 <= days <= MAX_COOLDOWN_DAYS:
+        raise CommandError(f"`cooldown {word}`: give calendar days from 0 to "
+                           f"{MAX_COOLDOWN_DAYS}, e.g. `cooldown 5d` or `cooldown 2w`.",
+                           f"{ADD_EXAMPLE} cooldown 5d")
+    return days

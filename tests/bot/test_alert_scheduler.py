@@ -1,0 +1,87 @@
+"""The clock process: when it runs, what it runs, and the status it leaves in Redis."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.alerts.evaluator import RunSummary
+from bot.alerts.scheduler import Scheduler, last_run_at, next_run_at
+from tests.alert_helpers import Clock, add_rule, alert_deps, make_evaluator, posted_events
+from tests.fake_slack import FakeSlack
+
+NEW_YORK = ZoneInfo("America/New_York")
+AT = time(16, 30)
+
+
+@pytest.mark.parametrize("now,expected", [
+    # Tuesday before the run -> the same day 16:30 EDT (20:30 UTC)
+    (datetime(2024, 3, 26, 14, 0, tzinfo=UTC), datetime(2024, 3, 26, 20, 30, tzinfo=UTC)),
+    # exactly at the run time -> the next weekday
+    (datetime(2024, 3, 26, 20, 30, tzinfo=UTC), datetime(2024, 3, 27, 20, 30, tzinfo=UTC)),
+    # Friday evening -> Monday
+    (datetime(2024, 3, 29, 23, 0, tzinfo=UTC), datetime(2024, 4, 1, 20, 30, tzinfo=UTC)),
+    # over the switch to daylight saving time (2024-03-10): 16:30 EST is 21:30 UTC, EDT 20:30
+    (datetime(2024, 3, 8, 22, 0, tzinfo=UTC), datetime(2024, 3, 11, 20, 30, tzinfo=UTC)),
+    (datetime(2024, 3, 7, 22, 0, tzinfo=UTC), datetime(2024, 3, 8, 21, 30, tzinfo=UTC)),
+])
+def test_next_run_is_the_next_weekday_close_in_new_york(now, expected):
+    assert next_run_at(now, AT, NEW_YORK) == expected
+
+
+def test_time_and_zone_are_configurable():
+    london = ZoneInfo("Europe/London")
+    now = datetime(2024, 7, 5, 20, 0, tzinfo=UTC)  # Friday 21:00 BST
+    assert next_run_at(now, time(22, 15), london) == datetime(2024, 7, 5, 21, 15, tzinfo=UTC)
+    assert last_run_at(now, time(22, 15), london) == datetime(2024, 7, 4, 21, 15, tzinfo=UTC)
+
+
+def test_the_last_run_before_a_weekend_is_friday():
+    sunday = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
+    assert last_run_at(sunday, AT, NEW_YORK) == datetime(2024, 3, 29, 20, 30, tzinfo=UTC)
+
+
+def test_it_catches_up_at_start_then_runs_daily_and_reports_status(cache, market_data_dir):
+    with FakeSlack() as fake:
+        clock = Clock(datetime(2024, 3, 26, 21, 0, tzinfo=UTC))  # after Tuesday's run time
+        deps = alert_deps(fake, cache, market_data_dir, clock)
+        rule = add_rule(cache, "gap 3y above 35")
+        waits: list[float] = []
+
+        def wait(seconds: float) -> bool:
+            waits.append(seconds)
+            clock.now = clock.now.fromtimestamp(clock.now.timestamp() + seconds, UTC)
+            return len(waits) > 1  # stop after the second sleep
+
+        Scheduler(deps, make_evaluator(deps), wait=wait).run_forever()
+        assert posted_events(fake.calls("chat.postMessage")) == [
+            (rule.id, "2024-03-26", "fire")]
+    assert waits[0] == (datetime(2024, 3, 27, 20, 30, tzinfo=UTC) - datetime(
+        2024, 3, 26, 21, 0, tzinfo=UTC)).total_seconds()
+    status = {k.decode(): v.decode()
+              for k, v in cache.get_hash(cache.key("scheduler", "status")).items()}
+    assert status["last_as_of"] == "2024-03-27"
+    assert status["last_run_at"] == "2024-03-27T20:30:00+00:00"
+    assert status["next_run_at"] == "2024-03-28T20:30:00+00:00"
+    assert (status["rules_evaluated"], status["posts"]) == ("1", "0")
+
+
+def test_a_failed_run_is_retried_later(cache, market_data_dir):
+    with FakeSlack() as fake:
+        deps = alert_deps(fake, cache, market_data_dir)
+        calls: list[date] = []
+
+        class Flaky:
+            def run(self, as_of: date) -> RunSummary:
+                calls.append(as_of)
+                if len(calls) == 1:
+                    raise ConnectionError("redis went away")
+                return RunSummary(as_of, rules_evaluated=3, posts=1)
+
+        waited: list[float] = []
+        scheduler = Scheduler(deps, Flaky(), wait=lambda s: waited.append(s) or False)
+        summary = scheduler.run_for(datetime(2024, 3, 26, 20, 30, tzinfo=UTC))
+    assert calls == [date(2024, 3, 26)] * 2 and waited == [300.0]
+    assert summary is not None and summary.posts == 1
