@@ -52,10 +52,12 @@ def added_blocks(view: RuleView, schedule: str) -> tuple[Blocks, str]:
         f"Alert {rule.id} set: {rule.description}")
 
 
-def rule_line(view: RuleView) -> str:
+def rule_line(view: RuleView, where: str = "", lead: str = "now") -> str:
+    """'*`A1`* `gap 3y above 30`{where}' over 'now 37.73 pp (2026-08-21) · armed · set by @ana'
+    (`alert list`; App Home adds the channel and words the value as the last one)."""
     rule = view.rule
-    return (f"*`{rule.id}`* `{rule.description}`\n{view.current_text()} · {rule.status} · "
-            f"set by <@{rule.creator_id}>")
+    return (f"*`{rule.id}`* `{rule.description}`{where}\n{view.current_text(lead)} · "
+            f"{rule.status} · set by <@{rule.creator_id}>")
 
 
 def list_blocks(views: list[RuleView], max_rules: int, schedule: str) -> tuple[Blocks, str]:

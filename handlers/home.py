@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from analytics.periods import InsufficientHistoryError
+from bot.alerts.store import AlertRule, AlertStore
 from bot.data.sources import DataUnavailableError
 from bot.deps import Deps
 from handlers.format import pct
@@ -32,8 +33,6 @@ from handlers.replies import REPLIES
 
 logger = logging.getLogger(__name__)
 HOME_PERIODS = ("1y", "3y", "5y")
-RULE_FIELDS = ("id", "channel_id", "creator_id", "description", "state", "paused",
-               "last_value", "last_error")
 MAX_CHANNEL_PAGES = 10
 
 
@@ -49,7 +48,7 @@ def gap_rows(deps: Deps) -> list[GapRow]:
 
 
 def ratio_change_lines(one_year: dict[str, Any] | None) -> list[str]:
-    """The relative ratio's move over the 1-year window (used until `trend` exists)."""
+    """The relative ratio's move over the 1-year window (when the trend report fails)."""
     if one_year is None:
         return ["Not available right now."]
     ratio = one_year["relative_ratio"]
@@ -61,49 +60,29 @@ def ratio_change_lines(one_year: dict[str, Any] | None) -> list[str]:
 
 
 def trend_status_lines(deps: Deps, rows: list[GapRow]) -> list[str]:
-    """Relative-strength status for Home: plug-in point for the `trend` report.
-
-    When a `trend` command is registered (PARSERS and REPLIES), its default report's
-    one-line summary is shown; until then, or if it fails, the 1-year ratio change.
-    """
-    if "trend" in PARSERS and "trend" in REPLIES:
-        try:
-            report = deps.reports.run(PARSERS["trend"]([]))
-            return [REPLIES["trend"].fallback(report.payload)]
-        except Exception:  # noqa: BLE001 - the dashboard falls back to the ratio change
-            logger.warning("trend status for Home failed; showing the ratio change",
-                           exc_info=True)
+    """Relative-strength status for Home: the default `trend` report's one-line summary, or
+    the 1-year ratio change if that report fails."""
+    try:
+        report = deps.reports.run(PARSERS["trend"]([]))
+        return [REPLIES["trend"].fallback(report.payload)]
+    except Exception:  # noqa: BLE001 - the dashboard falls back to the ratio change
+        logger.warning("trend status for Home failed; showing the ratio change", exc_info=True)
     one_year = next((r.payload for r in rows if r.period == "1y" and r.payload), None)
     return ratio_change_lines(one_year)
 
 
-def _alert_store_class() -> Any | None:
-    """The alerts feature's store, or None in a build without it."""
-    try:
-        from bot.alerts.store import AlertStore  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return AlertStore
-
-
 def home_alert_rules(deps: Deps, user_id: str,
-                     channel_ids: Collection[str] | None = None) -> list[dict[str, Any]]:
-    """Alert rules `user_id` may see on Home, as dicts of RULE_FIELDS.
+                     channel_ids: Collection[str] | None = None) -> list[AlertRule]:
+    """Alert rules `user_id` may see on Home, by channel, oldest first.
 
     Admins (SMALLCAPS_ADMIN_USERS) see every rule; others the rules of `channel_ids` (the
-    channels they are in; None = unknown, so none). Returns [] (with a log note) when this
-    build has no alerts feature.
+    channels they are in; None = unknown, so none).
     """
-    store_class = _alert_store_class()
-    if store_class is None:
-        logger.debug("No alerts feature (bot.alerts.store); Home shows no rules")
-        return []
-    rules = [{f: getattr(r, f, None) for f in RULE_FIELDS}
-             for r in store_class(deps.cache).list_rules(channel_id=None)]
+    rules = AlertStore(deps.cache).list_rules(channel_id=None)  # oldest first
     if user_id not in deps.settings.admin_user_ids:
         allowed = set(channel_ids or ())
-        rules = [r for r in rules if r["channel_id"] in allowed]
-    return sorted(rules, key=lambda r: (str(r["channel_id"]), str(r["id"])))
+        rules = [r for r in rules if r.channel_id in allowed]
+    return sorted(rules, key=lambda r: r.channel_id)  # stable: oldest first per channel
 
 
 def user_channel_ids(client: WebClient, user_id: str) -> set[str] | None:
@@ -137,8 +116,6 @@ def alerts_panel(deps: Deps, client: WebClient, user_id: str) -> AlertsPanel:
 
 
 def _alerts_panel(deps: Deps, client: WebClient, user_id: str) -> AlertsPanel:
-    if _alert_store_class() is None:
-        return AlertsPanel("Alert rules", note="Alerts are not set up on this installation.")
     if user_id in deps.settings.admin_user_ids:
         rules = home_alert_rules(deps, user_id)
         return AlertsPanel("All alert rules (you are an admin)", rules,

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.alerts.commands import RuleView
+from bot.alerts.store import AlertRule
+from handlers.alert_rule_replies import rule_line
 from handlers.format import clip, ordinal, pct, pp
 
 Payload = dict[str, Any]
@@ -30,7 +33,7 @@ class AlertsPanel:
     """Which rules the user may see, under which heading, and a note when there are none."""
 
     title: str
-    rules: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[AlertRule] = field(default_factory=list)
     note: str | None = None
 
 
@@ -102,27 +105,14 @@ def gap_notes(rows: list[GapRow]) -> str:
     return "\n".join(notes)
 
 
-def rule_text(rule: dict[str, Any]) -> str:
-    """One alert rule: what it watches, where, its state, last value and error."""
-    state = str(rule.get("state") or "unknown")
-    if rule.get("paused"):
-        state = "paused"
-    where = f"<#{rule['channel_id']}>" if rule.get("channel_id") else "no channel"
-    lines = [f"*{rule.get('description') or 'Alert rule'}* in {where} · {state}"]
-    details = []
-    if rule.get("last_value") not in (None, ""):
-        value = rule["last_value"]
-        details.append(f"last value {value:.4g}" if isinstance(value, float)
-                       else f"last value {value}")
-    if rule.get("creator_id"):
-        details.append(f"set up by <@{rule['creator_id']}>")
-    if rule.get("id") not in (None, ""):
-        details.append(f"rule {rule['id']}")
-    if details:
-        lines.append(" · ".join(details))
-    if rule.get("last_error"):
-        lines.append(f":warning: last error: {clip(str(rule['last_error']), 300)}")
-    return "\n".join(lines)
+def rule_text(rule: AlertRule) -> str:
+    """One alert rule as `alert list` words it, plus its channel; its value is the one of
+    its last evaluation (Home reads no market data for rules)."""
+    text = rule_line(RuleView.last_evaluated(rule), where=f" in <#{rule.channel_id}>",
+                     lead="last value")
+    if rule.paused and rule.last_error:  # status says only 'paused'; keep why it stopped
+        text += f"\n:warning: last error before the pause: {clip(rule.last_error, 300)}"
+    return text
 
 
 def alert_blocks(panel: AlertsPanel) -> Blocks:

@@ -37,12 +37,19 @@ class RuleView:
     current: tuple[date, float] | None
     current_error: str | None = None
 
-    def current_text(self) -> str:
-        """'now 37.73 pp (2026-08-21)' or the reason there is no value."""
+    @classmethod
+    def last_evaluated(cls, rule: AlertRule) -> RuleView:
+        """The rule with the value it had at its last evaluation (no market data read)."""
+        if rule.last_value is None or rule.last_value_date is None:
+            return cls(rule, None, "not evaluated yet")
+        return cls(rule, (rule.last_value_date, rule.last_value))
+
+    def current_text(self, lead: str = "now") -> str:
+        """'now 37.73 pp (2026-08-21)' (`lead` 'now') or the reason there is no value."""
         if self.current is None:
             return f"no current value ({self.current_error or 'not enough history yet'})"
         day, value = self.current
-        return f"now {self.rule.spec.metric.format(value)} ({day.isoformat()})"
+        return f"{lead} {self.rule.spec.metric.format(value)} ({day.isoformat()})"
 
 
 class AlertCommands:

@@ -1,20 +1,26 @@
-"""App Home: app_home_opened and Refresh through the real Bolt app; views.publish payloads."""
+"""App Home: app_home_opened and Refresh through the real Bolt app; views.publish payloads.
+
+Alert rules are real: added with `/smallcaps alert add` through the app or the store's `add`,
+evaluated by the real evaluator (its posts go to the fake Slack), kept in the test Redis.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
-import types
-from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
+from bot.alerts.store import AlertStore
 from bot.app import create_app
+from bot.cache import Cache
 from bot.data.sources import CsvSource
 from bot.deps import build_deps
+from handlers.alert_parsing import parse_rule
 from handlers.home_view import REFRESH_ACTION
+from tests.alert_helpers import make_evaluator
 from tests.block_kit import all_text, check_view
-from tests.slack_helpers import FIXED_NOW, slack_settings
+from tests.slack_helpers import FIXED_NOW, dispatch_slash, slack_settings
 from tests.slack_native_helpers import (
     ChannelsFakeSlack,
     dispatch_block_action,
@@ -22,40 +28,7 @@ from tests.slack_native_helpers import (
     home_click,
 )
 
-
-@dataclass
-class Rule:
-    """The shape bot.alerts.store's rules have (built on another branch)."""
-
-    id: str
-    channel_id: str
-    creator_id: str
-    description: str
-    state: str
-    paused: bool
-    last_value: float | None
-    last_error: str | None
-
-
-RULES = [
-    Rule("r1", "C1", "U7", "3y gap above 40 pp", "armed", False, 11.8312, None),
-    Rule("r2", "C2", "U8", "Ratio crosses its 200-day average", "triggered", False, 0.3932, None),
-    Rule("r3", "C3", "U7", "IWM/SPY 1y gap below -5 pp", "armed", True, None,
-         "Yahoo Finance did not answer"),
-]
-
-
-def fake_alerts_module(rules):
-    class AlertStore:
-        def __init__(self, cache):
-            self.cache = cache
-
-        def list_rules(self, channel_id=None):
-            return [r for r in rules if channel_id in (None, r.channel_id)]
-
-    module = types.ModuleType("bot.alerts.store")
-    module.AlertStore = AlertStore
-    return module
+EVALUATED = date(2024, 3, 26)
 
 
 @pytest.fixture
@@ -66,7 +39,7 @@ def fake():
 
 @pytest.fixture
 def make_app(fake, cache, market_data_dir):
-    def make(admins: str = "", data_dir=market_data_dir):
+    def make(admins: str = "", data_dir=market_data_dir, cache=cache):
         settings = slack_settings(fake, data_dir).model_copy(
             update={"smallcaps_admin_users": admins})
         deps = build_deps(settings, source=CsvSource(data_dir), cache=cache,
@@ -75,16 +48,32 @@ def make_app(fake, cache, market_data_dir):
     return make
 
 
-@pytest.fixture
-def no_alerts(monkeypatch):
-    monkeypatch.setitem(sys.modules, "bot.alerts.store", None)  # import fails
+def _add(cache, channel: str, user: str, text: str) -> str:
+    """A rule through the store's public `add`; its id."""
+    outcome, rule = AlertStore(cache).add(channel, user, parse_rule(text.split()))
+    assert outcome == "added" and rule is not None
+    return rule.id
 
 
 @pytest.fixture
-def with_rules(monkeypatch):
-    def install(rules=RULES):
-        monkeypatch.setitem(sys.modules, "bot.alerts.store", fake_alerts_module(rules))
-    return install
+def rules(make_app, fake, cache):
+    """Four rules in three channels, evaluated for 2024-03-26 by the real evaluator:
+    A1 (C1, added with the slash command) fired; A2 (C2) armed; A3 and A4 (C3) fired but
+    Slack refused their posts (not_in_channel), then A3 was paused."""
+    app, deps = make_app()
+    dispatch_slash(app, fake, "alert add gap 3y above 30", channel="C1", user="U7")
+    fake.wait_for("response_url", timeout=20)
+    ids = [_add(cache, "C2", "U8", "ratio vs 200dma crosses 0"),
+           _add(cache, "C3", "U7", "gap 3y etf above 30"),
+           _add(cache, "C3", "U8", "ratio zscore below -1")]
+    assert ids == ["A2", "A3", "A4"]
+    fake.fail("chat.postMessage", "not_in_channel", channel="C3")
+    summary = make_evaluator(deps).run(EVALUATED)
+    assert summary.rules_evaluated == 4 and summary.posts == 1  # only C1's post went out
+    assert AlertStore(cache).set_paused("A3", True)
+    fake.reset()
+    return {"A1": "gap 3y above 30", "A2": "ratio vs 200dma crosses 0",
+            "A3": "gap 3y etf above 30", "A4": "ratio zscore below -1"}
 
 
 def _open_home(app, fake, user="U2", tab="home"):
@@ -103,8 +92,14 @@ def _ret(series, start, end):
     return (series[end] / series[start] - 1) * 100
 
 
+def _gap_pp(closes, start: str, end: str) -> float:
+    """Large minus small return over start -> end, in pp (plain arithmetic on the CSVs)."""
+    small, large = closes["^RUT"], closes["^GSPC"]
+    return (_ret(large, start, end) - _ret(small, start, end))
+
+
 def test_home_shows_the_gap_for_1_3_and_5_years_with_window_and_source(make_app, fake,
-                                                                       real_closes, no_alerts):
+                                                                       real_closes):
     app, _ = make_app()
     _open_home(app, fake)
     call, view = _published_view(fake)
@@ -121,17 +116,17 @@ def test_home_shows_the_gap_for_1_3_and_5_years_with_window_and_source(make_app,
         assert f"{abs(large - small):.2f} pp" in line
         assert ("lag" if large > small else "lead") in line
     assert "price return" in text and "CSV files in" in text
-    # The trend report is registered, so Home shows its status line: the ratio on the last
-    # common close, and the peak it is measured from (the all-history maximum of rut/gspc).
+    # Home shows the trend report's status line: the ratio on the last common close, and
+    # the peak it is measured from (the all-history maximum of rut/gspc).
     ratio = (rut / gspc).dropna()
     assert f"Ratio {ratio['2026-08-21']:.4f} on 2026-08-21" in text
     assert f"{ratio.loc[:'2026-08-21'].idxmax().date()} peak" in text
-    assert "Alerts are not set up" in text
+    assert "No alert rules in the channels you are in." in text
     assert any(b["type"] == "actions" and b["elements"][0]["action_id"] == REFRESH_ACTION
                for b in view["blocks"])
 
 
-def test_table_columns_line_up(make_app, fake, no_alerts):
+def test_table_columns_line_up(make_app, fake):
     app, _ = make_app()
     _open_home(app, fake)
     _, view = _published_view(fake)
@@ -143,7 +138,7 @@ def test_table_columns_line_up(make_app, fake, no_alerts):
     assert len(pp_ends) == 1  # the gap numbers end in the same column
 
 
-def test_messages_tab_is_left_alone(make_app, fake, no_alerts):
+def test_messages_tab_is_left_alone(make_app, fake):
     app, _ = make_app()
     _open_home(app, fake, tab="messages")
     _open_home(app, fake, user="U3")
@@ -151,56 +146,82 @@ def test_messages_tab_is_left_alone(make_app, fake, no_alerts):
     assert call.params["user_id"] == "U3"
 
 
-def test_rules_of_the_users_channels_only(make_app, fake, with_rules):
-    with_rules()
+def test_rules_of_the_users_channels_only_as_alert_list_words_them(make_app, fake, rules,
+                                                                  real_closes):
     fake.user_channels["U2"] = ["C1", "C3"]
     app, _ = make_app()
     _open_home(app, fake)
     _, view = _published_view(fake)
     text = all_text(view["blocks"])
     assert "Alert rules in your channels" in text
-    assert "3y gap above 40 pp* in <#C1> · armed" in text and "last value 11.83" in text
-    assert "IWM/SPY 1y gap below -5 pp* in <#C3> · paused" in text
-    assert "last error: Yahoo Finance did not answer" in text
-    assert "Ratio crosses its 200-day average" not in text  # C2: not one of U2's channels
+    # A1 fired on 2024-03-26: the 3-year gap then, from the CSVs (window from 2021-03-26).
+    gap = _gap_pp(real_closes, "2021-03-26", "2024-03-26")
+    assert (f"*`A1`* `gap 3y above 30` in <#C1>\nlast value {gap:.2f} pp (2024-03-26) · "
+            "fired since 2024-03-26 · set by <@U7>") in text
+    # A3: paused, with the refusal that preceded the pause; A4: the refusal is its state.
+    assert "*`A3`* `gap 3y etf above 30` in <#C3>" in text
+    assert "pp (2024-03-26) · paused · set by <@U7>" in text
+    assert "last error before the pause: Slack refused the 2024-03-26 post (not_in_channel)" \
+        in text
+    [a4] = [ln for ln in text.splitlines() if ln.startswith("last value") and "σ" in ln]
+    assert a4.startswith("last value -1.") and "σ (2024-03-26) · error: Slack refused the " \
+        "2024-03-26 post (not_in_channel) - /invite the bot" in a4
+    assert "ratio vs 200dma crosses 0" not in text  # C2: not one of U2's channels
+    assert "'state'" not in text and "armed'" not in text  # no machine names
     [lookup] = fake.calls("users.conversations")
     assert lookup.params["user"] == "U2"
 
 
-def test_admins_see_every_rule(make_app, fake, with_rules):
-    with_rules()
+def test_a_rule_not_evaluated_yet_says_so(make_app, fake, cache):
+    fake.user_channels["U2"] = ["C1"]
+    app, _ = make_app()
+    dispatch_slash(app, fake, "alert add ratio percentile below 10 etf", channel="C1")
+    fake.wait_for("response_url", timeout=20)
+    _open_home(app, fake)
+    _, view = _published_view(fake)
+    assert ("`ratio percentile etf below 10` in <#C1>\nno current value (not evaluated yet) · "
+            "new (first evaluated after the next close) · set by <@U1>") in all_text(
+        view["blocks"])
+
+
+def test_admins_see_every_rule(make_app, fake, rules):
     app, _ = make_app(admins="U9, UADMIN")
     _open_home(app, fake, user="UADMIN")
     _, view = _published_view(fake)
     text = all_text(view["blocks"])
     assert "All alert rules (you are an admin)" in text
-    assert all(r.description in text for r in RULES)
+    assert all(f"*`{rid}`* `{words}` in <#" in text for rid, words in rules.items())
+    assert "ratio vs 200dma crosses 0` in <#C2>\nlast value" in text and " · armed · " in text
     assert fake.calls("users.conversations") == []
 
 
-def test_many_rules_stay_within_100_blocks(make_app, fake, with_rules):
-    rules = [Rule(f"r{i}", "C1", "U7", f"rule {i}", "armed", False, 1.0, None)
-             for i in range(150)]
-    with_rules(rules)
-    fake.user_channels["U2"] = ["C1"]
+def test_many_rules_stay_within_100_blocks(make_app, fake, cache):
+    store = AlertStore(cache, max_rules_per_channel=100)
+    for i in range(150):
+        channel = "C1" if i < 100 else "C2"
+        outcome, _ = store.add(channel, "U7", parse_rule(f"gap 3y above {i}".split()))
+        assert outcome == "added"
+    fake.user_channels["U2"] = ["C1", "C2"]
     app, _ = make_app()
     _open_home(app, fake)
     _, view = _published_view(fake)  # check_view: <= 100 blocks
-    assert "and 110 more rules" in all_text(view["blocks"])
+    text = all_text(view["blocks"])
+    assert "and 110 more rules" in text
+    assert "*`A1`* `gap 3y above 0`" in text and "*`A40`* `gap 3y above 39`" in text
+    assert "`A41`" not in text  # oldest first, so the rest are the newer ones
 
 
-def test_unknown_channel_membership_lists_no_rules(make_app, fake, with_rules):
-    with_rules()
+def test_unknown_channel_membership_lists_no_rules(make_app, fake, rules):
     fake.fail("users.conversations", "missing_scope")
     app, _ = make_app()
     _open_home(app, fake)
     _, view = _published_view(fake)
     text = all_text(view["blocks"])
     assert "could not check which channels" in text
-    assert not any(r.description in text for r in RULES)
+    assert not any(words in text for words in rules.values())
 
 
-def test_missing_data_still_renders_with_the_reason(make_app, fake, no_alerts, tmp_path):
+def test_missing_data_still_renders_with_the_reason(make_app, fake, tmp_path):
     app, _ = make_app(data_dir=tmp_path / "nowhere")
     _open_home(app, fake)
     _, view = _published_view(fake)
@@ -208,7 +229,7 @@ def test_missing_data_still_renders_with_the_reason(make_app, fake, no_alerts, t
     assert "n/a" in text and "does not exist" in text and "Not available right now" in text
 
 
-def test_failure_publishes_a_friendly_view_without_internals(make_app, fake, no_alerts):
+def test_failure_publishes_a_friendly_view_without_internals(make_app, fake):
     app, deps = make_app()
 
     def broken(query):
@@ -223,7 +244,7 @@ def test_failure_publishes_a_friendly_view_without_internals(make_app, fake, no_
     assert REFRESH_ACTION in dumped
 
 
-def test_refresh_button_republishes_for_the_clicker(make_app, fake, no_alerts):
+def test_refresh_button_republishes_for_the_clicker(make_app, fake):
     app, _ = make_app()
     response = dispatch_block_action(app, home_click(REFRESH_ACTION, user="U5"))
     assert response.status == 200
@@ -231,19 +252,10 @@ def test_refresh_button_republishes_for_the_clicker(make_app, fake, no_alerts):
     assert call.params["user_id"] == "U5"
 
 
-def test_broken_alert_store_costs_only_its_section(make_app, fake, monkeypatch, real_closes):
-    class Broken:
-        def __init__(self, cache):
-            pass
-
-        def list_rules(self, channel_id=None):
-            raise ConnectionError("redis went away")
-
-    module = types.ModuleType("bot.alerts.store")
-    module.AlertStore = Broken
-    monkeypatch.setitem(sys.modules, "bot.alerts.store", module)
+def test_lost_redis_costs_only_the_alert_section(make_app, fake, dead_redis):
+    # Reports still compute (the cache is failure tolerant); the alert store is not.
     fake.user_channels["U2"] = ["C1"]
-    app, _ = make_app()
+    app, _ = make_app(cache=Cache(dead_redis))
     _open_home(app, fake)
     _, view = _published_view(fake)
     text = all_text(view["blocks"])
