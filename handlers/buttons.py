@@ -7,7 +7,7 @@ answered from the value alone and a click on a message older than the data can b
     {"c":"gap","e":"202611231620","k":"etf","p":"5y"}      (+ "a":"2024-03-26" when pinned)
 
 The builder is generic: any report command whose payload has `command`, `period`, `pair`,
-`as_of_requested` and `data_fetched_at` gets the same row (gap today, trend later).
+`as_of_requested` and `data_fetched_at` gets the same row (gap, trend and stats).
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ PERIOD_CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
                                            for p in ("1y", "3y", "5y", "10y"))
 PAIR_CHOICES: tuple[Choice, ...] = (Choice("pair", "index", "Index"), Choice("pair", "etf", "ETF"))
 DEFAULT_CHOICES = PERIOD_CHOICES + PAIR_CHOICES
+TREND_CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
+                                          for p in ("1y", "2y", "5y", "10y")) + PAIR_CHOICES
+"""`trend`'s PERIOD is only its chart window (default 2y, so 2y replaces 3y)."""
 
 _FIELD_KEYS = {"period": "p", "pair": "k", "as_of": "a"}
 """Query field -> one-letter key in the button value (keeps values short)."""
@@ -117,7 +120,7 @@ def switch_block(command: str, current: Mapping[str, str | None], epoch: str,
 
 def report_buttons(payload: Mapping[str, Any],
                    choices: Sequence[Choice] = DEFAULT_CHOICES) -> dict[str, Any]:
-    """The switch row for a report payload (gap, trend, ... with period and pair)."""
+    """The switch row for a report payload (gap, trend, stats: period and pair)."""
     current = {"period": payload["period"], "pair": payload["pair"],
                "as_of": payload.get("as_of_requested")}
     return switch_block(payload["command"], current, data_epoch(payload["data_fetched_at"]),

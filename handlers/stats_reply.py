@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.buttons import report_buttons
 from handlers.format import clip
 from handlers.table_reply import source_line
 
@@ -91,7 +92,8 @@ def conventions(p: Payload) -> str:
 
 
 def stats_blocks(p: Payload) -> list[dict[str, Any]]:
-    """The in-channel Block Kit reply: header, the comparison table, beta, conventions."""
+    """The in-channel Block Kit reply: header, the comparison table, beta, conventions,
+    and the period/pair buttons (handlers/actions.py switches the message in place)."""
     table = "\n".join(table_lines(p))
     body = f"*{window_label(p)}* ({window_how(p)}).\n```{table}```\n{beta_line(p)}"
     context = [conventions(p), source_line(p)]
@@ -102,6 +104,7 @@ def stats_blocks(p: Payload) -> list[dict[str, Any]]:
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(body, 3000)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}
                                          for text in context]},
+        report_buttons(p),
     ]
 
 

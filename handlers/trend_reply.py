@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.chart_parts import percentile_rank
+from handlers.buttons import TREND_CHOICES, report_buttons
 from handlers.format import pct
 from handlers.report_text import (
     Payload,
@@ -94,12 +95,14 @@ def context_lines(p: Payload) -> list[str]:
 
 
 def trend_blocks(p: Payload) -> list[dict[str, Any]]:
-    """The in-channel Block Kit reply (well inside Slack's limits)."""
+    """The in-channel Block Kit reply (well inside Slack's limits), ending with the
+    period/pair buttons (handlers/actions.py switches the message in place)."""
     return [
         header(title(p)),
         section(f"*{headline(p)}*", fields(p)),
         section(f"{peak_line(p)}\n{window_line(p)}"),
         context(p, *context_lines(p)),
+        report_buttons(p, TREND_CHOICES),
     ]
 
 
