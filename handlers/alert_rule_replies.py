@@ -88,7 +88,7 @@ def action_text(action: str, rule: AlertRule) -> str:
 
 def digest_text(new: DigestSubscription | None, previous: DigestSubscription | None,
                 asked: str | None, schedule: str) -> str:
-    what = ("the `table` view" if _has_table() else "the 3-year gap summary") + " with its chart"
+    what = "the `table` view with its chart"
     if asked is None:
         if new is None:
             return "No digest in this channel. `/smallcaps digest daily` or `weekly` sets one."
@@ -101,8 +101,3 @@ def digest_text(new: DigestSubscription | None, previous: DigestSubscription | N
     return (f":calendar: This channel now gets a {asked} digest {when} after the US close "
             f"({schedule}): {what}. `/smallcaps digest off` stops it.")
 
-
-def _has_table() -> bool:
-    from handlers.parsing import PARSERS
-
-    return "table" in PARSERS

@@ -164,6 +164,8 @@ def parse_status(args: list[str]) -> StatusRequest:
     if args:
         raise CommandError(f"`status` takes no arguments (got `{' '.join(args)}`).", "status")
     return StatusRequest()
+
+
 def parse_trend(args: list[str]) -> TrendQuery:
     """`trend [PERIOD] [PAIR] [as-of DATE]`: PERIOD is the chart window (default 2y)."""
     parsed = parse_period_pair(args, "trend", default_period="2y")

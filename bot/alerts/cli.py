@@ -140,7 +140,7 @@ def run_alert_admin(args: argparse.Namespace) -> int:
 
 
 def run_digest_preview(args: argparse.Namespace) -> int:
-    """`digest`: print the view a digest posts (the `table`, else the 3-year gap)."""
+    """`digest`: print the view a digest posts (the `table`)."""
     from bot.alerts.delivery import digest_query
     from bot.deps import build_deps
     from handlers.parsing import CommandError

@@ -20,7 +20,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from urllib.error import URLError
 
@@ -28,10 +28,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from analytics.pairs import parse_pair
+from analytics.periods import parse_period
 from bot.alerts.outbox import MAX_ATTEMPTS, Outbox, OutboxEntry
 from bot.alerts.store import AlertStore
 from bot.config import Settings
 from bot.reports import Report, Reports
+from bot.reports.gap import GapQuery
+from bot.reports.table import TableQuery
+from bot.reports.trend import TrendQuery
 from bot.slack_io import slack_error
 
 logger = logging.getLogger(__name__)
@@ -42,6 +47,8 @@ STALE_SENDING = timedelta(minutes=15)
 """A record claimed this long ago and still `sending` belongs to a crashed process."""
 AMBIGUOUS = frozenset({"internal_error", "fatal_error", "service_unavailable",
                        "request_timeout"})
+TREND_CHART_PERIOD = "2y"
+"""The chart window of a ratio rule's firing: the `trend` command's default."""
 MEMBERSHIP = frozenset({"not_in_channel", "channel_not_found", "is_archived",
                         "access_denied"})
 
@@ -241,32 +248,17 @@ class Delivery:
                                      f"{refusal_hint(code)}")
 
 
-def alert_chart_query(record: dict[str, Any]) -> Any:
-    """The report whose chart goes with a firing: the gap for gap rules; for ratio rules the
-    `trend` report when that command exists (and takes these words), else the 1-year gap
-    (its lower panel is the relative ratio)."""
-    pair, day = record["pair"], record["day"]
+def alert_chart_query(record: dict[str, Any]) -> GapQuery | TrendQuery:
+    """The report whose chart goes with a firing, as of the firing's day: the `gap` of the
+    rule's window for gap rules; `trend` (the ratio against its 50/200-day averages over
+    its default 2-year chart window) for ratio rules (vs N-day average, percentile,
+    z-score). Built directly, not parsed: the day comes from the data, not from a user."""
+    pair, day = parse_pair(record["pair"]), date.fromisoformat(record["day"])
     if record["metric_kind"] == "gap":
-        candidates = [["gap", record["period"], pair, "as-of", day]]
-    else:
-        candidates = [["trend", pair, "as-of", day], ["trend", "as-of", day],
-                      ["gap", "1y", pair, "as-of", day]]
-    return first_parsing(candidates)
+        return GapQuery(parse_period(record["period"]), pair, day)
+    return TrendQuery(parse_period(TREND_CHART_PERIOD), pair, day)
 
 
-def first_parsing(candidates: list[list[str]]) -> Any:
-    """The query of the first candidate command that exists and accepts its words."""
-    from handlers.parsing import PARSERS, CommandError
-
-    for words in candidates:
-        if words[0] in PARSERS:
-            try:
-                return PARSERS[words[0]](words[1:])
-            except CommandError:
-                continue
-    raise LookupError(f"no report accepts any of {candidates}")
-
-
-def digest_query(as_of: str) -> Any:
-    """The `table` view when that command exists, else the 3-year gap summary."""
-    return first_parsing([["table", "as-of", as_of], ["table"], ["gap", "3y", "as-of", as_of]])
+def digest_query(as_of: str) -> TableQuery:
+    """The `table` view (every horizon, index pair) as of the digest's day."""
+    return TableQuery(parse_pair(None), date.fromisoformat(as_of))

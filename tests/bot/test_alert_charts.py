@@ -1,0 +1,45 @@
+"""Which chart follows a firing: the gap of the rule's window for gap rules, the trend (ratio
+vs its averages) for ratio rules, each as of the firing's day and for the rule's pair."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.alert_helpers import add_rule, alert_deps, make_evaluator, posted_events
+from tests.fake_slack import FakeSlack
+
+DAY = date(2024, 3, 26)
+
+
+@pytest.fixture
+def fake():
+    with FakeSlack() as server:
+        yield server
+
+
+def test_gap_rules_share_the_gap_chart_and_ratio_rules_the_trend_chart(fake, cache,
+                                                                     market_data_dir):
+    # Each rule's condition holds on 2024-03-26 (3-year gap 37.73 pp; the ratio 3.4 % below
+    # its 200-day average; IWM/SPY near its record low), so each fires at its first run.
+    rules = {"C1": add_rule(cache, "gap 3y above 35", channel="C1"),
+             "C2": add_rule(cache, "ratio vs 200dma below 0", channel="C2"),
+             "C3": add_rule(cache, "ratio percentile etf below 10", channel="C3")}
+    summary = make_evaluator(alert_deps(fake, cache, market_data_dir)).run(DAY)
+    assert summary.errors == []
+    assert sorted(posted_events(fake.calls("chat.postMessage"))) == [
+        (rules[c].id, "2024-03-26", "fire") for c in ("C1", "C2", "C3")]
+
+    filenames = {call.params["filename"] for call in fake.calls("files.getUploadURLExternal")}
+    assert filenames == {"smallcaps-gap-3y-index-2024-03-26.png",
+                         "smallcaps-trend-2y-index-2024-03-26.png",
+                         "smallcaps-trend-2y-etf-2024-03-26.png"}
+    titles = {call.params["channel_id"]: call.params["files"][0]["title"]
+              for call in fake.calls("files.completeUploadExternal")}
+    assert titles == {
+        "C1": "Russell 2000 vs S&P 500 · 3 years to 2024-03-26",
+        "C2": "Russell 2000 / S&P 500 ratio · trend to 2024-03-26",
+        "C3": "iShares Russell 2000 ETF / SPDR S&P 500 ETF ratio · trend to 2024-03-26",
+    }
+    assert all(png.startswith(b"\x89PNG") for png in fake.uploaded_files().values())
