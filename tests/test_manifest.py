@@ -46,3 +46,23 @@ def test_home_tab_and_interactivity_are_on():
     text = MANIFEST.read_text()
     assert re.search(r"home_tab_enabled: true", text)
     assert re.search(r"interactivity:.*\n\s+is_enabled: true", text)
+
+
+def _slash_command_field(key: str) -> str:
+    """The (quoted or bare) value of `key:` in the (only) slash command entry."""
+    text = MANIFEST.read_text().split("slash_commands:", 1)[1].split("oauth_config:", 1)[0]
+    [line] = [ln for ln in text.splitlines() if ln.strip().startswith(f"{key}:")]
+    return line.split(":", 1)[1].strip().strip('"')
+
+
+def test_usage_hint_names_every_command_within_slacks_100_characters():
+    from handlers.help import COMMANDS
+
+    hint = _slash_command_field("usage_hint")
+    assert 0 < len(hint) <= 100, f"{len(hint)} characters"
+    named = set(re.findall(r"[a-z]+", hint))
+    assert {name for name, *_ in COMMANDS} | {"help"} <= named
+
+
+def test_slash_command_description_is_short():
+    assert 0 < len(_slash_command_field("description")) <= 100
