@@ -6,6 +6,7 @@ from typing import Any
 
 from handlers.buttons import report_buttons
 from handlers.format import clip, ordinal, pct, pp
+from handlers.report_text import spp
 
 Payload = dict[str, Any]
 
@@ -69,7 +70,7 @@ def gap_blocks(p: Payload) -> list[dict[str, Any]]:
     fields = [
         f"*{p['small']['name']}* ({p['small']['symbol']})\n{pct(p['small']['return_pct'])}",
         f"*{p['large']['name']}* ({p['large']['symbol']})\n{pct(p['large']['return_pct'])}",
-        f"*Gap (large − small)*\n{pp(p['gap_pp'])}",
+        f"*Gap (large − small)*\n{spp(p['gap_pp'])}",
         f"*Relative ratio (small/large)*\n{pct(ratio['change_pct'])} "
         f"({ratio['start']:.4f} → {ratio['end']:.4f})",
     ]
@@ -106,7 +107,7 @@ def gap_plain_text(p: Payload) -> str:
         "",
         f"  {leg_line(p['small'])}",
         f"  {leg_line(p['large'])}",
-        f"  Gap (large − small): {pp(p['gap_pp'])}",
+        f"  Gap (large − small): {spp(p['gap_pp'])}",
         f"  Relative ratio (small/large): {pct(ratio['change_pct'])} "
         f"({ratio['start']:.4f} → {ratio['end']:.4f})",
         "",

@@ -63,7 +63,7 @@ def fields(p: Payload) -> list[str]:
         cross = f"{arrow} it on {s['last_cross_date']} ({s['days_since_cross']:,} trading days ago)"
     closes = f"{s['history_days']:,} closes since {s['history_start']}"
     zscore = "n/a (under a year of data)" if s["zscore"] is None else \
-        f"{s['zscore']:+.2f} against all {closes}"
+        f"{s['zscore']:+.2f} σ against all {closes}"
     percentile = "n/a (under a year of data)" if s["percentile"] is None else \
         f"{percentile_rank(s['percentile'])} percentile of {closes} (0 = the ratio's record low)"
     return [

@@ -85,7 +85,7 @@ def test_trend_reads_like_an_analyst_would_say_it():
     assert ("Small caps have lagged for 3,136 trading days since their relative peak on "
             "2014-03-04 (ratio -39.03 % from that peak") in text
     assert "13th percentile of 9,811 closes since 1987-09-10" in text
-    assert "-1.37 against all 9,811 closes" in text
+    assert "-1.37 σ against all 9,811 closes" in text
 
 
 def test_trend_at_a_new_high_and_without_a_200_day_average():

@@ -9,7 +9,7 @@ import pytest
 from handlers.gap_reply import gap_blocks, gap_fallback_text, gap_plain_text, headline
 from handlers.help import help_blocks, help_text
 from handlers.parsing import CommandError, HelpRequest, parse_command
-from tests.block_kit import check_blocks
+from tests.block_kit import all_text, check_blocks
 
 PAYLOAD = {
     "command": "gap", "period": "3y", "period_description": "3 years",
@@ -44,6 +44,15 @@ def test_leading_reply_says_lead_and_flips_the_rank_wording():
     assert headline(p) == "Small caps lead by 9.49 pp over 3 years"
     assert "0 = small caps' widest lead" in gap_plain_text(p)
     assert "Record lead: 25.70 pp" in gap_plain_text(p)
+
+
+def test_gap_field_is_signed_like_table_history_and_rates():
+    # + = small caps lag, as the help text, `table`, `history` and `rates` print it.
+    assert "*Gap (large − small)*\n+37.73 pp" in all_text(gap_blocks(PAYLOAD))
+    assert "Gap (large − small): +37.73 pp" in gap_plain_text(PAYLOAD)
+    p = copy.deepcopy(PAYLOAD)
+    p.update(gap_pp=-9.49, leader="small")
+    assert "Gap (large − small): -9.49 pp" in gap_plain_text(p)
 
 
 def test_stale_data_is_flagged_and_missing_rank_explained():
