@@ -71,15 +71,26 @@ class Metric:
             return f"{ratio}'s percentile of its history"
         return f"{ratio}'s z-score against its history"
 
-    def format(self, value: float) -> str:
-        """'37.73 pp', '+1.23 %', 'percentile 12.3', '-1.85 σ' for a value of this metric."""
+    def format(self, value: float, extra_decimals: int = 0) -> str:
+        """'37.73 pp', '+1.23 %', 'percentile 12.3', '-1.85 σ' for a value of this metric
+        (`extra_decimals` more digits when needed to tell two values apart)."""
         if self.kind == "gap":
-            return f"{value:.2f} pp"
+            return f"{value:.{2 + extra_decimals}f} pp"
         if self.kind == "percentile":
-            return f"percentile {value:.1f}"
-        text = f"{value:+.2f}"
-        text = "0.00" if text in ("+0.00", "-0.00") else text
+            return f"percentile {value:.{1 + extra_decimals}f}"
+        text = f"{value:+.{2 + extra_decimals}f}"
+        text = text[1:] if float(text) == 0 else text  # no sign on zero
         return f"{text} %" if self.kind == "vs_ma" else f"{text} σ"
+
+    def format_apart(self, value: float, level: float, max_extra: int = 4) -> str:
+        """`value` with just enough decimals not to read as `level` (a value just past a
+        threshold must not print as the threshold: 'below -1.60 σ: now -1.600 σ' would
+        otherwise say 'now -1.60 σ')."""
+        for extra in range(max_extra + 1):
+            text = self.format(value, extra)
+            if value == level or text != self.format(level, extra):
+                return text
+        return text
 
     def window_words(self, start: date, end: date) -> str:
         """The days a value depends on: '3-year window 2021-03-26 → 2024-03-26'."""

@@ -91,6 +91,16 @@ def crossing_events(values, seed_day, days, threshold):
     return events
 
 
+def apart(value: float, level: float, sign: str) -> str:
+    """`value` to 2 decimals, or more (up to 6) where 2 would print it as the level it
+    crossed (-1.6004 below -1.6 reads -1.6004, not -1.60)."""
+    for decimals in range(2, 7):
+        text = f"{value:{sign}.{decimals}f}"
+        if text != f"{level:{sign}.{decimals}f}":
+            return text
+    return text
+
+
 @pytest.fixture
 def replay_env(tmp_path, monkeypatch):
     with FakeSlack() as fake:
@@ -125,11 +135,13 @@ def test_a_year_of_daily_runs_posts_exactly_the_independent_crossings(market_dat
     assert sorted(posted_events(posts)) == want
     assert len(want) >= 12 and {k for _, _, k in want} == {"fire", "clear"}
     by_event = {posted_events([p])[0]: p for p in posts}
+    levels = {("A1", "fire"): 35, ("A1", "clear"): 33, ("A2", "fire"): 0,
+              ("A3", "fire"): -1.6, ("A3", "clear"): -1.55}  # threshold, or the re-arm level
     for rule, evs in expected.items():  # the numbers in the text are the independent ones
         for d, kind, value in evs:
             text = str(by_event[(rule, d.isoformat(), kind)].params["blocks"])
-            shown = {"A1": f"{value:.2f} pp", "A2": f"{value:+.2f} %",
-                     "A3": f"{value:+.2f} σ"}[rule]
+            number = apart(value, levels[(rule, kind)], "+" if rule != "A1" else "")
+            shown = {"A1": f"{number} pp", "A2": f"{number} %", "A3": f"{number} σ"}[rule]
             assert f"now *{shown}*" in text, (rule, d, shown)
     fires = sum(1 for _, _, k in want if k == "fire")
     assert len(fake.calls("files.completeUploadExternal")) == fires  # a chart per firing

@@ -188,3 +188,13 @@ def test_firings_respect_the_cooldown(values, cooldown, condition):
     fires = [i for i, kind, _ in run(rule(condition, 0.0, 0.0, cooldown), values)
              if kind == "fire"]
     assert all(b - a >= cooldown for a, b in zip(fires, fires[1:], strict=False))
+
+
+def test_a_value_just_past_its_level_never_prints_as_the_level():
+    z = Metric("zscore", PAIRS["index"])
+    assert z.format_apart(-1.6034, -1.6) == "-1.603 σ"  # not "-1.60 σ", the threshold
+    assert z.format_apart(-1.5996, -1.6) == "-1.5996 σ"
+    assert z.format_apart(-1.75, -1.6) == "-1.75 σ"  # far enough: the usual 2 decimals
+    assert GAP.format_apart(35.004, 35.0) == "35.004 pp"
+    assert Metric("percentile", PAIRS["index"]).format_apart(9.96, 10.0) == "percentile 9.96"
+    assert Metric("vs_ma", PAIRS["index"], ma_days=200).format(-0.0001) == "0.00 %"
