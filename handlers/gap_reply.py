@@ -9,6 +9,9 @@ from handlers.format import clip, ordinal, pct, pp
 from handlers.report_text import spp
 
 Payload = dict[str, Any]
+UNUSUAL_PCT = 90.0
+"""A lag at or above this percentile (a lead at or below 100 minus it) is called unusual and
+gets the 'widest since' wording; below it, the same date is told plainly."""
 
 
 def headline(p: Payload) -> str:
@@ -42,9 +45,14 @@ def rank_lines(p: Payload) -> list[str]:
         f"{ordinal(rank['percentile'])} percentile of {rank['windows']:,} {adjective} windows "
         f"ending {rank['first_window_end']} to {p['end']} ({extreme})."
     ]
-    if rank["widest_since"]:
+    unusual = rank["percentile"] >= UNUSUAL_PCT if lagging else \
+        rank["percentile"] <= 100 - UNUSUAL_PCT
+    if rank["widest_since"] and unusual:
         lines.append(f"Widest {adjective} {direction} since {rank['widest_since']} "
                      "(among windows that do not overlap this one).")
+    elif rank["widest_since"]:
+        lines.append(f"Not unusual: a {adjective} {direction} at least this wide was last seen "
+                     f"in the window ending {rank['widest_since']} (not overlapping this one).")
     else:
         lines.append(f"Widest {adjective} {direction} in the history compared "
                      f"(since {rank['first_window_end']}).")

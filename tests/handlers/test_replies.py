@@ -101,3 +101,12 @@ def test_help_for_one_command_shows_only_that_command():
     assert "/smallcaps stats 5y" in text and "/smallcaps gap 3y" not in text
     assert "/smallcaps gap 3y" in str(help_blocks(topic="nonsense"))
     check_blocks(blocks)
+
+
+def test_an_ordinary_gap_is_not_called_the_widest_since():
+    p = copy.deepcopy(PAYLOAD)
+    p["history_rank"].update(percentile=65.0, widest_since="2023-08-17")
+    text = gap_plain_text(p)
+    assert "Widest" not in text
+    assert "Not unusual: a 3-year lag at least this wide was last seen in the window ending " \
+           "2023-08-17" in text
