@@ -3,37 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from analytics.charts import render_gap_chart
 from analytics.gap import GapResult, compute_gap
-from analytics.pairs import Pair
-from analytics.periods import Period
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
+from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
 
 
 @dataclass(frozen=True)
-class GapQuery:
+class GapQuery(PeriodPairQuery):
     """What the user asked: a period, a pair and an optional as-of date."""
 
-    period: Period
-    pair: Pair
-    as_of: date | None = None
     command: str = "gap"
 
-    def symbols(self) -> tuple[str, ...]:
-        return self.pair.symbols
-
-    def describe(self) -> str:
-        return f"gap|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}"
-
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
-        small, large = (history.closes[s] for s in self.pair.symbols)
+        small, large = self.closes(history)
         result = compute_gap(self.pair, small, large, self.period, self.as_of)
         payload = gap_payload(result, history, self)
         png = render_gap_chart(result, source=history.source,
-                               as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+                               as_of=f"data fetched {fetched_day(payload)}")
         return payload, png
 
 
@@ -52,7 +41,7 @@ def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery) -> Pa
         "pair": result.pair.key,
         "start": result.window.start.date().isoformat(),
         "end": result.window.end.date().isoformat(),
-        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "as_of_requested": as_of_requested(query.as_of),
         "basis": result.pair.basis,
         "small": _leg(result.pair.small.symbol, result.pair.small.name, result.small_return_pct),
         "large": _leg(result.pair.large.symbol, result.pair.large.name, result.large_return_pct),

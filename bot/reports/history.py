@@ -3,38 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from analytics.charts_history import render_history_chart
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory, gap_history
-from analytics.pairs import Pair
-from analytics.periods import Period
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
+from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
 from bot.reports.trend import instrument_payload
 
 
 @dataclass(frozen=True)
-class HistoryQuery:
+class HistoryQuery(PeriodPairQuery):
     """A window length (1y, 3y, ...), a pair and an optional as-of date."""
 
-    period: Period
-    pair: Pair
-    as_of: date | None = None
     command: str = "history"
 
-    def symbols(self) -> tuple[str, ...]:
-        return self.pair.symbols
-
-    def describe(self) -> str:
-        return f"history|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}"
-
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
-        small, large = (history.closes[s] for s in self.pair.symbols)
+        small, large = self.closes(history)
         result = gap_history(self.pair, small, large, self.period, self.as_of)
         payload = history_payload(result, history, self)
         png = render_history_chart(result, source=history.source,
-                                   as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+                                   as_of=f"data fetched {fetched_day(payload)}")
         return payload, png
 
 
@@ -49,7 +38,7 @@ def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQue
         "pair": result.pair.key,
         "start": result.window.start.date().isoformat(),
         "end": result.window.end.date().isoformat(),
-        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "as_of_requested": as_of_requested(query.as_of),
         "basis": result.pair.basis,
         "small": instrument_payload(result.pair.small),
         "large": instrument_payload(result.pair.large),

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from analytics.charts_rates import render_rates_chart
-from analytics.pairs import KNOWN_NAMES, Pair
-from analytics.periods import Period
+from analytics.pairs import KNOWN_NAMES
 from analytics.rates import (
     CHANGE_DAYS,
     GAP_PERIOD,
@@ -18,31 +16,26 @@ from analytics.rates import (
 )
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
+from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
 from bot.reports.trend import instrument_payload
 
 
 @dataclass(frozen=True)
-class RatesQuery:
+class RatesQuery(PeriodPairQuery):
     """A comparison period, a pair and an optional as-of date."""
 
-    period: Period
-    pair: Pair
-    as_of: date | None = None
     command: str = "rates"
 
     def symbols(self) -> tuple[str, ...]:
         return (*self.pair.symbols, YIELD_SYMBOL)
 
-    def describe(self) -> str:
-        return f"rates|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}"
-
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
-        small, large = (history.closes[s] for s in self.pair.symbols)
+        small, large = self.closes(history)
         result = compute_rates(self.pair, small, large, history.closes[YIELD_SYMBOL],
                                self.period, self.as_of)
         payload = rates_payload(result, history, self)
         png = render_rates_chart(result, source=history.source,
-                                 as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+                                 as_of=f"data fetched {fetched_day(payload)}")
         return payload, png
 
 
@@ -61,7 +54,7 @@ def rates_payload(result: RatesResult, history: PriceHistory, query: RatesQuery)
         "pair": result.pair.key,
         "start": start,
         "end": end,
-        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "as_of_requested": as_of_requested(query.as_of),
         "basis": result.pair.basis,
         "small": instrument_payload(result.pair.small),
         "large": instrument_payload(result.pair.large),

@@ -4,42 +4,33 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
 from analytics.charts_stats import render_stats_chart
-from analytics.pairs import Pair
-from analytics.periods import Period
 from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, compute_risk
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
+from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
 
 
 @dataclass(frozen=True)
-class StatsQuery:
+class StatsQuery(PeriodPairQuery):
     """What the user asked, plus the configured annual risk-free rate (0.04 = 4 %)."""
 
-    period: Period
-    pair: Pair
-    as_of: date | None = None
     risk_free_rate: float = 0.0
     command: str = "stats"
 
-    def symbols(self) -> tuple[str, ...]:
-        return self.pair.symbols
-
     def describe(self) -> str:
-        return (f"stats|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}|"
-                f"rf={self.risk_free_rate!r}")
+        return f"{super().describe()}|rf={self.risk_free_rate!r}"
 
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
-        small, large = (history.closes[s] for s in self.pair.symbols)
+        small, large = self.closes(history)
         stats = compute_risk(self.pair, small, large, self.period, self.as_of,
                              self.risk_free_rate)
         payload = stats_payload(stats, history, self)
         png = render_stats_chart(stats, source=history.source,
-                                 as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+                                 as_of=f"data fetched {fetched_day(payload)}")
         return payload, png
 
 
@@ -81,7 +72,7 @@ def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery) ->
         "pair": pair.key,
         "start": stats.window.start.date().isoformat(),
         "end": stats.window.end.date().isoformat(),
-        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "as_of_requested": as_of_requested(query.as_of),
         "basis": pair.basis,
         "daily_returns": stats.n_returns,
         "trading_days_per_year": TRADING_DAYS,

@@ -15,6 +15,7 @@ from analytics.performance import (
 )
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
+from bot.reports.common import as_of_requested, as_of_text, fetched_day, pair_closes
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,14 @@ class TableQuery:
         return self.pair.symbols
 
     def describe(self) -> str:
-        return f"table|{self.pair.key}|{self.as_of or 'latest'}"
+        return f"table|{self.pair.key}|{as_of_text(self.as_of)}"
 
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
-        small, large = (history.closes[s] for s in self.pair.symbols)
+        small, large = pair_closes(history, self.pair)
         table = performance_table(self.pair, small, large, self.as_of)
         payload = table_payload(table, history, self)
         png = render_table_chart(table, source=history.source,
-                                 as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+                                 as_of=f"data fetched {fetched_day(payload)}")
         return payload, png
 
 
@@ -67,7 +68,7 @@ def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQu
         "pair": pair.key,
         "end": table.end.date().isoformat(),
         "first_common_close": table.first_common.date().isoformat(),
-        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "as_of_requested": as_of_requested(query.as_of),
         "basis": pair.basis,
         "small": {"symbol": pair.small.symbol, "name": pair.small.name},
         "large": {"symbol": pair.large.symbol, "name": pair.large.name},

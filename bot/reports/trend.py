@@ -3,37 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from analytics.charts_trend import render_trend_chart
-from analytics.pairs import Instrument, Pair
-from analytics.periods import Period
+from analytics.pairs import Instrument
 from analytics.trend import TrendStatus, TrendView, compute_trend
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
+from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
 
 
 @dataclass(frozen=True)
-class TrendQuery:
+class TrendQuery(PeriodPairQuery):
     """A chart window, a pair and an optional as-of date."""
 
-    period: Period
-    pair: Pair
-    as_of: date | None = None
     command: str = "trend"
 
-    def symbols(self) -> tuple[str, ...]:
-        return self.pair.symbols
-
-    def describe(self) -> str:
-        return f"trend|{self.period.label}|{self.pair.key}|{self.as_of or 'latest'}"
-
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
-        small, large = (history.closes[s] for s in self.pair.symbols)
+        small, large = self.closes(history)
         view = compute_trend(self.pair, small, large, self.period, self.as_of)
         payload = trend_payload(view, history, self)
         png = render_trend_chart(view, source=history.source,
-                                 as_of=f"data fetched {payload['data_fetched_at'][:10]}")
+                                 as_of=f"data fetched {fetched_day(payload)}")
         return payload, png
 
 
@@ -78,7 +68,7 @@ def trend_payload(view: TrendView, history: PriceHistory, query: TrendQuery) -> 
         "pair": view.pair.key,
         "start": view.window.start.date().isoformat(),
         "end": view.window.end.date().isoformat(),
-        "as_of_requested": query.as_of.isoformat() if query.as_of else None,
+        "as_of_requested": as_of_requested(query.as_of),
         "basis": view.pair.basis,
         "small": instrument_payload(view.pair.small),
         "large": instrument_payload(view.pair.large),
