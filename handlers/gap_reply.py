@@ -5,10 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.buttons import report_buttons
-from handlers.format import clip, ordinal, pct, pp
-from handlers.report_text import spp
+from handlers.format import ordinal, pct, pp
+from handlers.report_text import (
+    Payload,
+    basis_source_text,
+    context,
+    header,
+    indented,
+    section,
+    spp,
+    title_rule,
+    warning_lines,
+)
 
-Payload = dict[str, Any]
 UNUSUAL_PCT = 90.0
 """A lag at or above this percentile (a lead at or below 100 minus it) is called unusual and
 gets the 'widest since' wording; below it, the same date is told plainly."""
@@ -65,8 +74,7 @@ def rank_lines(p: Payload) -> list[str]:
 
 def context_line(p: Payload) -> str:
     """Basis, source and as-of: what makes the numbers reproducible."""
-    fetched = p["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
-    return (f"Basis: {p['basis']} · Source: {p['source']} (fetched {fetched}) · "
+    return (f"{basis_source_text(p)} · "
             f"Window {p['start']} → {p['end']}: last common closes on or before the as-of date "
             "and the same date one period earlier.")
 
@@ -82,21 +90,13 @@ def gap_blocks(p: Payload) -> list[dict[str, Any]]:
         f"*Relative ratio (small/large)*\n{pct(ratio['change_pct'])} "
         f"({ratio['start']:.4f} → {ratio['end']:.4f})",
     ]
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": clip(title(p), 150)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline(p)}* "
-                                     f"({p['start']} → {p['end']})."},
-         "fields": [{"type": "mrkdwn", "text": clip(f, 2000)} for f in fields]},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(
-            "*How unusual*\n" + "\n".join(rank_lines(p)), 3000)}},
+    return [
+        header(title(p)),
+        section(f"*{headline(p)}* ({p['start']} → {p['end']}).", fields),
+        section("*How unusual*\n" + "\n".join(rank_lines(p))),
+        context(p, context_line(p)),
+        report_buttons(p),  # switch period/pair in place (handlers/actions.py)
     ]
-    context = [context_line(p)]
-    if p.get("stale_note"):
-        context.insert(0, f":warning: {p['stale_note']}")
-    blocks.append({"type": "context", "elements": [
-        {"type": "mrkdwn", "text": clip(text, 3000)} for text in context]})
-    blocks.append(report_buttons(p))  # switch period/pair in place (handlers/actions.py)
-    return blocks
 
 
 def gap_fallback_text(p: Payload) -> str:
@@ -108,22 +108,14 @@ def gap_fallback_text(p: Payload) -> str:
 def gap_plain_text(p: Payload) -> str:
     """The same summary as Slack shows, for a terminal."""
     ratio = p["relative_ratio"]
-    lines = [
-        title(p),
-        "=" * min(len(title(p)), 80),
-        f"{headline(p)} ({p['start']} → {p['end']}).",
-        "",
-        f"  {leg_line(p['small'])}",
-        f"  {leg_line(p['large'])}",
-        f"  Gap (large − small): {spp(p['gap_pp'])}",
-        f"  Relative ratio (small/large): {pct(ratio['change_pct'])} "
+    numbers = [
+        leg_line(p["small"]),
+        leg_line(p["large"]),
+        f"Gap (large − small): {spp(p['gap_pp'])}",
+        f"Relative ratio (small/large): {pct(ratio['change_pct'])} "
         f"({ratio['start']:.4f} → {ratio['end']:.4f})",
-        "",
-        "How unusual:",
-        *(f"  {line}" for line in rank_lines(p)),
-        "",
     ]
-    if p.get("stale_note"):
-        lines.append(f"Warning: {p['stale_note']}")
-    lines.append(context_line(p))
+    lines = [*title_rule(title(p)), f"{headline(p)} ({p['start']} → {p['end']}).", "",
+             *indented(numbers), "", "How unusual:", *indented(rank_lines(p)), "",
+             *warning_lines(p), context_line(p)]
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from handlers.report_text import (
     header,
     plain_lines,
     section,
+    series_names,
     source_text,
     spp,
 )
@@ -78,8 +79,7 @@ def fields(p: Payload) -> list[str]:
 def context_lines(p: Payload) -> list[str]:
     """Series, basis, dates and source: what makes the numbers reproducible."""
     return [
-        f"Series: {p['small']['name']} ({p['small']['symbol']}) vs {p['large']['name']} "
-        f"({p['large']['symbol']}) · Basis: {p['basis']} · Gap = large minus small return, pp, "
+        f"Series: {series_names(p)} · Basis: {p['basis']} · Gap = large minus small return, pp, "
         f"of the {p['period_adjective']} window ending on each trading day "
         f"({p['first_window_end']} → {p['end']}; as of {p['end']}, the last common close on "
         "or before the as-of date).",

@@ -1,4 +1,5 @@
-"""Block Kit and wording helpers the trend, rates and history replies share. Pure functions.
+"""Block Kit and wording helpers every report reply (gap, table, stats, trend, rates, history)
+shares. Pure functions.
 
 Each helper keeps Slack's limits by construction: headers are clipped to 150 characters,
 section text to 3000, fields to 2000 and at most 10 of them.
@@ -33,6 +34,11 @@ def source_text(p: Payload) -> str:
     return f"Source: {p['source']} (fetched {fetched})"
 
 
+def basis_source_text(p: Payload) -> str:
+    """'Basis: price return · Source: Yahoo Finance (fetched 2026-11-24 21:00:00 UTC)'."""
+    return f"Basis: {p['basis']} · {source_text(p)}"
+
+
 def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": clip(text, HEADER_MAX)}}
 
@@ -53,16 +59,26 @@ def context(p: Payload, *lines: str) -> Block:
                                             for t in texts[:FIELDS_MAX]]}
 
 
+def title_rule(title: str) -> list[str]:
+    """A terminal title and its '=' underline (at most 80 wide)."""
+    return [title, "=" * min(len(title), 80)]
+
+
+def indented(lines: list[str]) -> list[str]:
+    """Body lines indented two spaces for a terminal (blank lines stay blank)."""
+    return [f"  {line}" if line else "" for line in lines]
+
+
+def warning_lines(p: Payload) -> list[str]:
+    """The stale-data warning as a terminal line, or nothing."""
+    return [f"Warning: {p['stale_note']}"] if p.get("stale_note") else []
+
+
 def plain_lines(title: str, headline: str, body: list[str], p: Payload,
                 footer: list[str]) -> str:
     """A terminal rendering: title, rule, headline, indented body, warning, footer lines."""
-    lines = [title, "=" * min(len(title), 80), headline, ""]
-    lines += [f"  {line}" if line else "" for line in body]
-    lines.append("")
-    if p.get("stale_note"):
-        lines.append(f"Warning: {p['stale_note']}")
-    lines += footer
-    return "\n".join(lines)
+    lines = [*title_rule(title), headline, "", *indented(body), ""]
+    return "\n".join([*lines, *warning_lines(p), *footer])
 
 
 def bold_fields_to_plain(fields: list[str]) -> list[str]:

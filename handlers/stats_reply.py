@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.buttons import report_buttons
-from handlers.format import clip
-from handlers.table_reply import source_line
+from handlers.report_text import (
+    Payload,
+    basis_source_text,
+    context,
+    header,
+    indented,
+    section,
+    title_rule,
+    warning_lines,
+)
 
-Payload = dict[str, Any]
 LABEL_WIDTH, VALUE_WIDTH = 18, 15
 
 
@@ -96,14 +103,10 @@ def stats_blocks(p: Payload) -> list[dict[str, Any]]:
     and the period/pair buttons (handlers/actions.py switches the message in place)."""
     table = "\n".join(table_lines(p))
     body = f"*{window_label(p)}* ({window_how(p)}).\n```{table}```\n{beta_line(p)}"
-    context = [conventions(p), source_line(p)]
-    if p.get("stale_note"):
-        context.insert(0, f":warning: {p['stale_note']}")
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": clip(title(p), 150)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(body, 3000)}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}
-                                         for text in context]},
+        header(title(p)),
+        section(body),
+        context(p, conventions(p), basis_source_text(p)),
         report_buttons(p),
     ]
 
@@ -119,9 +122,7 @@ def stats_fallback_text(p: Payload) -> str:
 
 def stats_plain_text(p: Payload) -> str:
     """The same summary for a terminal."""
-    lines = [title(p), "=" * min(len(title(p)), 80), f"{window_label(p)} ({window_how(p)}).", "",
-             *(f"  {line}" for line in table_lines(p)), "", beta_line(p), "", conventions(p)]
-    if p.get("stale_note"):
-        lines.append(f"Warning: {p['stale_note']}")
-    lines.append(source_line(p))
+    lines = [*title_rule(title(p)), f"{window_label(p)} ({window_how(p)}).", "",
+             *indented(table_lines(p)), "", beta_line(p), "", conventions(p),
+             *warning_lines(p), basis_source_text(p)]
     return "\n".join(lines)

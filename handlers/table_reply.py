@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.format import clip
+from handlers.report_text import (
+    Payload,
+    basis_source_text,
+    context,
+    header,
+    indented,
+    section,
+    title_rule,
+    warning_lines,
+)
 
-Payload = dict[str, Any]
 HORIZON_WIDTH, DATE_WIDTH, NUMBER_WIDTH = 8, 10, 8
 
 
 def title(p: Payload) -> str:
     """'Russell 2000 vs S&P 500 · returns to 2024-03-26'."""
     return f"{p['small']['name']} vs {p['large']['name']} · returns to {p['end']}"
-
-
-def source_line(p: Payload) -> str:
-    """Basis, source and fetch time: what makes the numbers reproducible."""
-    fetched = p["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
-    return f"Basis: {p['basis']} · Source: {p['source']} (fetched {fetched})"
 
 
 def _cell(value: float | None, width: int) -> str:
@@ -75,14 +77,10 @@ def table_blocks(p: Payload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the table in a code block, conventions."""
     table = "\n".join(table_lines(p))
     body = f"*{headline(p)}.*\n{key_line(p)}\n```{table}```"
-    context = [" ".join(conventions(p)), source_line(p)]
-    if p.get("stale_note"):
-        context.insert(0, f":warning: {p['stale_note']}")
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": clip(title(p), 150)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(body, 3000)}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}
-                                         for text in context]},
+        header(title(p)),
+        section(body),
+        context(p, " ".join(conventions(p)), basis_source_text(p)),
     ]
 
 
@@ -98,9 +96,7 @@ def table_fallback_text(p: Payload) -> str:
 
 def table_plain_text(p: Payload) -> str:
     """The same table for a terminal."""
-    lines = [title(p), "=" * min(len(title(p)), 80), f"{headline(p)}.", key_line(p), "",
-             *(f"  {line}" for line in table_lines(p)), "", *conventions(p)]
-    if p.get("stale_note"):
-        lines.append(f"Warning: {p['stale_note']}")
-    lines.append(source_line(p))
+    lines = [*title_rule(title(p)), f"{headline(p)}.", key_line(p), "",
+             *indented(table_lines(p)), "", *conventions(p), *warning_lines(p),
+             basis_source_text(p)]
     return "\n".join(lines)
