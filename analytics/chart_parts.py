@@ -1,8 +1,9 @@
-"""Pieces the trend, rates and history charts share, in the gap chart's visual style.
+"""Pieces the table, stats, trend, rates and history charts share, in the gap chart's style.
 
 The style itself (colours, sizes, axes, date ticks, PNG output) lives in `analytics.charts`
 and is imported from there; this module only adds what is generic beyond the gap chart: a
-figure with a header and footer band given as text, and a date axis for any window.
+figure with a header and footer band given as text, the footer wording, titles that fit,
+and a date axis for any window.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ def title_line(text: str) -> HeaderLine:
     return HeaderLine(text, SIZE["title"], INK, "bold")
 
 
+def title_and_subtitles(title: str, subtitles: list[str]) -> list[HeaderLine]:
+    """A bold title line then grey subtitle lines."""
+    return [title_line(title), *(HeaderLine(text) for text in subtitles)]
+
+
 def new_figure() -> Figure:
     """A white 1200x800 figure with the constrained layout (no pyplot)."""
     return Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained", facecolor="white")
@@ -81,9 +87,13 @@ def number(value: float, spec: str) -> str:
     return text.replace("-", MINUS)
 
 
-def footer_text(basis: str, source: str, as_of: str) -> str:
-    """'Price return  ·  Source: Yahoo Finance  ·  As of ...'."""
-    return f"{basis[:1].upper()}{basis[1:]}  ·  Source: {source}  ·  As of {as_of}"
+def footer_text(basis: str, source: str, *, fetched: str | None, end: str) -> str:
+    """'Price return  ·  Source: Yahoo Finance  ·  Data fetched 2026-11-25'.
+
+    `fetched` is the date the prices were fetched; without it the footer says
+    'As of <end>' (the last close drawn)."""
+    when = f"Data fetched {fetched}" if fetched else f"As of {end}"
+    return f"{basis[:1].upper()}{basis[1:]}  ·  Source: {source}  ·  {when}"
 
 
 Box = tuple[float, float, float, float]

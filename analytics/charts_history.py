@@ -49,7 +49,7 @@ LABEL_BOX = (0.19, 0.10)
 """Rough size of a two-line marker label, in axes fractions, for choosing where it goes."""
 
 
-def render_history_chart(history: GapHistory, *, source: str, as_of: str | None = None) -> bytes:
+def render_history_chart(history: GapHistory, *, source: str, fetched: str | None = None) -> bytes:
     """Render `history` as a 1200x800 PNG: rolling gaps, bands, today and the records."""
     fig = new_figure()
     ax = fig.subplots(1, 1)
@@ -64,7 +64,8 @@ def render_history_chart(history: GapHistory, *, source: str, as_of: str | None 
                    f"{gaps.index[-1].date().isoformat()}, one per trading day"),
         HeaderLine(today_line(history), colour=INK),
     ]
-    footer = footer_text(history.pair.basis, source, as_of or gaps.index[-1].date().isoformat())
+    footer = footer_text(history.pair.basis, source, fetched=fetched,
+                         end=gaps.index[-1].date().isoformat())
     add_header_and_footer(fig, header, footer)
     return _to_png(fig)
 

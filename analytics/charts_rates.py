@@ -52,7 +52,7 @@ def r_text(corr: Correlation) -> str:
     return "r = n/a" if corr.r is None else f"r = {number(corr.r, '+.2f')}"
 
 
-def render_rates_chart(result: RatesResult, *, source: str, as_of: str | None = None) -> bytes:
+def render_rates_chart(result: RatesResult, *, source: str, fetched: str | None = None) -> bytes:
     """Render `result` as a 1200x800 PNG: twin-axis time series (left), change scatter (right)."""
     fig = new_figure()
     time_ax, scatter_ax = fig.subplots(1, 2, width_ratios=[2.15, 1])
@@ -68,7 +68,8 @@ def render_rates_chart(result: RatesResult, *, source: str, as_of: str | None = 
         HeaderLine(f"Levels {r_text(result.levels)}  ·  3-month changes "
                    f"{r_text(result.changes)}: {VERDICT_WORDS[result.verdict]}", colour=INK),
     ]
-    footer = footer_text(result.pair.basis, source, as_of or window.end.date().isoformat())
+    footer = footer_text(result.pair.basis, source, fetched=fetched,
+                         end=window.end.date().isoformat())
     if result.yield_last_date < result.gap_last_date:
         footer += f"  ·  {YIELD_SYMBOL} ends {result.yield_last_date.isoformat()}"
     add_header_and_footer(fig, header, footer)

@@ -12,7 +12,13 @@ import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
 
-from analytics.chart_frame import footer_text, frame, new_figure, pair_title
+from analytics.chart_parts import (
+    add_header_and_footer,
+    fit_title,
+    footer_text,
+    new_figure,
+    title_and_subtitles,
+)
 from analytics.charts import (
     LARGE_COLOUR,
     MINUS,
@@ -31,7 +37,7 @@ LEGEND_NAMES_UP_TO = 30  # longer names fall back to symbols: the legend must fi
 CLOSE_TROUGHS = 0.2  # troughs closer than this share of the window get labels side by side
 
 
-def render_stats_chart(stats: RiskStats, *, source: str, as_of: str | None = None) -> bytes:
+def render_stats_chart(stats: RiskStats, *, source: str, fetched: str | None = None) -> bytes:
     """Render `stats` as a 1200x800 PNG: drawdowns (3/5 of the height) over rolling vol."""
     fig = new_figure()
     dd_ax, vol_ax = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
@@ -46,8 +52,9 @@ def render_stats_chart(stats: RiskStats, *, source: str, as_of: str | None = Non
     if stats.beta is not None and stats.correlation is not None:
         subtitle += (f"  ·  beta {_num(stats.beta)}, correlation {_num(stats.correlation)} "
                      f"({stats.pair.small.symbol} on {stats.pair.large.symbol})")
-    frame(fig, pair_title(stats.pair, f"risk over {stats.period.describe()}"), [subtitle],
-          footer_text(stats.pair.basis, source, as_of or end))
+    title = fit_title(f"{{small}} vs {{large}}: risk over {stats.period.describe()}", stats.pair)
+    footer = footer_text(stats.pair.basis, source, fetched=fetched, end=end)
+    add_header_and_footer(fig, title_and_subtitles(title, [subtitle]), footer)
     return _to_png(fig)
 
 

@@ -13,7 +13,13 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from analytics.chart_frame import footer_text, frame, new_figure, pair_title
+from analytics.chart_parts import (
+    add_header_and_footer,
+    fit_title,
+    footer_text,
+    new_figure,
+    title_and_subtitles,
+)
 from analytics.charts import (
     GRID,
     INK,
@@ -34,7 +40,8 @@ ROW_FONT = 15  # row labels and values: larger than the gap chart's ticks, as th
 VALUE_FONT = 12.5
 
 
-def render_table_chart(table: PerformanceTable, *, source: str, as_of: str | None = None) -> bytes:
+def render_table_chart(table: PerformanceTable, *, source: str,
+                       fetched: str | None = None) -> bytes:
     """Render `table` as a 1200x800 PNG of grouped horizontal bars with a gap column."""
     fig = new_figure()
     ax, gap_ax = fig.subplots(1, 2, sharey=True, width_ratios=[5.2, 1.0])
@@ -55,10 +62,12 @@ def render_table_chart(table: PerformanceTable, *, source: str, as_of: str | Non
               loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False,
               fontsize=SIZE["legend"], handlelength=1.2, borderaxespad=0.1, borderpad=0.1)
     end = table.end.date().isoformat()
-    frame(fig, pair_title(table.pair, f"returns to {end}"),
-          [f"Every horizon ends {end} (last common close); gap = large − small in pp "
-           "(+ = small caps lag)"],
-          footer_text(table.pair.basis, source, as_of or end))
+    header = title_and_subtitles(
+        fit_title(f"{{small}} vs {{large}}: returns to {end}", table.pair),
+        [f"Every horizon ends {end} (last common close); gap = large − small in pp "
+         "(+ = small caps lag)"])
+    footer = footer_text(table.pair.basis, source, fetched=fetched, end=end)
+    add_header_and_footer(fig, header, footer)
     return _to_png(fig)
 
 

@@ -45,7 +45,7 @@ LABEL_CROSS_UP_TO = 1300
 """Label the 200-day cross on the chart for windows up to about 5 years of closes."""
 
 
-def render_trend_chart(view: TrendView, *, source: str, as_of: str | None = None) -> bytes:
+def render_trend_chart(view: TrendView, *, source: str, fetched: str | None = None) -> bytes:
     """Render `view` as a 1200x800 PNG (ratio and averages over % vs the 200-day average)."""
     fig = new_figure()
     ratio_ax, dist_ax = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
@@ -61,7 +61,8 @@ def render_trend_chart(view: TrendView, *, source: str, as_of: str | None = None
                    f"{len(view.frame):,} daily closes  ·  {cross_text(view.status)}"),
         HeaderLine(stats_line(view.status), colour=INK),
     ]
-    footer = footer_text(view.pair.basis, source, as_of or window.end.date().isoformat())
+    footer = footer_text(view.pair.basis, source, fetched=fetched,
+                         end=window.end.date().isoformat())
     add_header_and_footer(fig, header, footer)
     return _to_png(fig)
 

@@ -23,7 +23,7 @@ class HistoryQuery(PeriodPairQuery):
         result = gap_history(self.pair, small, large, self.period, self.as_of)
         payload = history_payload(result, history, self)
         png = render_history_chart(result, source=history.source,
-                                   as_of=f"data fetched {fetched_day(payload)}")
+                                   fetched=fetched_day(payload))
         return payload, png
 
 

@@ -35,7 +35,7 @@ class RatesQuery(PeriodPairQuery):
                                self.period, self.as_of)
         payload = rates_payload(result, history, self)
         png = render_rates_chart(result, source=history.source,
-                                 as_of=f"data fetched {fetched_day(payload)}")
+                                 fetched=fetched_day(payload))
         return payload, png
 
 

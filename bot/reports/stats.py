@@ -30,7 +30,7 @@ class StatsQuery(PeriodPairQuery):
                              self.risk_free_rate)
         payload = stats_payload(stats, history, self)
         png = render_stats_chart(stats, source=history.source,
-                                 as_of=f"data fetched {fetched_day(payload)}")
+                                 fetched=fetched_day(payload))
         return payload, png
 
 

@@ -37,7 +37,7 @@ class TableQuery:
         table = performance_table(self.pair, small, large, self.as_of)
         payload = table_payload(table, history, self)
         png = render_table_chart(table, source=history.source,
-                                 as_of=f"data fetched {fetched_day(payload)}")
+                                 fetched=fetched_day(payload))
         return payload, png
 
 

@@ -23,7 +23,7 @@ class TrendQuery(PeriodPairQuery):
         view = compute_trend(self.pair, small, large, self.period, self.as_of)
         payload = trend_payload(view, history, self)
         png = render_trend_chart(view, source=history.source,
-                                 as_of=f"data fetched {fetched_day(payload)}")
+                                 fetched=fetched_day(payload))
         return payload, png
 
 

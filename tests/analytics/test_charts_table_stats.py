@@ -31,11 +31,11 @@ def _stats(period: str = "3y", years: float = 8):
 
 
 def _render_table(table) -> bytes:
-    return render_table_chart(table, source="synthetic test data", as_of="2024-03-28")
+    return render_table_chart(table, source="synthetic test data", fetched="2024-03-28")
 
 
 def _render_stats(stats) -> bytes:
-    return render_stats_chart(stats, source="synthetic test data", as_of="2024-03-28")
+    return render_stats_chart(stats, source="synthetic test data", fetched="2024-03-28")
 
 
 @pytest.mark.parametrize("render,make", [(_render_table, _table), (_render_stats, _stats)])

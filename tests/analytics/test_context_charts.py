@@ -19,7 +19,7 @@ from analytics.rates import compute_rates
 from analytics.trend import compute_trend
 from tests.analytics.test_charts import HEIGHT, PNG_SIGNATURE, WIDTH, decode, pixels_near
 
-SOURCE = {"source": "test data", "as_of": "2026-11-25"}
+SOURCE = {"source": "test data", "fetched": "2026-11-25"}
 
 
 def render_trend(closes, period="2y", pair="index", as_of=None) -> bytes:
