@@ -9,20 +9,15 @@ import pytest
 from bot.alerts.store import AlertStore
 from bot.app import create_app
 from tests.alert_helpers import read_closes
-from tests.fake_slack import FakeSlack
 from tests.slack_helpers import FIXED_NOW, dispatch_slash, wired_app
 
 ADMIN = "UADMIN"
 
 
 @pytest.fixture
-def fake():
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
 def app(fake, cache, market_data_dir):
+    """Overrides tests/handlers/conftest.py's `app`: these tests need an admin user and a
+    per-channel rule limit of 3 (`fake` comes from the conftest)."""
     _, deps = wired_app(fake, cache, market_data_dir)
     deps.settings = deps.settings.model_copy(update={"smallcaps_admin_users": f"{ADMIN}, UX",
                                                      "smallcaps_max_rules_per_channel": 3})
