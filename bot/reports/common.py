@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from analytics.pairs import Pair
-from analytics.periods import Period
+from analytics.periods import Period, Window
 from bot.market import PriceHistory
 from bot.reports import Payload
 
@@ -56,3 +56,22 @@ class PeriodPairQuery:
     def closes(self, history: PriceHistory) -> tuple[pd.Series, pd.Series]:
         """The (small, large) closes of this query's pair."""
         return pair_closes(history, self.pair)
+
+
+def window_fields(command: str, period: Period, pair: Pair, window: Window, as_of: date | None,
+                  *, adjective: bool = False) -> Payload:
+    """The fields that open every period report's payload, in their documented order:
+    command, period (label, description[, adjective]), pair, start/end actually used,
+    as_of_requested and basis."""
+    fields: Payload = {"command": command, "period": period.label,
+                       "period_description": period.describe()}
+    if adjective:
+        fields["period_adjective"] = period.adjective()
+    return {
+        **fields,
+        "pair": pair.key,
+        "start": window.start.date().isoformat(),
+        "end": window.end.date().isoformat(),
+        "as_of_requested": as_of_requested(as_of),
+        "basis": pair.basis,
+    }

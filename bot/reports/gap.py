@@ -8,7 +8,7 @@ from analytics.charts import render_gap_chart
 from analytics.gap import GapResult, compute_gap
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
+from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,8 @@ def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery) -> Pa
     """The JSON answer to a gap query (stable keys; documented in README)."""
     rank = result.rank
     return {
-        "command": "gap",
-        "period": result.period.label,
-        "period_description": result.period.describe(),
-        "period_adjective": result.period.adjective(),
-        "pair": result.pair.key,
-        "start": result.window.start.date().isoformat(),
-        "end": result.window.end.date().isoformat(),
-        "as_of_requested": as_of_requested(query.as_of),
-        "basis": result.pair.basis,
+        **window_fields("gap", result.period, result.pair, result.window, query.as_of,
+                        adjective=True),
         "small": _leg(result.pair.small.symbol, result.pair.small.name, result.small_return_pct),
         "large": _leg(result.pair.large.symbol, result.pair.large.name, result.large_return_pct),
         "gap_pp": round(result.gap_pp, 4),

@@ -8,7 +8,7 @@ from analytics.charts_history import render_history_chart
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory, gap_history
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
+from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
 from bot.reports.trend import instrument_payload
 
 
@@ -31,15 +31,8 @@ def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQue
     """The JSON answer to a history query (stable keys; documented in README)."""
     rank = result.rank
     return {
-        "command": "history",
-        "period": result.period.label,
-        "period_description": result.period.describe(),
-        "period_adjective": result.period.adjective(),
-        "pair": result.pair.key,
-        "start": result.window.start.date().isoformat(),
-        "end": result.window.end.date().isoformat(),
-        "as_of_requested": as_of_requested(query.as_of),
-        "basis": result.pair.basis,
+        **window_fields("history", result.period, result.pair, result.window, query.as_of,
+                        adjective=True),
         "small": instrument_payload(result.pair.small),
         "large": instrument_payload(result.pair.large),
         "current_pp": round(result.current_pp, 4),

@@ -16,7 +16,7 @@ from analytics.rates import (
 )
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
+from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
 from bot.reports.trend import instrument_payload
 
 
@@ -46,16 +46,8 @@ def correlation_payload(corr: Correlation) -> Payload:
 
 def rates_payload(result: RatesResult, history: PriceHistory, query: RatesQuery) -> Payload:
     """The JSON answer to a rates query (stable keys; documented in README)."""
-    start, end = result.window.start.date().isoformat(), result.window.end.date().isoformat()
     return {
-        "command": "rates",
-        "period": result.period.label,
-        "period_description": result.period.describe(),
-        "pair": result.pair.key,
-        "start": start,
-        "end": end,
-        "as_of_requested": as_of_requested(query.as_of),
-        "basis": result.pair.basis,
+        **window_fields("rates", result.period, result.pair, result.window, query.as_of),
         "small": instrument_payload(result.pair.small),
         "large": instrument_payload(result.pair.large),
         "days": len(result.frame),

@@ -11,7 +11,7 @@ from analytics.charts_stats import render_stats_chart
 from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, compute_risk
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
+from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,7 @@ def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery) ->
     """The JSON answer to a stats query (stable keys; documented in README)."""
     pair = stats.pair
     return {
-        "command": "stats",
-        "period": stats.period.label,
-        "period_description": stats.period.describe(),
-        "pair": pair.key,
-        "start": stats.window.start.date().isoformat(),
-        "end": stats.window.end.date().isoformat(),
-        "as_of_requested": as_of_requested(query.as_of),
-        "basis": pair.basis,
+        **window_fields("stats", stats.period, pair, stats.window, query.as_of),
         "daily_returns": stats.n_returns,
         "trading_days_per_year": TRADING_DAYS,
         "risk_free_rate_pct": round(stats.risk_free_rate * 100.0, 6),

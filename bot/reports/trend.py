@@ -9,7 +9,7 @@ from analytics.pairs import Instrument
 from analytics.trend import TrendStatus, TrendView, compute_trend
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, as_of_requested, fetched_day
+from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
 
 
 @dataclass(frozen=True)
@@ -62,14 +62,7 @@ def trend_payload(view: TrendView, history: PriceHistory, query: TrendQuery) -> 
     """The JSON answer to a trend query (stable keys; documented in README)."""
     ratio = view.frame["ratio"]
     return {
-        "command": "trend",
-        "period": view.period.label,
-        "period_description": view.period.describe(),
-        "pair": view.pair.key,
-        "start": view.window.start.date().isoformat(),
-        "end": view.window.end.date().isoformat(),
-        "as_of_requested": as_of_requested(query.as_of),
-        "basis": view.pair.basis,
+        **window_fields("trend", view.period, view.pair, view.window, query.as_of),
         "small": instrument_payload(view.pair.small),
         "large": instrument_payload(view.pair.large),
         "window_ratio": {
