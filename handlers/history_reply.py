@@ -10,13 +10,11 @@ from handlers.format import pp
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
-    context,
-    header,
     plain_lines,
-    section,
     series_names,
     source_text,
     spp,
+    summary_blocks,
 )
 
 
@@ -90,12 +88,8 @@ def context_lines(p: Payload) -> list[str]:
 
 def history_blocks(p: Payload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits)."""
-    return [
-        header(title(p)),
-        section(f"*{headline(p)}*", fields(p)),
-        section("\n".join(rarity_lines(p))),
-        context(p, *context_lines(p)),
-    ]
+    return summary_blocks(title(p), headline(p), fields(p), "\n".join(rarity_lines(p)), p,
+                          context_lines(p))
 
 
 def history_fallback_text(p: Payload) -> str:

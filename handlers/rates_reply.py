@@ -11,12 +11,10 @@ from typing import Any
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
-    context,
-    header,
     plain_lines,
-    section,
     source_text,
     spp,
+    summary_blocks,
 )
 
 STORY = "“higher rates hurt small caps”"
@@ -113,12 +111,8 @@ def context_lines(p: Payload) -> list[str]:
 
 def rates_blocks(p: Payload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits)."""
-    return [
-        header(title(p)),
-        section(f"*{verdict_line(p)}*", fields(p)),
-        section(f"{story_line(p)}\n{levels_line(p)}"),
-        context(p, *context_lines(p)),
-    ]
+    return summary_blocks(title(p), verdict_line(p), fields(p),
+                          f"{story_line(p)}\n{levels_line(p)}", p, context_lines(p))
 
 
 def rates_fallback_text(p: Payload) -> str:

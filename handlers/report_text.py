@@ -59,6 +59,14 @@ def context(p: Payload, *lines: str) -> Block:
                                             for t in texts[:FIELDS_MAX]]}
 
 
+def summary_blocks(title: str, headline: str, fields: list[str], detail: str, p: Payload,
+                   footer: list[str]) -> list[Block]:
+    """Header, the bold headline with its fields, a detail section, then the context footer
+    (the Slack twin of `plain_lines`)."""
+    return [header(title), section(f"*{headline}*", fields), section(detail),
+            context(p, *footer)]
+
+
 def title_rule(title: str) -> list[str]:
     """A terminal title and its '=' underline (at most 80 wide)."""
     return [title, "=" * min(len(title), 80)]

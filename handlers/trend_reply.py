@@ -10,11 +10,9 @@ from handlers.format import pct
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
-    context,
-    header,
     plain_lines,
-    section,
     source_text,
+    summary_blocks,
 )
 
 
@@ -97,13 +95,9 @@ def context_lines(p: Payload) -> list[str]:
 def trend_blocks(p: Payload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits), ending with the
     period/pair buttons (handlers/actions.py switches the message in place)."""
-    return [
-        header(title(p)),
-        section(f"*{headline(p)}*", fields(p)),
-        section(f"{peak_line(p)}\n{window_line(p)}"),
-        context(p, *context_lines(p)),
-        report_buttons(p, TREND_CHOICES),
-    ]
+    return [*summary_blocks(title(p), headline(p), fields(p),
+                            f"{peak_line(p)}\n{window_line(p)}", p, context_lines(p)),
+            report_buttons(p, TREND_CHOICES)]
 
 
 def trend_fallback_text(p: Payload) -> str:
