@@ -41,6 +41,7 @@ from analytics.charts import (
     _style_axes,
     _to_png,
 )
+from analytics.gap import is_unusual
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory
 from analytics.periods import Window
 
@@ -79,8 +80,10 @@ def today_line(history: GapHistory) -> str:
     adjective = history.period.adjective()
     if rank.last_as_wide is None:
         return f"{text}  ·  widest {adjective} {direction} on record"
-    if rank.widest_since is not None:
+    if rank.widest_since is not None and is_unusual(rank.percentile, history.lagging):
         return f"{text}  ·  widest {adjective} {direction} since {rank.widest_since.isoformat()}"
+    if rank.widest_since is not None:
+        return f"{text}  ·  as wide as in the window ending {rank.widest_since.isoformat()}"
     return f"{text}  ·  last as wide {rank.last_as_wide.isoformat()}"
 
 

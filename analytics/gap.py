@@ -16,6 +16,16 @@ import pandas as pd
 from analytics.pairs import Pair
 from analytics.periods import Period, Window, resolve_window, rolling_start_positions
 
+UNUSUAL_PERCENTILE = 90.0
+"""A lag at or above this percentile (a lead at or below 100 minus it) counts as unusual; only
+then do replies and charts call it 'the widest since' a date, which otherwise reads like a
+record for an ordinary gap."""
+
+
+def is_unusual(percentile: float, lagging: bool) -> bool:
+    """Whether a gap at `percentile` of its history is in the unusual tail of its direction."""
+    return percentile >= UNUSUAL_PERCENTILE if lagging else percentile <= 100 - UNUSUAL_PERCENTILE
+
 
 @dataclass(frozen=True)
 class HistoryRank:

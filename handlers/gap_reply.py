@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.gap import is_unusual
 from handlers.buttons import report_buttons
 from handlers.format import ordinal, pct, pp
 from handlers.report_text import (
@@ -17,10 +18,6 @@ from handlers.report_text import (
     title_rule,
     warning_lines,
 )
-
-UNUSUAL_PCT = 90.0
-"""A lag at or above this percentile (a lead at or below 100 minus it) is called unusual and
-gets the 'widest since' wording; below it, the same date is told plainly."""
 
 
 def headline(p: Payload) -> str:
@@ -54,9 +51,7 @@ def rank_lines(p: Payload) -> list[str]:
         f"{ordinal(rank['percentile'])} percentile of {rank['windows']:,} {adjective} windows "
         f"ending {rank['first_window_end']} to {p['end']} ({extreme})."
     ]
-    unusual = rank["percentile"] >= UNUSUAL_PCT if lagging else \
-        rank["percentile"] <= 100 - UNUSUAL_PCT
-    if rank["widest_since"] and unusual:
+    if rank["widest_since"] and is_unusual(rank["percentile"], lagging):
         lines.append(f"Widest {adjective} {direction} since {rank['widest_since']} "
                      "(among windows that do not overlap this one).")
     elif rank["widest_since"]:

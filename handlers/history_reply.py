@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from analytics.chart_parts import percentile_rank
+from analytics.gap import is_unusual
 from handlers.format import pp
 from handlers.report_text import (
     Payload,
@@ -48,10 +49,13 @@ def rarity_lines(p: Payload) -> list[str]:
     lines = []
     if p["last_as_wide"] is None:
         lines.append(f"Widest {adjective} {direction} on record (since {p['first_window_end']}).")
-    elif p["widest_since"]:
+    elif p["widest_since"] and is_unusual(p["percentile"], _direction(p) == "lag"):
         years = _years_between(p["widest_since"], p["end"])
         lines.append(f"Widest {adjective} {direction} since {p['widest_since']}, "
                      f"{years:.1f} years earlier (among windows that do not overlap this one).")
+    elif p["widest_since"]:
+        lines.append(f"Not unusual: a {adjective} {direction} at least this wide was last seen "
+                     f"in the window ending {p['widest_since']} (not overlapping this one).")
     else:
         lines.append(f"Every earlier window at least this wide overlaps this one (since "
                      f"{p['first_window_end']}).")

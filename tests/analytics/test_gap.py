@@ -126,3 +126,13 @@ def test_max_has_no_rank(real_closes):
                          parse_period("max"))
     assert result.rank is None
     assert result.window.start.date() == date(2000, 5, 26) - timedelta(days=0)
+
+
+@pytest.mark.parametrize("percentile,lagging,unusual", [
+    (93.0, True, True), (90.0, True, True), (65.0, True, False),
+    (8.0, False, True), (10.0, False, True), (35.0, False, False), (95.0, False, False),
+])
+def test_only_the_tail_of_the_gap_direction_is_unusual(percentile, lagging, unusual):
+    from analytics.gap import is_unusual
+
+    assert is_unusual(percentile, lagging) is unusual
