@@ -10,6 +10,8 @@ from bot.config import Settings
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+HTTP_THREADS = 8
+"""Waitress threads answering Slack requests (each verifies, parses and acks)."""
 
 
 def wsgi_app(app: App):  # type: ignore[no-untyped-def]
@@ -40,8 +42,14 @@ def serve(app: App, settings: Settings) -> None:
         logger.info("Starting in Socket Mode")
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return
+    server = http_server(app, "0.0.0.0", settings.port)
+    logger.info("Listening for Slack on http://0.0.0.0:%d%s", settings.port, EVENTS_PATH)
+    server.run()
+
+
+def http_server(app: App, host: str, port: int):  # type: ignore[no-untyped-def]
+    """The production waitress server for `app` (port 0 picks a free port: benchmarks)."""
     import waitress
 
-    logger.info("Listening for Slack on http://0.0.0.0:%d%s", settings.port, EVENTS_PATH)
-    waitress.serve(wsgi_app(app), host="0.0.0.0", port=settings.port, threads=8,
-                   ident="smallcaps")
+    return waitress.create_server(wsgi_app(app), host=host, port=port, threads=HTTP_THREADS,
+                                  ident="smallcaps")
