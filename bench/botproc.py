@@ -25,6 +25,7 @@ from bot.cache import Cache
 from bot.config import Settings
 from bot.deps import build_deps, build_redis
 from bot.serve import http_server
+from bot.workers import freeze_startup_objects
 
 
 def obvious_app(deps: Any, data_dir: Path) -> App:
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
         warm_up()
         app = obvious_app(deps, args.data_dir)
     server = http_server(app, "127.0.0.1", 0)
+    freeze_startup_objects()  # as `smallcaps serve` does
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # bursts queue by design
     print(json.dumps({"port": server.effective_port}), flush=True)
     server.run()
 

@@ -29,6 +29,7 @@ from bench.obvious import (
     read_csv_closes,
 )
 from bot.reports.gap import GapQuery
+from bot.workers import freeze_startup_objects
 
 SOURCE, AS_OF = "CSV files", "data fetched 2026-08-22"
 RENDER_PERIODS = ("3y", "max", "1y", "10y", "6m", "20y", "ytd", "5y")
@@ -79,8 +80,12 @@ def charts(data_dir: Path, count: int, period: str) -> dict[str, float | None]:
     }
 
 
-def render_loop(kind: str, count: int, data_dir: Path) -> dict[str, float]:
-    """Render `count` charts of cycling windows; RSS (MiB) after one of each and after all."""
+def render_loop(kind: str, count: int, data_dir: Path, as_server: bool) -> dict[str, float]:
+    """Render `count` charts of cycling windows; RSS (MiB) after one of each and after all.
+
+    `as_server` does what the bot does around a render: start-up objects frozen, and a
+    collection after each reply (bot.workers). The baseline does neither, as the obvious bot.
+    """
     small, large = load_index_closes(data_dir)
     results = [gap_for(small, large, p) for p in RENDER_PERIODS]
     render = {
@@ -91,10 +96,14 @@ def render_loop(kind: str, count: int, data_dir: Path) -> dict[str, float]:
     for result in results:  # first use of each window size: fonts, glyph and layout caches
         render(result)
     gc.collect()
+    if as_server:
+        freeze_startup_objects()
     first = memory(os.getpid())
     started = time.perf_counter()
     for i in range(count):
         render(results[i % len(results)])
+        if as_server:
+            gc.collect()
     elapsed = time.perf_counter() - started
     gc.collect()
     last = memory(os.getpid())
@@ -108,8 +117,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kind", choices=("ours", "pyplot", "quantstats"), required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--as-server", action="store_true")
     args = parser.parse_args(argv)
-    print(json.dumps(render_loop(args.kind, args.count, args.data_dir)))
+    print(json.dumps(render_loop(args.kind, args.count, args.data_dir, args.as_server)))
 
 
 def history_load(data_dir: Path, cache: object, count: int) -> dict[str, float]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from bench import offline, slack_load
 from bench.harness import ROOT, BotProcess, TimedFakeSlack, flush, redis_for_run
-from bench.table import Row, median_of_runs, render_table
+from bench.table import Row, median_of, median_of_runs, render_table
 from bot.cache import Cache, describe_backend
 
 DEFAULT_DATA = ROOT.parent / "shared" / "market-data"
@@ -39,7 +39,7 @@ class Config:
     runs: int = 3
     """Repeats of each timed phase of our bot; the table shows the medians."""
     baseline_runs: int = 1
-    """Repeats for the baseline, whose phases take minutes (its figures only set ratios)."""
+    """Repeats of the baseline's ack phases, which take minutes each (it queues 200 charts)."""
     reply_trials: int = 5
     repeats: int = 20
     renders: int = 1000
@@ -52,41 +52,52 @@ QUICK = Config(sequential=10, concurrent=5, runs=1, baseline_runs=1, reply_trial
                repeats=3, renders=20, baseline_renders=5, mixed=20, compute_count=2)
 
 
-def measure_bot(mode: str, config: Config, fake: TimedFakeSlack, data_dir: Path,
-                redis_client: Any, redis_url: str | None, state_dir: Path) -> dict[str, Any]:
-    """Every HTTP figure of one bot (ours or the baseline), in its own process."""
+def measure_bots(config: Config, fake: TimedFakeSlack, data_dir: Path, redis_client: Any,
+                 redis_url: str | None, state_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every HTTP figure of our bot and of the baseline, each in its own process, both up
+    at once and measured in turns (phase by phase, trial by trial) so they share the load."""
     prefix = f"smallcaps-bench:{uuid.uuid4().hex[:10]}:"
+
     def cold() -> None:
         flush(redis_client, prefix)
 
-    runs = config.runs if mode == "ours" else config.baseline_runs
-    out: dict[str, Any] = {}
-    with BotProcess(mode, fake, data_dir, redis_url, state_dir, prefix) as bot:
-        bot.slash("help")  # Bolt's one-off auth.test
-        out["replies"] = slack_load.reply_times(bot, fake, cold, config.reply_trials,
-                                                config.repeats, slack_load.new_commands())
-        out["sequential"] = median_of_runs(
-            runs, lambda: slack_load.sequential_acks(bot, fake, config.sequential))
-        out["concurrent"] = median_of_runs(
-            runs, lambda: slack_load.concurrent_acks(bot, fake, config.concurrent))
-        if mode == "ours":
-            def cold_burst() -> dict[str, float]:
-                cold()
-                return slack_load.concurrent_acks(bot, fake, config.concurrent)
+    ours: dict[str, Any] = {}
+    base: dict[str, Any] = {}
+    with (BotProcess("ours", fake, data_dir, redis_url, state_dir, prefix) as bot,
+          BotProcess("obvious", fake, data_dir, redis_url, state_dir, prefix) as obvious):
+        for each in (bot, obvious):
+            each.slash("help")  # Bolt's one-off auth.test
+        ours["replies"], base["replies"] = slack_load.reply_times(
+            [(bot, cold), (obvious, lambda: None)], fake, config.reply_trials, config.repeats)
+        for key, phase in (
+            ("sequential", lambda b: slack_load.sequential_acks(b, fake, config.sequential)),
+            ("concurrent", lambda b: slack_load.concurrent_acks(b, fake, config.concurrent)),
+        ):
+            runs: dict[str, list[dict[str, float]]] = {"ours": [], "base": []}
+            for run in range(config.runs):
+                runs["ours"].append(phase(bot))
+                if run < config.baseline_runs:
+                    runs["base"].append(phase(obvious))
+            ours[key], base[key] = (median_of(runs["ours"]), median_of(runs["base"]))
 
-            out["concurrent_cold"] = median_of_runs(runs, cold_burst)
-            out["mixed"] = slack_load.mixed_traffic(
-                bot, fake, slack_load.mixed_commands(config.mixed))
-        else:  # nothing is cached: a cold burst is the same work as a warm one
-            out["concurrent_cold"] = out["concurrent"]
+        def cold_burst() -> dict[str, float]:
+            cold()
+            return slack_load.concurrent_acks(bot, fake, config.concurrent)
+
+        ours["concurrent_cold"] = median_of_runs(config.runs, cold_burst)
+        base["concurrent_cold"] = base["concurrent"]  # nothing cached: the same work
+        ours["mixed"] = slack_load.mixed_traffic(bot, fake,
+                                                 slack_load.mixed_commands(config.mixed))
     flush(redis_client, prefix)
-    return out
+    return ours, base
 
 
-def render_memory(kind: str, count: int, data_dir: Path) -> dict[str, float]:
+def render_memory(kind: str, count: int, data_dir: Path,
+                  as_server: bool = False) -> dict[str, float]:
     """Renders in a fresh process, so its RSS is theirs alone."""
     cmd = [sys.executable, "-m", "bench.offline", "renders", "--kind", kind,
-           "--count", str(count), "--data-dir", str(data_dir)]
+           "--count", str(count), "--data-dir", str(data_dir)] + (
+               ["--as-server"] if as_server else [])
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -100,7 +111,8 @@ def measure_offline(config: Config, data_dir: Path, cache: Cache) -> dict[str, A
         "history": median_of_runs(config.runs, lambda: offline.history_load(data_dir, cache, n)),
         "chart_3y": median_of_runs(config.runs, lambda: offline.charts(data_dir, n, "3y")),
         "chart_max": median_of_runs(config.runs, lambda: offline.charts(data_dir, n, "max")),
-        "renders": render_memory("ours", config.renders, data_dir),
+        "renders": render_memory("ours", config.renders, data_dir, as_server=True),
+        "renders_raw": render_memory("ours", config.baseline_renders, data_dir),
         "renders_base": render_memory(base_kind, config.baseline_renders, data_dir),
         "base_kind": base_kind,
     }
@@ -144,6 +156,9 @@ def build_rows(config: Config, ours: dict[str, Any], base: dict[str, Any],
         Row(s4, f"renders: growth over {config.renders:,} ({who})", "MB", rd["growth"],
             rb["growth"], target=20.0, ratio_target=None),
         Row(s4, f"renders: peak ({who})", "MB", rd["peak"], rb["peak"], ratio_target=None),
+        Row(s4, f"renders without the per-reply collection: growth over "
+            f"{config.baseline_renders:,}", "MB", work["renders_raw"]["growth"],
+            ratio_target=None),
         Row(s4, "bot: RSS before mixed commands", "MB", mx["rss_before"], ratio_target=None),
         Row(s4, f"bot: growth over {config.mixed:,} mixed commands", "MB", mx["growth"],
             target=20.0, ratio_target=None),
@@ -178,10 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     redis_client, redis_url = redis_for_run(state_dir)
     try:
         with TimedFakeSlack() as fake:
-            ours = measure_bot("ours", config, fake, args.data_dir, redis_client, redis_url,
-                               state_dir)
-            base = measure_bot("obvious", config, fake, args.data_dir, redis_client,
-                               redis_url, state_dir)
+            ours, base = measure_bots(config, fake, args.data_dir, redis_client, redis_url,
+                                      state_dir)
         cache = Cache(redis_client, prefix=f"smallcaps-bench:{uuid.uuid4().hex[:10]}:")
         work = measure_offline(config, args.data_dir, cache)
         flush(redis_client, cache.prefix)

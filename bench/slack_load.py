@@ -55,19 +55,29 @@ def new_commands() -> Callable[[], str]:
     return next_command
 
 
-def reply_times(bot: BotProcess, fake: TimedFakeSlack, flush: Callable[[], None],
-                trials: int, repeats: int, fresh: Callable[[], str]) -> dict[str, float]:
-    """Median seconds to the complete reply: cold cache, warm data + new command, repeat."""
-    cold = []
+def reply_times(bots: list[tuple[BotProcess, Callable[[], None]]], fake: TimedFakeSlack,
+                trials: int, repeats: int) -> list[dict[str, float]]:
+    """Median ms to the complete reply for each bot: cold cache, warm data + new command,
+    repeat. Bots take turns trial by trial, so a load spike on the machine hits all of them.
+    Each bot comes with the function that empties its cache."""
+    times: list[dict[str, list[float]]] = [{"cold": [], "warm_new": [], "repeat": []}
+                                           for _ in bots]
+    fresh = [new_commands() for _ in bots]
     for _ in range(trials):
-        flush()
-        cold.append(one_reply(bot, fake, "gap 3y"))
-    warm_new = [one_reply(bot, fake, fresh()) for _ in range(trials)]
-    one_reply(bot, fake, "gap 3y")  # make sure this exact answer is cached
-    repeat = [one_reply(bot, fake, "gap 3y") for _ in range(repeats)]
+        for (bot, flush), acc in zip(bots, times, strict=True):
+            flush()
+            acc["cold"].append(one_reply(bot, fake, "gap 3y"))
+    for _ in range(trials):
+        for (bot, _), acc, next_command in zip(bots, times, fresh, strict=True):
+            acc["warm_new"].append(one_reply(bot, fake, next_command()))
+    for bot, _ in bots:
+        one_reply(bot, fake, "gap 3y")  # make sure this exact answer is cached
+    for _ in range(repeats):
+        for (bot, _), acc in zip(bots, times, strict=True):
+            acc["repeat"].append(one_reply(bot, fake, "gap 3y"))
     fake.clear()
-    return {"cold": statistics.median(cold) * 1000, "warm_new": statistics.median(warm_new) * 1000,
-            "repeat": statistics.median(repeat) * 1000}
+    return [{key: statistics.median(values) * 1000 for key, values in acc.items()}
+            for acc in times]
 
 
 def sequential_acks(bot: BotProcess, fake: TimedFakeSlack, count: int) -> dict[str, float]:

@@ -25,10 +25,14 @@ def latency_stats(seconds: Iterable[float]) -> dict[str, float]:
             "max": max(ms)}
 
 
-def median_of_runs(runs: int, measure: Callable[[], dict[str, float]]) -> dict[str, float]:
-    """Run `measure` `runs` times; the median of each figure (the machine is shared)."""
-    results = [measure() for _ in range(runs)]
+def median_of(results: Sequence[dict[str, float]]) -> dict[str, float]:
+    """The median of each figure over several runs (the machine is shared)."""
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def median_of_runs(runs: int, measure: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """Run `measure` `runs` times; the median of each figure."""
+    return median_of([measure() for _ in range(runs)])
 
 
 @dataclass

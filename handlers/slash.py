@@ -1,7 +1,8 @@
 """The `/smallcaps` slash command: ack at once, then answer in the channel.
 
 Help and input errors are answered in the ack itself (ephemeral, instant). A valid query is
-acked empty, computed in Bolt's worker thread, and posted in the channel with its chart.
+acked empty, then computed and posted in the channel with its chart by the reply pool
+(bot.workers), so acks never wait behind reports.
 """
 
 from __future__ import annotations
@@ -72,4 +73,5 @@ def register(app: App, deps: Deps) -> None:
                 text=f"{SLASH_COMMAND} help")
             return
         ack()
-        answer_report(deps, request, command, client, respond, context.get("bot_user_id"))
+        deps.replies.submit(answer_report, deps, request, command, client, respond,
+                            context.get("bot_user_id"))
