@@ -1,5 +1,6 @@
-"""The pieces a benchmark run is built from: a timing fake Slack, the bot in its own process,
-signed slash commands over HTTP, Redis for the run, and process memory readings.
+"""The pieces a benchmark run is built from: the bot in its own process, signed slash
+commands over HTTP, Redis for the run, and process memory readings (the fake Slack, in its
+own process too, is bench.slackproc).
 
 The bot runs in a subprocess (`python -m bench.botproc`), as in production: its memory is
 its own, and it does not share a GIL with the load generator or the fake Slack.
@@ -17,54 +18,16 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 
-from tests.fake_slack import Call, FakeSlack
 from tests.slack_helpers import signed_headers, slash_body
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGNING_SECRET = "bench-signing-secret"
 DONE = "files.completeUploadExternal"
 """The last Web API call of a complete reply (text posted, PNG uploaded)."""
-
-
-class TimedFakeSlack(FakeSlack):
-    """FakeSlack that also stamps when each call arrived (perf_counter seconds)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stamps: list[tuple[str, float]] = []
-
-    def _handle(self, call: Call) -> tuple[int, dict[str, str], bytes]:
-        arrived = time.perf_counter()
-        with self._cond:
-            self.stamps.append((call.method, arrived))
-        return super()._handle(call)
-
-    def count(self, method: str) -> int:
-        with self._cond:
-            return sum(1 for m, _ in self.stamps if m == method)
-
-    def arrivals(self, method: str) -> list[float]:
-        with self._cond:
-            return [t for m, t in self.stamps if m == method]
-
-    def wait_count(self, methods: tuple[str, ...], count: int, timeout: float) -> None:
-        """Block until `count` calls of any of `methods` arrived in total."""
-        def enough() -> bool:
-            return sum(1 for m, _ in self.stamps if m in methods) >= count
-
-        with self._cond:
-            if not self._cond.wait_for(enough, timeout):
-                seen = sum(1 for m, _ in self.stamps if m in methods)
-                raise TimeoutError(f"{seen}/{count} x {methods} after {timeout:.0f} s")
-
-    def clear(self) -> None:
-        """Forget calls and stamps (uploaded PNGs would pile up in this process)."""
-        self.reset()
-        with self._cond:
-            self.stamps.clear()
 
 
 def redis_for_run(state_dir: Path) -> tuple[redis.Redis, str | None]:
@@ -111,7 +74,7 @@ def memory(pid: int) -> Memory:
 class BotProcess:
     """`python -m bench.botproc` serving the real Bolt app over HTTP on a free port."""
 
-    def __init__(self, mode: str, fake: FakeSlack, data_dir: Path, redis_url: str | None,
+    def __init__(self, mode: str, fake: Any, data_dir: Path, redis_url: str | None,
                  state_dir: Path, prefix: str) -> None:
         self.mode, self.fake = mode, fake
         cmd = [sys.executable, "-m", "bench.botproc", "--mode", mode,

@@ -29,7 +29,7 @@ from bench.obvious import (
     read_csv_closes,
 )
 from bot.reports.gap import GapQuery
-from bot.workers import freeze_startup_objects
+from bot.workers import collect_after_render, freeze_startup_objects
 
 SOURCE, AS_OF = "CSV files", "data fetched 2026-08-22"
 RENDER_PERIODS = ("3y", "max", "1y", "10y", "6m", "20y", "ytd", "5y")
@@ -84,7 +84,7 @@ def render_loop(kind: str, count: int, data_dir: Path, as_server: bool) -> dict[
     """Render `count` charts of cycling windows; RSS (MiB) after one of each and after all.
 
     `as_server` does what the bot does around a render: start-up objects frozen, and a
-    collection after each reply (bot.workers). The baseline does neither, as the obvious bot.
+    collection after each computed report (bot.workers). The baseline does neither.
     """
     small, large = load_index_closes(data_dir)
     results = [gap_for(small, large, p) for p in RENDER_PERIODS]
@@ -103,7 +103,7 @@ def render_loop(kind: str, count: int, data_dir: Path, as_server: bool) -> dict[
     for i in range(count):
         render(results[i % len(results)])
         if as_server:
-            gc.collect()
+            collect_after_render()
     elapsed = time.perf_counter() - started
     gc.collect()
     last = memory(os.getpid())

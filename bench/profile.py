@@ -15,8 +15,9 @@ from pathlib import Path
 from pydantic import SecretStr
 from slack_sdk import WebClient
 
-from bench.harness import TimedFakeSlack, flush, redis_for_run
+from bench.harness import flush, redis_for_run
 from bench.run import DEFAULT_DATA
+from bench.slackproc import TimedFakeSlack
 from bot.cache import Cache
 from bot.config import Settings
 from bot.deps import build_deps

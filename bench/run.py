@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import offline, slack_load
-from bench.harness import ROOT, BotProcess, TimedFakeSlack, flush, redis_for_run
+from bench.harness import ROOT, BotProcess, flush, redis_for_run
+from bench.slackproc import RemoteSlack
 from bench.table import Row, median_of, median_of_runs, render_table
 from bot.cache import Cache, describe_backend
 
@@ -49,10 +50,11 @@ class Config:
 
 
 QUICK = Config(sequential=10, concurrent=5, runs=1, baseline_runs=1, reply_trials=1,
-               repeats=3, renders=20, baseline_renders=5, mixed=20, compute_count=2)
+               repeats=3, renders=10, baseline_renders=3, mixed=10, compute_count=2)
+"""Proves the benchmark still works (tests/test_bench.py); its figures mean little."""
 
 
-def measure_bots(config: Config, fake: TimedFakeSlack, data_dir: Path, redis_client: Any,
+def measure_bots(config: Config, fake: RemoteSlack, data_dir: Path, redis_client: Any,
                  redis_url: str | None, state_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every HTTP figure of our bot and of the baseline, each in its own process, both up
     at once and measured in turns (phase by phase, trial by trial) so they share the load."""
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     started, load_before = time.perf_counter(), machine_line()
     redis_client, redis_url = redis_for_run(state_dir)
     try:
-        with TimedFakeSlack() as fake:
+        with RemoteSlack() as fake:
             ours, base = measure_bots(config, fake, args.data_dir, redis_client, redis_url,
                                       state_dir)
         cache = Cache(redis_client, prefix=f"smallcaps-bench:{uuid.uuid4().hex[:10]}:")

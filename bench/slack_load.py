@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from bench.harness import DONE, BotProcess, TimedFakeSlack
+from bench.harness import DONE, BotProcess
+from bench.slackproc import RemoteSlack
 from bench.table import latency_stats
 
 FAILED = "response_url"
@@ -20,16 +21,16 @@ FAILED = "response_url"
 REPLY_TIMEOUT_S = 600.0
 
 
-def _finished(fake: TimedFakeSlack) -> int:
+def _finished(fake: RemoteSlack) -> int:
     return fake.count(DONE) + fake.count(FAILED)
 
 
-def drain(fake: TimedFakeSlack, expected: int) -> None:
+def drain(fake: RemoteSlack, expected: int) -> None:
     """Wait until `expected` replies (complete or failed) arrived since the last clear."""
     fake.wait_count((DONE, FAILED), expected, REPLY_TIMEOUT_S)
 
 
-def one_reply(bot: BotProcess, fake: TimedFakeSlack, text: str) -> float:
+def one_reply(bot: BotProcess, fake: RemoteSlack, text: str) -> float:
     """Seconds from sending `text` to its complete reply (the only request in flight)."""
     before = fake.count(DONE)
     failed = fake.count(FAILED)
@@ -55,7 +56,7 @@ def new_commands() -> Callable[[], str]:
     return next_command
 
 
-def reply_times(bots: list[tuple[BotProcess, Callable[[], None]]], fake: TimedFakeSlack,
+def reply_times(bots: list[tuple[BotProcess, Callable[[], None]]], fake: RemoteSlack,
                 trials: int, repeats: int) -> list[dict[str, float]]:
     """Median ms to the complete reply for each bot: cold cache, warm data + new command,
     repeat. Bots take turns trial by trial, so a load spike on the machine hits all of them.
@@ -80,7 +81,7 @@ def reply_times(bots: list[tuple[BotProcess, Callable[[], None]]], fake: TimedFa
             for acc in times]
 
 
-def sequential_acks(bot: BotProcess, fake: TimedFakeSlack, count: int) -> dict[str, float]:
+def sequential_acks(bot: BotProcess, fake: RemoteSlack, count: int) -> dict[str, float]:
     """`count` requests back to back (each sent when the previous one is acked)."""
     fake.clear()
     acks = []
@@ -92,7 +93,7 @@ def sequential_acks(bot: BotProcess, fake: TimedFakeSlack, count: int) -> dict[s
     return latency_stats(acks)
 
 
-def concurrent_acks(bot: BotProcess, fake: TimedFakeSlack, clients: int) -> dict[str, float]:
+def concurrent_acks(bot: BotProcess, fake: RemoteSlack, clients: int) -> dict[str, float]:
     """`clients` identical requests at the same instant."""
     fake.clear()
     results = bot.concurrent("gap 3y", clients)
@@ -122,7 +123,7 @@ def mixed_commands(count: int, seed: int = 5) -> list[str]:
     return commands
 
 
-def mixed_traffic(bot: BotProcess, fake: TimedFakeSlack, commands: list[str]) -> dict[str, float]:
+def mixed_traffic(bot: BotProcess, fake: RemoteSlack, commands: list[str]) -> dict[str, float]:
     """Send `commands` one after another, each once the previous one is answered;
     the bot's RSS (MiB) before and after, and its peak."""
     fake.clear()
