@@ -25,7 +25,7 @@ from bot.cache import Cache
 from bot.config import Settings
 from bot.deps import build_deps, build_redis
 from bot.serve import http_server
-from bot.workers import freeze_startup_objects
+from bot.workers import freeze_startup_objects, limit_malloc_arenas
 
 
 def obvious_app(deps: Any, data_dir: Path) -> App:
@@ -64,6 +64,7 @@ def obvious_app(deps: Any, data_dir: Path) -> App:
 
 
 def main(argv: list[str] | None = None) -> None:
+    limit_malloc_arenas()  # first, as `smallcaps serve` does
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=("ours", "obvious"), required=True)
     parser.add_argument("--slack-url", required=True)
