@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 DATA_DIR ?= ../shared/market-data
 
 .PHONY: setup demo test lint bench clean
@@ -14,6 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
 setup: $(STAMP)
 
 demo: $(STAMP)
@@ -23,7 +28,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers analytics tests
+	$(BIN)/ruff check bot handlers analytics tests bench
+
+# Speed and memory against the obvious way, offline (about 10 minutes; BENCH_ARGS=--quick
+# for a 30-second smoke run, or e.g. BENCH_ARGS="--runs 5 --json bench.json").
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --data-dir $(DATA_DIR) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) state

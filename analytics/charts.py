@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
+from PIL import Image
 
 from analytics.gap import GapResult, HistoryRank
 from analytics.pairs import Pair
@@ -113,10 +114,27 @@ def _line_width(points: int) -> float:
 
 def _shade_lead(ax: Axes, x: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
     """Shade between `a` (small caps) and `b`: vermillion where `a` leads, blue where `b` does."""
-    ax.fill_between(x, a, b, where=a >= b, interpolate=True, color=SMALL_COLOUR, alpha=0.16,
-                    linewidth=0)
-    ax.fill_between(x, a, b, where=a < b, interpolate=True, color=LARGE_COLOUR, alpha=0.14,
-                    linewidth=0)
+    days, a, b = with_crossings(mdates.date2num(x), a, b)
+    ax.fill_between(days, a, b, where=a >= b, color=SMALL_COLOUR, alpha=0.16, linewidth=0)
+    ax.fill_between(days, a, b, where=a <= b, color=LARGE_COLOUR, alpha=0.14, linewidth=0)
+
+
+def with_crossings(
+    x: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`x`, `a` and `b` with the points where `a` and `b` cross inserted (linear interpolation),
+    so the two shaded regions meet exactly there.
+
+    This is what `fill_between(..., interpolate=True)` does, but vectorised: matplotlib does it
+    one crossing at a time in Python, which was a third of a 40-year chart's render time.
+    """
+    d = a - b
+    i = np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)  # sign changes between i, i+1
+    t = d[i] / (d[i] - d[i + 1])
+    x_cross = x[i] + t * (x[i + 1] - x[i])
+    y_cross = a[i] + t * (a[i + 1] - a[i])
+    return (np.insert(x, i + 1, x_cross), np.insert(a, i + 1, y_cross),
+            np.insert(b, i + 1, y_cross))
 
 
 def _scale_levels(ax: Axes, values: np.ndarray) -> None:
@@ -189,7 +207,7 @@ def _format_dates(ax: Axes, result: GapResult) -> None:
     elif days <= 120:  # AutoDateLocator's 1st/8th/15th/22nd/29th ticks bunch at month ends
         locator = mdates.WeekdayLocator(byweekday=mdates.MO, interval=1 if days <= 50 else 2)
     else:
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+        locator = _SteadyDateLocator(minticks=4, maxticks=9)
     formats = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
     zero_formats = ["", "%Y", "%d %b", "%d %b", "%H:%M", "%H:%M"]
     formatter = mdates.ConciseDateFormatter(locator, formats=formats, zero_formats=zero_formats,
@@ -197,6 +215,21 @@ def _format_dates(ax: Axes, result: GapResult) -> None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
     ax.set_xlim(result.window.start, result.window.end)
+
+
+class _SteadyDateLocator(mdates.AutoDateLocator):
+    """AutoDateLocator that remembers the ticks of the view it last saw: layout and drawing
+    ask for them about 20 times per chart, and each answer walks a dateutil rrule."""
+
+    _view: tuple[float, float] | None = None
+    _ticks: np.ndarray
+
+    def __call__(self) -> np.ndarray:
+        view = tuple(self.axis.get_view_interval()) if self.axis is not None else None
+        if view is None or view != self._view:
+            self._ticks = np.asarray(super().__call__())
+            self._view = view  # type: ignore[assignment]
+        return self._ticks.copy()
 
 
 def _add_header_and_footer(fig: Figure, result: GapResult, source: str, as_of: str | None) -> None:
@@ -224,8 +257,25 @@ def _add_header_and_footer(fig: Figure, result: GapResult, source: str, as_of: s
 
 
 def _to_png(fig: Figure) -> bytes:
-    """Render through the Agg canvas into memory; no software metadata, so bytes are stable."""
-    FigureCanvasAgg(fig)
+    """Lay out, draw once on the Agg canvas and encode the pixels as PNG, all in memory.
+
+    `savefig` would run a second, throw-away draw for the layout engine and compress an alpha
+    channel that is opaque everywhere. RGB at zlib level 3 encodes in half the time of
+    savefig's RGBA at level 6, and the file is smaller. No software metadata: stable bytes.
+    The pixel buffer is released at once: figures are reference cycles that wait for the
+    garbage collector, and each held 4 MB of pixels until then (the RSS grew by 50+ MB).
+    """
+    canvas = FigureCanvasAgg(fig)
+    layout = fig.get_layout_engine()
+    if layout is not None:
+        layout.execute(fig)
+        fig.set_layout_engine("none")
+    canvas.draw()
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buffer = BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    image.convert("RGB").save(buffer, format="png", compress_level=3, dpi=(DPI, DPI))
+    del image
+    canvas.renderer = None  # type: ignore[assignment]  # drop the pixels now, not at next GC
+    canvas._lastKey = None  # a later draw on this canvas would make a new renderer
     return buffer.getvalue()

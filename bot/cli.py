@@ -97,6 +97,9 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from bot.workers import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any thread exists (bot.workers says why)
     from bot.app import create_app
     from bot.deps import build_deps
     from bot.serve import serve

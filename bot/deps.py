@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import redis
@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.data.sources import CsvSource, PriceSource
 from bot.market import MarketData
 from bot.reports import Reports
+from bot.workers import ReplyPool
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ class Deps:
     market: MarketData
     reports: Reports
     clock: Callable[[], datetime]
+    replies: ReplyPool = field(default_factory=ReplyPool)
+    """Threads that compute and post replies after the ack (see bot.workers)."""
 
 
 def build_source(settings: Settings) -> PriceSource:

@@ -143,4 +143,5 @@ def register(app: App, deps: Deps) -> None:
     def on_switch(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
                   context: dict[str, Any]) -> None:
         ack()
-        switch_report(deps, body, client, respond, context.get("bot_user_id"))
+        deps.replies.submit(switch_report, deps, body, client, respond,
+                            context.get("bot_user_id"))

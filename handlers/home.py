@@ -157,9 +157,9 @@ def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
-            publish_home(deps, client, event["user"])
+            deps.replies.submit(publish_home, deps, client, event["user"])
 
     @app.action(REFRESH_ACTION)
     def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        publish_home(deps, client, body["user"]["id"])
+        deps.replies.submit(publish_home, deps, client, body["user"]["id"])

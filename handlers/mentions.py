@@ -84,4 +84,4 @@ def register(app: App, deps: Deps) -> None:
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        answer_mention(deps, event, client, context.get("bot_user_id"))
+        deps.replies.submit(answer_mention, deps, event, client, context.get("bot_user_id"))

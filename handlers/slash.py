@@ -1,7 +1,8 @@
 """The `/smallcaps` slash command: ack at once, then answer in the channel.
 
 Help and input errors are answered in the ack itself (ephemeral, instant). A valid query is
-acked empty, computed in Bolt's worker thread, and posted in the channel with its chart.
+acked empty, then computed and posted in the channel with its chart by the reply pool
+(bot.workers), so acks never wait behind reports.
 """
 
 from __future__ import annotations
@@ -62,6 +63,17 @@ def answer_report(deps: Deps, query: ReportQuery, body: dict[str, Any], client: 
                 text=error_text(f"I computed the answer but Slack refused it (ref `{ref}`)."))
 
 
+def answer(deps: Deps, request: Any, command: dict[str, Any], client: WebClient,
+           respond: Respond, bot_user_id: str | None) -> None:
+    """Answer a parsed, acked command (runs in the reply pool, never on Bolt's ack path)."""
+    if isinstance(request, StatusRequest):
+        answer_status(deps, lambda **reply: respond(response_type="ephemeral", **reply))
+    elif isinstance(request, AlertRequest):  # alert/digest: managed, not a report
+        answer_alert(deps, request, command, respond, error_text)
+    else:
+        answer_report(deps, request, command, client, respond, bot_user_id)
+
+
 def register(app: App, deps: Deps) -> None:
     """Listen for `/smallcaps`."""
 
@@ -78,10 +90,5 @@ def register(app: App, deps: Deps) -> None:
                 text=f"{SLASH_COMMAND} help")
             return
         ack()
-        if isinstance(request, StatusRequest):
-            answer_status(deps, lambda **reply: respond(response_type="ephemeral", **reply))
-            return
-        if isinstance(request, AlertRequest):  # alert/digest: managed, not a report
-            answer_alert(deps, request, command, respond, error_text)
-            return
-        answer_report(deps, request, command, client, respond, context.get("bot_user_id"))
+        deps.replies.submit(answer, deps, request, command, client, respond,
+                            context.get("bot_user_id"))

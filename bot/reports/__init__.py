@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from bot.cache import Cache
 from bot.market import MarketData, PriceHistory
 from bot.market_hours import last_refresh_point, seconds_until_refresh
+from bot.workers import collect_after_render
 
 STALE_RESULT_TTL_S = 300
 """A result computed from stale cached prices is kept briefly, so a retry can get fresh data."""
@@ -93,6 +94,7 @@ class Reports:
         def compute() -> tuple[dict[str, bytes], int]:
             history = self.market.history(list(query.symbols()))
             payload, png = query.build(history)
+            collect_after_render()  # the chart's figure is garbage now: free it (bot.workers)
             ttl = STALE_RESULT_TTL_S if history.stale_note else seconds_until_refresh(now)
             return {"payload": json.dumps(payload).encode(), "chart": png}, ttl
 
