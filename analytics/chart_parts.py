@@ -87,15 +87,6 @@ def number(value: float, spec: str) -> str:
     return text.replace("-", MINUS)
 
 
-def footer_text(basis: str, source: str, *, fetched: str | None, end: str) -> str:
-    """'Price return  ·  Source: Yahoo Finance  ·  Data fetched 2026-11-25'.
-
-    `fetched` is the date the prices were fetched; without it the footer says
-    'As of <end>' (the last close drawn)."""
-    when = f"Data fetched {fetched}" if fetched else f"As of {end}"
-    return f"{basis[:1].upper()}{basis[1:]}  ·  Source: {source}  ·  {when}"
-
-
 Box = tuple[float, float, float, float]
 """(x0, y0, x1, y1) in axes fractions."""
 

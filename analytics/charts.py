@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 from PIL import Image
 
-from analytics.gap import GapResult, HistoryRank
+from analytics.gap import GapResult, HistoryRank, is_unusual
 from analytics.pairs import Pair
 
 SMALL_COLOUR = "#D55E00"  # Okabe-Ito vermillion: small caps
@@ -33,10 +33,10 @@ _PT_TO_FIG = 1.0 / (FIGSIZE[1] * 72.0)  # one point as a fraction of the figure 
 MINUS = "\u2212"
 
 
-def render_gap_chart(result: GapResult, *, source: str, as_of: str | None = None) -> bytes:
+def render_gap_chart(result: GapResult, *, source: str, fetched: str | None = None) -> bytes:
     """Render `result` as a 1200x800 PNG: rebased levels (2/3) over the relative ratio (1/3).
 
-    `source` names the data provider for the footer ("Yahoo Finance"); `as_of` says when the
+    `source` names the data provider for the footer ("Yahoo Finance"); `fetched` says when the
     data was fetched and defaults to the last close used.
     """
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained", facecolor="white")
@@ -46,7 +46,7 @@ def render_gap_chart(result: GapResult, *, source: str, as_of: str | None = None
     for ax in (levels_ax, ratio_ax):
         _style_axes(ax)
     _format_dates(ratio_ax, result)
-    _add_header_and_footer(fig, result, source, as_of)
+    _add_header_and_footer(fig, result, source, fetched)
     return _to_png(fig)
 
 
@@ -70,7 +70,7 @@ def short_names(pair: Pair) -> tuple[str, str]:
     return pair.small.symbol, pair.large.symbol
 
 
-def rank_line(rank: HistoryRank, adjective: str) -> str:
+def rank_line(rank: HistoryRank, adjective: str, lagging: bool = True) -> str:
     """'93rd percentile of 8,450 3-year windows since 1990; widest since 2000-11-10'."""
     text = (
         f"{ordinal(rank.percentile)} percentile of {rank.windows:,} {adjective} windows "
@@ -78,9 +78,20 @@ def rank_line(rank: HistoryRank, adjective: str) -> str:
     )
     if rank.last_as_wide is None:
         return f"{text}; widest on record"
-    if rank.widest_since is not None:
+    if rank.widest_since is not None and is_unusual(rank.percentile, lagging):
         return f"{text}; widest since {rank.widest_since.isoformat()}"
+    if rank.widest_since is not None:
+        return f"{text}; as wide as in the window ending {rank.widest_since.isoformat()}"
     return f"{text}; last as wide {rank.last_as_wide.isoformat()}"
+
+
+def footer_text(basis: str, source: str, *, fetched: str | None, end: str) -> str:
+    """'Price return  ·  Source: Yahoo Finance  ·  Data fetched 2026-11-25'.
+
+    `fetched` is the date the prices were fetched; without it the footer says
+    'As of <end>' (the last close drawn)."""
+    when = f"Data fetched {fetched}" if fetched else f"As of {end}"
+    return f"{basis[:1].upper()}{basis[1:]}  ·  Source: {source}  ·  {when}"
 
 
 def _draw_levels(ax: Axes, result: GapResult) -> None:
@@ -232,7 +243,8 @@ class _SteadyDateLocator(mdates.AutoDateLocator):
         return self._ticks.copy()
 
 
-def _add_header_and_footer(fig: Figure, result: GapResult, source: str, as_of: str | None) -> None:
+def _add_header_and_footer(fig: Figure, result: GapResult, source: str,
+                           fetched: str | None) -> None:
     """Title, subtitle (dates, rank) and footer (basis, source, as-of) in reserved bands."""
     window, pair = result.window, result.pair
     header = [
@@ -242,10 +254,9 @@ def _add_header_and_footer(fig: Figure, result: GapResult, source: str, as_of: s
          f"{len(result.closes):,} daily closes", SIZE["sub"], MUTED, "normal"),
     ]
     if result.rank is not None:
-        header.append((rank_line(result.rank, result.period.adjective()), SIZE["sub"], INK,
-                       "normal"))
-    as_of_text = as_of or window.end.date().isoformat()
-    footer = f"{pair.basis.capitalize()}  ·  Source: {source}  ·  As of {as_of_text}"
+        line = rank_line(result.rank, result.period.adjective(), result.gap_pp >= 0)
+        header.append((line, SIZE["sub"], INK, "normal"))
+    footer = footer_text(pair.basis, source, fetched=fetched, end=window.end.date().isoformat())
     top = 1.0 - 10 * _PT_TO_FIG
     for text, size, colour, weight in header:
         fig.text(0.012, top, text, fontsize=size, color=colour, fontweight=weight, va="top")

@@ -21,7 +21,6 @@ from analytics.chart_parts import (
     HeaderLine,
     add_header_and_footer,
     fit_title,
-    footer_text,
     format_dates,
     new_figure,
     number,
@@ -40,6 +39,7 @@ from analytics.charts import (
     _shade_lead,
     _style_axes,
     _to_png,
+    footer_text,
 )
 from analytics.gap import is_unusual
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory

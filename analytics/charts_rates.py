@@ -17,7 +17,6 @@ from analytics.chart_parts import (
     YIELD_COLOUR,
     HeaderLine,
     add_header_and_footer,
-    footer_text,
     format_dates,
     new_figure,
     number,
@@ -31,6 +30,7 @@ from analytics.charts import (
     _shade_lead,
     _style_axes,
     _to_png,
+    footer_text,
     short_names,
 )
 from analytics.rates import CHANGE_DAYS, YIELD_SYMBOL, Correlation, RatesResult

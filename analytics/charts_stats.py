@@ -15,7 +15,6 @@ from matplotlib.axes import Axes
 from analytics.chart_parts import (
     add_header_and_footer,
     fit_title,
-    footer_text,
     new_figure,
     title_and_subtitles,
 )
@@ -29,6 +28,7 @@ from analytics.charts import (
     _line_width,
     _style_axes,
     _to_png,
+    footer_text,
     signed,
 )
 from analytics.risk import ROLLING_VOL_DAYS, RiskStats

@@ -16,7 +16,6 @@ from matplotlib.patches import Patch
 from analytics.chart_parts import (
     add_header_and_footer,
     fit_title,
-    footer_text,
     new_figure,
     title_and_subtitles,
 )
@@ -30,6 +29,7 @@ from analytics.charts import (
     SMALL_COLOUR,
     _style_axes,
     _to_png,
+    footer_text,
     short_names,
     signed,
 )

@@ -20,7 +20,6 @@ from analytics.chart_parts import (
     HeaderLine,
     add_header_and_footer,
     fit_title,
-    footer_text,
     format_dates,
     new_figure,
     number,
@@ -37,6 +36,7 @@ from analytics.charts import (
     _shade_lead,
     _style_axes,
     _to_png,
+    footer_text,
     signed,
 )
 from analytics.trend import LONG_MA_DAYS, SHORT_MA_DAYS, TrendStatus, TrendView

@@ -73,7 +73,7 @@ def charts(data_dir: Path, count: int, period: str) -> dict[str, float | None]:
     small, large = load_index_closes(data_dir)
     result = gap_for(small, large, period)
     return {
-        "ours": timed_ms(lambda: render_gap_chart(result, source=SOURCE, as_of=AS_OF), count),
+        "ours": timed_ms(lambda: render_gap_chart(result, source=SOURCE, fetched=AS_OF), count),
         "pyplot": timed_ms(lambda: pyplot_gap_png(result, SOURCE, AS_OF), count),
         "quantstats": timed_ms(lambda: quantstats_png(result), count)
         if have_quantstats() else None,
@@ -89,7 +89,7 @@ def render_loop(kind: str, count: int, data_dir: Path, as_server: bool) -> dict[
     small, large = load_index_closes(data_dir)
     results = [gap_for(small, large, p) for p in RENDER_PERIODS]
     render = {
-        "ours": lambda r: render_gap_chart(r, source=SOURCE, as_of=AS_OF),
+        "ours": lambda r: render_gap_chart(r, source=SOURCE, fetched=AS_OF),
         "pyplot": lambda r: pyplot_gap_png(r, SOURCE, AS_OF),
         "quantstats": quantstats_png,
     }[kind]

@@ -22,7 +22,7 @@ class GapQuery(PeriodPairQuery):
         result = compute_gap(self.pair, small, large, self.period, self.as_of)
         payload = gap_payload(result, history, self)
         png = render_gap_chart(result, source=history.source,
-                               as_of=f"data fetched {fetched_day(payload)}")
+                               fetched=fetched_day(payload))
         return payload, png
 
 

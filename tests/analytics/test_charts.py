@@ -39,7 +39,7 @@ def gap_result(period: str, years: float, with_rank: bool = True) -> GapResult:
 
 
 def render(result: GapResult) -> bytes:
-    return render_gap_chart(result, source="synthetic test data", as_of="2024-03-28 22:00 UTC")
+    return render_gap_chart(result, source="synthetic test data", fetched="2024-03-28 22:00 UTC")
 
 
 def decode(png: bytes) -> np.ndarray:
@@ -148,4 +148,16 @@ def test_rank_line_reads_like_a_sentence() -> None:
     )
     assert charts.rank_line(rank, "3-year") == (
         "93rd percentile of 8,450 3-year windows since 1990; widest since 2000-11-10"
+    )
+
+
+def test_rank_line_does_not_call_an_ordinary_gap_the_widest() -> None:
+    rank = HistoryRank(
+        percentile=65.05, windows=9053, first_window_end=date(1990, 9, 10),
+        last_as_wide=date(2026, 8, 20), widest_since=date(2023, 8, 17),
+        record_pp=88.9, record_end=date(1999, 4, 12),
+    )
+    assert charts.rank_line(rank, "3-year") == (
+        "65th percentile of 9,053 3-year windows since 1990; "
+        "as wide as in the window ending 2023-08-17"
     )
