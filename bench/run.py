@@ -131,6 +131,9 @@ def build_rows(config: Config, ours: dict[str, Any], base: dict[str, Any],
         for q in ("p50", "p95", "p99"):
             rows.append(Row(s1, f"{what}: {q}", "ms", ours[key][q], base[key][q],
                             target=100.0 if q == "p99" else None))
+        rows.append(Row(s1, f"{what}: not acked within 3 s (Slack shows an error)",
+                        "requests", ours[key]["missed"], base[key]["missed"], target=1.0,
+                        ratio_target=None))
     s2 = "2 request -> reply posted + PNG uploaded"
     r, b = ours["replies"], base["replies"]
     rows += [Row(s2, "cold cache", "ms", r["cold"], b["cold"]),

@@ -84,22 +84,24 @@ def reply_times(bots: list[tuple[BotProcess, Callable[[], None]]], fake: RemoteS
 def sequential_acks(bot: BotProcess, fake: RemoteSlack, count: int) -> dict[str, float]:
     """`count` requests back to back (each sent when the previous one is acked)."""
     fake.clear()
-    acks = []
+    acks, missed = [], bot.missed_acks
     for _ in range(count):
         sent, acked, _ = bot.slash("gap 3y")
         acks.append(acked - sent)
     drain(fake, count)
     fake.clear()
-    return latency_stats(acks)
+    return {**latency_stats(acks), "missed": bot.missed_acks - missed}
 
 
 def concurrent_acks(bot: BotProcess, fake: RemoteSlack, clients: int) -> dict[str, float]:
     """`clients` identical requests at the same instant."""
     fake.clear()
+    missed = bot.missed_acks
     results = bot.concurrent("gap 3y", clients)
     drain(fake, clients)
     fake.clear()
-    return latency_stats(acked - sent for sent, acked, _ in results)
+    return {**latency_stats(acked - sent for sent, acked, _ in results),
+            "missed": bot.missed_acks - missed}
 
 
 def mixed_commands(count: int, seed: int = 5) -> list[str]:

@@ -71,6 +71,8 @@ class Row:
 def _num(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
+    if unit == "requests":
+        return f"{value:,.0f}"
     if unit == "MB":
         return f"{value:,.1f}"
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
