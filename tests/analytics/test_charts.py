@@ -161,3 +161,23 @@ def test_rank_line_does_not_call_an_ordinary_gap_the_widest() -> None:
         "65th percentile of 9,053 3-year windows since 1990; "
         "as wide as in the window ending 2023-08-17"
     )
+
+
+def test_with_crossings_inserts_the_points_where_the_lines_meet() -> None:
+    # a crosses b upwards halfway between x=0 and 1 (at y=1), downwards halfway between 1 and 2
+    x, a, b = np.array([0.0, 1.0, 2.0]), np.array([0.0, 2.0, 2.0]), np.array([1.0, 1.0, 3.0])
+    xs, as_, bs = charts.with_crossings(x, a, b)
+    assert xs.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+    assert as_.tolist() == [0.0, 1.0, 2.0, 2.0, 2.0]
+    assert bs.tolist() == [1.0, 1.0, 1.0, 2.0, 3.0]
+
+
+def test_with_crossings_leaves_series_that_only_touch_alone() -> None:
+    x, a, b = np.arange(4.0), np.array([1.0, 2.0, 2.0, 3.0]), np.array([0.0, 2.0, 1.0, 1.0])
+    xs, as_, bs = charts.with_crossings(x, a, b)
+    assert xs.tolist() == x.tolist() and as_.tolist() == a.tolist() and bs.tolist() == b.tolist()
+
+
+def test_png_is_opaque_rgb(three_year: GapResult) -> None:
+    """An alpha channel would only make the file bigger and slower to encode: it is opaque."""
+    assert decode(render(three_year)).shape == (HEIGHT, WIDTH, 3)
