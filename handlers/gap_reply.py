@@ -13,10 +13,12 @@ from handlers.report_text import (
     context,
     header,
     indented,
+    last_as_wide_line,
     section,
     spp,
     title_rule,
     warning_lines,
+    widest_since_line,
 )
 
 
@@ -51,17 +53,14 @@ def rank_lines(p: Payload) -> list[str]:
         f"{ordinal(rank['percentile'])} percentile of {rank['windows']:,} {adjective} windows "
         f"ending {rank['first_window_end']} to {p['end']} ({extreme})."
     ]
-    if rank["widest_since"] and is_unusual(rank["percentile"], lagging):
-        lines.append(f"Widest {adjective} {direction} since {rank['widest_since']} "
-                     "(among windows that do not overlap this one).")
-    elif rank["widest_since"]:
-        lines.append(f"Not unusual: a {adjective} {direction} at least this wide was last seen "
-                     f"in the window ending {rank['widest_since']} (not overlapping this one).")
+    if rank["widest_since"]:
+        lines.append(widest_since_line(adjective, direction, rank["widest_since"],
+                                       is_unusual(rank["percentile"], lagging)))
     else:
         lines.append(f"Widest {adjective} {direction} in the history compared "
                      f"(since {rank['first_window_end']}).")
     if rank["last_as_wide"]:
-        lines.append(f"Last at least this wide: window ending {rank['last_as_wide']}.")
+        lines.append(last_as_wide_line(rank["last_as_wide"]))
     lines.append(f"Record {direction}: {pp(abs(rank['record_pp']))} "
                  f"(window ending {rank['record_end']}).")
     return lines

@@ -11,11 +11,13 @@ from handlers.format import pp
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
+    last_as_wide_line,
     plain_lines,
     series_names,
     source_text,
     spp,
     summary_blocks,
+    widest_since_line,
 )
 
 
@@ -49,18 +51,16 @@ def rarity_lines(p: Payload) -> list[str]:
     lines = []
     if p["last_as_wide"] is None:
         lines.append(f"Widest {adjective} {direction} on record (since {p['first_window_end']}).")
-    elif p["widest_since"] and is_unusual(p["percentile"], _direction(p) == "lag"):
-        years = _years_between(p["widest_since"], p["end"])
-        lines.append(f"Widest {adjective} {direction} since {p['widest_since']}, "
-                     f"{years:.1f} years earlier (among windows that do not overlap this one).")
     elif p["widest_since"]:
-        lines.append(f"Not unusual: a {adjective} {direction} at least this wide was last seen "
-                     f"in the window ending {p['widest_since']} (not overlapping this one).")
+        years = _years_between(p["widest_since"], p["end"])
+        lines.append(widest_since_line(adjective, direction, p["widest_since"],
+                                       is_unusual(p["percentile"], direction == "lag"),
+                                       note=f", {years:.1f} years earlier"))
     else:
         lines.append(f"Every earlier window at least this wide overlaps this one (since "
                      f"{p['first_window_end']}).")
     if p["last_as_wide"]:
-        lines.append(f"Last at least this wide: window ending {p['last_as_wide']}.")
+        lines.append(last_as_wide_line(p["last_as_wide"]))
     return lines
 
 

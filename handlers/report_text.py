@@ -96,3 +96,19 @@ def bold_fields_to_plain(fields: list[str]) -> list[str]:
         label, _, value = field.partition("\n")
         out.append(f"{label.strip('*')}: {value}")
     return out
+
+
+def widest_since_line(adjective: str, direction: str, widest_since: str, unusual: bool,
+                      note: str = "") -> str:
+    """How a gap compares with the latest earlier non-overlapping window at least as wide:
+    'Widest 3-year lag since D' for an unusual gap, said plainly for an ordinary one."""
+    if unusual:
+        return (f"Widest {adjective} {direction} since {widest_since}{note} "
+                "(among windows that do not overlap this one).")
+    return (f"Not unusual: a {adjective} {direction} at least this wide was last seen "
+            f"in the window ending {widest_since} (not overlapping this one).")
+
+
+def last_as_wide_line(last_as_wide: str) -> str:
+    """'Last at least this wide: window ending D.' (any earlier window, overlapping or not)."""
+    return f"Last at least this wide: window ending {last_as_wide}."
