@@ -22,6 +22,7 @@ from analytics.pairs import Pair
 from analytics.periods import (
     InsufficientHistoryError,
     Period,
+    history_up_to,
     last_on_or_before,
     parse_period,
     resolve_window,
@@ -122,14 +123,8 @@ def performance_table(
     Raises InsufficientHistoryError only when no row can be computed at all (no common close
     on or before `as_of`, or fewer than two common closes).
     """
-    closes = align_closes(small, large)
-    if as_of is not None:
-        closes = closes.loc[: pd.Timestamp(as_of)]
-    if len(closes) < 2:
-        raise InsufficientHistoryError(
-            "Not enough common closes for a performance table"
-            + (f" on or before {as_of}." if as_of else ".")
-        )
+    closes = history_up_to(align_closes(small, large), as_of,
+                           "common closes for a performance table")
     rows = tuple(performance_row(closes, parse_period(h), as_of) for h in horizons)
     return PerformanceTable(pair=pair, end=closes.index[-1], first_common=closes.index[0],
                             rows=rows)

@@ -104,6 +104,17 @@ class Window:
     end: pd.Timestamp
 
 
+def history_up_to(data: pd.Series | pd.DataFrame, as_of: date | None,
+                  what: str) -> pd.Series | pd.DataFrame:
+    """`data` (sorted by day) on or before `as_of` (all of it when None); at least two days,
+    else InsufficientHistoryError naming `what` is missing ('common closes for a table')."""
+    cut = data.loc[: pd.Timestamp(as_of)] if as_of is not None else data
+    if len(cut) < 2:
+        raise InsufficientHistoryError(
+            f"Not enough {what}" + (f" on or before {as_of}." if as_of else "."))
+    return cut
+
+
 def last_on_or_before(dates: pd.DatetimeIndex, when: pd.Timestamp) -> pd.Timestamp | None:
     """The last trading day in `dates` (sorted) on or before `when`, or None."""
     pos = int(dates.searchsorted(when, side="right")) - 1

@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from analytics.pairs import Pair
-from analytics.periods import InsufficientHistoryError, Period, Window, resolve_window
+from analytics.periods import (
+    Period,
+    Window,
+    history_up_to,
+    resolve_window,
+)
 from analytics.relative import (
     drawdown_from_peak,
     expanding_percentile,
@@ -78,14 +83,8 @@ def trend_frame(small: pd.Series, large: pd.Series, as_of: date | None = None) -
     Columns are computed over all common closes on or before `as_of`, so the averages at any
     chart window's start use the days before it.
     """
-    ratio = relative_ratio(small, large)
-    if as_of is not None:
-        ratio = ratio.loc[: pd.Timestamp(as_of)]
-    if len(ratio) < 2:
-        raise InsufficientHistoryError(
-            "Not enough common trading days for these two series"
-            + (f" on or before {as_of}." if as_of else ".")
-        )
+    ratio = history_up_to(relative_ratio(small, large), as_of,
+                          "common trading days for these two series")
     return pd.DataFrame({
         "ratio": ratio,
         "ma50": moving_average(ratio, SHORT_MA_DAYS),
