@@ -27,6 +27,10 @@ from bench.harness import ROOT, BotProcess, flush, redis_for_run
 from bench.slackproc import RemoteSlack
 from bench.table import Row, median_of, median_of_runs, render_table
 from bot.cache import Cache, describe_backend
+from bot.data.sources import CsvSource
+from bot.market import MarketData
+from bot.prerender import prerender
+from bot.reports import Reports
 
 DEFAULT_DATA = ROOT.parent / "shared" / "market-data"
 
@@ -63,6 +67,15 @@ def measure_bots(config: Config, fake: RemoteSlack, data_dir: Path, redis_client
     def cold() -> None:
         flush(redis_client, prefix)
 
+    cache = Cache(redis_client, prefix=prefix)
+    scheduler_reports = Reports(MarketData(CsvSource(data_dir), cache), cache)
+
+    def prerender_ours(command: str) -> None:
+        """What `smallcaps scheduler` does after the close, in its own process (this one)."""
+        done = prerender(scheduler_reports, [command])
+        if done.failed:
+            raise RuntimeError(f"pre-rendering {command!r} failed")
+
     ours: dict[str, Any] = {}
     base: dict[str, Any] = {}
     with (BotProcess("ours", fake, data_dir, redis_url, state_dir, prefix) as bot,
@@ -70,7 +83,9 @@ def measure_bots(config: Config, fake: RemoteSlack, data_dir: Path, redis_client
         for each in (bot, obvious):
             each.slash("help")  # Bolt's one-off auth.test
         ours["replies"], base["replies"] = slack_load.reply_times(
-            [(bot, cold), (obvious, lambda: None)], fake, config.reply_trials, config.repeats)
+            [slack_load.BotUnderTest(bot, cold, prerender_ours),
+             slack_load.BotUnderTest(obvious, lambda: None, lambda command: None)],
+            fake, config.reply_trials, config.repeats)
         for key, phase in (
             ("sequential", lambda b: slack_load.sequential_acks(b, fake, config.sequential)),
             ("concurrent", lambda b: slack_load.concurrent_acks(b, fake, config.concurrent)),
@@ -139,6 +154,8 @@ def build_rows(config: Config, ours: dict[str, Any], base: dict[str, Any],
     rows += [Row(s2, "cold cache", "ms", r["cold"], b["cold"]),
              Row(s2, "warm market data, new command", "ms", r["warm_new"], b["warm_new"],
                  target=300.0),
+             Row(s2, "first ask of a command pre-rendered after the close (buttons, Home)",
+                 "ms", r["prerendered"], b["prerendered"], target=300.0),
              Row(s2, "repeat of the same command", "ms", r["repeat"], b["repeat"], target=20.0)]
     s3 = "3 work alone (full ^RUT/^GSPC history)"
     a, h = work["analytics"], work["history"]

@@ -10,11 +10,13 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bench.harness import DONE, BotProcess
 from bench.slackproc import RemoteSlack
 from bench.table import latency_stats
+from handlers.buttons import offered_commands
 
 FAILED = "response_url"
 """Reports that fail are answered ephemerally through the response_url."""
@@ -56,26 +58,50 @@ def new_commands() -> Callable[[], str]:
     return next_command
 
 
-def reply_times(bots: list[tuple[BotProcess, Callable[[], None]]], fake: RemoteSlack,
-                trials: int, repeats: int) -> list[dict[str, float]]:
-    """Median ms to the complete reply for each bot: cold cache, warm data + new command,
-    repeat. Bots take turns trial by trial, so a load spike on the machine hits all of them.
-    Each bot comes with the function that empties its cache."""
-    times: list[dict[str, list[float]]] = [{"cold": [], "warm_new": [], "repeat": []}
-                                           for _ in bots]
+def prerendered_commands() -> list[str]:
+    """Gap answers the buttons offer (so the scheduler pre-renders them), except `gap 3y`,
+    which the repeat case asks."""
+    return [c for c in offered_commands() if c.startswith("gap ") and c != "gap 3y index"]
+
+
+@dataclass(frozen=True)
+class BotUnderTest:
+    """A bot and what the harness does to it between trials."""
+
+    bot: BotProcess
+    flush: Callable[[], None]
+    """Empties its cache."""
+    prerender: Callable[[str], None]
+    """What its scheduler does after the close for `command` (nothing for the baseline)."""
+
+
+def reply_times(bots: list[BotUnderTest], fake: RemoteSlack, trials: int,
+                repeats: int) -> list[dict[str, float]]:
+    """Median ms to the complete reply for each bot: cold cache, warm data + new command, the
+    first ask of a command pre-rendered after the close, and a repeat. Bots take turns trial
+    by trial, so a load spike on the machine hits all of them."""
+    times: list[dict[str, list[float]]] = [
+        {"cold": [], "warm_new": [], "prerendered": [], "repeat": []} for _ in bots]
     fresh = [new_commands() for _ in bots]
     for _ in range(trials):
-        for (bot, flush), acc in zip(bots, times, strict=True):
-            flush()
-            acc["cold"].append(one_reply(bot, fake, "gap 3y"))
+        for each, acc in zip(bots, times, strict=True):
+            each.flush()
+            acc["cold"].append(one_reply(each.bot, fake, "gap 3y"))
     for _ in range(trials):
-        for (bot, _), acc, next_command in zip(bots, times, fresh, strict=True):
-            acc["warm_new"].append(one_reply(bot, fake, next_command()))
-    for bot, _ in bots:
-        one_reply(bot, fake, "gap 3y")  # make sure this exact answer is cached
+        for each, acc, next_command in zip(bots, times, fresh, strict=True):
+            acc["warm_new"].append(one_reply(each.bot, fake, next_command()))
+    ready = prerendered_commands()
+    for trial in range(trials):
+        command = ready[trial % len(ready)]
+        for each, acc in zip(bots, times, strict=True):
+            each.flush()
+            each.prerender(command)
+            acc["prerendered"].append(one_reply(each.bot, fake, command))
+    for each in bots:
+        one_reply(each.bot, fake, "gap 3y")  # make sure this exact answer is cached
     for _ in range(repeats):
-        for (bot, _), acc in zip(bots, times, strict=True):
-            acc["repeat"].append(one_reply(bot, fake, "gap 3y"))
+        for each, acc in zip(bots, times, strict=True):
+            acc["repeat"].append(one_reply(each.bot, fake, "gap 3y"))
     fake.clear()
     return [{key: statistics.median(values) * 1000 for key, values in acc.items()}
             for acc in times]

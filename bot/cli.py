@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="report on the CSV source in DIR (default: $SMALLCAPS_DATA_DIR)")
     status.add_argument("--json", action="store_true", help="print one JSON object")
+    warm = commands.add_parser("prerender", help="compute the common reports into the cache "
+                               "now (the scheduler does it after each alert run)")
+    warm.add_argument("--data-dir", type=Path, metavar="DIR",
+                      help="CSV files instead of Yahoo Finance (default: $SMALLCAPS_DATA_DIR)")
     alert_cli.add_commands(commands)
     return parser
 
@@ -121,7 +125,19 @@ def run_status(args: argparse.Namespace) -> int:
     return 0
 
 
-RUNNERS = {"serve": run_serve, "status": run_status}
+def run_prerender(args: argparse.Namespace) -> int:
+    """Compute SMALLCAPS_PRERENDER's reports into the cache once; exit 3 if any failed."""
+    from bot.deps import build_deps
+    from bot.prerender import commands_for, prerender
+
+    deps = build_deps(settings_for(args))
+    done = prerender(deps.reports, commands_for(deps.settings.smallcaps_prerender))
+    print(f"{done.computed} reports ready in {done.seconds:.1f} s"
+          + (f"; failed: {', '.join(done.failed)}" if done.failed else ""))
+    return EXIT_NO_DATA if done.failed else 0
+
+
+RUNNERS = {"serve": run_serve, "status": run_status, "prerender": run_prerender}
 """Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
 RUNNERS["alerts"] = alert_cli.run_alerts
 RUNNERS["scheduler"] = alert_cli.run_scheduler

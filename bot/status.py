@@ -17,7 +17,8 @@ from bot.cache import Cache, describe_backend
 from bot.deps import Deps
 from bot.market_hours import last_refresh_point, next_refresh_point
 
-SCHEDULER_FIELDS = ("last_run_at", "last_as_of", "next_run_at", "rules_evaluated", "posts")
+SCHEDULER_FIELDS = ("last_run_at", "last_as_of", "next_run_at", "rules_evaluated", "posts",
+                    "prerendered_at", "prerendered", "prerender_failed", "prerender_seconds")
 """The hash the scheduler writes at cache.key('scheduler', 'status') after every run."""
 
 CORE_SYMBOLS: tuple[str, ...] = tuple(dict.fromkeys(s for p in PAIRS.values()

@@ -44,6 +44,9 @@ DEFAULT_CHOICES = PERIOD_CHOICES + PAIR_CHOICES
 TREND_CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
                                           for p in ("1y", "2y", "5y", "10y")) + PAIR_CHOICES
 """`trend`'s PERIOD is only its chart window (default 2y, so 2y replaces 3y)."""
+CHOICES_BY_COMMAND: dict[str, tuple[Choice, ...]] = {
+    "gap": DEFAULT_CHOICES, "stats": DEFAULT_CHOICES, "trend": TREND_CHOICES}
+"""The commands whose replies carry switch buttons, and the buttons each offers."""
 
 _FIELD_KEYS = {"period": "p", "pair": "k", "as_of": "a"}
 """Query field -> one-letter key in the button value (keeps values short)."""
@@ -118,10 +121,21 @@ def switch_block(command: str, current: Mapping[str, str | None], epoch: str,
     return {"type": "actions", "elements": elements}
 
 
-def report_buttons(payload: Mapping[str, Any],
-                   choices: Sequence[Choice] = DEFAULT_CHOICES) -> dict[str, Any]:
+def report_buttons(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The switch row for a report payload (gap, trend, stats: period and pair)."""
     current = {"period": payload["period"], "pair": payload["pair"],
                "as_of": payload.get("as_of_requested")}
     return switch_block(payload["command"], current, data_epoch(payload["data_fetched_at"]),
-                        choices)
+                        CHOICES_BY_COMMAND[payload["command"]])
+
+
+def offered_commands() -> tuple[str, ...]:
+    """Every answer the switch buttons lead to ('gap 1y index', ..., 'trend 10y etf'): each
+    period with each pair, since a period click keeps the pair and a pair click the period.
+    bot/prerender.py computes these ahead of the asking."""
+    commands = []
+    for command, choices in CHOICES_BY_COMMAND.items():
+        periods = [c.value for c in choices if c.field == "period"]
+        pairs = [c.value for c in choices if c.field == "pair"]
+        commands += [f"{command} {period} {pair}" for period in periods for pair in pairs]
+    return tuple(commands)

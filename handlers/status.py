@@ -87,6 +87,11 @@ def scheduler_line(info: Info) -> str:
         counts.append(_count(s["posts"], "post", "posts"))
     if counts:
         parts.append(", ".join(counts))
+    if s.get("prerendered"):
+        failed = f", {s['prerender_failed']} failed" if s.get("prerender_failed") not in (
+            None, "", "0") else ""
+        parts.append(f"{_count(s['prerendered'], 'report', 'reports')} ready before asked "
+                     f"({when(s.get('prerendered_at'))}{failed})")
     if s.get("next_run_at"):
         parts.append(f"next run {when(s['next_run_at'])}")
     return " · ".join(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.chart_parts import percentile_rank
-from handlers.buttons import TREND_CHOICES, report_buttons
+from handlers.buttons import report_buttons
 from handlers.format import pct
 from handlers.report_text import (
     Payload,
@@ -97,7 +97,7 @@ def trend_blocks(p: Payload) -> list[dict[str, Any]]:
     period/pair buttons (handlers/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p),
                             f"{peak_line(p)}\n{window_line(p)}", p, context_lines(p)),
-            report_buttons(p, TREND_CHOICES)]
+            report_buttons(p)]
 
 
 def trend_fallback_text(p: Payload) -> str:

@@ -25,7 +25,7 @@ def test_quick_benchmark_reports_every_figure(market_data_dir: Path, tmp_path: P
     for section in SECTIONS:
         assert any(r["section"].startswith(section) for r in rows), section
     for needle in ("sequential: p50", "sequential: p99", "concurrent: p95", "concurrent: p99",
-                   "cold cache", "new command", "repeat of the same command",
+                   "cold cache", "new command", "pre-rendered", "repeat of the same command",
                    "history rank", "chart 3y vs", "chart max", "growth over",
                    "mixed commands", "peak"):
         assert needle in labels, needle

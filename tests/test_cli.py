@@ -59,3 +59,19 @@ def test_window_before_the_data_exits_3(market_data_dir, capsys):
     argv = ["gap", "5y", "--pair", "etf", "--as-of", "2003-01-01"]
     assert main([*argv, "--data-dir", str(market_data_dir)]) == EXIT_NO_DATA
     assert "2000-05-26" in capsys.readouterr().err
+
+
+def test_cli_prerender_says_what_it_made_ready_and_what_failed(market_data_dir, capsys,
+                                                               monkeypatch):
+    monkeypatch.setenv("SMALLCAPS_PRERENDER", "gap 1y, trend 1y etf")
+    assert main(["prerender", "--data-dir", str(market_data_dir)]) == 0
+    assert capsys.readouterr().out.startswith("2 reports ready in ")
+    monkeypatch.setenv("SMALLCAPS_PRERENDER", "gap 1y, gap 1y NOSUCH/SPY")
+    assert main(["prerender", "--data-dir", str(market_data_dir)]) == EXIT_NO_DATA
+    assert "failed: gap 1y NOSUCH/SPY" in capsys.readouterr().out
+
+
+def test_prerender_refuses_a_bad_setting(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("SMALLCAPS_PRERENDER", "gap 3x")
+    assert main(["prerender", "--data-dir", str(tmp_path)]) == 4
+    assert "SMALLCAPS_PRERENDER: `gap 3x`" in capsys.readouterr().err

@@ -93,8 +93,10 @@ def run_scheduler(args: argparse.Namespace) -> int:
     """`scheduler`: run forever (Ctrl-C or SIGTERM to stop)."""
     from bot.alerts.evaluator import Evaluator
     from bot.alerts.scheduler import Scheduler
+    from bot.prerender import commands_for
 
     deps, client = _deps_and_client(args)
+    prerender_commands = commands_for(deps.settings.smallcaps_prerender)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger(__name__).info(
         "Scheduler: alerts at %s %s on weekdays", deps.settings.smallcaps_alert_time,
@@ -102,7 +104,8 @@ def run_scheduler(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current run, then exit
     try:
-        Scheduler(deps, Evaluator(deps, client), stop=stop).run_forever()
+        Scheduler(deps, Evaluator(deps, client), stop=stop,
+                  prerender_commands=prerender_commands).run_forever()
     except KeyboardInterrupt:
         pass
     return 0

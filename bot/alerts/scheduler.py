@@ -3,21 +3,24 @@
 Runs on weekdays at SMALLCAPS_ALERT_TIME in SMALLCAPS_ALERT_TZ (default 16:30 New York, after
 the close and the daily bar), with the as-of date of that day. At start it runs once for the
 most recent scheduled time (a no-op if that day was done; the catch-up after downtime if
-not). Exchange holidays are not modelled: a holiday's run finds no new trading day and posts
-nothing. Status for `status`/dashboards goes to the hash `scheduler:status`.
+not). After each run it pre-renders the reports SMALLCAPS_PRERENDER names (bot/prerender.py),
+so the day's common questions are answered from the cache. Exchange holidays are not modelled:
+a holiday's run finds no new trading day and posts nothing. Status for `status`/dashboards
+goes to the hash `scheduler:status`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.alerts.evaluator import Evaluator, RunSummary
 from bot.cache import CacheErrors
 from bot.deps import Deps
+from bot.prerender import prerender
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_S = 300.0
@@ -72,9 +75,11 @@ class Scheduler:
 
     def __init__(self, deps: Deps, evaluator: Evaluator, *,
                  stop: threading.Event | None = None,
-                 wait: Callable[[float], bool] | None = None) -> None:
+                 wait: Callable[[float], bool] | None = None,
+                 prerender_commands: Sequence[str] = ()) -> None:
         self.deps = deps
         self.evaluator = evaluator
+        self.prerender_commands = tuple(prerender_commands)
         self.stop = stop or threading.Event()
         self.wait = wait or self.stop.wait
         self.at = deps.settings.alert_time
@@ -96,8 +101,27 @@ class Scheduler:
             logger.info("Alerts for %s: %d rules, %d posts, %d errors%s", as_of,
                         summary.rules_evaluated, summary.posts, len(summary.errors),
                         f" (skipped: {summary.skipped})" if summary.skipped else "")
+            self.prerender()
             return summary
         return None
+
+    def prerender(self) -> None:
+        """Compute the configured reports into the cache (after the alerts, which are the
+        time-critical part), and record how it went for `status`."""
+        if not self.prerender_commands:
+            return
+        try:
+            done = prerender(self.deps.reports, self.prerender_commands)
+        except Exception:  # noqa: BLE001 - the clock must keep ticking
+            logger.exception("Pre-rendering failed")
+            return
+        write_status(self.deps,
+                     prerendered_at=self.deps.clock().astimezone(UTC).isoformat(
+                         timespec="seconds"),
+                     prerendered=done.computed, prerender_failed=len(done.failed),
+                     prerender_seconds=f"{done.seconds:.1f}")
+        logger.info("Pre-rendered %d reports in %.1f s%s", done.computed, done.seconds,
+                    f"; failed: {', '.join(done.failed)}" if done.failed else "")
 
     def run_forever(self) -> None:
         """Catch up on the latest scheduled day, then run at every scheduled time until

@@ -11,6 +11,7 @@ from bot.alerts.evaluator import RunSummary
 from bot.alerts.scheduler import Scheduler, last_run_at, next_run_at
 from tests.alert_helpers import Clock, add_rule, alert_deps, make_evaluator, posted_events
 from tests.fake_slack import FakeSlack
+from tests.query_helpers import MustNotCompute
 
 NEW_YORK = ZoneInfo("America/New_York")
 AT = time(16, 30)
@@ -85,3 +86,27 @@ def test_a_failed_run_is_retried_later(cache, market_data_dir):
         summary = scheduler.run_for(datetime(2024, 3, 26, 20, 30, tzinfo=UTC))
     assert calls == [date(2024, 3, 26)] * 2 and waited == [300.0]
     assert summary is not None and summary.posts == 1
+
+
+def test_after_the_alerts_it_prerenders_and_says_so(cache, market_data_dir):
+    with FakeSlack() as fake:
+        clock = Clock(datetime(2024, 3, 26, 21, 0, tzinfo=UTC))
+        deps = alert_deps(fake, cache, market_data_dir, clock)
+        order: list[str] = []
+
+        class Evaluations:
+            def run(self, as_of: date) -> RunSummary:
+                order.append("alerts")
+                return RunSummary(as_of, rules_evaluated=0, posts=0)
+
+        scheduler = Scheduler(deps, Evaluations(), wait=lambda s: False,
+                              prerender_commands=("gap 1y", "gap 1y NOSUCH/SPY"))
+        real_run = deps.reports.run
+        deps.reports.run = lambda q: (order.append("prerender"), real_run(q))[1]
+        scheduler.run_for(datetime(2024, 3, 26, 20, 30, tzinfo=UTC))
+    assert order == ["alerts", "prerender", "prerender"]  # the alerts are never delayed
+    status = {k.decode(): v.decode()
+              for k, v in cache.get_hash(cache.key("scheduler", "status")).items()}
+    assert (status["prerendered"], status["prerender_failed"]) == ("1", "1")
+    assert status["prerendered_at"] == "2024-03-26T21:00:00+00:00"
+    real_run(MustNotCompute("gap 1y"))  # cached: served without computing

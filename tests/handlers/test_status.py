@@ -59,10 +59,13 @@ def test_status_shows_the_schedulers_last_and_next_run(fake, cache, market_data_
     app, _ = wired_app(fake, cache, market_data_dir)
     cache.set_hash(cache.key("scheduler", "status"), {
         "last_run_at": "2026-11-23T21:25:04+00:00", "last_as_of": "2026-11-23",
-        "next_run_at": "2026-11-24T21:25:00+00:00", "rules_evaluated": "3", "posts": "1"}, 60)
+        "next_run_at": "2026-11-24T21:25:00+00:00", "rules_evaluated": "3", "posts": "1",
+        "prerendered_at": "2026-11-23T21:25:09+00:00", "prerendered": "27",
+        "prerender_failed": "0"}, 60)
     text = _status_reply(app, fake)
     assert ("last run 2026-11-23 21:25 UTC on data to 2026-11-23 · 3 alert rules evaluated, "
-            "1 post · next run 2026-11-24 21:25 UTC") in text
+            "1 post · 27 reports ready before asked (2026-11-23 21:25 UTC) · next run "
+            "2026-11-24 21:25 UTC") in text
 
 
 def test_status_takes_no_arguments(fake, cache, market_data_dir):

@@ -1,0 +1,80 @@
+"""Pre-rendering: which answers are made ready, that they are then served without computing,
+and that one failure does not keep the others from being ready."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import ConfigError
+from bot.data.sources import CsvSource
+from bot.market import MarketData
+from bot.prerender import PLAIN_DEFAULTS, commands_for, prerender
+from bot.reports import Reports
+from handlers.buttons import CHOICES_BY_COMMAND, decode_value, report_buttons
+from handlers.parsing import parse_command
+from handlers.replies import REPLIES
+from tests.query_helpers import MustNotCompute
+
+NOW = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)  # after Tuesday's close
+FETCHED = "2026-11-24T21:30:00+00:00"
+
+
+def _clicks_from_default(command: str) -> set[str]:
+    """Every query reachable by clicking switch buttons from the default reply, found by
+    walking the buttons (not by the product `offered_commands` builds)."""
+    default = parse_command(command)
+    start = {"command": command, "period": default.period.label, "pair": default.pair.key,
+             "data_fetched_at": FETCHED}
+    seen, todo = set(), [start]
+    while todo:
+        payload = todo.pop()
+        for button in report_buttons(payload)["elements"]:
+            switched = decode_value(button["value"])
+            text = switched.command_text()
+            if text not in seen:
+                seen.add(text)
+                todo.append({**payload, **switched.query})
+    return {parse_command(t).describe() for t in seen}
+
+
+def test_the_default_covers_every_button_answer_and_each_plain_report():
+    ready = {parse_command(c).describe() for c in commands_for("buttons")}
+    for command in CHOICES_BY_COMMAND:
+        reachable = _clicks_from_default(command)
+        assert reachable <= ready, reachable - ready
+        assert parse_command(command).describe() in ready  # the bare command too
+    for command in PLAIN_DEFAULTS:
+        assert parse_command(command).describe() in ready
+    assert {parse_command(f"gap {p}").describe() for p in ("1y", "3y", "5y")} <= ready  # Home
+    assert len(ready) == len(commands_for("buttons"))  # no answer computed twice
+
+
+def test_the_setting_is_checked_before_the_first_close():
+    assert commands_for("off") == commands_for(" ") == ()
+    assert commands_for("gap 3y, trend etf ,table") == ("gap 3y", "trend etf", "table")
+    with pytest.raises(ConfigError, match="`gap 3x`"):
+        commands_for("gap 3y, gap 3x")
+    with pytest.raises(ConfigError, match="not a report command"):
+        commands_for("alert list")
+    assert all(parse_command(c).command in REPLIES for c in commands_for("buttons"))
+
+
+def test_prerendered_answers_are_served_without_computing(cache, market_data_dir):
+    reports = Reports(MarketData(CsvSource(market_data_dir), cache, lambda: NOW), cache,
+                      lambda: NOW)
+    done = prerender(reports, ["gap 5y etf", "trend", "table"])
+    assert (done.computed, done.failed) == (3, [])
+    for command in ("gap 5y etf", "gap etf 5y", "trend 2y", "table"):
+        report = reports.run(MustNotCompute(command))
+        assert report.chart_png.startswith(b"\x89PNG")
+    with pytest.raises(AssertionError, match="computed"):  # not pre-rendered
+        reports.run(MustNotCompute("gap 10y etf"))
+
+
+def test_one_failure_does_not_stop_the_others(cache, market_data_dir):
+    reports = Reports(MarketData(CsvSource(market_data_dir), cache, lambda: NOW), cache,
+                      lambda: NOW)
+    done = prerender(reports, ["gap 1y", "gap 1y NOSUCH/SPY", "trend 1y"])
+    assert done.computed == 2 and done.failed == ["gap 1y NOSUCH/SPY"]
