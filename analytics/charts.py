@@ -39,6 +39,11 @@ def render_gap_chart(result: GapResult, *, source: str, fetched: str | None = No
     `source` names the data provider for the footer ("Yahoo Finance"); `fetched` says when the
     data was fetched and defaults to the last close used.
     """
+    return _to_png(gap_figure(result, source=source, fetched=fetched))
+
+
+def gap_figure(result: GapResult, *, source: str, fetched: str | None = None) -> Figure:
+    """The chart as a matplotlib Figure, not yet laid out or drawn (`render_gap_chart`)."""
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained", facecolor="white")
     levels_ax, ratio_ax = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
     _draw_levels(levels_ax, result)
@@ -47,7 +52,7 @@ def render_gap_chart(result: GapResult, *, source: str, fetched: str | None = No
         _style_axes(ax)
     _format_dates(ratio_ax, result)
     _add_header_and_footer(fig, result, source, fetched)
-    return _to_png(fig)
+    return fig
 
 
 def signed(value: float, unit: str) -> str:

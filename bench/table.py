@@ -48,6 +48,8 @@ class Row:
     """Ours must be below this (None: no absolute target)."""
     ratio_target: float | None = 3.0
     """Baseline / ours must reach this (None: not compared)."""
+    judged: bool = True
+    """False for a reference figure: its ratio is shown, but it is not a target of ours."""
 
     @property
     def ratio(self) -> float | None:
@@ -58,6 +60,8 @@ class Row:
     @property
     def verdict(self) -> str:
         checks = []
+        if not self.judged:
+            return "(ref)"
         if self.target is not None and self.ours is not None:
             checks.append(self.ours < self.target)
         if self.ratio is not None and self.ratio_target is not None:
@@ -86,7 +90,7 @@ def render_table(rows: Sequence[Row]) -> str:
     for row in rows:
         ratio = "" if row.ratio is None else f"{row.ratio:,.1f}x"
         target = "" if row.target is None else f"< {_num(row.target, row.unit)} {row.unit}"
-        if row.ratio_target is not None and row.baseline is not None:
+        if row.ratio_target is not None and row.baseline is not None and row.judged:
             target = (target + " " if target else "") + f">= {row.ratio_target:g}x"
         body.append((row.section, f"{row.label} ({row.unit})", _num(row.ours, row.unit),
                      "" if row.baseline is None else _num(row.baseline, row.unit), ratio,
