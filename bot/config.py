@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     smallcaps_max_rules_per_channel: int = Field(default=25, ge=1, le=100)
     smallcaps_prerender: str = "buttons"
     """Reports the scheduler computes after each alert run, before anyone asks: `buttons`
-    (every answer a switch button or App Home offers, plus table, history and rates), `off`,
+    (every answer a switch button or App Home offers, plus table and rates), `off`,
     or comma-separated commands (`gap 3y, trend`). See bot/prerender.py."""
 
     @field_validator("smallcaps_alert_time")

@@ -2,7 +2,7 @@
 
 A reply that must draw a new chart spends ~95 % of its time in matplotlib (bench/RESULTS.md),
 and no amount of tuning makes a two-panel chart cheap. But most of a day's questions are the
-same few: the defaults, the buttons under every gap/trend/stats reply, App Home's gap 1y, 3y
+same few: the defaults, the buttons under every gap/trend/stats/history reply, App Home's gap 1y, 3y
 and 5y. Once the day's data is in (the clock process, right after the alert run), this
 computes those reports into the result cache (bot/reports), so the first person to ask is
 answered like a repeat. Answers are keyed by the data's refresh point, so nothing computed
@@ -23,7 +23,7 @@ from bot.config import ConfigError
 from bot.reports import Reports
 
 logger = logging.getLogger(__name__)
-PLAIN_DEFAULTS = ("table", "history", "rates")
+PLAIN_DEFAULTS = ("table", "rates")
 """Commands without buttons whose default answer is worth having ready."""
 
 

@@ -7,7 +7,7 @@ answered from the value alone and a click on a message older than the data can b
     {"c":"gap","e":"202611231620","k":"etf","p":"5y"}      (+ "a":"2024-03-26" when pinned)
 
 The builder is generic: any report command whose payload has `command`, `period`, `pair`,
-`as_of_requested` and `data_fetched_at` gets the same row (gap, trend and stats).
+`as_of_requested` and `data_fetched_at` gets the same row (gap, trend, stats and history).
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ TREND_CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
                                           for p in ("1y", "2y", "5y", "10y")) + PAIR_CHOICES
 """`trend`'s PERIOD is only its chart window (default 2y, so 2y replaces 3y)."""
 CHOICES_BY_COMMAND: dict[str, tuple[Choice, ...]] = {
-    "gap": DEFAULT_CHOICES, "stats": DEFAULT_CHOICES, "trend": TREND_CHOICES}
+    "gap": DEFAULT_CHOICES, "stats": DEFAULT_CHOICES, "trend": TREND_CHOICES,
+    "history": DEFAULT_CHOICES}
 """The commands whose replies carry switch buttons, and the buttons each offers."""
 
 _FIELD_KEYS = {"period": "p", "pair": "k", "as_of": "a"}
@@ -122,7 +123,7 @@ def switch_block(command: str, current: Mapping[str, str | None], epoch: str,
 
 
 def report_buttons(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The switch row for a report payload (gap, trend, stats: period and pair)."""
+    """The switch row for a report payload (gap, trend, stats, history: period and pair)."""
     current = {"period": payload["period"], "pair": payload["pair"],
                "as_of": payload.get("as_of_requested")}
     return switch_block(payload["command"], current, data_epoch(payload["data_fetched_at"]),

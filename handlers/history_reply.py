@@ -7,6 +7,7 @@ from typing import Any
 
 from analytics.chart_parts import percentile_rank
 from analytics.gap import is_unusual
+from handlers.buttons import report_buttons
 from handlers.format import pp
 from handlers.report_text import (
     Payload,
@@ -91,9 +92,11 @@ def context_lines(p: Payload) -> list[str]:
 
 
 def history_blocks(p: Payload) -> list[dict[str, Any]]:
-    """The in-channel Block Kit reply (well inside Slack's limits)."""
-    return summary_blocks(title(p), headline(p), fields(p), "\n".join(rarity_lines(p)), p,
-                          context_lines(p))
+    """The in-channel Block Kit reply (well inside Slack's limits), ending with the
+    period/pair buttons (handlers/actions.py switches the message in place)."""
+    return [*summary_blocks(title(p), headline(p), fields(p), "\n".join(rarity_lines(p)), p,
+                            context_lines(p)),
+            report_buttons(p)]
 
 
 def history_fallback_text(p: Payload) -> str:

@@ -1,4 +1,4 @@
-"""Period/pair buttons under trend and stats replies: a click reruns THAT command in place.
+"""Period/pair buttons under trend, stats and history replies: a click reruns THAT command in place.
 
 Signed block_actions through the real Bolt app and the fake Slack; the numbers in the
 updated message are checked against plain-Python computations on the CSV files.
@@ -111,3 +111,25 @@ def test_etf_on_a_stats_message_updates_it_with_the_etf_stats(app, fake, market_
     row = buttons_of(update.params["blocks"])
     assert row["ETF"].get("style") == "primary" and row["3y"].get("style") == "primary"
     assert decode_value(row["5y"]["value"]).command_text() == "stats 5y etf"
+
+
+def test_10y_on_a_history_message_updates_it_with_the_10y_history(app, fake, market_data_dir):
+    message = _posted_message(app, fake, "history")
+    row = buttons_of(message["blocks"])
+    assert {decode_value(b["value"]).command for b in row.values()} == {"history"}
+    assert row["3y"].get("style") == "primary"
+    update = _click(app, fake, message, "10y")
+    text = all_text(update.params["blocks"])
+
+    rut = read_closes(market_data_dir / "^RUT.csv")
+    gspc = read_closes(market_data_dir / "^GSPC.csv")
+    days = _common(rut, gspc)
+    end = days[-1]
+    start = _start(days, end, 10)
+    gap = ((gspc[end] / gspc[start]) - (rut[end] / rut[start])) * 100
+    assert f"Rolling 10-year gap · Russell 2000 vs S&P 500 · to {end}" in text
+    assert f"*Today ({start} → {end})*\n{gap:+.2f} pp" in text.replace("\u2212", "-")
+    assert "Switched to *10y* by <@U2>" in text
+    row = buttons_of(update.params["blocks"])
+    assert row["10y"].get("style") == "primary"
+    assert decode_value(row["ETF"]["value"]).command_text() == "history 10y etf"
