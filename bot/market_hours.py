@@ -7,11 +7,17 @@ modelled; on a holiday the cache simply refreshes once for nothing.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 NEW_YORK = ZoneInfo("America/New_York")
 REFRESH_TIME = time(16, 20)
+
+
+def market_today(now: datetime | None = None) -> date:
+    """Today's date in New York, where the closes are dated (the server's own date can be a
+    day ahead or behind)."""
+    return (now or datetime.now(NEW_YORK)).astimezone(NEW_YORK).date()
 
 
 def last_refresh_point(now: datetime) -> datetime:

@@ -15,6 +15,7 @@ from typing import Any
 from analytics.pairs import PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from bot.config import get_settings
+from bot.market_hours import market_today
 from bot.reports.gap import GapQuery
 from bot.reports.history import HistoryQuery
 from bot.reports.rates import RatesQuery
@@ -124,7 +125,7 @@ def parse_period_pair(args: list[str], command: str,
         pair = parse_pair(pair_text)
     except (PeriodError, PairError) as exc:
         raise CommandError(str(exc), f"{command} 3y IJR/SPY") from None
-    if as_of is not None and as_of > date.today():
+    if as_of is not None and as_of > market_today():
         raise CommandError(f"`{as_of}` is in the future.", f"{command} 3y as-of 2024-03-26")
     return PeriodPairArgs(period, pair, as_of)
 

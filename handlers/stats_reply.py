@@ -93,7 +93,7 @@ def conventions(p: Payload) -> str:
     return (f"Conventions: simple daily returns of closes; {p['trading_days_per_year']}-day "
             "year; CAGR = (1 + total)^(252 / returns) − 1; volatility = std(ddof=1) × √252; "
             "Sharpe = mean daily excess return / its std × √252 with risk-free "
-            f"{p['risk_free_rate_pct']:.2f} % a year (SMALLCAPS_RISK_FREE_RATE); max drawdown "
+            f"{p['risk_free_rate_pct']:.2f} % a year (the bot's setting); max drawdown "
             "= deepest fall from a running high within the window, recovered = first close "
             "back at that high; beta = cov/var of daily returns (as in empyrical).")
 

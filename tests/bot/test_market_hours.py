@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.market_hours import last_refresh_point, next_refresh_point, seconds_until_refresh
+import pytest
+
+from bot.market_hours import (
+    last_refresh_point,
+    market_today,
+    next_refresh_point,
+    seconds_until_refresh,
+)
+from handlers.parsing import CommandError, parse_command
 
 
 def test_before_the_close_the_last_refresh_was_the_previous_weekday():
@@ -22,3 +31,16 @@ def test_winter_time_is_utc_minus_five():
 def test_cache_lifetime_runs_to_the_next_refresh():
     now = datetime(2024, 3, 25, 20, 0, tzinfo=UTC)  # 16:00 EDT, 20 minutes before refresh
     assert seconds_until_refresh(now) == 20 * 60
+
+
+def test_market_today_is_the_new_york_date_not_the_servers():
+    # 01:30 UTC on Wednesday is still Tuesday evening in New York (EST, UTC-5)
+    assert market_today(datetime(2026, 11, 25, 1, 30, tzinfo=UTC)) == date(2026, 11, 24)
+    assert market_today(datetime(2026, 11, 25, 5, 0, tzinfo=UTC)) == date(2026, 11, 25)
+
+
+def test_an_as_of_date_after_new_yorks_today_is_refused():
+    tomorrow = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=1)
+    with pytest.raises(CommandError, match="is in the future"):
+        parse_command(f"gap 3y as-of {tomorrow}")
+    assert parse_command(f"gap 3y as-of {tomorrow - timedelta(days=1)}").as_of is not None

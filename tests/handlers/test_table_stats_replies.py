@@ -84,6 +84,7 @@ def test_stats_reply_has_every_statistic_with_dates(stats_payload):
                    "3 years: 2021-03-26 → 2024-03-26", "252-day year", "std(ddof=1) × √252",
                    "Basis: price return"):
         assert needle in text, needle
+    assert "SMALLCAPS_" not in text  # the channel sees the rate, not the operator's variable
     assert "-32.99 %" in stats_fallback_text(stats_payload)
     lines = stats_plain_text(stats_payload).splitlines()
     table = [line for line in lines if line.startswith("  ") and line.strip()]
