@@ -32,7 +32,8 @@ from bench.obvious import (
 from bot.reports.gap import GapQuery
 from bot.workers import collect_after_render, freeze_startup_objects
 
-SOURCE, AS_OF = "CSV files", "data fetched 2026-08-22"
+SOURCE, FETCHED = "CSV files", "2026-08-22"
+"""What the timed charts say in their footers (as the bot passes them)."""
 RENDER_PERIODS = ("3y", "max", "1y", "10y", "6m", "20y", "ytd", "5y")
 """Chart windows cycled through in the memory run: short and 40-year charts alike."""
 
@@ -73,7 +74,7 @@ def redraw_floor(result: GapResult) -> Callable[[], object]:
     """Drawing our chart again on its own canvas, once built and laid out: no figure to build,
     no layout, text already measured, no PNG encoding. No change to how we build the chart
     can make a render cheaper than this (matplotlib's drawing of what the chart shows)."""
-    figure = gap_figure(result, source=SOURCE, fetched=AS_OF)
+    figure = gap_figure(result, source=SOURCE, fetched=FETCHED)
     canvas = FigureCanvasAgg(figure)
     layout = figure.get_layout_engine()
     if layout is not None:
@@ -89,9 +90,9 @@ def charts(data_dir: Path, count: int, period: str) -> dict[str, float | None]:
     small, large = load_index_closes(data_dir)
     result = gap_for(small, large, period)
     return {
-        "ours": timed_ms(lambda: render_gap_chart(result, source=SOURCE, fetched=AS_OF), count),
+        "ours": timed_ms(lambda: render_gap_chart(result, source=SOURCE, fetched=FETCHED), count),
         "floor": timed_ms(redraw_floor(result), count),
-        "pyplot": timed_ms(lambda: pyplot_gap_png(result, SOURCE, AS_OF), count),
+        "pyplot": timed_ms(lambda: pyplot_gap_png(result, SOURCE, FETCHED), count),
         "quantstats": timed_ms(lambda: quantstats_png(result), count)
         if have_quantstats() else None,
     }
@@ -106,8 +107,8 @@ def render_loop(kind: str, count: int, data_dir: Path, as_server: bool) -> dict[
     small, large = load_index_closes(data_dir)
     results = [gap_for(small, large, p) for p in RENDER_PERIODS]
     render = {
-        "ours": lambda r: render_gap_chart(r, source=SOURCE, fetched=AS_OF),
-        "pyplot": lambda r: pyplot_gap_png(r, SOURCE, AS_OF),
+        "ours": lambda r: render_gap_chart(r, source=SOURCE, fetched=FETCHED),
+        "pyplot": lambda r: pyplot_gap_png(r, SOURCE, FETCHED),
         "quantstats": quantstats_png,
     }[kind]
     for result in results:  # first use of each window size: fonts, glyph and layout caches
