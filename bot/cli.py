@@ -127,11 +127,13 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_prerender(args: argparse.Namespace) -> int:
     """Compute SMALLCAPS_PRERENDER's reports into the cache once; exit 3 if any failed."""
+    from bot.alerts.scheduler import record_prerender
     from bot.deps import build_deps
     from bot.prerender import commands_for, prerender
 
     deps = build_deps(settings_for(args))
     done = prerender(deps.reports, commands_for(deps.settings.smallcaps_prerender))
+    record_prerender(deps, done)  # `status` shows it, as after the scheduler's passes
     print(f"{done.computed} reports ready in {done.seconds:.1f} s"
           + (f"; failed: {', '.join(done.failed)}" if done.failed else ""))
     return EXIT_NO_DATA if done.failed else 0

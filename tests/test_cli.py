@@ -66,6 +66,8 @@ def test_cli_prerender_says_what_it_made_ready_and_what_failed(market_data_dir, 
     monkeypatch.setenv("SMALLCAPS_PRERENDER", "gap 1y, trend 1y etf")
     assert main(["prerender", "--data-dir", str(market_data_dir)]) == 0
     assert capsys.readouterr().out.startswith("2 reports ready in ")
+    assert main(["status", "--data-dir", str(market_data_dir)]) == 0
+    assert "2 reports ready before asked" in capsys.readouterr().out
     monkeypatch.setenv("SMALLCAPS_PRERENDER", "gap 1y, gap 1y NOSUCH/SPY")
     assert main(["prerender", "--data-dir", str(market_data_dir)]) == EXIT_NO_DATA
     assert "failed: gap 1y NOSUCH/SPY" in capsys.readouterr().out

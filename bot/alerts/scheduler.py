@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.alerts.evaluator import Evaluator, RunSummary
 from bot.cache import CacheErrors
 from bot.deps import Deps
-from bot.prerender import prerender
+from bot.prerender import PrerenderSummary, prerender
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_S = 300.0
@@ -60,6 +60,13 @@ def write_status(deps: Deps, **fields: str | int) -> None:
                     mapping={k: str(v) for k, v in fields.items()})
     except CacheErrors as exc:
         logger.warning("Could not write scheduler status (%s)", type(exc).__name__)
+
+
+def record_prerender(deps: Deps, done: PrerenderSummary) -> None:
+    """A pre-render pass's outcome in the status hash (`status` shows it)."""
+    write_status(deps, prerendered_at=deps.clock().astimezone(UTC).isoformat(timespec="seconds"),
+                 prerendered=done.computed, prerender_failed=len(done.failed),
+                 prerender_seconds=f"{done.seconds:.1f}")
 
 
 def record_run(deps: Deps, summary: RunSummary) -> None:
@@ -115,11 +122,7 @@ class Scheduler:
         except Exception:  # noqa: BLE001 - the clock must keep ticking
             logger.exception("Pre-rendering failed")
             return
-        write_status(self.deps,
-                     prerendered_at=self.deps.clock().astimezone(UTC).isoformat(
-                         timespec="seconds"),
-                     prerendered=done.computed, prerender_failed=len(done.failed),
-                     prerender_seconds=f"{done.seconds:.1f}")
+        record_prerender(self.deps, done)
         logger.info("Pre-rendered %d reports in %.1f s%s", done.computed, done.seconds,
                     f"; failed: {', '.join(done.failed)}" if done.failed else "")
 
