@@ -272,6 +272,15 @@ def _add_header_and_footer(fig: Figure, result: GapResult, source: str,
     fig.set_layout_engine("constrained", rect=(0.0, foot_band, 1.0, top - foot_band))
 
 
+def lay_out(fig: Figure) -> None:
+    """Run the figure's layout engine once, then switch it off: a draw would otherwise lay
+    the figure out again (and savefig would draw twice)."""
+    layout = fig.get_layout_engine()
+    if layout is not None:
+        layout.execute(fig)
+        fig.set_layout_engine("none")
+
+
 def _to_png(fig: Figure) -> bytes:
     """Lay out, draw once on the Agg canvas and encode the pixels as PNG, all in memory.
 
@@ -282,10 +291,7 @@ def _to_png(fig: Figure) -> bytes:
     garbage collector, and each held 4 MB of pixels until then (the RSS grew by 50+ MB).
     """
     canvas = FigureCanvasAgg(fig)
-    layout = fig.get_layout_engine()
-    if layout is not None:
-        layout.execute(fig)
-        fig.set_layout_engine("none")
+    lay_out(fig)
     canvas.draw()
     width, height = canvas.get_width_height()
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from analytics.charts import gap_figure, render_gap_chart
+from analytics.charts import gap_figure, lay_out, render_gap_chart
 from analytics.gap import GapResult, compute_gap
 from analytics.pairs import PAIRS
 from analytics.periods import parse_period
@@ -76,10 +76,7 @@ def redraw_floor(result: GapResult) -> Callable[[], object]:
     can make a render cheaper than this (matplotlib's drawing of what the chart shows)."""
     figure = gap_figure(result, source=SOURCE, fetched=FETCHED)
     canvas = FigureCanvasAgg(figure)
-    layout = figure.get_layout_engine()
-    if layout is not None:
-        layout.execute(figure)
-        figure.set_layout_engine("none")
+    lay_out(figure)
     canvas.draw()
     return canvas.draw
 
