@@ -2,14 +2,14 @@
 
 A reply that must draw a new chart spends ~95 % of its time in matplotlib (bench/RESULTS.md),
 and no amount of tuning makes a two-panel chart cheap. But most of a day's questions are the
-same few: the defaults, the buttons under every gap/trend/stats/history reply, App Home's gap 1y, 3y
-and 5y. Once the day's data is in (the clock process, right after the alert run), this
-computes those reports into the result cache (bot/reports), so the first person to ask is
-answered like a repeat. Answers are keyed by the data's refresh point, so nothing computed
-here outlives the data it was computed from.
+same few: the defaults, the buttons under every gap/trend/stats/history reply, App Home's
+gap 1y, 3y and 5y. Once the day's data is in (the clock process, right after the alert run),
+this computes those reports into the result cache (bot/reports), so the first person to ask
+is answered like a repeat. Answers are keyed by the data's refresh point, so nothing
+computed here outlives the data it was computed from.
 
 SMALLCAPS_PRERENDER picks what: `buttons` (the default: every switch-button answer, plus
-`table`, `history` and `rates`), `off`, or a comma-separated list of commands.
+`table` and `rates`), `off`, or a comma-separated list of commands.
 """
 
 from __future__ import annotations
