@@ -48,7 +48,8 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "below, crosses, crosses up, crosses down. Hysteresis: re-arm only after moving back by N.",
      "alert add gap 3y above 30 hysteresis 2"),
     ("digest", "digest daily|weekly|off",
-     "A scheduled summary in this channel after the US close (daily, or on Fridays).",
+     "A scheduled summary in this channel after the US close (daily, or on each week's "
+     "last trading day).",
      "digest weekly"),
     ("status", "status",
      "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "

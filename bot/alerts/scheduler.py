@@ -1,12 +1,13 @@
 """`smallcaps scheduler`: evaluate alerts once per trading day after the US close, forever.
 
-Runs on weekdays at SMALLCAPS_ALERT_TIME in SMALLCAPS_ALERT_TZ (default 16:30 New York, after
-the close and the daily bar), with the as-of date of that day. At start it runs once for the
-most recent scheduled time (a no-op if that day was done; the catch-up after downtime if
-not). After each run it pre-renders the reports SMALLCAPS_PRERENDER names (bot/prerender.py),
-so the day's common questions are answered from the cache. Exchange holidays are not modelled:
-a holiday's run finds no new trading day and posts nothing. Status for `status`/dashboards
-goes to the hash `scheduler:status`.
+Runs on NYSE trading days (bot.trading_calendar) at SMALLCAPS_ALERT_TIME in SMALLCAPS_ALERT_TZ
+(default 16:30 New York, after the close and the daily bar; as much earlier as the session
+closed early, e.g. 13:30 on 2024-07-03), with the as-of date of that day. At start it runs
+once for the most recent scheduled time (a no-op if that day was done; the catch-up after
+downtime if not). After each run it pre-renders the reports SMALLCAPS_PRERENDER names
+(bot/prerender.py), so the day's common questions are answered from the cache. Weekends and
+exchange holidays have no run. Status for `status`/dashboards goes to the hash
+`scheduler:status`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.alerts.evaluator import Evaluator, RunSummary
 from bot.cache import CacheErrors
 from bot.deps import Deps
 from bot.prerender import PrerenderSummary, prerender
+from bot.trading_calendar import NEW_YORK, REGULAR_CLOSE, nyse
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_S = 300.0
@@ -28,26 +30,31 @@ RETRY_AFTER_S = 300.0
 MAX_RETRIES = 6
 
 
+def run_time(day: date, at: time, zone: ZoneInfo) -> datetime | None:
+    """When the run for `day` happens: `at` in `zone` on a trading day, moved earlier by as
+    much as the session closed early (16:30 becomes 13:30 after a 13:00 close, so the day's
+    alerts do not wait hours for nothing), or None on a weekend or exchange holiday."""
+    session = nyse().session(day)
+    if session is None:
+        return None
+    early_by = datetime.combine(day, REGULAR_CLOSE, tzinfo=NEW_YORK) - session.close
+    return datetime.combine(day, at, tzinfo=zone) - early_by
+
+
 def next_run_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
-    """The first weekday `at` (local to `zone`) strictly after `now`, as an aware datetime."""
-    local = now.astimezone(zone)
-    candidate = datetime.combine(local.date(), at, tzinfo=zone)
-    if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=zone)
-    while candidate.weekday() >= 5:
-        candidate = datetime.combine(candidate.date() + timedelta(days=1), at, tzinfo=zone)
-    return candidate
+    """The first trading day's run time (see `run_time`) strictly after `now`, aware."""
+    day = now.astimezone(zone).date()
+    while (moment := run_time(day, at, zone)) is None or moment <= now:
+        day += timedelta(days=1)
+    return moment
 
 
 def last_run_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
-    """The most recent weekday `at` (local to `zone`) at or before `now`."""
-    local = now.astimezone(zone)
-    candidate = datetime.combine(local.date(), at, tzinfo=zone)
-    if candidate > local:
-        candidate = datetime.combine(local.date() - timedelta(days=1), at, tzinfo=zone)
-    while candidate.weekday() >= 5:
-        candidate = datetime.combine(candidate.date() - timedelta(days=1), at, tzinfo=zone)
-    return candidate
+    """The most recent trading day's run time (see `run_time`) at or before `now`."""
+    day = now.astimezone(zone).date()
+    while (moment := run_time(day, at, zone)) is None or moment > now:
+        day -= timedelta(days=1)
+    return moment
 
 
 def write_status(deps: Deps, **fields: str | int) -> None:

@@ -36,12 +36,25 @@ def test_time_and_zone_are_configurable():
     london = ZoneInfo("Europe/London")
     now = datetime(2024, 7, 5, 20, 0, tzinfo=UTC)  # Friday 21:00 BST
     assert next_run_at(now, time(22, 15), london) == datetime(2024, 7, 5, 21, 15, tzinfo=UTC)
-    assert last_run_at(now, time(22, 15), london) == datetime(2024, 7, 4, 21, 15, tzinfo=UTC)
+    # Thursday 2024-07-04 is Independence Day; Wednesday closed at 13:00, three hours early
+    assert last_run_at(now, time(22, 15), london) == datetime(2024, 7, 3, 18, 15, tzinfo=UTC)
+
+
+def test_no_run_on_good_friday_and_an_early_close_runs_three_hours_earlier():
+    thursday_evening = datetime(2024, 3, 28, 21, 0, tzinfo=UTC)
+    assert next_run_at(thursday_evening, AT, NEW_YORK) == datetime(2024, 4, 1, 20, 30, tzinfo=UTC)
+    # 2024-07-03 closed at 13:00 New York: the 16:30 run moves to 13:30 EDT = 17:30 UTC
+    morning = datetime(2024, 7, 3, 12, 0, tzinfo=UTC)
+    assert next_run_at(morning, AT, NEW_YORK) == datetime(2024, 7, 3, 17, 30, tzinfo=UTC)
+    assert last_run_at(datetime(2024, 7, 4, 23, 0, tzinfo=UTC), AT, NEW_YORK) == datetime(
+        2024, 7, 3, 17, 30, tzinfo=UTC)
 
 
 def test_the_last_run_before_a_weekend_is_friday():
-    sunday = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
-    assert last_run_at(sunday, AT, NEW_YORK) == datetime(2024, 3, 29, 20, 30, tzinfo=UTC)
+    sunday = datetime(2024, 3, 24, 12, 0, tzinfo=UTC)
+    assert last_run_at(sunday, AT, NEW_YORK) == datetime(2024, 3, 22, 20, 30, tzinfo=UTC)
+    easter = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)  # after Good Friday: Thursday's run
+    assert last_run_at(easter, AT, NEW_YORK) == datetime(2024, 3, 28, 20, 30, tzinfo=UTC)
 
 
 def test_it_catches_up_at_start_then_runs_daily_and_reports_status(cache, market_data_dir):
