@@ -17,12 +17,13 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.cache import Cache
-from bot.market import MarketData, PriceHistory
-from bot.market_hours import last_refresh_point, seconds_until_refresh
+from bot.market import INTRADAY_TTL_S, PENDING_RETRY_S, MarketData, PriceHistory
+from bot.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
 from bot.workers import collect_after_render
 
 STALE_RESULT_TTL_S = 300
-"""A result computed from stale cached prices is kept briefly, so a retry can get fresh data."""
+"""A result computed from stale cached prices, or with a symbol's latest close pending, is
+kept briefly, so a retry can get fresh data. A live (intraday) result: INTRADAY_TTL_S."""
 
 Payload = dict[str, Any]
 
@@ -57,12 +58,48 @@ class Report:
     chart_filename: str
 
 
+def _last_closes(history: PriceHistory) -> dict[str, str]:
+    """Each symbol's last close (ISO), not counting an intraday bar."""
+    skip = 2 if history.intraday_at is not None else 1
+    return {s: c.index[-skip].date().isoformat() for s, c in history.closes.items()
+            if len(c) >= skip}
+
+
+def pending_note(history: PriceHistory) -> str | None:
+    """What to say when a symbol's latest close has not come in: which close is pending and
+    which day the latest figures really end on."""
+    if not history.pending or history.last_final is None:
+        return None
+    names = " and ".join(f"{s}'s" for s in sorted(history.pending))
+    common = min(history.pending.values()).isoformat()
+    return (f"{names} {history.last_final.isoformat()} close is not in at {history.source} "
+            f"yet (asked again every {PENDING_RETRY_S // 60} minutes): the latest figures end "
+            f"on {common}, the last close every series has.")
+
+
+def intraday_meta(history: PriceHistory) -> Payload | None:
+    """The `intraday` payload field: when today's unfinished bars were read, or None."""
+    if history.intraday_at is None:
+        return None
+    at = history.intraday_at.astimezone(NEW_YORK)
+    return {"at": at.isoformat(timespec="seconds"), "day": at.date().isoformat(),
+            "label": f"intraday, {at:%H:%M} New York, not a close"}
+
+
 def history_meta(history: PriceHistory) -> Payload:
-    """Source and freshness fields every payload carries."""
+    """Source and freshness fields every payload carries (documented in README)."""
+    notes = [n for n in (history.stale_note, pending_note(history)) if n]
     return {
         "source": history.source,
+        "source_kind": "live" if history.live_source else "files",
         "data_fetched_at": history.fetched_at.astimezone(UTC).isoformat(timespec="seconds"),
-        "stale_note": history.stale_note,
+        "last_closes": _last_closes(history),
+        "last_trading_day": history.last_final.isoformat() if history.last_final else None,
+        "pending_closes": {s: history.last_final.isoformat()
+                           for s in sorted(history.pending or {}) if history.last_final},
+        "intraday": intraday_meta(history),
+        "live_note": history.live_note,
+        "stale_note": " ".join(notes) if notes else None,
     }
 
 
@@ -91,11 +128,17 @@ class Reports:
         query_id = hashlib.sha256(query.describe().encode()).hexdigest()[:24]
         key = self.cache.key("report", self.market.source.name, epoch, query_id)
 
+        live = bool(getattr(query, "live", False))
+
         def compute() -> tuple[dict[str, bytes], int]:
-            history = self.market.history(list(query.symbols()))
+            history = self.market.history(list(query.symbols()), live=live)
             payload, png = query.build(history)
             collect_after_render()  # the chart's figure is garbage now: free it (bot.workers)
-            ttl = STALE_RESULT_TTL_S if history.stale_note else seconds_until_refresh(now)
+            ttl = seconds_until_refresh(now)
+            if history.stale_note or history.pending:
+                ttl = min(ttl, STALE_RESULT_TTL_S)
+            if live:
+                ttl = min(ttl, INTRADAY_TTL_S)
             return {"payload": json.dumps(payload).encode(), "chart": png}, ttl
 
         fields = self.cache.single_flight(key, compute)
