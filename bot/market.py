@@ -215,6 +215,8 @@ class MarketData:
         key = self.cache.key("intraday", self.source.name, session.day.isoformat(),
                              ",".join(sorted(symbols)))
         found = self._load_intraday(key, symbols)
+        if found is not None and (now - found[1]).total_seconds() >= INTRADAY_TTL_S:
+            found = None  # older than its lifetime by our clock
         if found is None:
             try:  # from the previous session on, so every symbol has at least one row
                 fresh = self.source.fetch(list(symbols), nyse().previous_session(session.day).day)

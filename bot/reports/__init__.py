@@ -139,9 +139,17 @@ class Reports:
                 ttl = min(ttl, STALE_RESULT_TTL_S)
             if live:
                 ttl = min(ttl, INTRADAY_TTL_S)
-            return {"payload": json.dumps(payload).encode(), "chart": png}, ttl
+            until = str(now.timestamp() + ttl).encode()
+            return {"payload": json.dumps(payload).encode(), "chart": png,
+                    "valid_until": until}, ttl
 
-        fields = self.cache.single_flight(key, compute)
+        def valid(fields: dict[bytes, bytes]) -> bool:
+            """Still valid by our clock (Redis expires it too; this keeps the two agreeing
+            when the clock is not the server's, as in replays)."""
+            until = fields.get(b"valid_until")
+            return until is None or float(until) > now.timestamp()
+
+        fields = self.cache.single_flight(key, compute, valid=valid)
         payload = json.loads(fields[b"payload"])
         return Report(payload=payload, chart_png=fields[b"chart"],
                       chart_filename=chart_filename(payload))
