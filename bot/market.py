@@ -17,7 +17,6 @@ session's current bars are fetched separately, kept briefly, and never stored as
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +28,7 @@ import pandas as pd
 
 from bot.cache import Cache
 from bot.data.sources import DataUnavailableError, PriceSource, SymbolNotFoundError
+from bot.intraday import with_intraday
 from bot.trading_calendar import Session, nyse
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,6 @@ OVERLAP_DAYS = 7
 PRICE_TTL_S = 90 * 86400
 PENDING_RETRY_S = 600
 """A symbol whose latest close is missing after the close is fetched again this much later."""
-INTRADAY_TTL_S = 60
-"""Today's unfinished bars (live requests) are reused this long, never past the close."""
 
 
 @dataclass(frozen=True)
@@ -181,13 +179,15 @@ class MarketData:
                     self.cache.release(lock_key, token)
         fetched_at = min(c.fetched_at for c in cached.values())
         closes = {s: cached[s].closes for s in symbols}
-        if self.live_source:
-            closes = {s: c.loc[: pd.Timestamp(final.day)] for s, c in closes.items()}
+        if self.live_source:  # an unfinished bar cached by an older version: not a close
+            last = pd.Timestamp(final.day)
+            closes = {s: c.loc[:last] if len(c) and c.index[-1] > last else c
+                      for s, c in closes.items()}
         pending = {s: _last_day(c) for s, c in closes.items()
                    if self.live_source and _last_day(c) < final.day}
         intraday_at, live_note = None, None
         if live and self.live_source:
-            closes, intraday_at = self._with_intraday(symbols, closes, now)
+            closes, intraday_at = with_intraday(self.source, self.cache, symbols, closes, now)
             if intraday_at is None:
                 live_note = ("No session is under way in New York (or no trade yet today), "
                              f"so `live` shows the last close, {final.day.isoformat()}.")
@@ -204,51 +204,6 @@ class MarketData:
             intraday_at=intraday_at,
             live_note=live_note,
         )
-
-    def _with_intraday(self, symbols: Sequence[str], closes: dict[str, pd.Series],
-                       now: datetime) -> tuple[dict[str, pd.Series], datetime | None]:
-        """`closes` each extended by the current session's bar, and when that was fetched;
-        unchanged (and None) when no session is under way or a symbol has no bar yet."""
-        session = nyse().open_session(now)
-        if session is None:
-            return closes, None
-        key = self.cache.key("intraday", self.source.name, session.day.isoformat(),
-                             ",".join(sorted(symbols)))
-        found = self._load_intraday(key, symbols)
-        if found is not None and (now - found[1]).total_seconds() >= INTRADAY_TTL_S:
-            found = None  # older than its lifetime by our clock
-        if found is None:
-            try:  # from the previous session on, so every symbol has at least one row
-                fresh = self.source.fetch(list(symbols), nyse().previous_session(session.day).day)
-            except DataUnavailableError as exc:
-                logger.warning("No intraday bars for %s: %s", list(symbols), exc)
-                return closes, None
-            day = pd.Timestamp(session.day)
-            bars = {s: fresh[s].loc[day:day] for s in symbols}
-            if any(b.empty for b in bars.values()):
-                return closes, None
-            found = ({s: float(b.iloc[-1]) for s, b in bars.items()}, now)
-            ttl = min(INTRADAY_TTL_S, (session.close - now).total_seconds())
-            self.cache.set_hash(key, {"bars": json.dumps(found[0]),
-                                      "at": now.isoformat()}, max(1, int(ttl)))
-        bars, at = found
-        day = pd.Timestamp(session.day).as_unit("us")
-        extended = {}
-        for s in symbols:
-            base = closes[s].loc[: day - pd.Timedelta(days=1)]
-            bar = pd.Series([bars[s]], index=pd.DatetimeIndex([day], name="Date"), name=s)
-            extended[s] = pd.concat([base, bar.astype(base.dtype)]) if len(base) else bar
-        return extended, at
-
-    def _load_intraday(self, key: str, symbols: Sequence[str]
-                       ) -> tuple[dict[str, float], datetime] | None:
-        fields = self.cache.get_hash(key)
-        if not fields:
-            return None
-        bars = json.loads(fields[b"bars"])
-        if any(s not in bars for s in symbols):
-            return None
-        return bars, datetime.fromisoformat(fields[b"at"].decode())
 
     def _await_fetch(self, symbols: Sequence[str], boundary: datetime) -> dict[str, _Cached]:
         """Wait (briefly) for a concurrent fetch of the same symbols to land in the cache."""

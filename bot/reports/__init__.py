@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.cache import Cache
-from bot.market import INTRADAY_TTL_S, PENDING_RETRY_S, MarketData, PriceHistory
+from bot.intraday import INTRADAY_TTL_S
+from bot.market import PENDING_RETRY_S, MarketData, PriceHistory
 from bot.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
 from bot.workers import collect_after_render
 
