@@ -38,6 +38,10 @@ OVERLAP_DAYS = 7
 PRICE_TTL_S = 90 * 86400
 PENDING_RETRY_S = 600
 """A symbol whose latest close is missing after the close is fetched again this much later."""
+PENDING_WINDOW_S = 4 * 3600
+"""... for this long after the close is final; later, a missing close is taken as none that
+day (^TNX does not trade on bond-market holidays such as Veterans Day, when NYSE is open) and
+is looked for again at the next refresh point."""
 
 
 @dataclass(frozen=True)
@@ -146,11 +150,12 @@ class MarketData:
              now: datetime) -> bool:
         """True when a symbol must be fetched: never fetched, fetched before the last
         refresh point, or (live sources) its final close is still missing and the last try
-        was PENDING_RETRY_S ago."""
+        was PENDING_RETRY_S ago, within PENDING_WINDOW_S of the close."""
         if entry is None or entry.fetched_at < boundary:
             return True
         return (self.live_source and _last_day(entry.closes) < final.day
-                and (now - entry.fetched_at).total_seconds() >= PENDING_RETRY_S)
+                and (now - entry.fetched_at).total_seconds() >= PENDING_RETRY_S
+                and (now - final.final_at).total_seconds() < PENDING_WINDOW_S)
 
     def history(self, symbols: Sequence[str], live: bool = False) -> PriceHistory:
         """Closes for `symbols`, refreshed from the source if the cache is behind.

@@ -208,3 +208,19 @@ def test_the_early_close_is_used_after_1320_not_at_1620(replay):
     afternoon = replay.ask("gap 1y").payload
     check(afternoon, replay.expected())
     assert afternoon["end"] == "2024-07-03"
+
+
+def test_a_close_that_never_comes_is_not_asked_for_all_evening(replay):
+    # ^RUT's row stays empty (as ^TNX's does on a bond-market holiday): asked again for
+    # four hours after the close is final (16:20), then left until the next refresh point
+    replay.publish(ny("2024-07-01", 16, 25), "2024-07-01", empty=frozenset({SMALL}))
+    replay.ask("gap 1y")
+    replay.publish(ny("2024-07-01", 16, 40), "2024-07-01", empty=frozenset({SMALL}))
+    replay.ask("gap 1y")
+    asked = len(replay.fake.history_requests(SMALL))
+    assert asked == 2  # the first fetch and one retry
+    replay.publish(ny("2024-07-01", 21, 0), "2024-07-01", empty=frozenset({SMALL}))
+    late = replay.ask("gap 1y").payload
+    assert len(replay.fake.history_requests(SMALL)) == asked
+    check(late, replay.expected())
+    assert late["pending_closes"] == {SMALL: "2024-07-01"}

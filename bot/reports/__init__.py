@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from bot.cache import Cache
 from bot.intraday import INTRADAY_TTL_S
-from bot.market import PENDING_RETRY_S, MarketData, PriceHistory
+from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
 from bot.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
 from bot.workers import collect_after_render
 
@@ -74,8 +74,9 @@ def pending_note(history: PriceHistory) -> str | None:
     names = " and ".join(f"{s}'s" for s in sorted(history.pending))
     common = min(history.pending.values()).isoformat()
     return (f"{names} {history.last_final.isoformat()} close is not in at {history.source} "
-            f"yet (asked again every {PENDING_RETRY_S // 60} minutes): the latest figures end "
-            f"on {common}, the last close every series has.")
+            f"(asked again every {PENDING_RETRY_S // 60} minutes for "
+            f"{PENDING_WINDOW_S // 3600} hours after the close): the latest figures end on "
+            f"{common}, the last close every series has.")
 
 
 def intraday_meta(history: PriceHistory) -> Payload | None:
