@@ -67,7 +67,10 @@ CONVENTIONS = (
     "(IWM vs SPY, total return from adjusted closes), or `SMALL/LARGE` with any two Yahoo "
     "symbols, e.g. `IJR/SPY`.\n"
     "*Numbers:* returns are last/first − 1 of the closes; the gap is large minus small in "
-    "percentage points (positive = small caps lag); the relative ratio is small/large."
+    "percentage points (positive = small caps lag); the relative ratio is small/large.\n"
+    "*Closes:* answers end on the last NYSE close that is final (16:20 New York, 13:20 after "
+    "an early close). Add `live` to any report (`gap 1y live`) for today's move so far, "
+    "labelled intraday."
 )
 
 
