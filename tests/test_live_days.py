@@ -224,3 +224,10 @@ def test_a_close_that_never_comes_is_not_asked_for_all_evening(replay):
     assert len(replay.fake.history_requests(SMALL)) == asked
     check(late, replay.expected())
     assert late["pending_closes"] == {SMALL: "2024-07-01"}
+
+
+def test_a_pending_close_is_not_mentioned_under_a_window_pinned_before_it(replay):
+    replay.publish(ny("2024-07-01", 16, 25), "2024-07-01", empty=frozenset({SMALL}))
+    pinned = replay.ask("gap 1y as-of 2024-06-27").payload
+    assert pinned["end"] == "2024-06-27"
+    assert pinned["pending_closes"] == {} and pinned["stale_note"] is None

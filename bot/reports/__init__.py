@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -134,6 +134,10 @@ class Reports:
 
         def compute() -> tuple[dict[str, bytes], int]:
             history = self.market.history(list(query.symbols()), live=live)
+            as_of = getattr(query, "as_of", None)
+            if history.pending and as_of is not None and history.last_final is not None \
+                    and as_of < history.last_final:  # a pinned window ends before it
+                history = replace(history, pending={})
             payload, png = query.build(history)
             collect_after_render()  # the chart's figure is garbage now: free it (bot.workers)
             ttl = seconds_until_refresh(now)
