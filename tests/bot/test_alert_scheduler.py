@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from bot.alerts.evaluator import RunSummary
 from bot.alerts.scheduler import Scheduler, last_run_at, next_run_at
+from bot.deps import build_deps
 from tests.alert_helpers import Clock, add_rule, alert_deps, make_evaluator, posted_events
 from tests.fake_slack import FakeSlack
 from tests.query_helpers import MustNotCompute
+from tests.slack_helpers import slack_settings
 
 NEW_YORK = ZoneInfo("America/New_York")
 AT = time(16, 30)
@@ -123,3 +126,46 @@ def test_after_the_alerts_it_prerenders_and_says_so(cache, market_data_dir):
     assert (status["prerendered"], status["prerender_failed"]) == ("1", "1")
     assert status["prerendered_at"] == "2024-03-26T21:00:00+00:00"
     real_run(MustNotCompute("gap 1y"))  # cached: served without computing
+
+
+class _LateSource:
+    """A live source over the real closes to `day`, where ^RUT's `day` close comes in only
+    once `arrived` is set (Yahoo has ^GSPC's bar, ^RUT's row is still empty)."""
+
+    name, live = "late source", True
+
+    def __init__(self, closes, day: str) -> None:
+        self.closes, self.day, self.arrived = closes, pd.Timestamp(day), False
+
+    def fetch(self, symbols, start):
+        out = {}
+        for symbol in symbols:
+            series = self.closes[symbol].loc[: self.day]
+            if symbol == "^RUT" and not self.arrived:
+                series = series.loc[: self.day - pd.Timedelta(days=1)]
+            out[symbol] = series.loc[pd.Timestamp(start):] if start else series
+        return out
+
+
+def test_a_pending_close_is_evaluated_the_same_evening_not_tomorrow(cache, real_closes,
+                                                                     market_data_dir):
+    with FakeSlack() as fake:
+        clock = Clock(datetime(2024, 7, 1, 20, 30, tzinfo=UTC))  # Monday 16:30 New York
+        source = _LateSource(real_closes, "2024-07-01")
+        deps = build_deps(slack_settings(fake, market_data_dir), source=source, cache=cache,
+                          clock=clock)
+        seen: list[tuple[date, str]] = []
+
+        class Recording:
+            def run(self, as_of: date) -> RunSummary:
+                last = deps.market.history(["^RUT"]).closes["^RUT"].index[-1]
+                seen.append((as_of, last.date().isoformat()))
+                return RunSummary(as_of)
+
+        def wait(seconds: float) -> bool:
+            clock.now = clock.now + timedelta(seconds=seconds)
+            source.arrived = True  # ^RUT's close is published while we wait
+            return False
+
+        Scheduler(deps, Recording(), wait=wait).run_for(clock.now)
+    assert seen == [(date(2024, 7, 1), "2024-06-28"), (date(2024, 7, 1), "2024-07-01")]
