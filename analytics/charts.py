@@ -93,9 +93,10 @@ def rank_line(rank: HistoryRank, adjective: str, lagging: bool = True) -> str:
 def footer_text(basis: str, source: str, *, fetched: str | None, end: str) -> str:
     """'Price return  ·  Source: Yahoo Finance  ·  Data fetched 2026-11-25'.
 
-    `fetched` is the date the prices were fetched; without it the footer says
-    'As of <end>' (the last close drawn)."""
-    when = f"Data fetched {fetched}" if fetched else f"As of {end}"
+    `fetched` says how fresh the data is, as a phrase ('Data fetched 2026-11-25',
+    'CSV files, last close 2026-08-21', 'Intraday, 10:15 New York, not a close'); without
+    it the footer says 'As of <end>' (the last close drawn)."""
+    when = fetched or f"As of {end}"
     return f"{basis[:1].upper()}{basis[1:]}  ·  Source: {source}  ·  {when}"
 
 

@@ -137,7 +137,7 @@ class ObviousReports:
         small, large = (read_csv_closes(self.data_dir / f"{s}.csv") for s in query.symbols())
         result = compute_gap(query.pair, small, large, query.period, query.as_of)
         history = PriceHistory(closes={}, source=f"CSV files in {self.data_dir}",
-                               fetched_at=datetime.now(UTC))
+                               fetched_at=datetime.now(UTC), live_source=False)
         payload = gap_payload(result, history, query)
         png = (quantstats_png(result) if have_quantstats()
                else pyplot_gap_png(result, history.source, None))

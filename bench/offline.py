@@ -32,7 +32,7 @@ from bench.obvious import (
 from bot.reports.gap import GapQuery
 from bot.workers import collect_after_render, freeze_startup_objects
 
-SOURCE, FETCHED = "CSV files", "2026-08-22"
+SOURCE, FETCHED = "CSV files", "CSV files, last close 2026-08-21"
 """What the timed charts say in their footers (as the bot passes them)."""
 RENDER_PERIODS = ("3y", "max", "1y", "10y", "6m", "20y", "ytd", "5y")
 """Chart windows cycled through in the memory run: short and 40-year charts alike."""

@@ -171,24 +171,30 @@ class Cache:
         compute: Callable[[], tuple[Mapping[str, bytes | str], int]],
         wait_s: float = 25.0,
         lock_ms: int = 30_000,
+        valid: Callable[[dict[bytes, bytes]], bool] | None = None,
     ) -> dict[bytes, bytes]:
         """The cached hash at `key`, computing it at most once across concurrent callers.
 
         `compute` returns the fields and their lifetime in seconds. Callers that lose the
         race poll for the winner's result; if the winner dies, its lock expires and a
-        waiter takes over.
+        waiter takes over. `valid`, if given, can reject a cached hash (e.g. one whose
+        validity ended by the caller's clock before Redis expired it): it is recomputed.
         """
         deadline = time.monotonic() + wait_s
         lock_key = key + ":lock"
+
+        def usable(found: dict[bytes, bytes] | None) -> bool:
+            return found is not None and (valid is None or valid(found))
+
         while True:
             cached = self.get_hash(key)
-            if cached is not None:
+            if cached is not None and usable(cached):
                 return cached
             token = self.acquire(lock_key, lock_ms)
             if token is not None:
                 try:
                     cached = self.get_hash(key)  # finished while we were acquiring
-                    if cached is not None:
+                    if cached is not None and usable(cached):
                         return cached
                     fields, ttl_s = compute()
                     self.set_hash(key, fields, ttl_s)

@@ -36,6 +36,8 @@ def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: 
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="folder of <SYMBOL>.csv files instead of Yahoo Finance "
                              "(default: $SMALLCAPS_DATA_DIR)")
+    parser.add_argument("--live", action="store_true",
+                        help="end on today's unfinished session (labelled intraday, not a close)")
     parser.add_argument("--out", type=Path, metavar="FILE.png", help="write the chart here")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -79,6 +81,8 @@ def command_words(args: argparse.Namespace) -> list[str]:
         words.append(args.pair)
     if args.as_of:
         words += ["as-of", args.as_of]
+    if getattr(args, "live", False):
+        words.append("live")
     return words
 
 

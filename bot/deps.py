@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.data.sources import CsvSource, PriceSource
 from bot.market import MarketData
 from bot.reports import Reports
+from bot.trading_calendar import nyse
 from bot.workers import ReplyPool
 
 logger = logging.getLogger(__name__)
@@ -63,5 +64,6 @@ def build_deps(
 ) -> Deps:
     """Wire the services; arguments override what settings would choose (for tests)."""
     cache = cache if cache is not None else Cache(build_redis(settings))
+    nyse()  # build the trading calendar now (about a second), not inside the first reply
     market = MarketData(source or build_source(settings), cache, clock)
     return Deps(settings, cache, market, Reports(market, cache, clock), clock)

@@ -2,9 +2,17 @@
 
 Each symbol's closes live in one Redis hash (dates and closes as raw little-endian arrays,
 plus when they were fetched). A symbol is fresh when it was fetched after the last refresh
-point (the previous US close). Stale or missing symbols of a request are fetched in one
-batch, from a few days before the last cached date, and merged. When the provider fails and
-every symbol has cached data, the answer uses it and says how old it is.
+point (the last NYSE session's close + settle delay, bot.market_hours). Stale or missing
+symbols of a request are fetched in one batch, from a few days before the last cached date,
+and merged. When the provider fails and every symbol has cached data, the answer uses it and
+says how old it is.
+
+Only closes are stored: from a live source (Yahoo), a bar dated after the last session whose
+close is final (today's bar while the market is open, the last trade in it) is dropped. A
+symbol whose last close is still behind that session (Yahoo has today's ^GSPC bar, ^RUT's
+row is still empty) is *pending*: it is fetched again after PENDING_RETRY_S, not at the next
+close, and the history says so. Today's move is had only on request (`live=True`): the
+session's current bars are fetched separately, kept briefly, and never stored as closes.
 """
 
 from __future__ import annotations
@@ -20,13 +28,20 @@ import pandas as pd
 
 from bot.cache import Cache
 from bot.data.sources import DataUnavailableError, PriceSource, SymbolNotFoundError
-from bot.market_hours import last_refresh_point
+from bot.intraday import with_intraday
+from bot.trading_calendar import Session, nyse
 
 logger = logging.getLogger(__name__)
 
 OVERLAP_DAYS = 7
 """Refetch this many calendar days before the last cached close (late revisions, splits)."""
 PRICE_TTL_S = 90 * 86400
+PENDING_RETRY_S = 600
+"""A symbol whose latest close is missing after the close is fetched again this much later."""
+PENDING_WINDOW_S = 4 * 3600
+"""... for this long after the close is final; later, a missing close is taken as none that
+day (^TNX does not trade on bond-market holidays such as Veterans Day, when NYSE is open) and
+is looked for again at the next refresh point."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,17 @@ class PriceHistory:
     """When the oldest of these series was last fetched from the source (UTC)."""
     stale_note: str | None = None
     """Set when fresh data could not be had and cached data was used: says why and how old."""
+    live_source: bool = True
+    """True for a source that changes during the day (Yahoo); False for files."""
+    last_final: date | None = None
+    """The last NYSE session whose close was final when this was read: the newest close a
+    live source should have (None for files, where there is no such expectation)."""
+    pending: dict[str, date] | None = None
+    """Symbols whose last close is behind `last_final` -> their last close (live sources)."""
+    intraday_at: datetime | None = None
+    """When today's unfinished bars were fetched, if the series end with them (live=True)."""
+    live_note: str | None = None
+    """Why a live request got closes only (market closed, files, no trade yet)."""
 
 
 @dataclass(frozen=True)
@@ -115,12 +141,33 @@ class MarketData:
                                      c.source)
                 for symbol, c in self._load(symbols).items() if not c.closes.empty}
 
-    def history(self, symbols: Sequence[str]) -> PriceHistory:
-        """Closes for `symbols`, refreshed from the source if the cache is behind."""
+    @property
+    def live_source(self) -> bool:
+        """True when the source changes during the session (Yahoo), False for files."""
+        return bool(getattr(self.source, "live", False))
+
+    def _due(self, entry: _Cached | None, boundary: datetime, final: Session,
+             now: datetime) -> bool:
+        """True when a symbol must be fetched: never fetched, fetched before the last
+        refresh point, or (live sources) its final close is still missing and the last try
+        was PENDING_RETRY_S ago, within PENDING_WINDOW_S of the close."""
+        if entry is None or entry.fetched_at < boundary:
+            return True
+        return (self.live_source and _last_day(entry.closes) < final.day
+                and (now - entry.fetched_at).total_seconds() >= PENDING_RETRY_S
+                and (now - final.final_at).total_seconds() < PENDING_WINDOW_S)
+
+    def history(self, symbols: Sequence[str], live: bool = False) -> PriceHistory:
+        """Closes for `symbols`, refreshed from the source if the cache is behind.
+
+        live: also fetch the session under way, if any, and end each series with its
+        current (unfinished) bar; `intraday_at` then says when. Never stored as a close.
+        """
         now = self.clock()
+        final = nyse().last_final_session(now)
+        boundary = final.final_at
         cached = self._load(symbols)
-        boundary = last_refresh_point(now)
-        stale = [s for s in symbols if s not in cached or cached[s].fetched_at < boundary]
+        stale = [s for s in symbols if self._due(cached.get(s), boundary, final, now)]
         note = None
         if stale:
             lock_key = self.cache.key("prices-lock", self.source.name, ",".join(sorted(stale)))
@@ -131,16 +178,36 @@ class MarketData:
                     stale = [s for s in stale if cached.get(s) is None
                              or cached[s].fetched_at < boundary]
                 if stale:
-                    note = self._refresh(stale, cached, now)
+                    note = self._refresh(stale, cached, now, final.day)
             finally:
                 if token is not None:
                     self.cache.release(lock_key, token)
         fetched_at = min(c.fetched_at for c in cached.values())
+        closes = {s: cached[s].closes for s in symbols}
+        if self.live_source:  # an unfinished bar cached by an older version: not a close
+            last = pd.Timestamp(final.day)
+            closes = {s: c.loc[:last] if len(c) and c.index[-1] > last else c
+                      for s, c in closes.items()}
+        pending = {s: _last_day(c) for s, c in closes.items()
+                   if self.live_source and _last_day(c) < final.day}
+        intraday_at, live_note = None, None
+        if live and self.live_source:
+            closes, intraday_at = with_intraday(self.source, self.cache, symbols, closes, now)
+            if intraday_at is None:
+                live_note = ("No session is under way in New York (or no trade yet today), "
+                             f"so `live` shows the last close, {final.day.isoformat()}.")
+        elif live:
+            live_note = "CSV files have no intraday prices: `live` shows the last close."
         return PriceHistory(
-            closes={s: cached[s].closes for s in symbols},
+            closes=closes,
             source=self.source.name,
             fetched_at=fetched_at,
             stale_note=note,
+            live_source=self.live_source,
+            last_final=final.day if self.live_source else None,
+            pending=pending,
+            intraday_at=intraday_at,
+            live_note=live_note,
         )
 
     def _await_fetch(self, symbols: Sequence[str], boundary: datetime) -> dict[str, _Cached]:
@@ -154,8 +221,10 @@ class MarketData:
             time.sleep(0.05)
         return self._load(symbols)
 
-    def _refresh(self, stale: list[str], cached: dict[str, _Cached], now: datetime) -> str | None:
-        """Fetch `stale` in one batch and merge into `cached`; a note if we fell back."""
+    def _refresh(self, stale: list[str], cached: dict[str, _Cached], now: datetime,
+                 final_day: date) -> str | None:
+        """Fetch `stale` in one batch and merge into `cached`; a note if we fell back.
+        From a live source, bars dated after `final_day` (unfinished) are not kept."""
         start = _fetch_start([cached.get(s) for s in stale])
         try:
             fresh = self.source.fetch(stale, start)
@@ -168,11 +237,19 @@ class MarketData:
                 return f"{exc} Showing cached data fetched {oldest:%Y-%m-%d %H:%M} UTC."
             raise
         for symbol in stale:
-            merged = _merge(cached.get(symbol), fresh[symbol])
+            got = fresh[symbol]
+            if self.live_source:
+                got = got.loc[: pd.Timestamp(final_day)]
+            merged = _merge(cached.get(symbol), got)
             self.cache.set_hash(self._key(symbol),
                                 encode_closes(merged, now, self.source.name), PRICE_TTL_S)
             cached[symbol] = _Cached(merged, now, self.source.name)
         return None
+
+
+def _last_day(closes: pd.Series) -> date:
+    """The date of the last close (date.min for an empty series)."""
+    return closes.index[-1].date() if len(closes) else date.min
 
 
 def _fetch_start(entries: Sequence[_Cached | None]) -> date | None:

@@ -1,17 +1,20 @@
-"""When US daily data changes: the refresh point after each trading day's close.
+"""When US daily data changes: the refresh point after each trading session's close.
 
-Cached prices and results are valid until the next refresh point (16:20 New York time on a
-weekday: the 16:00 close plus time for the daily bar to settle). Exchange holidays are not
-modelled; on a holiday the cache simply refreshes once for nothing.
+Cached prices and results are valid until the next refresh point: the close of the next NYSE
+session plus SETTLE_DELAY for the daily bar to settle (16:20 New York on a full day, 13:20
+after a 13:00 early close). Weekends and exchange holidays (Good Friday, Juneteenth, days of
+mourning) have no refresh point, so nothing is refetched or re-rendered for them. The
+sessions come from bot.trading_calendar (exchange_calendars' XNYS).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-NEW_YORK = ZoneInfo("America/New_York")
-REFRESH_TIME = time(16, 20)
+from bot.trading_calendar import NEW_YORK, SETTLE_DELAY, nyse
+
+__all__ = ["NEW_YORK", "SETTLE_DELAY", "last_refresh_point", "market_today",
+           "next_refresh_point", "seconds_until_refresh", "last_final_close"]
 
 
 def market_today(now: datetime | None = None) -> date:
@@ -20,26 +23,21 @@ def market_today(now: datetime | None = None) -> date:
     return (now or datetime.now(NEW_YORK)).astimezone(NEW_YORK).date()
 
 
+def last_final_close(now: datetime) -> date:
+    """The last trading day whose close is final at `now` (aware): the newest close every
+    symbol should have. On a Saturday, Good Friday or a Monday morning: the last session."""
+    return nyse().last_final_session(now).day
+
+
 def last_refresh_point(now: datetime) -> datetime:
-    """The most recent weekday 16:20 New York time at or before `now` (aware datetime)."""
-    local = now.astimezone(NEW_YORK)
-    candidate = datetime.combine(local.date(), REFRESH_TIME, tzinfo=NEW_YORK)
-    if candidate > local:
-        candidate -= timedelta(days=1)
-    while candidate.weekday() >= 5:
-        candidate -= timedelta(days=1)
-    return candidate
+    """The most recent session close + settle delay at or before `now` (aware datetime, New
+    York time): 16:20, or 13:20 after an early close; holidays and weekends have none."""
+    return nyse().last_final_session(now).final_at.astimezone(NEW_YORK)
 
 
 def next_refresh_point(now: datetime) -> datetime:
-    """The first weekday 16:20 New York time strictly after `now`."""
-    local = now.astimezone(NEW_YORK)
-    candidate = datetime.combine(local.date(), REFRESH_TIME, tzinfo=NEW_YORK)
-    if candidate <= local:
-        candidate += timedelta(days=1)
-    while candidate.weekday() >= 5:
-        candidate += timedelta(days=1)
-    return candidate
+    """The first session close + settle delay strictly after `now` (New York time)."""
+    return nyse().next_final_session(now).final_at.astimezone(NEW_YORK)
 
 
 def seconds_until_refresh(now: datetime) -> int:

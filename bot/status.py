@@ -1,5 +1,9 @@
 """What `status` reports: data source and freshness per symbol, cache, scheduler, version.
 
+Freshness is the last close against the NYSE calendar (bot.trading_calendar), not when the
+data was read: a symbol is current when it has the close of the last session whose close is
+final (16:20 New York, 13:20 after an early close; the last session before a holiday).
+
 Read-only: nothing here fetches market data or changes the cache. The result is a plain
 JSON-able dict, printed by the CLI (`smallcaps status [--json]`) and worded for Slack by
 handlers/status.py. It never contains a secret: the cache backend is described by host and
@@ -8,14 +12,14 @@ port (or file), never by its URL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from analytics.pairs import KNOWN_NAMES, PAIRS
 from bot import __version__
 from bot.cache import Cache, describe_backend
 from bot.deps import Deps
-from bot.market_hours import last_refresh_point, next_refresh_point
+from bot.market_hours import last_final_close, next_refresh_point
 
 SCHEDULER_FIELDS = ("last_run_at", "last_as_of", "next_run_at", "rules_evaluated", "posts",
                     "prerendered_at", "prerendered", "prerender_failed", "prerender_seconds")
@@ -41,7 +45,8 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     healthy = deps.cache.healthy()
     wanted = list(dict.fromkeys([*CORE_SYMBOLS, *KNOWN_NAMES]))
     cached = deps.market.cached_series(wanted)
-    fresh_after = last_refresh_point(now)
+    expected = last_final_close(now)
+    live = deps.market.live_source
     symbols = []
     for symbol in wanted:
         entry = cached.get(symbol)
@@ -53,18 +58,34 @@ def collect_status(deps: Deps) -> dict[str, Any]:
             row.update(first_close=entry.first_close.isoformat(),
                        last_close=entry.last_close.isoformat(), closes=entry.closes,
                        fetched_at=_iso(entry.fetched_at),
-                       fresh=entry.fetched_at >= fresh_after)
+                       fresh=entry.last_close >= expected,
+                       state=symbol_state(entry.last_close, expected, live))
         symbols.append(row)
     fetched = [c.fetched_at for c in cached.values()]
     return {
         "version": __version__,
         "source": deps.market.source.name,
+        "source_kind": "live" if live else "files",
         "last_update": _iso(max(fetched)) if fetched else None,
+        "last_trading_day": expected.isoformat(),
+        "last_close": max(c.last_close for c in cached.values()).isoformat() if cached
+        else None,
         "symbols": symbols,
         "cache": {"backend": describe_backend(deps.cache.client), "healthy": healthy},
         "next_refresh": _iso(next_refresh_point(now)),
         "scheduler": scheduler_status(deps.cache),
     }
+
+
+def symbol_state(last_close: date, expected: date, live: bool) -> str:
+    """'current' when a symbol has the last completed session's close (NYSE calendar);
+    otherwise 'close of D pending' for a live source (it is fetched again soon) or
+    'behind (last trading day D)' for files, which do not catch up by themselves."""
+    if last_close >= expected:
+        return "current"
+    if live:
+        return f"close of {expected.isoformat()} pending"
+    return f"behind (last trading day {expected.isoformat()})"
 
 
 def _iso(moment: datetime) -> str:

@@ -97,7 +97,7 @@ def digest_text(new: DigestSubscription | None, previous: DigestSubscription | N
     if asked == "off":
         return ":no_bell: Digest turned off for this channel." if previous else \
             "This channel had no digest."
-    when = "every trading day" if asked == "daily" else "on Fridays"
+    when = "every trading day" if asked == "daily" else "on the last trading day of each week"
     return (f":calendar: This channel now gets a {asked} digest {when} after the US close "
             f"({schedule}): {what}. `/smallcaps digest off` stops it.")
 

@@ -49,7 +49,7 @@ CHOICES_BY_COMMAND: dict[str, tuple[Choice, ...]] = {
     "history": DEFAULT_CHOICES}
 """The commands whose replies carry switch buttons, and the buttons each offers."""
 
-_FIELD_KEYS = {"period": "p", "pair": "k", "as_of": "a"}
+_FIELD_KEYS = {"period": "p", "pair": "k", "as_of": "a", "live": "l"}
 """Query field -> one-letter key in the button value (keeps values short)."""
 
 
@@ -66,6 +66,8 @@ class SwitchRequest:
         words = [self.query[f] for f in ("period", "pair") if self.query.get(f)]
         if self.query.get("as_of"):
             words += ["as-of", self.query["as_of"]]
+        if self.query.get("live"):
+            words.append("live")
         return words
 
     def command_text(self) -> str:
@@ -124,8 +126,9 @@ def switch_block(command: str, current: Mapping[str, str | None], epoch: str,
 
 def report_buttons(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The switch row for a report payload (gap, trend, stats, history: period and pair)."""
+    live = bool(payload.get("intraday") or payload.get("live_note"))  # `live` was asked
     current = {"period": payload["period"], "pair": payload["pair"],
-               "as_of": payload.get("as_of_requested")}
+               "as_of": payload.get("as_of_requested"), "live": "live" if live else None}
     return switch_block(payload["command"], current, data_epoch(payload["data_fetched_at"]),
                         CHOICES_BY_COMMAND[payload["command"]])
 

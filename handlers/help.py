@@ -48,7 +48,8 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "below, crosses, crosses up, crosses down. Hysteresis: re-arm only after moving back by N.",
      "alert add gap 3y above 30 hysteresis 2"),
     ("digest", "digest daily|weekly|off",
-     "A scheduled summary in this channel after the US close (daily, or on Fridays).",
+     "A scheduled summary in this channel after the US close (daily, or on each week's "
+     "last trading day).",
      "digest weekly"),
     ("status", "status",
      "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "
@@ -66,7 +67,10 @@ CONVENTIONS = (
     "(IWM vs SPY, total return from adjusted closes), or `SMALL/LARGE` with any two Yahoo "
     "symbols, e.g. `IJR/SPY`.\n"
     "*Numbers:* returns are last/first − 1 of the closes; the gap is large minus small in "
-    "percentage points (positive = small caps lag); the relative ratio is small/large."
+    "percentage points (positive = small caps lag); the relative ratio is small/large.\n"
+    "*Closes:* answers end on the last NYSE close that is final (16:20 New York, 13:20 after "
+    "an early close). Add `live` to any report (`gap 1y live`) for today's move so far, "
+    "labelled intraday."
 )
 
 

@@ -11,6 +11,7 @@ from bot.alerts.commands import RuleView
 from bot.alerts.store import AlertRule
 from handlers.alert_rule_replies import rule_line
 from handlers.format import clip, ordinal, pct, pp
+from handlers.report_text import source_text
 
 Payload = dict[str, Any]
 Blocks = list[dict[str, Any]]
@@ -93,12 +94,10 @@ def gap_notes(rows: list[GapRow]) -> str:
     first = next((r.payload for r in rows if r.payload), None)
     notes = []
     if first:
-        fetched = first["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
         notes.append(f"Gap = {first['large']['name']} return − {first['small']['name']} "
                      "return, in percentage points; *lag* = small caps behind. Percentile: the "
                      "gap among all same-length windows in the history (100 = small caps' "
-                     f"widest lag). Basis: {first['basis']} · Source: {first['source']} "
-                     f"(fetched {fetched}).")
+                     f"widest lag). Basis: {first['basis']} · {source_text(first)}.")
         if first.get("stale_note"):
             notes.insert(0, f":warning: {first['stale_note']}")
     notes += [f":warning: {r.period}: {r.error}" for r in rows if r.error]

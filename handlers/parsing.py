@@ -25,6 +25,8 @@ from bot.reports.trend import TrendQuery
 
 DEFAULT_GAP_PERIOD = "3y"
 AS_OF_WORDS = ("as-of", "asof", "--as-of")
+LIVE_WORDS = ("live", "--live")
+"""Ask for today's move: the window ends on the session's last trade (labelled intraday)."""
 
 
 class CommandError(ValueError):
@@ -96,12 +98,24 @@ class PeriodPairArgs:
     period: Period
     pair: Pair
     as_of: date | None
+    live: bool = False
+
+
+def pop_live(words: list[str]) -> tuple[list[str], bool]:
+    """Remove the `live` word from `words`; True if it was there."""
+    rest = [w for w in words if w.lower() not in LIVE_WORDS]
+    return rest, len(rest) != len(words)
 
 
 def parse_period_pair(args: list[str], command: str,
                       default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
-    """`[PERIOD] [PAIR] [as-of DATE]` in either order; errors name a valid `command` example."""
+    """`[PERIOD] [PAIR] [as-of DATE] [live]` in any order; errors name a valid `command`
+    example. `live` ends the window on today's unfinished session and cannot be pinned."""
+    args, live = pop_live(args)
     args, as_of = pop_as_of(args, command)
+    if live and as_of is not None:
+        raise CommandError("`live` shows today's move so far, so it cannot go with `as-of`: "
+                           "give one or the other.", f"{command} 1y live")
     if len(args) > 2:
         raise CommandError(f"Too many words: `{' '.join(args)}`.", f"{command} 5y etf")
     period_text, pair_text = None, None
@@ -127,31 +141,32 @@ def parse_period_pair(args: list[str], command: str,
         raise CommandError(str(exc), f"{command} 3y IJR/SPY") from None
     if as_of is not None and as_of > market_today():
         raise CommandError(f"`{as_of}` is in the future.", f"{command} 3y as-of 2024-03-26")
-    return PeriodPairArgs(period, pair, as_of)
+    return PeriodPairArgs(period, pair, as_of, live)
 
 
 def parse_gap(args: list[str]) -> GapQuery:
     """`gap [PERIOD] [PAIR] [as-of DATE]`."""
     parsed = parse_period_pair(args, "gap")
-    return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+    return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
 def parse_table(args: list[str]) -> TableQuery:
     """`table [PAIR] [as-of DATE]`: the horizons are fixed (1w to 10y), so no period."""
-    words, _ = pop_as_of(args)
+    words, _ = pop_as_of(pop_live(args)[0])
     for word in words:
         if word.lower() not in PAIRS and "/" not in word and (_is_period(word)
                                                               or word[:1].isdigit()):
             raise CommandError(f"`table` always shows 1w to 10y, so `{word}` is not needed: "
                                "give a pair or nothing.", "table etf")
     parsed = parse_period_pair(args, "table")
-    return TableQuery(pair=parsed.pair, as_of=parsed.as_of)
+    return TableQuery(pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
 def parse_stats(args: list[str]) -> StatsQuery:
     """`stats [PERIOD] [PAIR] [as-of DATE]`, with the configured risk-free rate."""
     parsed = parse_period_pair(args, "stats")
     return StatsQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of,
+                      live=parsed.live,
                       risk_free_rate=get_settings().smallcaps_risk_free_rate)
 
 
@@ -170,13 +185,13 @@ def parse_status(args: list[str]) -> StatusRequest:
 def parse_trend(args: list[str]) -> TrendQuery:
     """`trend [PERIOD] [PAIR] [as-of DATE]`: PERIOD is the chart window (default 2y)."""
     parsed = parse_period_pair(args, "trend", default_period="2y")
-    return TrendQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+    return TrendQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
 def parse_rates(args: list[str]) -> RatesQuery:
     """`rates [PERIOD] [PAIR] [as-of DATE]` (default 10y)."""
     parsed = parse_period_pair(args, "rates", default_period="10y")
-    return RatesQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+    return RatesQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
 def parse_history(args: list[str]) -> HistoryQuery:
@@ -185,7 +200,8 @@ def parse_history(args: list[str]) -> HistoryQuery:
     if parsed.period.kind != "offset":
         raise CommandError(f"`history` needs a window length such as 1y, 3y or 5y, not "
                            f"`{parsed.period.label}`.", "history 3y")
-    return HistoryQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of)
+    return HistoryQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of,
+                        live=parsed.live)
 
 
 PARSERS: dict[str, Callable[[list[str]], Any]] = {

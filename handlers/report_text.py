@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.reports.common import last_close_text
 from handlers.format import clip
 
 Payload = dict[str, Any]
@@ -29,9 +30,24 @@ def series_names(p: Payload) -> str:
 
 
 def source_text(p: Payload) -> str:
-    """'Source: Yahoo Finance (fetched 2026-11-24 21:00:00 UTC)'."""
+    """'Source: Yahoo Finance (fetched 2026-11-24 21:00:00 UTC)', or for files 'Source: CSV
+    files, last close 2026-08-21' (files are as fresh as their last close, not as the day
+    they were read; their folder is a server path and stays out of replies)."""
+    if p.get("source_kind") == "files":
+        return f"Source: CSV files, {last_close_text(p)}"
     fetched = p["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
     return f"Source: {p['source']} (fetched {fetched})"
+
+
+def intraday_text(p: Payload) -> str | None:
+    """'Intraday, 10:15 New York, not a close: ...' for a `live` answer (or why it is not
+    intraday after all), else None."""
+    intraday = p.get("intraday")
+    if not intraday:
+        return p.get("live_note")
+    label = intraday["label"]
+    return (f"{label[:1].upper()}{label[1:]}: figures end on {intraday['day']}'s last trade "
+            "so far, which will change until the close.")
 
 
 def basis_source_text(p: Payload) -> str:
@@ -54,6 +70,8 @@ def section(text: str, fields: list[str] | None = None) -> Block:
 def context(p: Payload, *lines: str) -> Block:
     """The footer: a stale-data warning if any, then `lines` (series, basis, dates, source)."""
     texts = [f":warning: {p['stale_note']}"] if p.get("stale_note") else []
+    if intraday_text(p):
+        texts.insert(0, f":clock3: {intraday_text(p)}")
     texts += lines
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(t, TEXT_MAX)}
                                             for t in texts[:FIELDS_MAX]]}
@@ -78,8 +96,9 @@ def indented(lines: list[str]) -> list[str]:
 
 
 def warning_lines(p: Payload) -> list[str]:
-    """The stale-data warning as a terminal line, or nothing."""
-    return [f"Warning: {p['stale_note']}"] if p.get("stale_note") else []
+    """The intraday label and the stale-data warning as terminal lines, or nothing."""
+    lines = [f"Warning: {p['stale_note']}"] if p.get("stale_note") else []
+    return [text, *lines] if (text := intraday_text(p)) else lines
 
 
 def plain_lines(title: str, headline: str, body: list[str], p: Payload,

@@ -46,7 +46,7 @@ def symbol_table(info: Info) -> str:
             continue
         rows.append((s["symbol"], s["name"], s["first_close"], s["last_close"],
                      f"{s['closes']:,}", when(s["fetched_at"]).removesuffix(" UTC"),
-                     "current" if s["fresh"] else "refresh due"))
+                     s.get("state") or ("current" if s["fresh"] else "refresh due")))
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     right = {4}  # counts read best right-aligned
 
@@ -102,13 +102,26 @@ def _count(value: str, one: str, many: str) -> str:
     return f"{value} {one if str(value).strip() == '1' else many}"
 
 
+def update_text(info: Info) -> str:
+    """When data was last had: 'CSV files, last close D' for files (as old as their last
+    close, whenever they were read), the fetch time and last close for a live source."""
+    if not info["last_update"]:
+        return "nothing fetched yet"
+    last_close = info.get("last_close")
+    if info.get("source_kind") == "files":
+        return f"CSV files, last close {last_close}"
+    fetched = when(info["last_update"])
+    trading_day = info.get("last_trading_day")
+    tail = f" (last close {last_close}; last trading day {trading_day})" if last_close else ""
+    return fetched + tail
+
+
 def summary_lines(info: Info) -> list[tuple[str, str]]:
     """(label, text) for every service line, in reading order."""
     return [
         ("Version", f"smallcaps {info['version']}"),
         ("Data source", info["source"]),
-        ("Last successful update", when(info["last_update"]) if info["last_update"]
-         else "nothing fetched yet"),
+        ("Last successful update", update_text(info)),
         ("Cache", cache_line(info)),
         ("Cached data current until", refresh_line(info)),
         ("Scheduler", scheduler_line(info)),

@@ -92,6 +92,16 @@ class FakeYahoo(BaseAdapter):
         session.mount("http://", self)
         return session
 
+    def publish(self, symbol: str, rows: pd.DataFrame) -> None:
+        """Serve `rows` for `symbol` from now on, in place of its CSV: what Yahoo publishes
+        at one moment of a simulated day (`Date,Open,High,Low,Close,Volume`; a NaN Close is
+        a row Yahoo lists with empty values, e.g. a close that has not come in yet)."""
+        frame = rows.sort_values("Date").reset_index(drop=True).copy()
+        opens = (frame["Date"] + pd.Timedelta(hours=9, minutes=30)).dt.tz_localize(EXCHANGE_TZ)
+        frame["ts"] = (opens - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+        with self._lock:
+            self._frames[symbol] = frame
+
     def chart_requests(self, symbol: str | None = None) -> list[RecordedRequest]:
         """Chart requests received, optionally for one symbol only."""
         return [

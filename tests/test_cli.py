@@ -77,3 +77,28 @@ def test_prerender_refuses_a_bad_setting(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("SMALLCAPS_PRERENDER", "gap 3x")
     assert main(["prerender", "--data-dir", str(tmp_path)]) == 4
     assert "SMALLCAPS_PRERENDER: `gap 3x`" in capsys.readouterr().err
+
+
+def test_csv_data_says_its_last_close_not_when_it_was_read(market_data_dir, capsys):
+    """Files are as fresh as their last close (issue #13): never 'fetched <today>'."""
+    with open(market_data_dir / "^RUT.csv") as handle:
+        last_rut = handle.read().strip().splitlines()[-1].split(",")[0][:10]
+    assert main(["gap", "1y", "--data-dir", str(market_data_dir)]) == 0
+    text = capsys.readouterr().out
+    assert f"Source: CSV files, last close {last_rut}" in text
+    assert "fetched" not in text and str(market_data_dir) not in text
+    assert main(["gap", "1y", "--json", "--data-dir", str(market_data_dir)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["source_kind"] == "files" and payload["last_closes"]["^RUT"] == last_rut
+
+
+def test_live_cannot_be_pinned_to_an_as_of_date(market_data_dir, capsys):
+    assert main(["gap", "1y", "--live", "--as-of", "2024-03-26",
+                 "--data-dir", str(market_data_dir)]) == EXIT_BAD_INPUT
+    assert "`live`" in capsys.readouterr().err
+
+
+def test_live_on_files_says_there_is_no_intraday_price(market_data_dir, capsys):
+    assert main(["gap", "1y", "live", "--json", "--data-dir", str(market_data_dir)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["intraday"] is None and "no intraday prices" in payload["live_note"]

@@ -99,7 +99,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
     prerender_commands = commands_for(deps.settings.smallcaps_prerender)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger(__name__).info(
-        "Scheduler: alerts at %s %s on weekdays", deps.settings.smallcaps_alert_time,
+        "Scheduler: alerts at %s %s on NYSE trading days", deps.settings.smallcaps_alert_time,
         deps.settings.smallcaps_alert_tz)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current run, then exit

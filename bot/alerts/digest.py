@@ -3,7 +3,8 @@
 Subscriptions live in one Redis hash (`alerts:digests`, channel -> JSON). Each run makes
 an outbox record per due digest, keyed by channel and period (the data day for `daily`, the
 ISO week for `weekly`), so a digest is posted once per period however often the run goes.
-`weekly` is due from the Friday run on (the last trading day of most weeks).
+`weekly` is due from the run of the week's last NYSE trading day on (Friday in most weeks,
+Thursday when Friday is a holiday such as Good Friday).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import redis
 
 from bot.alerts.store import AlertStoreError
 from bot.cache import Cache
+from bot.trading_calendar import nyse
 
 Frequency = Literal["daily", "weekly"]
-WEEKLY_FROM_WEEKDAY = 4  # Friday
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,11 @@ class DigestStore:
 
 def digest_period(sub: DigestSubscription, as_of: date, data_day: date) -> str | None:
     """The period a digest run on `as_of` covers ('2024-03-26' or '2024-W13'), or None
-    when the digest is not due (a weekly digest before Friday)."""
+    when the digest is not due (a weekly digest before the week's last trading day)."""
     if sub.frequency == "daily":
         return data_day.isoformat()
-    if as_of.weekday() < WEEKLY_FROM_WEEKDAY:
+    last = nyse().last_session_of_week(as_of)
+    if last is None or as_of < last.day:
         return None
     year, week, _ = as_of.isocalendar()
     return f"{year}-W{week:02d}"

@@ -1,12 +1,14 @@
 """`smallcaps scheduler`: evaluate alerts once per trading day after the US close, forever.
 
-Runs on weekdays at SMALLCAPS_ALERT_TIME in SMALLCAPS_ALERT_TZ (default 16:30 New York, after
-the close and the daily bar), with the as-of date of that day. At start it runs once for the
-most recent scheduled time (a no-op if that day was done; the catch-up after downtime if
-not). After each run it pre-renders the reports SMALLCAPS_PRERENDER names (bot/prerender.py),
-so the day's common questions are answered from the cache. Exchange holidays are not modelled:
-a holiday's run finds no new trading day and posts nothing. Status for `status`/dashboards
-goes to the hash `scheduler:status`.
+Runs on NYSE trading days (bot.trading_calendar) at SMALLCAPS_ALERT_TIME in SMALLCAPS_ALERT_TZ
+(default 16:30 New York, after the close and the daily bar; as much earlier as the session
+closed early, e.g. 13:30 on 2024-07-03), with the as-of date of that day. At start it runs
+once for the most recent scheduled time (a no-op if that day was done; the catch-up after
+downtime if not). While a built-in pair's close of the day is still pending at the source
+after a run, it runs again every 10 minutes (for 4 hours). After each run it pre-renders the
+reports SMALLCAPS_PRERENDER names (bot/prerender.py), so the day's common questions are
+answered from the cache. Weekends and exchange holidays have no run. Status for
+`status`/dashboards goes to the hash `scheduler:status`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from analytics.pairs import PAIRS
 from bot.alerts.evaluator import Evaluator, RunSummary
 from bot.cache import CacheErrors
 from bot.deps import Deps
+from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S
 from bot.prerender import PrerenderSummary, prerender
+from bot.trading_calendar import NEW_YORK, REGULAR_CLOSE, nyse
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_S = 300.0
@@ -28,26 +33,31 @@ RETRY_AFTER_S = 300.0
 MAX_RETRIES = 6
 
 
+def run_time(day: date, at: time, zone: ZoneInfo) -> datetime | None:
+    """When the run for `day` happens: `at` in `zone` on a trading day, moved earlier by as
+    much as the session closed early (16:30 becomes 13:30 after a 13:00 close, so the day's
+    alerts do not wait hours for nothing), or None on a weekend or exchange holiday."""
+    session = nyse().session(day)
+    if session is None:
+        return None
+    early_by = datetime.combine(day, REGULAR_CLOSE, tzinfo=NEW_YORK) - session.close
+    return datetime.combine(day, at, tzinfo=zone) - early_by
+
+
 def next_run_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
-    """The first weekday `at` (local to `zone`) strictly after `now`, as an aware datetime."""
-    local = now.astimezone(zone)
-    candidate = datetime.combine(local.date(), at, tzinfo=zone)
-    if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=zone)
-    while candidate.weekday() >= 5:
-        candidate = datetime.combine(candidate.date() + timedelta(days=1), at, tzinfo=zone)
-    return candidate
+    """The first trading day's run time (see `run_time`) strictly after `now`, aware."""
+    day = now.astimezone(zone).date()
+    while (moment := run_time(day, at, zone)) is None or moment <= now:
+        day += timedelta(days=1)
+    return moment
 
 
 def last_run_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
-    """The most recent weekday `at` (local to `zone`) at or before `now`."""
-    local = now.astimezone(zone)
-    candidate = datetime.combine(local.date(), at, tzinfo=zone)
-    if candidate > local:
-        candidate = datetime.combine(local.date() - timedelta(days=1), at, tzinfo=zone)
-    while candidate.weekday() >= 5:
-        candidate = datetime.combine(candidate.date() - timedelta(days=1), at, tzinfo=zone)
-    return candidate
+    """The most recent trading day's run time (see `run_time`) at or before `now`."""
+    day = now.astimezone(zone).date()
+    while (moment := run_time(day, at, zone)) is None or moment > now:
+        day -= timedelta(days=1)
+    return moment
 
 
 def write_status(deps: Deps, **fields: str | int) -> None:
@@ -109,8 +119,40 @@ class Scheduler:
                         summary.rules_evaluated, summary.posts, len(summary.errors),
                         f" (skipped: {summary.skipped})" if summary.skipped else "")
             self.prerender()
+            self.follow_pending(as_of)
             return summary
         return None
+
+    def _pending(self, as_of: date) -> list[str]:
+        """Built-in pairs' symbols whose `as_of` close the (live) source has not published yet."""
+        symbols = list(dict.fromkeys(s for pair in PAIRS.values() for s in pair.symbols))
+        try:
+            history = self.deps.market.history(symbols)
+        except Exception:  # noqa: BLE001 - only a hint whether to look again
+            return []
+        return [s for s, last in (history.pending or {}).items() if last < as_of]
+
+    def follow_pending(self, as_of: date) -> None:
+        """While a built-in pair's `as_of` close is pending at the source (Yahoo has ^GSPC's
+        bar, ^RUT's row is still empty), run again every PENDING_RETRY_S, up to
+        PENDING_WINDOW_S after the close, so the day's alerts and digests do not wait for
+        tomorrow's run. Re-runs are safe: each rule evaluates each day once."""
+        session = nyse().session(as_of)
+        if session is None:
+            return
+        deadline = session.final_at + timedelta(seconds=PENDING_WINDOW_S)
+        while (waiting := self._pending(as_of)) and \
+                self.deps.clock() + timedelta(seconds=PENDING_RETRY_S) <= deadline:
+            logger.info("Close of %s pending for %s: evaluating again in %d s", as_of,
+                        ", ".join(waiting), PENDING_RETRY_S)
+            if self.wait(PENDING_RETRY_S):
+                return
+            try:
+                summary = self.evaluator.run(as_of)
+            except Exception:  # noqa: BLE001 - the clock must keep ticking
+                logger.exception("Alert re-run for %s failed", as_of)
+                return
+            record_run(self.deps, summary)
 
     def prerender(self) -> None:
         """Compute the configured reports into the cache (after the alerts, which are the

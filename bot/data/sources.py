@@ -35,6 +35,12 @@ class PriceSource(Protocol):
         """Who provides the data, for the reply: 'Yahoo Finance', 'CSV files in ...'."""
         ...
 
+    @property
+    def live(self) -> bool:
+        """True when the data changes during the trading session (Yahoo: today's bar holds
+        the last trade until the close); False for files, which are what they are."""
+        ...
+
     def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.Series]:
         """Daily closes per symbol from `start` (inclusive; None = all history) to the latest.
 
@@ -63,6 +69,10 @@ class CsvSource:
     @property
     def name(self) -> str:
         return f"CSV files in {self.directory}"
+
+    @property
+    def live(self) -> bool:
+        return False
 
     def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.Series]:
         if not self.directory.is_dir():

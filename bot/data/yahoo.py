@@ -128,6 +128,10 @@ class YahooSource:
     def name(self) -> str:
         return SOURCE_NAME
 
+    @property
+    def live(self) -> bool:
+        return True
+
     def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.Series]:
         """Closes per symbol from `start` (None: all history); raises DataUnavailableError kinds."""
         wanted = list(dict.fromkeys(symbols))

@@ -12,17 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.cache import Cache
-from bot.market import MarketData, PriceHistory
-from bot.market_hours import last_refresh_point, seconds_until_refresh
+from bot.intraday import INTRADAY_TTL_S
+from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
+from bot.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
 from bot.workers import collect_after_render
 
 STALE_RESULT_TTL_S = 300
-"""A result computed from stale cached prices is kept briefly, so a retry can get fresh data."""
+"""A result computed from stale cached prices, or with a symbol's latest close pending, is
+kept briefly, so a retry can get fresh data. A live (intraday) result: INTRADAY_TTL_S."""
 
 Payload = dict[str, Any]
 
@@ -57,12 +59,49 @@ class Report:
     chart_filename: str
 
 
+def _last_closes(history: PriceHistory) -> dict[str, str]:
+    """Each symbol's last close (ISO), not counting an intraday bar."""
+    skip = 2 if history.intraday_at is not None else 1
+    return {s: c.index[-skip].date().isoformat() for s, c in history.closes.items()
+            if len(c) >= skip}
+
+
+def pending_note(history: PriceHistory) -> str | None:
+    """What to say when a symbol's latest close has not come in: which close is pending and
+    which day the latest figures really end on."""
+    if not history.pending or history.last_final is None:
+        return None
+    names = " and ".join(f"{s}'s" for s in sorted(history.pending))
+    common = min(history.pending.values()).isoformat()
+    return (f"{names} {history.last_final.isoformat()} close is not in at {history.source} "
+            f"(asked again every {PENDING_RETRY_S // 60} minutes for "
+            f"{PENDING_WINDOW_S // 3600} hours after the close): the latest figures end on "
+            f"{common}, the last close every series has.")
+
+
+def intraday_meta(history: PriceHistory) -> Payload | None:
+    """The `intraday` payload field: when today's unfinished bars were read, or None."""
+    if history.intraday_at is None:
+        return None
+    at = history.intraday_at.astimezone(NEW_YORK)
+    return {"at": at.isoformat(timespec="seconds"), "day": at.date().isoformat(),
+            "label": f"intraday, {at:%H:%M} New York, not a close"}
+
+
 def history_meta(history: PriceHistory) -> Payload:
-    """Source and freshness fields every payload carries."""
+    """Source and freshness fields every payload carries (documented in README)."""
+    notes = [n for n in (history.stale_note, pending_note(history)) if n]
     return {
         "source": history.source,
+        "source_kind": "live" if history.live_source else "files",
         "data_fetched_at": history.fetched_at.astimezone(UTC).isoformat(timespec="seconds"),
-        "stale_note": history.stale_note,
+        "last_closes": _last_closes(history),
+        "last_trading_day": history.last_final.isoformat() if history.last_final else None,
+        "pending_closes": {s: history.last_final.isoformat()
+                           for s in sorted(history.pending or {}) if history.last_final},
+        "intraday": intraday_meta(history),
+        "live_note": history.live_note,
+        "stale_note": " ".join(notes) if notes else None,
     }
 
 
@@ -91,14 +130,32 @@ class Reports:
         query_id = hashlib.sha256(query.describe().encode()).hexdigest()[:24]
         key = self.cache.key("report", self.market.source.name, epoch, query_id)
 
+        live = bool(getattr(query, "live", False))
+
         def compute() -> tuple[dict[str, bytes], int]:
-            history = self.market.history(list(query.symbols()))
+            history = self.market.history(list(query.symbols()), live=live)
+            as_of = getattr(query, "as_of", None)
+            if history.pending and as_of is not None and history.last_final is not None \
+                    and as_of < history.last_final:  # a pinned window ends before it
+                history = replace(history, pending={})
             payload, png = query.build(history)
             collect_after_render()  # the chart's figure is garbage now: free it (bot.workers)
-            ttl = STALE_RESULT_TTL_S if history.stale_note else seconds_until_refresh(now)
-            return {"payload": json.dumps(payload).encode(), "chart": png}, ttl
+            ttl = seconds_until_refresh(now)
+            if history.stale_note or history.pending:
+                ttl = min(ttl, STALE_RESULT_TTL_S)
+            if live:
+                ttl = min(ttl, INTRADAY_TTL_S)
+            until = str(now.timestamp() + ttl).encode()
+            return {"payload": json.dumps(payload).encode(), "chart": png,
+                    "valid_until": until}, ttl
 
-        fields = self.cache.single_flight(key, compute)
+        def valid(fields: dict[bytes, bytes]) -> bool:
+            """Still valid by our clock (Redis expires it too; this keeps the two agreeing
+            when the clock is not the server's, as in replays)."""
+            until = fields.get(b"valid_until")
+            return until is None or float(until) > now.timestamp()
+
+        fields = self.cache.single_flight(key, compute, valid=valid)
         payload = json.loads(fields[b"payload"])
         return Report(payload=payload, chart_png=fields[b"chart"],
                       chart_filename=chart_filename(payload))

@@ -6,7 +6,7 @@ cache key text stays `command|period|pair|as_of-or-latest` so cached entries sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -28,9 +28,32 @@ def pair_closes(history: PriceHistory, pair: Pair) -> tuple[pd.Series, pd.Series
     return small, large
 
 
+def last_close_text(payload: Payload) -> str:
+    """'last close 2026-08-21', or 'last closes ^TNX 2026-02-13, ^RUT 2026-08-21' when the
+    series end on different days."""
+    closes = payload.get("last_closes") or {}
+    days = sorted(set(closes.values()))
+    if len(days) == 1:
+        return f"last close {days[0]}"
+    return "last closes " + ", ".join(f"{s} {d}" for s, d in sorted(closes.items(),
+                                                                   key=lambda kv: kv[1]))
+
+
 def fetched_day(payload: Payload) -> str:
-    """The UTC date the data was fetched ('2026-11-25'), for chart footers."""
-    return payload["data_fetched_at"][:10]
+    """How fresh the data is, for chart footers: 'Intraday, 10:15 New York, not a close',
+    'CSV files, last close 2026-08-21' (files are as old as their last close, not as the
+    day they were read), or 'Data fetched 2026-11-25' (UTC)."""
+    if payload.get("intraday"):
+        label = payload["intraday"]["label"]
+        return label[:1].upper() + label[1:]
+    if payload.get("source_kind") == "files":
+        return last_close_text(payload).capitalize()
+    return f"Data fetched {payload['data_fetched_at'][:10]}"
+
+
+def chart_source(payload: Payload) -> str:
+    """The source as a chart footer names it: 'Yahoo Finance', or 'CSV files' (no path)."""
+    return "CSV files" if payload.get("source_kind") == "files" else payload["source"]
 
 
 def as_of_requested(as_of: date | None) -> str | None:
@@ -45,13 +68,16 @@ class PeriodPairQuery:
     period: Period
     pair: Pair
     as_of: date | None = None
+    live: bool = field(default=False, kw_only=True)
+    """True: end on the session under way (today's last trade), labelled intraday."""
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
 
     def describe(self) -> str:
         command = self.command  # type: ignore[attr-defined]
-        return f"{command}|{self.period.label}|{self.pair.key}|{as_of_text(self.as_of)}"
+        text = f"{command}|{self.period.label}|{self.pair.key}|{as_of_text(self.as_of)}"
+        return text + "|live" if self.live else text
 
     def closes(self, history: PriceHistory) -> tuple[pd.Series, pd.Series]:
         """The (small, large) closes of this query's pair."""

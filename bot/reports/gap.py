@@ -8,7 +8,7 @@ from analytics.charts import render_gap_chart
 from analytics.gap import GapResult, compute_gap
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
+from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class GapQuery(PeriodPairQuery):
         small, large = self.closes(history)
         result = compute_gap(self.pair, small, large, self.period, self.as_of)
         payload = gap_payload(result, history, self)
-        png = render_gap_chart(result, source=history.source,
+        png = render_gap_chart(result, source=chart_source(payload),
                                fetched=fetched_day(payload))
         return payload, png
 

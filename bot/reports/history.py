@@ -8,7 +8,7 @@ from analytics.charts_history import render_history_chart
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory, gap_history
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
+from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 from bot.reports.trend import instrument_payload
 
 
@@ -22,7 +22,7 @@ class HistoryQuery(PeriodPairQuery):
         small, large = self.closes(history)
         result = gap_history(self.pair, small, large, self.period, self.as_of)
         payload = history_payload(result, history, self)
-        png = render_history_chart(result, source=history.source,
+        png = render_history_chart(result, source=chart_source(payload),
                                    fetched=fetched_day(payload))
         return payload, png
 

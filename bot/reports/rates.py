@@ -16,7 +16,7 @@ from analytics.rates import (
 )
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
+from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 from bot.reports.trend import instrument_payload
 
 
@@ -34,7 +34,7 @@ class RatesQuery(PeriodPairQuery):
         result = compute_rates(self.pair, small, large, history.closes[YIELD_SYMBOL],
                                self.period, self.as_of)
         payload = rates_payload(result, history, self)
-        png = render_rates_chart(result, source=history.source,
+        png = render_rates_chart(result, source=chart_source(payload),
                                  fetched=fetched_day(payload))
         return payload, png
 

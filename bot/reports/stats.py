@@ -11,7 +11,7 @@ from analytics.charts_stats import render_stats_chart
 from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, compute_risk
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
+from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class StatsQuery(PeriodPairQuery):
         stats = compute_risk(self.pair, small, large, self.period, self.as_of,
                              self.risk_free_rate)
         payload = stats_payload(stats, history, self)
-        png = render_stats_chart(stats, source=history.source,
+        png = render_stats_chart(stats, source=chart_source(payload),
                                  fetched=fetched_day(payload))
         return payload, png
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from analytics.charts_table import render_table_chart
@@ -15,7 +15,13 @@ from analytics.performance import (
 )
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import as_of_requested, as_of_text, fetched_day, pair_closes
+from bot.reports.common import (
+    as_of_requested,
+    as_of_text,
+    chart_source,
+    fetched_day,
+    pair_closes,
+)
 
 
 @dataclass(frozen=True)
@@ -24,19 +30,22 @@ class TableQuery:
 
     pair: Pair
     as_of: date | None = None
+    live: bool = field(default=False, kw_only=True)
+    """True: end on the session under way (today's last trade), labelled intraday."""
     command: str = "table"
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
 
     def describe(self) -> str:
-        return f"table|{self.pair.key}|{as_of_text(self.as_of)}"
+        text = f"table|{self.pair.key}|{as_of_text(self.as_of)}"
+        return text + "|live" if self.live else text
 
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
         small, large = pair_closes(history, self.pair)
         table = performance_table(self.pair, small, large, self.as_of)
         payload = table_payload(table, history, self)
-        png = render_table_chart(table, source=history.source,
+        png = render_table_chart(table, source=chart_source(payload),
                                  fetched=fetched_day(payload))
         return payload, png
 

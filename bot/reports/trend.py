@@ -9,7 +9,7 @@ from analytics.pairs import Instrument
 from analytics.trend import TrendStatus, TrendView, compute_trend
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, fetched_day, window_fields
+from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class TrendQuery(PeriodPairQuery):
         small, large = self.closes(history)
         view = compute_trend(self.pair, small, large, self.period, self.as_of)
         payload = trend_payload(view, history, self)
-        png = render_trend_chart(view, source=history.source,
+        png = render_trend_chart(view, source=chart_source(payload),
                                  fetched=fetched_day(payload))
         return payload, png
 

@@ -364,6 +364,19 @@ def test_digests_post_once_per_period(cache, fake, market_data_dir):
     assert len(fake.calls("files.completeUploadExternal")) == 6
 
 
+def test_weekly_digest_goes_out_on_thursday_when_friday_is_good_friday(cache, fake,
+                                                                         market_data_dir):
+    from bot.alerts.digest import DigestStore
+
+    DigestStore(cache).set("CWEEK", "weekly", "U2")
+    evaluator = make_evaluator(alert_deps(fake, cache, market_data_dir))
+    for day in ("2024-03-25", "2024-03-26", "2024-03-27", "2024-03-28"):  # 03-29 is closed
+        evaluator.run(date.fromisoformat(day))
+    posts = [c for c in fake.calls("chat.postMessage")
+             if (c.params.get("metadata") or {}).get("event_type") == "smallcaps_digest"]
+    assert len(posts) == 1 and "Weekly digest (2024-W13)" in str(posts[0].params["blocks"])
+
+
 def test_a_rule_that_cannot_be_evaluated_does_not_stop_the_others(cache, fake, market_data_dir,
                                                                   monkeypatch):
     from bot.alerts import evaluator as evaluator_module

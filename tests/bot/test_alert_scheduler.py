@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from bot.alerts.evaluator import RunSummary
 from bot.alerts.scheduler import Scheduler, last_run_at, next_run_at
+from bot.deps import build_deps
 from tests.alert_helpers import Clock, add_rule, alert_deps, make_evaluator, posted_events
 from tests.fake_slack import FakeSlack
 from tests.query_helpers import MustNotCompute
+from tests.slack_helpers import slack_settings
 
 NEW_YORK = ZoneInfo("America/New_York")
 AT = time(16, 30)
@@ -36,12 +39,25 @@ def test_time_and_zone_are_configurable():
     london = ZoneInfo("Europe/London")
     now = datetime(2024, 7, 5, 20, 0, tzinfo=UTC)  # Friday 21:00 BST
     assert next_run_at(now, time(22, 15), london) == datetime(2024, 7, 5, 21, 15, tzinfo=UTC)
-    assert last_run_at(now, time(22, 15), london) == datetime(2024, 7, 4, 21, 15, tzinfo=UTC)
+    # Thursday 2024-07-04 is Independence Day; Wednesday closed at 13:00, three hours early
+    assert last_run_at(now, time(22, 15), london) == datetime(2024, 7, 3, 18, 15, tzinfo=UTC)
+
+
+def test_no_run_on_good_friday_and_an_early_close_runs_three_hours_earlier():
+    thursday_evening = datetime(2024, 3, 28, 21, 0, tzinfo=UTC)
+    assert next_run_at(thursday_evening, AT, NEW_YORK) == datetime(2024, 4, 1, 20, 30, tzinfo=UTC)
+    # 2024-07-03 closed at 13:00 New York: the 16:30 run moves to 13:30 EDT = 17:30 UTC
+    morning = datetime(2024, 7, 3, 12, 0, tzinfo=UTC)
+    assert next_run_at(morning, AT, NEW_YORK) == datetime(2024, 7, 3, 17, 30, tzinfo=UTC)
+    assert last_run_at(datetime(2024, 7, 4, 23, 0, tzinfo=UTC), AT, NEW_YORK) == datetime(
+        2024, 7, 3, 17, 30, tzinfo=UTC)
 
 
 def test_the_last_run_before_a_weekend_is_friday():
-    sunday = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
-    assert last_run_at(sunday, AT, NEW_YORK) == datetime(2024, 3, 29, 20, 30, tzinfo=UTC)
+    sunday = datetime(2024, 3, 24, 12, 0, tzinfo=UTC)
+    assert last_run_at(sunday, AT, NEW_YORK) == datetime(2024, 3, 22, 20, 30, tzinfo=UTC)
+    easter = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)  # after Good Friday: Thursday's run
+    assert last_run_at(easter, AT, NEW_YORK) == datetime(2024, 3, 28, 20, 30, tzinfo=UTC)
 
 
 def test_it_catches_up_at_start_then_runs_daily_and_reports_status(cache, market_data_dir):
@@ -110,3 +126,46 @@ def test_after_the_alerts_it_prerenders_and_says_so(cache, market_data_dir):
     assert (status["prerendered"], status["prerender_failed"]) == ("1", "1")
     assert status["prerendered_at"] == "2024-03-26T21:00:00+00:00"
     real_run(MustNotCompute("gap 1y"))  # cached: served without computing
+
+
+class _LateSource:
+    """A live source over the real closes to `day`, where ^RUT's `day` close comes in only
+    once `arrived` is set (Yahoo has ^GSPC's bar, ^RUT's row is still empty)."""
+
+    name, live = "late source", True
+
+    def __init__(self, closes, day: str) -> None:
+        self.closes, self.day, self.arrived = closes, pd.Timestamp(day), False
+
+    def fetch(self, symbols, start):
+        out = {}
+        for symbol in symbols:
+            series = self.closes[symbol].loc[: self.day]
+            if symbol == "^RUT" and not self.arrived:
+                series = series.loc[: self.day - pd.Timedelta(days=1)]
+            out[symbol] = series.loc[pd.Timestamp(start):] if start else series
+        return out
+
+
+def test_a_pending_close_is_evaluated_the_same_evening_not_tomorrow(cache, real_closes,
+                                                                     market_data_dir):
+    with FakeSlack() as fake:
+        clock = Clock(datetime(2024, 7, 1, 20, 30, tzinfo=UTC))  # Monday 16:30 New York
+        source = _LateSource(real_closes, "2024-07-01")
+        deps = build_deps(slack_settings(fake, market_data_dir), source=source, cache=cache,
+                          clock=clock)
+        seen: list[tuple[date, str]] = []
+
+        class Recording:
+            def run(self, as_of: date) -> RunSummary:
+                last = deps.market.history(["^RUT"]).closes["^RUT"].index[-1]
+                seen.append((as_of, last.date().isoformat()))
+                return RunSummary(as_of)
+
+        def wait(seconds: float) -> bool:
+            clock.now = clock.now + timedelta(seconds=seconds)
+            source.arrived = True  # ^RUT's close is published while we wait
+            return False
+
+        Scheduler(deps, Recording(), wait=wait).run_for(clock.now)
+    assert seen == [(date(2024, 7, 1), "2024-06-28"), (date(2024, 7, 1), "2024-07-01")]

@@ -1,4 +1,4 @@
-"""Refresh points: 16:20 New York on weekdays, across weekends and DST changes."""
+"""Refresh points: 16:20 New York on trading days, across weekends and DST changes."""
 
 from __future__ import annotations
 

@@ -115,7 +115,8 @@ def test_a_pair_without_data_is_refused(app, fake, cache):
 
 def test_digest_is_set_shown_and_stopped(app, fake):
     assert "No digest" in words(reply(app, fake, "digest"))
-    assert "weekly digest on Fridays" in words(reply(app, fake, "digest weekly"))
+    assert "weekly digest on the last trading day of each week" in words(
+        reply(app, fake, "digest weekly"))
     assert "weekly digest" in words(reply(app, fake, "digest"))
     assert "only they or an admin" in words(reply(app, fake, "digest off", user="U2"))
     assert "turned off" in words(reply(app, fake, "digest off", user=ADMIN))

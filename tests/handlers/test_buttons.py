@@ -58,6 +58,17 @@ def test_latest_query_has_no_as_of_and_custom_pair_highlights_no_pair():
     assert decode_value(row["1y"]["value"]).query == {"period": "1y", "pair": "IJR/SPY"}
 
 
+def test_buttons_under_a_live_answer_stay_live():
+    p = copy.deepcopy(PAYLOAD)
+    p.update(as_of_requested=None, intraday={"at": "2024-07-01T10:15:00-04:00",
+                                             "day": "2024-07-01",
+                                             "label": "intraday, 10:15 New York, not a close"})
+    five = decode_value(_row(p)["5y"]["value"])
+    assert five.command_text() == "gap 5y index live"
+    assert decode_value(_row({**PAYLOAD, "as_of_requested": None})["5y"]["value"]
+                        ).command_text() == "gap 5y index"
+
+
 def test_generic_builder_serves_other_commands():
     block = switch_block("trend", {"period": "1y", "pair": "etf"}, "202611231620",
                          [Choice("period", "1y", "1 year"), Choice("period", "5y", "5 years")])

@@ -115,7 +115,7 @@ def test_home_shows_the_gap_for_1_3_and_5_years_with_window_and_source(make_app,
         assert f"{small:+.2f} %" in line and f"{large:+.2f} %" in line
         assert f"{abs(large - small):.2f} pp" in line
         assert ("lag" if large > small else "lead") in line
-    assert "price return" in text and "CSV files in" in text
+    assert "price return" in text and "CSV files, last close 2026-08-21" in text
     # Home shows the trend report's status line: the ratio on the last common close, and
     # the peak it is measured from (the all-history maximum of rut/gspc).
     ratio = (rut / gspc).dropna()

@@ -63,6 +63,18 @@ def test_stale_data_is_flagged_and_missing_rank_explained():
     assert "No history rank" in text
 
 
+def test_a_live_answer_is_labelled_intraday_in_slack_and_the_terminal():
+    p = copy.deepcopy(PAYLOAD)
+    p.update(end="2024-07-01", as_of_requested=None, intraday={
+        "at": "2024-07-01T10:15:00-04:00", "day": "2024-07-01",
+        "label": "intraday, 10:15 New York, not a close"})
+    blocks = gap_blocks(p)
+    check_blocks(blocks)
+    assert ":clock3: Intraday, 10:15 New York, not a close" in all_text(blocks)
+    assert "Intraday, 10:15 New York, not a close" in gap_plain_text(p)
+    assert "intraday" not in all_text(gap_blocks(PAYLOAD)).lower()
+
+
 def test_fallback_text_carries_the_numbers():
     assert "-6.81 %" in gap_fallback_text(PAYLOAD) and "2024-03-26" in gap_fallback_text(PAYLOAD)
 

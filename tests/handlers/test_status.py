@@ -45,12 +45,16 @@ def test_status_lists_cached_symbols_with_their_dates(fake, cache, market_data_d
         first, last, rows = _csv_span(market_data_dir / f"{symbol}.csv")
         [line] = [ln for ln in text.splitlines() if ln.startswith(symbol + " ")]
         assert first in line and last in line and f"{rows:,}" in line
-        assert "2026-11-24 15:00" in line and "current" in line
+        # CSV files end 2026-08-21: behind the last trading day before Tue 2026-11-24 10:00
+        # New York (Mon 2026-11-23), however recently they were read
+        assert "2026-11-24 15:00" in line and "current" not in line
+        assert "behind (last trading day 2026-11-23)" in line
     [iwm] = [ln for ln in text.splitlines() if ln.startswith("IWM ")]
     assert "not fetched yet" in iwm
     assert f"smallcaps {__version__}" in text and "CSV files in" in text
     assert "Redis" in text and "healthy" in text
     assert "has not run yet" in text
+    assert "CSV files, last close 2026-08-21" in text
     # the next refresh after Tue 2026-11-24 10:00 New York is that day's 16:20
     assert "2026-11-24 16:20 New York time" in text
 
