@@ -9,7 +9,6 @@ not clutter the channel.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt import App
@@ -18,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from handlers.help import help_blocks
+from handlers.normalise import normalise_text
 from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
 from handlers.slash import answer_report
 from handlers.status import answer_status
@@ -26,13 +26,11 @@ logger = logging.getLogger(__name__)
 MENTION_NAME = "@smallcaps"
 
 
-def strip_mention(text: str, bot_user_id: str | None) -> str:
-    """The command words of a mention: the bot's `<@U…>` tag(s) removed, spaces collapsed."""
-    if bot_user_id:
-        pattern = rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>"
-    else:  # unknown bot id: the mention that triggered the event leads the text
-        pattern = r"^\s*<@[A-Z0-9]+(\|[^>]*)?>"
-    return " ".join(re.sub(pattern, " ", text or "").split())
+def strip_mention(text: str, bot_user_id: str | None = None) -> str:
+    """The command words of a mention: every `<@U…>` (the bot's and anyone else's), channel
+    and special mention dropped, links replaced by their label, entities unescaped, spaces
+    collapsed (handlers.normalise; `bot_user_id` is no longer needed and kept for callers)."""
+    return normalise_text(text or "")
 
 
 def mention_error_text(message: str, example: str) -> str:
