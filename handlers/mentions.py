@@ -58,7 +58,10 @@ def thread_sender(client: WebClient, channel: str, thread_ts: str):  # type: ign
 def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
                    bot_user_id: str | None) -> None:
     """Parse the mention's words and answer like `/smallcaps` would."""
-    channel = event["channel"]
+    channel = event.get("channel")
+    if not channel or not event.get("ts"):  # Slack always sends both; nowhere to answer
+        logger.info("Ignored an app_mention without channel or ts")
+        return
     in_thread = event.get("thread_ts")
     send = thread_sender(client, channel, in_thread or event["ts"])
     text = strip_mention(event.get("text", ""), bot_user_id)
