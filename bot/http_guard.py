@@ -14,7 +14,8 @@ limit. This WSGI middleware, in front of Bolt's adapter, answers:
   a JSON array or string, a `payload` field that is not a JSON object, bytes that are not
   UTF-8);
 
-and passes everything else to Bolt with the body it read. Nothing is logged at error level
+and passes everything else to Bolt with the body it read (a form body holding the text
+`payload` is re-encoded and re-signed first: see `bolt_safe_form`). Nothing is logged at error level
 and nothing with a traceback: a malformed request is the sender's problem, logged in one
 line at INFO. Verification follows Slack's "Verifying requests from Slack": HMAC-SHA256 of
 `v0:{timestamp}:{raw body}` with the signing secret, compared in constant time.
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable
 from io import BytesIO
 from typing import Any
+from urllib.parse import parse_qsl
 
 from slack_bolt import BoltRequest
 
@@ -70,8 +72,7 @@ def signature_ok(secret: str, timestamp: str, signature: str, body: bytes,
         return False
     if abs((time.time() if now is None else now) - int(timestamp)) > MAX_CLOCK_SKEW_S:
         return False
-    base = b"v0:" + timestamp.encode() + b":" + body
-    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    expected = sign(secret, timestamp, body)
     return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
@@ -169,6 +170,27 @@ def malformed(body: bytes, headers: dict[str, list[str]]) -> str | None:
     return problem
 
 
+def bolt_safe_form(body: bytes, content_type: str) -> bytes:
+    """A form body Bolt parses as it is: Bolt (slack_bolt.request.internals.parse_body)
+    treats any form body containing the text `payload` as an interaction and, finding no
+    `payload` field, returns nothing, so `/smallcaps help payload` or a command from a
+    channel named #payload-team went unanswered (404). Here each literal `payload` is written
+    `%70ayload`, which decodes to the same text; other bodies are returned unchanged."""
+    if not content_type.startswith("application/x-www-form-urlencoded") or \
+            b"payload" not in body:
+        return body
+    fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    if any(name == "payload" for name, _ in fields):
+        return body
+    return body.replace(b"payload", b"%70ayload")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's `v0=` signature of `body` at `timestamp` (hex HMAC-SHA256)."""
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
 def guard(inner: WSGIApp, signing_secret: str | None,
           max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> WSGIApp:
     """`inner` (Bolt's WSGI adapter) behind the size, signature and shape checks above.
@@ -188,6 +210,12 @@ def guard(inner: WSGIApp, signing_secret: str | None,
             if not signature_ok(signing_secret, timestamp, signature, body):
                 logger.info("Refused a request that failed Slack's verification (401)")
                 return _answer(start_response, "401 Unauthorized", "invalid request")
+            safe = bolt_safe_form(body, (headers.get("content-type") or [""])[0])
+            if safe is not body:  # verified above; Bolt checks the signature of what it gets
+                body = safe
+                signature = sign(signing_secret, timestamp, body)
+                headers["x-slack-signature"] = [signature]
+                environ["HTTP_X_SLACK_SIGNATURE"] = signature
             problem = malformed(body, headers)
             if problem is not None:
                 logger.info("Refused a verified but malformed request: %s (400)", problem)

@@ -145,6 +145,17 @@ def test_a_good_request_still_works_behind_the_guard(server_url, fake_module):
     assert status == 200 and b"ephemeral" in answer
 
 
+def test_the_word_payload_in_a_command_or_channel_name_is_understood(server_url, fake_module):
+    """Bolt reads any form body containing 'payload' as an interaction without one (404:
+    Slack shows 'dispatch_failed'); the guard re-encodes such bodies before Bolt sees them."""
+    body = slash_body("help payload", fake_module)
+    status, answer = post(server_url, body.encode(), signed(body))
+    assert status == 200 and b"ephemeral" in answer and b"/smallcaps gap" in answer
+    body = slash_body("gap 3y as-of 2099-01-01", fake_module).replace("markets", "payload-team")
+    status, answer = post(server_url, body.encode(), signed(body))
+    assert status == 200 and b"in the future" in answer
+
+
 # --- bounded fuzz: no 5xx, no traceback --------------------------------------------------
 
 JSON = st.recursive(
