@@ -126,8 +126,8 @@ def parse_rule(words: list[str]) -> RuleSpec:
         raise CommandError(f"`{low[0]}` is out of range: a {kind_name(kind)} threshold must be "
                            f"between {lo:g} and {hi:g} {metric.unit}.", ADD_EXAMPLE)
     if hysteresis > max_band:
-        raise CommandError(f"Hysteresis {hysteresis:g} is too wide for a {kind_name(kind)} "
-                           f"(at most {max_band:g}).", ADD_EXAMPLE)
+        raise CommandError(f"Hysteresis {hysteresis:g} is too wide: out of range for a "
+                           f"{kind_name(kind)} (at most {max_band:g}).", ADD_EXAMPLE)
     return RuleSpec(metric, condition, threshold, hysteresis, cooldown, clear_note)
 
 

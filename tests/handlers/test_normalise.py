@@ -74,6 +74,9 @@ def test_an_error_quotes_at_most_80_characters_of_the_input():
     ("alert add gap 3y above 1e999", "out of range"),
     ("alert add gap 3y above 2e3", "out of range"),
     ("alert add gap 3y above abc", "not a number"),
+    ("alert add gap 3y above 30 hysteresis 1e308", "out of range"),
+    ("gap 99999y", "out of range"),
+    ("gap 123456789012y", "out of range"),
 ])
 def test_numbers_too_big_are_out_of_range_not_not_a_number(text, needle):
     with pytest.raises(CommandError) as caught:
@@ -177,3 +180,13 @@ def test_normalising_never_raises_and_leaves_no_invisible_characters(text):
     out = normalise_text(text)
     assert not any(c in out for c in INVISIBLE + ("\x00", "\t", "\n", NBSP))
     assert normalise_text(out) == out  # idempotent
+
+
+def test_button_values_pass_through_the_same_normaliser():
+    """A click reruns the command its button value names (handlers.actions): the words go
+    through parse_command, so they are read exactly as typed commands are."""
+    from handlers.buttons import decode_value
+
+    value = '{"c":"GAP","e":"202611231620","k":"ETF","p":"\uff13y","a":"2024-03-26"}'
+    request = decode_value(value)
+    assert parse_command(request.command_text()) == parse_command("gap 3y etf as-of 2024-03-26")
