@@ -16,6 +16,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from handlers.alert_parsing import AlertRequest
+from handlers.alerts import answer_alert
 from handlers.help import help_blocks
 from handlers.normalise import normalise_text
 from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
@@ -33,8 +35,10 @@ def strip_mention(text: str, bot_user_id: str | None = None) -> str:
     return normalise_text(text or "")
 
 
-def mention_error_text(message: str, example: str) -> str:
-    """An input error with a valid example, written for mentions."""
+def mention_error_text(message: str, example: str | None = None) -> str:
+    """An input error with a valid example (when there is one), written for mentions."""
+    if example is None:
+        return f":warning: {message}"
     return (f":warning: {message}\nTry: `{MENTION_NAME} {example}` · `{MENTION_NAME} help` "
             "lists everything.")
 
@@ -75,6 +79,10 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
         return
     if isinstance(request, StatusRequest):
         answer_status(deps, send)
+        return
+    if isinstance(request, AlertRequest):  # alert/digest: for the mention's channel and user
+        command = {"channel_id": channel, "user_id": event.get("user", ""), "text": text}
+        answer_alert(deps, request, command, send, mention_error_text)
         return
     answer_report(deps, request, {"channel_id": channel, "text": text}, client, send,
                   bot_user_id, thread_ts=in_thread)

@@ -81,3 +81,15 @@ def test_help_on_one_command_by_mention(app, fake):
     [post] = fake.wait_for("chat.postMessage", timeout=20)
     text = all_text(post.params["blocks"])
     assert "`@smallcaps status`" in text and "@smallcaps gap [PERIOD]" not in text
+
+
+def test_alert_and_digest_commands_by_mention_are_answered_in_the_thread(app, fake):
+    """They crashed the reply job (an AlertList is not a report) and the user heard nothing."""
+    _mention(app, "<@UBOT> alert list", ts="1700000900.000100")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    assert post.params["thread_ts"] == "1700000900.000100"
+    assert "No alerts in this channel" in (post.params.get("text") or "")
+    _mention(app, "<@UBOT> digest", ts="1700000901.000100")
+    posts = fake.wait_for("chat.postMessage", count=2, timeout=20)
+    assert posts[1].params["thread_ts"] == "1700000901.000100" and "digest" in \
+        posts[1].params["text"].lower()
