@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl
 import pytest
 from pydantic import SecretStr
 from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import create_app
 from bot.cache import Cache
@@ -110,18 +112,20 @@ def test_two_different_identical_looking_commands_both_run(fake, cache, market_d
 
 
 def test_socket_mode_redeliveries_are_answered_once(fake, cache, market_data_dir):
-    """Socket Mode: the envelope's retry_attempt arrives as x-slack-retry-num (Bolt's
-    adapter); there is no signature, so events use event_id and slash commands trigger_id."""
+    """Socket Mode envelopes through Bolt's own adapter (run_bolt_app): a redelivered event
+    carries retry_attempt (Bolt maps it to x-slack-retry-num) and a new envelope id; there
+    is no signature, so events use event_id and slash commands their trigger_id."""
     app, deps = _wired(fake, cache, market_data_dir, socket_mode=True)
     event = json.loads(_mention_body("Ev0003SOCKET"))
     command = dict(parse_qsl(
         slash_body("gap 1y etf as-of 2024-03-26", fake, trigger_id="13345224609.738474920.8")))
-    for retry in (None, "1", "2"):
-        headers = {"x-slack-retry-num": retry} if retry else None
-        assert app.dispatch(BoltRequest(mode="socket_mode", body=event,
-                                        headers=headers)).status == 200
-        assert app.dispatch(BoltRequest(mode="socket_mode", body=dict(command),
-                                        headers=None)).status == 200
+    for attempt, envelope in enumerate(("e-1", "e-2", "e-3")):
+        retry = attempt or None
+        for kind, payload in (("events_api", event), ("slash_commands", command)):
+            request = SocketModeRequest(type=kind, envelope_id=f"{envelope}-{kind}",
+                                        payload=dict(payload), retry_attempt=retry,
+                                        retry_reason="timeout" if retry else None)
+            assert run_bolt_app(app, request).status == 200
     _drain((app, deps))
     posts = fake.calls("chat.postMessage")
     assert len(posts) == 2  # one for the mention, one for the command
