@@ -96,9 +96,14 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
     out: list[str] = []
     verbatim_next = False
     for arg in argv:
-        if verbatim_next or arg.startswith(tuple(f"{o}=" for o in VERBATIM_OPTIONS)):
+        if verbatim_next:
             out.append(arg)
             verbatim_next = False
+            continue
+        head, equals, value = arg.partition("=")
+        option = normalised_words(head) if equals else []
+        if len(option) == 1 and option[0] in VERBATIM_OPTIONS:
+            out.append(f"{option[0]}={value}")  # `--out=My Chart.png`: the name as typed
             continue
         words = normalised_words(arg)
         verbatim_next = bool(words) and words[-1] in VERBATIM_OPTIONS

@@ -89,6 +89,9 @@ def test_paths_are_kept_as_typed(market_data_dir, tmp_path, capsys):
     out.parent.mkdir()
     assert main(["gap", "1y", "--data-dir", str(market_data_dir), "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"\x89PNG")
+    other = out.with_name("Trend Chart.PNG")
+    assert main(["trend", f"{EM}data-dir={market_data_dir}", f"{EM}out={other}"]) == 0
+    assert other.read_bytes().startswith(b"\x89PNG")
 
 
 def test_alert_list_with_redis_down_says_so_and_exits_1(monkeypatch, capsys):
