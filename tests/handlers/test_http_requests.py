@@ -41,10 +41,16 @@ def server_url(fake_module, redis_server, market_data_dir):
     config = slack_settings(fake_module, market_data_dir).model_copy(
         update={"smallcaps_max_body_bytes": LIMIT})
     server = http_server(app, "127.0.0.1", 0, config)
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def run() -> None:
+        with contextlib.suppress(OSError):  # close() from the test thread ends the loop so
+            server.run()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}/slack/events"
     server.close()
+    thread.join(timeout=5)
     for key in redis_server.scan_iter(match="smallcaps-test:http-guard:*"):
         redis_server.delete(key)
 
