@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import json
 import xml.etree.ElementTree as ET
 from io import BytesIO
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from matplotlib.image import imread
 
 from bot.cli import EXIT_BAD_INPUT, EXIT_CONFIG, EXIT_STORE, main
@@ -105,3 +109,28 @@ def test_missing_data_folder_from_the_environment_is_exit_4(tmp_path, monkeypatc
     monkeypatch.setenv("SMALLCAPS_DATA_DIR", str(tmp_path / "gone"))
     assert main(["table"]) == EXIT_CONFIG
     assert "configuration problem" in capsys.readouterr().err
+
+
+TOKENS = ("gap", "table", "stats", "trend", "rates", "history", "alert", "digest", "status",
+          "help", "add", "list", "remove", "pause", "3y", "1y", "ytd", "max", "etf", "IJR/SPY",
+          "as-of", "2024-03-26", "--as-of", "--pair", "--json", "above", "crosses", "30",
+          "ratio", "vs", "200dma", "hysteresis", "A1", "2021-01-01..2022-06-30", "-v",
+          "1e308", "\u2014as-of", "GAP", "\u00a0")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck),
+          database=None)
+@given(argv=st.lists(st.sampled_from(TOKENS) | st.text(max_size=8), max_size=6))
+def test_any_argv_exits_with_a_documented_status_and_no_traceback(argv, market_data_dir):
+    """A bounded fuzz of the CLI (offline data, no chart files): 0-4 or argparse's usage
+    error (2), never an exception."""
+    if any(word in ("serve", "scheduler", "--out") for word in argv):
+        return
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([*argv, "--data-dir", str(market_data_dir)])
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        code = exc.code
+    assert code in (0, EXIT_STORE, EXIT_BAD_INPUT, 3, EXIT_CONFIG), (argv, code)
+    assert "Traceback" not in err.getvalue()
