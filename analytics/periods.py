@@ -19,8 +19,9 @@ PeriodKind = Literal["offset", "ytd", "max", "range"]
 
 NAMED_PERIODS = ("1m", "3m", "6m", "ytd", "1y", "2y", "3y", "5y", "10y", "20y", "max")
 _UNIT_WORDS = {"d": "day", "w": "week", "m": "month", "y": "year"}
-_OFFSET_RE = re.compile(r"^(\d{1,4})([dwmy])$")
-_RANGE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+_OFFSET_RE = re.compile(r"^(\d{1,12})([dwmy])$", re.ASCII)
+_RANGE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$", re.ASCII)
+"""ASCII digits only: handlers.normalise turns every Unicode digit into ASCII first."""
 MAX_YEARS = 100
 
 

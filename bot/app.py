@@ -10,6 +10,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
+from bot import redelivery
 from bot.deps import Deps
 
 
@@ -39,5 +40,6 @@ def create_app(deps: Deps) -> App:
         request_verification_enabled=not settings.socket_mode or secret is not None,
         process_before_response=False,
     )
+    redelivery.register(app, deps.cache)  # redeliveries and replays are answered once
     handlers.register(app, deps)
     return app

@@ -155,6 +155,21 @@ class Cache:
             return token
         return token if got else None
 
+    def claim(self, key: str, ttl_s: int) -> bool | None:
+        """Mark `key` as seen for `ttl_s` seconds (Redis `SET NX EX`): True if this call was
+        the first, False if it was already marked, None when Redis is unreachable (nobody
+        can tell; the caller decides)."""
+        client = self._live()
+        if client is None:
+            return None
+        try:
+            first = client.set(key, b"1", nx=True, ex=max(1, int(ttl_s)))
+        except CacheErrors as exc:
+            self._fail("claim", exc)
+            return None
+        self._ok()
+        return bool(first)
+
     def release(self, key: str, token: str) -> None:
         """Release a lock only if we still hold it (compare-and-delete)."""
         client = self._live()

@@ -1,7 +1,9 @@
 """The `smallcaps` command: every report in a terminal, and `serve` for the bot.
 
-Exit status: 0 on success, 2 on bad input, 3 when market data cannot be had, 4 on a
-configuration problem.
+The words go through the same normalisation as Slack's (handlers.normalise): `smallcaps GAP
+3Y`, `smallcaps help` and a bare `smallcaps` behave as in Slack. Exit status: 0 on success,
+1 when alert storage (Redis) is unavailable, 2 on bad input (including a bad `--out` file),
+3 when market data cannot be had, 4 on a configuration problem (a missing data folder too).
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ from pathlib import Path
 
 from analytics.periods import InsufficientHistoryError
 from bot.alerts import cli as alert_cli
+from bot.alerts.store import AlertStoreError
+from bot.chart_file import ChartFileError, chart_format, write_chart
 from bot.config import ConfigError, Settings
 from bot.data.sources import DataUnavailableError
-from handlers.help import COMMANDS
+from handlers.help import COMMANDS, help_text
+from handlers.normalise import command_words as normalised_words
 from handlers.parsing import PARSERS, CommandError
 
-EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 2, 3, 4
+EXIT_STORE, EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 1, 2, 3, 4
+VERBATIM_OPTIONS = ("--out", "--data-dir")
+"""Options whose value is a file or folder name: passed on exactly as typed."""
 
 
 def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: str,
@@ -38,7 +45,8 @@ def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: 
                              "(default: $SMALLCAPS_DATA_DIR)")
     parser.add_argument("--live", action="store_true",
                         help="end on today's unfinished session (labelled intraday, not a close)")
-    parser.add_argument("--out", type=Path, metavar="FILE.png", help="write the chart here")
+    parser.add_argument("--out", type=Path, metavar="FILE.png",
+                        help="write the chart here: .png, .svg or .pdf")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -53,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, usage, what, example in COMMANDS:
         if name in PARSERS and name not in OWN_SUBPARSER:
             _add_report_command(commands, name, usage, what, example)
+    topic = commands.add_parser("help", help="usage with an example for every command")
+    topic.add_argument("topic", nargs="?", help="one command, e.g. gap")
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
     status = commands.add_parser("status", help="data freshness, cache, scheduler, version")
     status.add_argument("--data-dir", type=Path, metavar="DIR",
@@ -67,11 +77,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
-    """Environment settings, with --data-dir taking precedence."""
+    """Environment settings, with --data-dir taking precedence; ConfigError (exit 4) when
+    the data folder does not exist."""
     settings = Settings()
     if getattr(args, "data_dir", None) is not None:
         settings = settings.model_copy(update={"smallcaps_data_dir": args.data_dir})
+    folder = settings.smallcaps_data_dir
+    if folder is not None and not Path(folder).is_dir():
+        raise ConfigError(f"the data folder {folder} does not exist (--data-dir or "
+                          "SMALLCAPS_DATA_DIR).")
     return settings
+
+
+def normalise_argv(argv: Sequence[str]) -> list[str]:
+    """`argv` with the words normalised as Slack's are (handlers.normalise: spaces, dashes,
+    quotes, digits, case of keywords), file and folder names kept as typed; nothing at all
+    means `help`."""
+    out: list[str] = []
+    verbatim_next = False
+    for arg in argv:
+        if verbatim_next:
+            out.append(arg)
+            verbatim_next = False
+            continue
+        head, equals, value = arg.partition("=")
+        option = normalised_words(head) if equals else []
+        if len(option) == 1 and option[0] in VERBATIM_OPTIONS:
+            out.append(f"{option[0]}={value}")  # `--out=My Chart.png`: the name as typed
+            continue
+        words = normalised_words(arg)
+        verbatim_next = bool(words) and words[-1] in VERBATIM_OPTIONS
+        out += words
+    return out or ["help"]
 
 
 def command_words(args: argparse.Namespace) -> list[str]:
@@ -92,15 +129,35 @@ def run_report(args: argparse.Namespace) -> int:
     from handlers.replies import plain_text
 
     query = PARSERS[args.command](command_words(args))
+    if args.out:
+        check_out(args.out)
     report = build_deps(settings_for(args)).reports.run(query)
     if args.out:
-        args.out.write_bytes(report.chart_png)
+        try:
+            write_chart(report.chart_png, args.out)
+        except ChartFileError as exc:
+            raise CommandError(str(exc), "gap 3y --out gap.png") from None
     if args.json:
         print(json.dumps(report.payload, indent=2))
     else:
         print(plain_text(report))
         if args.out:
             print(f"\nChart written to {args.out}")
+    return 0
+
+
+def check_out(path: Path) -> None:
+    """Refuse a `--out` file before any work: a suffix other than .png/.svg/.pdf or a
+    folder that does not exist is bad input (exit 2)."""
+    try:
+        chart_format(path)
+    except ChartFileError as exc:
+        raise CommandError(str(exc), "gap 3y --out gap.png") from None
+
+
+def run_help(args: argparse.Namespace) -> int:
+    """`smallcaps help [COMMAND]` (and a bare `smallcaps`): the usage Slack's help shows."""
+    print(help_text("smallcaps", args.topic if args.topic in PARSERS else None))
     return 0
 
 
@@ -143,7 +200,7 @@ def run_prerender(args: argparse.Namespace) -> int:
     return EXIT_NO_DATA if done.failed else 0
 
 
-RUNNERS = {"serve": run_serve, "status": run_status, "prerender": run_prerender}
+RUNNERS = {"help": run_help, "serve": run_serve, "status": run_status, "prerender": run_prerender}
 """Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
 RUNNERS["alerts"] = alert_cli.run_alerts
 RUNNERS["scheduler"] = alert_cli.run_scheduler
@@ -153,7 +210,7 @@ RUNNERS["digest"] = alert_cli.run_digest_preview  # prints what a digest posts
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `smallcaps` console script."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(normalise_argv(sys.argv[1:] if argv is None else argv))
     level = logging.DEBUG if args.verbose else \
         logging.INFO if args.command in ("serve", "scheduler") \
         else logging.WARNING
@@ -166,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InsufficientHistoryError, DataUnavailableError) as exc:
         print(f"smallcaps: {exc}", file=sys.stderr)
         return EXIT_NO_DATA
+    except AlertStoreError as exc:
+        print(f"smallcaps: {exc}", file=sys.stderr)
+        return EXIT_STORE
     except (ConfigError, ValueError) as exc:
         print(f"smallcaps: configuration problem: {exc}", file=sys.stderr)
         return EXIT_CONFIG

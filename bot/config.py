@@ -49,6 +49,9 @@ class Settings(BaseSettings):
                              f"(0.04 = 4 %), between -0.05 and 0.25; got {value}")
         return value
 
+    smallcaps_max_body_bytes: int = Field(default=1_048_576, ge=16_384, le=104_857_600)
+    """HTTP mode: requests with a larger body get 413 unread (Slack's payloads are KB)."""
+
     smallcaps_admin_users: str = ""
     """Comma-separated Slack user IDs who may remove or pause anyone's alert rule and who see
     every channel's rules in App Home."""

@@ -9,6 +9,7 @@ and DMs it can do neither. Then the text still reaches the channel through the c
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -74,9 +75,24 @@ def post_reply(
         client.files_upload_v2(channel=channel_id, file=reply.chart_png, thread_ts=thread_ts,
                                filename=reply.chart_filename, title=reply.chart_title)
     except SlackApiError as exc:
-        if slack_error(exc) not in NOT_A_MEMBER:
-            raise
-        logger.info("Chart upload refused (%s); told the user how to invite", slack_error(exc))
-        respond(response_type="ephemeral", text=invite_hint(bot_user_id), replace_original=False)
+        if slack_error(exc) in NOT_A_MEMBER:
+            logger.info("Chart upload refused (%s); told the user how to invite",
+                        slack_error(exc))
+            respond(response_type="ephemeral", text=invite_hint(bot_user_id),
+                    replace_original=False)
+        else:
+            _chart_failed(respond, f"Slack answered `{slack_error(exc)}`")
+        return "text_only"
+    except Exception:  # noqa: BLE001 - the text is posted; the user must hear about the chart
+        _chart_failed(respond, "the upload did not go through")
         return "text_only"
     return "posted"
+
+
+def _chart_failed(respond: Respond, why: str) -> None:
+    """The text reply is in the channel but its chart is not: say exactly that (logged)."""
+    ref = uuid.uuid4().hex[:8]
+    logger.exception("Chart upload failed after the text was posted (ref %s): %s", ref, why)
+    respond(response_type="ephemeral", replace_original=False,
+            text=f":warning: The numbers are posted, but the chart could not be shared ({why}; "
+                 f"ref `{ref}`). Ask again in a minute for the chart.")

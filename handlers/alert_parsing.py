@@ -24,10 +24,13 @@ from handlers.parsing import CommandError
 ADD_EXAMPLE = "alert add gap 3y above 30 hysteresis 2"
 MAX_COOLDOWN_DAYS = 365
 MA_DAYS = (5, 1000)
-_MA_RE = re.compile(r"^(\d{1,4})(?:-?day|d|dma|-dma|-day-ma|sma)?$")
-_ID_RE = re.compile(r"^#?a?(\d{1,9})$")
-_NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(pp|%|σ|sd|pctile)?$")
-_COOLDOWN_RE = re.compile(r"^(\d{1,4})(d|days?|w|weeks?)?$")
+_MA_RE = re.compile(r"^(\d{1,4})(?:-?day|d|dma|-dma|-day-ma|sma)?$", re.ASCII)
+_ID_RE = re.compile(r"^#?a?(\d{1,9})$", re.ASCII)
+_NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d{1,4})?)(pp|%|σ|sd|pctile)?$",
+                        re.ASCII)
+_COOLDOWN_RE = re.compile(r"^(\d{1,4})(d|days?|w|weeks?)?$", re.ASCII)
+"""The patterns match ASCII digits only: handlers.normalise turns Unicode digits into ASCII
+before any parser runs."""
 _LIMITS = {  # metric kind -> (lowest threshold, highest threshold, largest hysteresis)
     "gap": (-1000.0, 1000.0, 200.0), "vs_ma": (-100.0, 1000.0, 100.0),
     "percentile": (0.0, 100.0, 100.0), "zscore": (-10.0, 10.0, 10.0),
@@ -120,11 +123,11 @@ def parse_rule(words: list[str]) -> RuleSpec:
     hysteresis, cooldown, clear_note = _parse_options(low[1:])
     lo, hi, max_band = _LIMITS[kind]
     if not lo <= threshold <= hi:
-        raise CommandError(f"A {kind_name(kind)} threshold must be between {lo:g} and {hi:g} "
-                           f"{metric.unit}; got {low[0]}.", ADD_EXAMPLE)
+        raise CommandError(f"`{low[0]}` is out of range: a {kind_name(kind)} threshold must be "
+                           f"between {lo:g} and {hi:g} {metric.unit}.", ADD_EXAMPLE)
     if hysteresis > max_band:
-        raise CommandError(f"Hysteresis {hysteresis:g} is too wide for a {kind_name(kind)} "
-                           f"(at most {max_band:g}).", ADD_EXAMPLE)
+        raise CommandError(f"Hysteresis {hysteresis:g} is too wide: out of range for a "
+                           f"{kind_name(kind)} (at most {max_band:g}).", ADD_EXAMPLE)
     return RuleSpec(metric, condition, threshold, hysteresis, cooldown, clear_note)
 
 
@@ -205,10 +208,13 @@ def _parse_condition(words: list[str]) -> tuple[Condition, list[str]]:
 
 
 def _number(word: str, what: str) -> float:
+    """A decimal number (`30`, `-2.5`, `1e3`, `30pp`); 'not a number' or 'out of range'."""
     match = _NUMBER_RE.match(word.replace(",", "."))
-    value = float(match.group(1)) if match else math.nan
-    if not math.isfinite(value):
+    if not match:
         raise CommandError(f"`{word}` is not a number for the {what}.", ADD_EXAMPLE)
+    value = float(match.group(1))
+    if not math.isfinite(value):
+        raise CommandError(f"`{word}` is out of range for the {what}.", ADD_EXAMPLE)
     return value
 
 

@@ -9,7 +9,6 @@ not clutter the channel.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt import App
@@ -17,7 +16,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from handlers.alert_parsing import AlertRequest
+from handlers.alerts import answer_alert
 from handlers.help import help_blocks
+from handlers.normalise import normalise_text
 from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
 from handlers.slash import answer_report
 from handlers.status import answer_status
@@ -26,17 +28,17 @@ logger = logging.getLogger(__name__)
 MENTION_NAME = "@smallcaps"
 
 
-def strip_mention(text: str, bot_user_id: str | None) -> str:
-    """The command words of a mention: the bot's `<@U…>` tag(s) removed, spaces collapsed."""
-    if bot_user_id:
-        pattern = rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>"
-    else:  # unknown bot id: the mention that triggered the event leads the text
-        pattern = r"^\s*<@[A-Z0-9]+(\|[^>]*)?>"
-    return " ".join(re.sub(pattern, " ", text or "").split())
+def strip_mention(text: str, bot_user_id: str | None = None) -> str:
+    """The command words of a mention: every `<@U…>` (the bot's and anyone else's), channel
+    and special mention dropped, links replaced by their label, entities unescaped, spaces
+    collapsed (handlers.normalise; `bot_user_id` is no longer needed and kept for callers)."""
+    return normalise_text(text or "")
 
 
-def mention_error_text(message: str, example: str) -> str:
-    """An input error with a valid example, written for mentions."""
+def mention_error_text(message: str, example: str | None = None) -> str:
+    """An input error with a valid example (when there is one), written for mentions."""
+    if example is None:
+        return f":warning: {message}"
     return (f":warning: {message}\nTry: `{MENTION_NAME} {example}` · `{MENTION_NAME} help` "
             "lists everything.")
 
@@ -60,7 +62,10 @@ def thread_sender(client: WebClient, channel: str, thread_ts: str):  # type: ign
 def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
                    bot_user_id: str | None) -> None:
     """Parse the mention's words and answer like `/smallcaps` would."""
-    channel = event["channel"]
+    channel = event.get("channel")
+    if not channel or not event.get("ts"):  # Slack always sends both; nowhere to answer
+        logger.info("Ignored an app_mention without channel or ts")
+        return
     in_thread = event.get("thread_ts")
     send = thread_sender(client, channel, in_thread or event["ts"])
     text = strip_mention(event.get("text", ""), bot_user_id)
@@ -74,6 +79,10 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
         return
     if isinstance(request, StatusRequest):
         answer_status(deps, send)
+        return
+    if isinstance(request, AlertRequest):  # alert/digest: for the mention's channel and user
+        command = {"channel_id": channel, "user_id": event.get("user", ""), "text": text}
+        answer_alert(deps, request, command, send, mention_error_text)
         return
     answer_report(deps, request, {"channel_id": channel, "text": text}, client, send,
                   bot_user_id, thread_ts=in_thread)

@@ -6,7 +6,7 @@ Grammar: `gap [PERIOD] [PAIR] [as-of YYYY-MM-DD]` with PERIOD and PAIR in either
 
 from __future__ import annotations
 
-import shlex
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,17 +22,37 @@ from bot.reports.rates import RatesQuery
 from bot.reports.stats import StatsQuery
 from bot.reports.table import TableQuery
 from bot.reports.trend import TrendQuery
+from handlers.normalise import command_words
 
 DEFAULT_GAP_PERIOD = "3y"
-AS_OF_WORDS = ("as-of", "asof", "--as-of")
+AS_OF_WORDS = ("as-of", "asof", "as_of", "--as-of", "--asof")
 LIVE_WORDS = ("live", "--live")
 """Ask for today's move: the window ends on the session's last trade (labelled intraday)."""
+MAX_QUOTED_CHARS = 80
+"""At most this many characters of what the user typed are quoted back in an error."""
+MAX_COMMAND_CHARS = 1000
+"""Longer command text is refused without being parsed or echoed."""
+_QUOTED_RE = re.compile(r"`([^`]*)`")
+
+
+def clip_quoted(message: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """`message` with every `quoted` part longer than `limit` characters cut to `limit`
+    (ending in '…'), so an error never echoes a long input back whole."""
+
+    def clip(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        return f"`{inner[:limit - 1]}…`" if len(inner) > limit else match.group(0)
+
+    return _QUOTED_RE.sub(clip, message)
 
 
 class CommandError(ValueError):
-    """The user typed something we cannot run; `example` is a command that would work."""
+    """The user typed something we cannot run; `example` is a command that would work.
+
+    The message quotes at most MAX_QUOTED_CHARS characters of any input it shows."""
 
     def __init__(self, message: str, example: str = "gap 3y") -> None:
+        message = clip_quoted(message)
         super().__init__(message)
         self.message = message
         self.example = example
@@ -46,12 +66,8 @@ class HelpRequest:
 
 
 def split_words(text: str) -> list[str]:
-    """Words of a command; tolerant of Slack's smart quotes and stray punctuation."""
-    cleaned = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
-    try:
-        return shlex.split(cleaned)
-    except ValueError:
-        return cleaned.split()
+    """Words of a command, after the one normalisation step (handlers.normalise)."""
+    return command_words(text)
 
 
 def parse_as_of(value: str, command: str = "gap") -> date:
@@ -70,6 +86,10 @@ def pop_as_of(words: list[str], command: str = "gap") -> tuple[list[str], date |
     i = 0
     while i < len(words):
         word = words[i].lower()
+        if word == "as" and i + 1 < len(words) and words[i + 1].lower().partition("=")[0] \
+                == "of":  # `as of DATE`, two words
+            i += 1
+            word = "as-" + words[i].lower()
         key, _, inline = word.partition("=")
         if key in AS_OF_WORDS:
             value = inline or (words[i + 1] if i + 1 < len(words) else "")
@@ -219,6 +239,9 @@ bot.reports.ReportQuery) or another request object the Slack listener knows."""
 
 def parse_command(text: str) -> Any:
     """The request named by `text` (the words after `/smallcaps`): a query or HelpRequest."""
+    if len(text or "") > MAX_COMMAND_CHARS:
+        raise CommandError(f"That command is {len(text):,} characters long; commands are a "
+                           "few words.", "gap 3y")
     words = split_words(text or "")
     if not words or words[0].lower() in ("help", "-h", "--help", "?"):
         return HelpRequest(words[1].lower() if len(words) > 1 else None)

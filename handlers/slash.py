@@ -13,12 +13,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
 from bot.deps import Deps
 from bot.reports import ReportQuery
-from bot.slack_io import post_reply
+from bot.slack_io import post_reply, slack_error
 from handlers.alert_parsing import AlertRequest
 from handlers.alerts import answer_alert
 from handlers.help import help_blocks
@@ -56,11 +57,14 @@ def answer_report(deps: Deps, query: ReportQuery, body: dict[str, Any], client: 
     try:
         post_reply(client, respond, body["channel_id"], channel_reply(report), context_bot_user,
                    thread_ts=thread_ts)
-    except Exception:
+    except Exception as exc:  # the text itself was not posted (a chart failure is handled)
         ref = uuid.uuid4().hex[:8]
         logger.exception("posting the %s reply failed (ref %s)", query.command, ref)
+        said = f"Slack answered `{slack_error(exc)}`" if isinstance(exc, SlackApiError) \
+            else "the post did not go through"
         respond(response_type="ephemeral",
-                text=error_text(f"I computed the answer but Slack refused it (ref `{ref}`)."))
+                text=error_text(f"I computed the answer but could not post it ({said}; ref "
+                                f"`{ref}`). Try again in a minute."))
 
 
 def answer(deps: Deps, request: Any, command: dict[str, Any], client: WebClient,

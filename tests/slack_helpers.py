@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from tests.fake_slack import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
 FIXED_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+_TRIGGERS = itertools.count(1)
 
 
 def slack_settings(fake: FakeSlack, data_dir: Path | None = None) -> Settings:
@@ -46,12 +49,15 @@ def signed_headers(body: str, secret: str = SIGNING_SECRET,
 
 
 def slash_body(text: str, fake: FakeSlack, channel: str = "C1", user: str = "U1",
-               name: str = "r1") -> str:
+               name: str = "r1", trigger_id: str | None = None) -> str:
+    """A `/smallcaps text` form body; like Slack, each invocation has its own trigger_id
+    (so two commands are two requests, never a replay of one)."""
+    trigger_id = trigger_id or f"{next(_TRIGGERS)}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}"
     return urlencode({
         "token": "legacy", "team_id": "T1", "team_domain": "acme", "channel_id": channel,
         "channel_name": "markets", "user_id": user, "user_name": "ana",
         "command": "/smallcaps", "text": text, "api_app_id": "A1",
-        "response_url": fake.response_url(name), "trigger_id": "1.2.3",
+        "response_url": fake.response_url(name), "trigger_id": trigger_id,
     })
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.cli import EXIT_BAD_INPUT, EXIT_NO_DATA, main
+from bot.cli import EXIT_BAD_INPUT, EXIT_CONFIG, EXIT_NO_DATA, main
 
 
 @pytest.fixture(autouse=True)
@@ -50,8 +50,8 @@ def test_bad_input_exits_2_with_a_clear_message(argv, needle, capsys, tmp_path):
     assert needle in capsys.readouterr().err
 
 
-def test_missing_data_exits_3(tmp_path, capsys):
-    assert main(["gap", "3y", "--data-dir", str(tmp_path / "nowhere")]) == EXIT_NO_DATA
+def test_missing_data_folder_is_a_configuration_problem_exit_4(tmp_path, capsys):
+    assert main(["gap", "3y", "--data-dir", str(tmp_path / "nowhere")]) == EXIT_CONFIG
     assert "does not exist" in capsys.readouterr().err
 
 

@@ -32,7 +32,7 @@ class PriceSource(Protocol):
 
     @property
     def name(self) -> str:
-        """Who provides the data, for the reply: 'Yahoo Finance', 'CSV files in ...'."""
+        """Who provides the data, for the reply: 'Yahoo Finance', 'CSV files (folder)'."""
         ...
 
     @property
@@ -68,7 +68,9 @@ class CsvSource:
 
     @property
     def name(self) -> str:
-        return f"CSV files in {self.directory}"
+        """'CSV files (market-data)': the folder's own name only, never the server's path
+        (replies, errors and `status` reach Slack users)."""
+        return f"CSV files ({self.directory.name or 'data'})"
 
     @property
     def live(self) -> bool:
@@ -76,12 +78,17 @@ class CsvSource:
 
     def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.Series]:
         if not self.directory.is_dir():
-            raise DataUnavailableError(f"Data folder {self.directory} does not exist.")
+            raise DataUnavailableError("The configured data folder (SMALLCAPS_DATA_DIR) does "
+                                       "not exist; an operator needs to fix it.")
         missing = [s for s in symbols if not (self.directory / f"{s}.csv").is_file()]
         if missing:
             raise SymbolNotFoundError(missing, self.name)
         result = {}
         for symbol in symbols:
             closes = read_close_csv(self.directory / f"{symbol}.csv")
+            if closes.empty:
+                raise DataUnavailableError(
+                    f"{self.name} hold no prices for `{symbol}`: every close is empty (NaN). "
+                    "The symbol is known, its data is not usable.")
             result[symbol] = closes.loc[pd.Timestamp(start) :] if start else closes
         return result

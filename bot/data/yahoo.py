@@ -84,18 +84,27 @@ def _yfinance_errors() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def _classify(symbol: str, messages: Sequence[str]) -> str:
-    """Why yfinance gave no rows for `symbol`: rate_limited, unreachable, no_prices or not_found.
+def _only_nan(frame: pd.DataFrame, ticker: str) -> bool:
+    """True when `frame` has rows and a Close column for `ticker`, every value empty."""
+    return not frame.empty and ("Close", ticker) in frame.columns
+
+
+def _classify(symbol: str, messages: Sequence[str], only_nan: bool = False) -> str:
+    """Why yfinance gave no rows for `symbol`: rate_limited, unreachable, no_prices, all_nan
+    or not_found.
 
     yfinance names the symbol as `'SYM'` (summary lines) or `$SYM:` (its exceptions).
-    No message at all means a silently empty column: treated as not found.
+    No message at all means a silently empty column: `all_nan` when Yahoo sent rows whose
+    closes are all empty (the symbol exists), else not found.
     """
     text = "\n".join(m for m in messages if f"'{symbol}'" in m or f"${symbol}:" in m)
     for reason, markers in (("rate_limited", _RATE_LIMIT), ("unreachable", _UNREACHABLE),
                             ("no_prices", _NO_PRICES), ("not_found", _NOT_FOUND)):
         if any(marker in text for marker in markers):
             return reason
-    return "not_found" if not text else "unreachable"
+    if not text:
+        return "all_nan" if only_nan else "not_found"
+    return "unreachable"
 
 
 def _closes(frame: pd.DataFrame, ticker: str, symbol: str) -> pd.Series:
@@ -154,7 +163,8 @@ class YahooSource:
         if frame is None:
             frame = pd.DataFrame()
         result = {s: _closes(frame, s.upper(), s) for s in wanted}  # yfinance upper-cases
-        failed = {s: _classify(s.upper(), messages) for s, c in result.items() if c.empty}
+        failed = {s: _classify(s.upper(), messages, _only_nan(frame, s.upper()))
+                  for s, c in result.items() if c.empty}
         if failed:
             log.warning("Yahoo Finance gave no closes for %s; yfinance said: %s", failed, messages)
             self._raise_for(failed, start)
@@ -178,5 +188,10 @@ class YahooSource:
             raise DataUnavailableError(
                 f"Yahoo Finance returned no prices for {names('no_prices')}{since} "
                 "(no trading days in that range, or the request failed)."
+            )
+        if "all_nan" in reasons:
+            raise DataUnavailableError(
+                f"Yahoo Finance sent only empty (NaN) closes for {names('all_nan')}: the symbol "
+                "exists but has no usable prices right now. Try again later."
             )
         raise SymbolNotFoundError([s for s, r in failed.items() if r == "not_found"], SOURCE_NAME)

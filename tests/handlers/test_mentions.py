@@ -19,7 +19,7 @@ def _mention(app, text: str, thread_ts: str | None = None, ts: str = "1700000500
 
 @pytest.mark.parametrize("text,words", [
     ("<@UBOT> gap 3y", "gap 3y"), ("<@UBOT|smallcaps>   gap etf 5y", "gap etf 5y"),
-    ("hey <@UBOT> gap 1y", "hey gap 1y"), ("<@U1> and <@UBOT> help", "<@U1> and help"),
+    ("hey <@UBOT> gap 1y", "hey gap 1y"), ("<@U1> gap <@UBOT> 3y", "gap 3y"),
     ("<@UBOT>", ""),
 ])
 def test_strip_mention_leaves_the_command_words(text, words):
@@ -81,3 +81,15 @@ def test_help_on_one_command_by_mention(app, fake):
     [post] = fake.wait_for("chat.postMessage", timeout=20)
     text = all_text(post.params["blocks"])
     assert "`@smallcaps status`" in text and "@smallcaps gap [PERIOD]" not in text
+
+
+def test_alert_and_digest_commands_by_mention_are_answered_in_the_thread(app, fake):
+    """They crashed the reply job (an AlertList is not a report) and the user heard nothing."""
+    _mention(app, "<@UBOT> alert list", ts="1700000900.000100")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    assert post.params["thread_ts"] == "1700000900.000100"
+    assert "No alerts in this channel" in (post.params.get("text") or "")
+    _mention(app, "<@UBOT> digest", ts="1700000901.000100")
+    posts = fake.wait_for("chat.postMessage", count=2, timeout=20)
+    assert posts[1].params["thread_ts"] == "1700000901.000100" and "digest" in \
+        posts[1].params["text"].lower()

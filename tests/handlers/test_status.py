@@ -51,7 +51,7 @@ def test_status_lists_cached_symbols_with_their_dates(fake, cache, market_data_d
         assert "behind (last trading day 2026-11-23)" in line
     [iwm] = [ln for ln in text.splitlines() if ln.startswith("IWM ")]
     assert "not fetched yet" in iwm
-    assert f"smallcaps {__version__}" in text and "CSV files in" in text
+    assert f"smallcaps {__version__}" in text and "CSV files (market-data)" in text
     assert "Redis" in text and "healthy" in text
     assert "has not run yet" in text
     assert "CSV files, last close 2026-08-21" in text
