@@ -90,7 +90,7 @@ def window_fields(command: str, period: Period, pair: Pair, window: Window, as_o
     command, period (label, description[, adjective]), pair, start/end actually used,
     as_of_requested and basis."""
     fields: Payload = {"command": command, "period": period.label,
-                       "period_description": period.describe()}
+                       "period_kind": period.kind, "period_description": period.describe()}
     if adjective:
         fields["period_adjective"] = period.adjective()
     return {
