@@ -98,7 +98,7 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     ax.plot(x, y, color=INK, linewidth=_line_width(len(x)) * 0.8, zorder=3)
     ax.set_ymargin(0.14)  # room above/below the extremes for the record's label
     _label_levels(ax, history)
-    _mark(ax, history.rank.widest_since, history, "as wide as this")
+    _mark(ax, history.rank.widest_since, history, None)  # the header names its date
     record_end, record_pp = (history.record_lag_end, history.record_lag_pp) if history.lagging \
         else (history.record_lead_end, history.record_lead_pp)
     if record_end != history.window.end.date():
@@ -132,14 +132,18 @@ def _label_levels(ax: Axes, history: GapHistory) -> None:
               borderpad=0.1, columnspacing=1.6)
 
 
-def _mark(ax: Axes, when: date | None, history: GapHistory, text: str) -> None:
-    """A ringed point on the gap line at `when`, labelled with `text` and the date."""
+def _mark(ax: Axes, when: date | None, history: GapHistory, text: str | None) -> None:
+    """A ringed point on the gap line at `when`, labelled with `text` and the date (no label
+    for `text` None: 'widest since' is named in the header, and a box in the middle of
+    decades of data would hide some of them)."""
     if when is None:
         return
     value = float(history.gaps.loc[str(when)])
     point = np.datetime64(when, "ns")
     ax.plot([point], [value], "o", markersize=8, markerfacecolor="white", markeredgecolor=INK,
             markeredgewidth=1.5, zorder=5)
+    if text is None:
+        return
     gaps = history.gaps
     points = points_in_axes(ax, gaps.index.to_numpy(), gaps.to_numpy())
     x, y = points_in_axes(ax, np.array([point]), np.array([value]))[0]

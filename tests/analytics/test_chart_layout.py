@@ -74,6 +74,8 @@ CASES = [
     ("history", "5y", "index", CRASH_2008),
     ("history", "1y", "index", CRASH_2020),
     ("history", "10y", "etf", None),
+    ("history", "1y", "index", date(2024, 11, 11)),  # a 'widest lead since' mark
+    ("history", "1y", "index", date(2020, 3, 18)),  # a 'widest lag since' mark
     ("trend", "2y", "index", None),
     ("trend", RANGE, "index", None),
     ("trend", "max", "index", None),
