@@ -80,7 +80,7 @@ def rates_figure(result: RatesResult, *, source: str, fetched: str | None = None
     ]
     footer = footer_text(result.pair.basis, source, fetched=fetched,
                          end=window.end.date().isoformat())
-    if result.yield_last_date < result.gap_last_date:
+    if result.yield_last_date < result.gap_last_date and YIELD_SYMBOL not in footer:
         footer += f"  ·  {YIELD_SYMBOL} ends {result.yield_last_date.isoformat()}"
     add_header_and_footer(fig, header, footer)
     return fig

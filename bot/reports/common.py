@@ -47,7 +47,8 @@ def fetched_day(payload: Payload) -> str:
         label = payload["intraday"]["label"]
         return label[:1].upper() + label[1:]
     if payload.get("source_kind") == "files":
-        return last_close_text(payload).capitalize()
+        text = last_close_text(payload)
+        return text[:1].upper() + text[1:]  # not .capitalize(): it lowercases '^TNX'
     return f"Data fetched {payload['data_fetched_at'][:10]}"
 
 

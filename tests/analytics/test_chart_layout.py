@@ -25,7 +25,9 @@ from analytics.risk import compute_risk
 from analytics.trend import compute_trend
 from tests.analytics.layout import layout_problems, unit_problem
 
-SOURCE, FETCHED = "CSV files", "2026-11-30"
+SOURCE = "CSV files"
+FETCHED = "Last closes ^TNX 2026-02-13, ^RUT 2026-08-21, ^GSPC 2026-08-21"
+"""The longest freshness phrase a footer carries (three symbols ending on different days)."""
 CRASH_2008, CRASH_2020 = date(2008, 11, 20), date(2020, 3, 23)
 RANGE = "2021-01-01..2022-06-30"
 
