@@ -15,6 +15,7 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analytics.chart_words import percentile_rank  # noqa: F401  (the replies' wording)
 from analytics.charts import (
     _PT_TO_FIG,
     DPI,
@@ -24,7 +25,6 @@ from analytics.charts import (
     MUTED,
     SIZE,
     _format_dates,
-    ordinal,
 )
 from analytics.pairs import Pair
 from analytics.periods import Window
@@ -123,11 +123,3 @@ def fit_title(template: str, pair: Pair) -> str:
     if len(title) <= TITLE_UP_TO:
         return title
     return template.format(small=pair.small.symbol, large=pair.large.symbol)
-
-
-def percentile_rank(percentile: float) -> str:
-    """'93rd'; never '100th' unless it is the top (99.6 reads '99th', not '100th')."""
-    whole = round(percentile)
-    if whole >= 100 and percentile < 100.0 - 1e-9:
-        whole = 99
-    return ordinal(whole)

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 from PIL import Image
 
-from analytics.gap import GapResult, HistoryRank, is_unusual
+from analytics.chart_words import rank_line, since_text
+from analytics.gap import GapResult
 from analytics.pairs import Pair
 
 SMALL_COLOUR = "#D55E00"  # Okabe-Ito vermillion: small caps
@@ -61,33 +62,11 @@ def signed(value: float, unit: str) -> str:
     return text.replace("-", MINUS)
 
 
-def ordinal(value: float) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ... (rounded to a whole number)."""
-    n = int(round(value))
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def short_names(pair: Pair) -> tuple[str, str]:
     """The two names for titles, or the two symbols when the names would not fit."""
     if len(pair.small.name) + len(pair.large.name) <= NAMES_UP_TO:
         return pair.small.name, pair.large.name
     return pair.small.symbol, pair.large.symbol
-
-
-def rank_line(rank: HistoryRank, adjective: str, lagging: bool = True) -> str:
-    """'93rd percentile of 8,450 3-year windows since 1990; widest since 2000-11-10'."""
-    text = (
-        f"{ordinal(rank.percentile)} percentile of {rank.windows:,} {adjective} windows "
-        f"since {rank.first_window_end.year}"
-    )
-    if rank.last_as_wide is None:
-        return f"{text}; widest on record"
-    if rank.widest_since is not None and is_unusual(rank.percentile, lagging):
-        return f"{text}; widest since {rank.widest_since.isoformat()}"
-    if rank.widest_since is not None:
-        return f"{text}; as wide as in the window ending {rank.widest_since.isoformat()}"
-    return f"{text}; last as wide {rank.last_as_wide.isoformat()}"
 
 
 def footer_text(basis: str, source: str, *, fetched: str | None, end: str) -> str:
@@ -174,7 +153,8 @@ def _annotate_gap(ax: Axes, result: GapResult, small_end: float, large_end: floa
             transform=side, clip_on=False, color=INK, linewidth=1.3)
     log = ax.get_yscale() == "log"
     mid = np.sqrt(small_end * large_end) if log else (small_end + large_end) / 2
-    leader = {"small": "small caps", "large": "large caps"}.get(result.leader)
+    names = result.pair.words
+    leader = {"small": names.small, "large": names.large}.get(result.leader)
     colour = {"small": SMALL_COLOUR, "large": LARGE_COLOUR}.get(result.leader, INK)
     for text, dy, va, tint, weight in (
         (f"gap {abs(result.gap_pp):,.1f} pp", 2, "bottom", INK, "bold"),
@@ -253,15 +233,21 @@ def _add_header_and_footer(fig: Figure, result: GapResult, source: str,
                            fetched: str | None) -> None:
     """Title, subtitle (dates, rank) and footer (basis, source, as-of) in reserved bands."""
     window, pair = result.window, result.pair
+    span = f"{window.start.date().isoformat()} to {window.end.date().isoformat()}"
+    dates = f"{span}  ·  {len(result.closes):,} daily closes"
+    annual = result.annualised
+    if annual is not None:
+        dates += f"  ·  gap {abs(annual.gap_pp):.2f} pp a year, annualised"
+    if result.rank is not None and since_text(result.rank, result.gap_pp >= 0):
+        dates += f"  ·  {since_text(result.rank, result.gap_pp >= 0)}"
     header = [
         (f"{' vs '.join(short_names(pair))}: {result.period.describe()}", SIZE["title"], INK,
          "bold"),
-        (f"{window.start.date().isoformat()} to {window.end.date().isoformat()}  ·  "
-         f"{len(result.closes):,} daily closes", SIZE["sub"], MUTED, "normal"),
+        (dates, SIZE["sub"], MUTED, "normal"),
     ]
     if result.rank is not None:
-        line = rank_line(result.rank, result.period.adjective(), result.gap_pp >= 0)
-        header.append((line, SIZE["sub"], INK, "normal"))
+        header.append((rank_line(result.rank, result.period.adjective()), SIZE["sub"], INK,
+                       "normal"))
     footer = footer_text(pair.basis, source, fetched=fetched, end=window.end.date().isoformat())
     top = 1.0 - 10 * _PT_TO_FIG
     for text, size, colour, weight in header:

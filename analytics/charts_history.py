@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
@@ -24,11 +25,11 @@ from analytics.chart_parts import (
     format_dates,
     new_figure,
     number,
-    percentile_rank,
     points_in_axes,
     quietest_box,
     title_line,
 )
+from analytics.chart_words import percentile_rank, since_text
 from analytics.charts import (
     INK,
     LARGE_COLOUR,
@@ -41,7 +42,6 @@ from analytics.charts import (
     _to_png,
     footer_text,
 )
-from analytics.gap import is_unusual
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory
 from analytics.periods import Window
 
@@ -51,6 +51,11 @@ LABEL_BOX = (0.19, 0.10)
 
 
 def render_history_chart(history: GapHistory, *, source: str, fetched: str | None = None) -> bytes:
+    """The history chart as 1200x800 PNG bytes (see `history_figure`)."""
+    return _to_png(history_figure(history, source=source, fetched=fetched))
+
+
+def history_figure(history: GapHistory, *, source: str, fetched: str | None = None) -> Figure:
     """Render `history` as a 1200x800 PNG: rolling gaps, bands, today and the records."""
     fig = new_figure()
     ax = fig.subplots(1, 1)
@@ -61,30 +66,24 @@ def render_history_chart(history: GapHistory, *, source: str, fetched: str | Non
     adjective = history.period.adjective()
     header = [
         title_line(fit_title(f"Rolling {adjective} gap: {{small}} vs {{large}}", history.pair)),
-        HeaderLine(f"{len(gaps):,} windows ending {gaps.index[0].date().isoformat()} to "
-                   f"{gaps.index[-1].date().isoformat()}, one per trading day"),
+        HeaderLine(f"{len(gaps):,} overlapping windows (about "
+                   f"{history.rank.independent_windows:,} independent), ending "
+                   f"{gaps.index[0].date().isoformat()} to {gaps.index[-1].date().isoformat()}"),
         HeaderLine(today_line(history), colour=INK),
     ]
     footer = footer_text(history.pair.basis, source, fetched=fetched,
                          end=gaps.index[-1].date().isoformat())
     add_header_and_footer(fig, header, footer)
-    return _to_png(fig)
+    return fig
 
 
 def today_line(history: GapHistory) -> str:
-    """'Today +37.7 pp, 93rd percentile  ·  widest 3-year lag since 2000-11-10'."""
-    rank = history.rank
-    direction = "lag" if history.lagging else "lead"
-    text = (f"Today {number(history.current_pp, '+.1f')} pp, "
-            f"{percentile_rank(rank.percentile)} percentile")
-    adjective = history.period.adjective()
-    if rank.last_as_wide is None:
-        return f"{text}  ·  widest {adjective} {direction} on record"
-    if rank.widest_since is not None and is_unusual(rank.percentile, history.lagging):
-        return f"{text}  ·  widest {adjective} {direction} since {rank.widest_since.isoformat()}"
-    if rank.widest_since is not None:
-        return f"{text}  ·  as wide as in the window ending {rank.widest_since.isoformat()}"
-    return f"{text}  ·  last as wide {rank.last_as_wide.isoformat()}"
+    """'Window ending 2024-03-26: +37.7 pp, 93rd percentile  ·  widest lag since D'."""
+    end = history.window.end.date().isoformat()
+    text = (f"Window ending {end}: {number(history.current_pp, '+.1f')} pp, "
+            f"{percentile_rank(history.rank.percentile)} percentile")
+    since = since_text(history.rank, history.lagging)
+    return f"{text}  ·  {since}" if since else text
 
 
 def _draw(ax: Axes, history: GapHistory) -> None:
@@ -99,7 +98,7 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     ax.plot(x, y, color=INK, linewidth=_line_width(len(x)) * 0.8, zorder=3)
     ax.set_ymargin(0.14)  # room above/below the extremes for the record's label
     _label_levels(ax, history)
-    _mark(ax, history.rank.widest_since, history, "last this wide")
+    _mark(ax, history.rank.widest_since, history, None)  # the header names its date
     record_end, record_pp = (history.record_lag_end, history.record_lag_pp) if history.lagging \
         else (history.record_lead_end, history.record_lead_pp)
     if record_end != history.window.end.date():
@@ -108,16 +107,18 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     colour = LARGE_COLOUR if history.lagging else SMALL_COLOUR
     ax.plot([today], [history.current_pp], "o", markersize=10, markerfacecolor=colour,
             markeredgecolor="white", markeredgewidth=1.8, zorder=6, clip_on=False)
-    ax.set_ylabel("gap, pp (large − small; up = small caps lag)", fontsize=SIZE["label"],
+    names = history.pair.words
+    ax.set_ylabel(f"gap, pp (large − small; up = {names.small} {names.verb('lag')})",
+                  fontsize=SIZE["label"],
                   color=MUTED)
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(
         lambda v, _: "0" if round(v) == 0 else number(v, "+.0f")))
 
 
 def _label_levels(ax: Axes, history: GapHistory) -> None:
-    """Today's value just right of the plot; the band and median in a legend above it."""
+    """The end window's value (pp) right of the plot; band and median in a legend above."""
     side = blended_transform_factory(ax.transAxes, ax.transData)
-    ax.annotate(f"today {number(history.current_pp, '+.1f')}", xy=(1.014, history.current_pp),
+    ax.annotate(f"{number(history.current_pp, '+.1f')} pp", xy=(1.014, history.current_pp),
                 xycoords=side, ha="left", va="center", fontsize=SIZE["note"],
                 fontweight="bold", color=INK)
     band = Patch(facecolor=BAND_COLOUR, alpha=BAND_ALPHA, linewidth=0,
@@ -131,14 +132,18 @@ def _label_levels(ax: Axes, history: GapHistory) -> None:
               borderpad=0.1, columnspacing=1.6)
 
 
-def _mark(ax: Axes, when: date | None, history: GapHistory, text: str) -> None:
-    """A ringed point on the gap line at `when`, labelled with `text` and the date."""
+def _mark(ax: Axes, when: date | None, history: GapHistory, text: str | None) -> None:
+    """A ringed point on the gap line at `when`, labelled with `text` and the date (no label
+    for `text` None: 'widest since' is named in the header, and a box in the middle of
+    decades of data would hide some of them)."""
     if when is None:
         return
     value = float(history.gaps.loc[str(when)])
     point = np.datetime64(when, "ns")
     ax.plot([point], [value], "o", markersize=8, markerfacecolor="white", markeredgecolor=INK,
             markeredgewidth=1.5, zorder=5)
+    if text is None:
+        return
     gaps = history.gaps
     points = points_in_axes(ax, gaps.index.to_numpy(), gaps.to_numpy())
     x, y = points_in_axes(ax, np.array([point]), np.array([value]))[0]

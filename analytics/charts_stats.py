@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from analytics.chart_parts import (
     add_header_and_footer,
@@ -34,10 +35,14 @@ from analytics.charts import (
 from analytics.risk import ROLLING_VOL_DAYS, RiskStats
 
 LEGEND_NAMES_UP_TO = 30  # longer names fall back to symbols: the legend must fit one row
-CLOSE_TROUGHS = 0.2  # troughs closer than this share of the window get labels side by side
 
 
 def render_stats_chart(stats: RiskStats, *, source: str, fetched: str | None = None) -> bytes:
+    """The stats chart as 1200x800 PNG bytes (see `stats_figure`)."""
+    return _to_png(stats_figure(stats, source=source, fetched=fetched))
+
+
+def stats_figure(stats: RiskStats, *, source: str, fetched: str | None = None) -> Figure:
     """Render `stats` as a 1200x800 PNG: drawdowns (3/5 of the height) over rolling vol."""
     fig = new_figure()
     dd_ax, vol_ax = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
@@ -55,7 +60,7 @@ def render_stats_chart(stats: RiskStats, *, source: str, fetched: str | None = N
     title = fit_title(f"{{small}} vs {{large}}: risk over {stats.period.describe()}", stats.pair)
     footer = footer_text(stats.pair.basis, source, fetched=fetched, end=end)
     add_header_and_footer(fig, title_and_subtitles(title, [subtitle]), footer)
-    return _to_png(fig)
+    return fig
 
 
 def _num(value: float) -> str:
@@ -89,60 +94,63 @@ def _draw_drawdowns(ax: Axes, stats: RiskStats) -> None:
     legs = (("small", SMALL_COLOUR, names[0], stats.small),
             ("large", LARGE_COLOUR, names[1], stats.large))
     for column, colour, name, leg in legs:
-        depth = leg.max_drawdown.depth_pct
-        label = f"{name}  " + (f"max drawdown {signed(depth, '%')}" if depth < 0
+        dd = leg.max_drawdown
+        label = f"{name}  " + (f"max drawdown {signed(dd.depth_pct, '%')} on "
+                               f"{dd.trough.date().isoformat()}" if dd.depth_pct < 0
                                else "no drawdown")
         ax.plot(x, drawdowns[column].to_numpy(), color=colour, linewidth=_line_width(len(x)),
                 label=label)
     _mark_troughs(ax, stats)
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
     low = float(np.nanmin(drawdowns.to_numpy())) if len(drawdowns) else 0.0
-    ax.set_ylim(min(low * 1.25, -1.0), max(-low * 0.04, 0.5))
+    ax.set_ylim(min(low * 1.1, -1.0), max(-low * 0.04, 0.5))
     _pct_axis(ax)
     ax.set_ylabel("below running high", fontsize=SIZE["label"], color=MUTED)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False,
-              fontsize=SIZE["legend"], handlelength=1.4, borderaxespad=0.1, borderpad=0.1)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=1, frameon=False,
+              fontsize=SIZE["legend"] - 1, handlelength=1.4, borderaxespad=0.1, borderpad=0.1,
+              labelspacing=0.25)
 
 
 def _mark_troughs(ax: Axes, stats: RiskStats) -> None:
-    """A dot and 'depth  date' at each series' deepest point: below the dot, or beside it
-    for the shallower series when both troughs are close in time (labels would collide)."""
-    small, large = stats.small.max_drawdown, stats.large.max_drawdown
-    span = (stats.window.end - stats.window.start).days or 1
-    close = abs((small.trough - large.trough).days) < span * CLOSE_TROUGHS
-    shallower = "small" if small.depth_pct > large.depth_pct else "large"
-    for column, colour, dd in (("small", SMALL_COLOUR, small), ("large", LARGE_COLOUR, large)):
-        if dd.depth_pct >= 0:
-            continue
-        share = (dd.trough - stats.window.start).days / span
-        if close and column == shallower:
-            right = share > 0.5
-            where = {"xytext": (-9 if right else 9, 0), "ha": "right" if right else "left",
-                     "va": "center"}
-        else:
-            ha = "right" if share > 0.7 else "left" if share < 0.3 else "center"
-            where = {"xytext": (0, -7), "ha": ha, "va": "top"}
-        ax.plot([dd.trough], [dd.depth_pct], "o", color=colour, markersize=6, zorder=4)
-        ax.annotate(f"{signed(dd.depth_pct, '%')}  {dd.trough.date().isoformat()}",
-                    xy=(dd.trough, dd.depth_pct), textcoords="offset points",
-                    fontsize=SIZE["note"] - 1, color=colour, fontweight="bold", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
-                          "edgecolor": "none", "alpha": 0.85}, **where)
+    """A ringed dot at each series' deepest point; its depth and date are in the legend, so
+    no label box sits on the crash it describes."""
+    for colour, dd in ((SMALL_COLOUR, stats.small.max_drawdown),
+                       (LARGE_COLOUR, stats.large.max_drawdown)):
+        if dd.depth_pct < 0:
+            ax.plot([dd.trough], [dd.depth_pct], "o", markersize=7, markerfacecolor=colour,
+                    markeredgecolor="white", markeredgewidth=1.2, zorder=4, clip_on=False)
+
+
+END_LABEL_GAP = 0.09
+"""End labels closer than this share of the panel height are pushed apart."""
+
+
+def _label_ends(ax: Axes, ends: dict[str, tuple[float, str]], top: float) -> None:
+    """The latest value of each line just right of the plot; two close values are pushed
+    apart (by points, so the labels never overlap) with the higher one above."""
+    nudge = {}
+    if len(ends) == 2:
+        (high, _), (low, _) = sorted(ends.values(), reverse=True)
+        if abs(high - low) < END_LABEL_GAP * max(top, 1e-9) * 1.05:
+            nudge = {high: 7, low: -7}
+    for value, colour in ends.values():
+        ax.annotate(f"{value:.1f} %", xy=(1.01, value), xycoords=(ax.transAxes, ax.transData),
+                    xytext=(0, nudge.get(value, 0)), textcoords="offset points", ha="left",
+                    va="center", fontsize=SIZE["note"] - 1, color=colour, fontweight="bold")
 
 
 def _draw_volatility(ax: Axes, stats: RiskStats) -> None:
     """Rolling 252-day annualised volatility of both series, with the latest values."""
     vol = stats.rolling_volatility
     x = vol.index.to_numpy()
+    ends = {}
     for column, colour in (("small", SMALL_COLOUR), ("large", LARGE_COLOUR)):
         y = vol[column].to_numpy()
         ax.plot(x, y, color=colour, linewidth=_line_width(len(x)) * 0.85)
         finite = np.isfinite(y)
         if finite.any():
-            last = int(np.nonzero(finite)[0][-1])
-            ax.annotate(f"{y[last]:.1f} %", xy=(1.01, y[last]), xycoords=(
-                ax.transAxes, ax.transData), ha="left", va="center", fontsize=SIZE["note"] - 1,
-                color=colour, fontweight="bold")
+            ends[column] = (float(y[int(np.nonzero(finite)[0][-1])]), colour)
+    _label_ends(ax, ends, float(np.nanmax(vol.to_numpy())) if ends else 1.0)
     ax.set_title(f"Rolling 1-year volatility (annualised, {ROLLING_VOL_DAYS} daily returns)",
                  loc="left", fontsize=SIZE["label"], color=MUTED, pad=4)
     has_value = np.isfinite(vol.to_numpy()).any(axis=1)
@@ -153,7 +161,8 @@ def _draw_volatility(ax: Axes, stats: RiskStats) -> None:
         ax.set_yticks([])
     else:
         ax.set_ylim(bottom=0.0)
-        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4, prune="lower"))  # '0 %' would
+        # collide with the first date label in the corner
         _pct_axis(ax)
         first = vol.index[int(np.argmax(has_value))]
         if first > stats.window.start:

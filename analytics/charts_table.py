@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analytics.chart_parts import (
@@ -43,6 +44,11 @@ VALUE_FONT = 12.5
 def render_table_chart(table: PerformanceTable, *, source: str,
                        fetched: str | None = None) -> bytes:
     """Render `table` as a 1200x800 PNG of grouped horizontal bars with a gap column."""
+    return _to_png(table_figure(table, source=source, fetched=fetched))
+
+
+def table_figure(table: PerformanceTable, *, source: str, fetched: str | None = None) -> Figure:
+    """The table chart as a Figure, not yet laid out (`render_table_chart`)."""
     fig = new_figure()
     ax, gap_ax = fig.subplots(1, 2, sharey=True, width_ratios=[5.2, 1.0])
     rows = table.rows
@@ -65,10 +71,10 @@ def render_table_chart(table: PerformanceTable, *, source: str,
     header = title_and_subtitles(
         fit_title(f"{{small}} vs {{large}}: returns to {end}", table.pair),
         [f"Every horizon ends {end} (last common close); gap = large − small in pp "
-         "(+ = small caps lag)"])
+         f"(+ = {table.pair.words.small} {table.pair.words.verb('lag')})"])
     footer = footer_text(table.pair.basis, source, fetched=fetched, end=end)
     add_header_and_footer(fig, header, footer)
-    return _to_png(fig)
+    return fig
 
 
 def _tick(value: float, _pos: int) -> str:

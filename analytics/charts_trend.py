@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
 from analytics.chart_parts import (
@@ -46,6 +47,11 @@ LABEL_CROSS_UP_TO = 1300
 
 
 def render_trend_chart(view: TrendView, *, source: str, fetched: str | None = None) -> bytes:
+    """The trend chart as 1200x800 PNG bytes (see `trend_figure`)."""
+    return _to_png(trend_figure(view, source=source, fetched=fetched))
+
+
+def trend_figure(view: TrendView, *, source: str, fetched: str | None = None) -> Figure:
     """Render `view` as a 1200x800 PNG (ratio and averages over % vs the 200-day average)."""
     fig = new_figure()
     ratio_ax, dist_ax = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
@@ -64,7 +70,7 @@ def render_trend_chart(view: TrendView, *, source: str, fetched: str | None = No
     footer = footer_text(view.pair.basis, source, fetched=fetched,
                          end=window.end.date().isoformat())
     add_header_and_footer(fig, header, footer)
-    return _to_png(fig)
+    return fig
 
 
 def cross_text(status: TrendStatus) -> str:
@@ -117,7 +123,7 @@ def _draw_ratio(ax: Axes, view: TrendView) -> None:
     ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:.3f}"))
     ax.set_ylabel("small / large", fontsize=SIZE["label"], color=MUTED)
     side = blended_transform_factory(ax.transAxes, ax.transData)
-    ax.annotate(f"{ratio[-1]:.4f}", xy=(1.012, ratio[-1]), xycoords=side, ha="left",
+    ax.annotate(f"ratio\n{ratio[-1]:.4f}", xy=(1.012, ratio[-1]), xycoords=side, ha="left",
                 va="center", fontsize=SIZE["note"], color=INK, fontweight="bold")
 
 
@@ -171,7 +177,8 @@ def _draw_distance(ax: Axes, view: TrendView) -> None:
         side = blended_transform_factory(ax.transAxes, ax.transData)
         ax.annotate(signed(float(y[-1]), "%"), xy=(1.012, y[-1]), xycoords=side, ha="left",
                     va="center", fontsize=SIZE["note"], color=INK, fontweight="bold")
-    ax.set_title(f"Ratio vs its {LONG_MA_DAYS}-day average, % (above = small caps stronger)",
+    ax.set_title(f"Ratio vs its {LONG_MA_DAYS}-day average, % (above = "
+                 f"{view.pair.words.small} stronger)",
                  loc="left", fontsize=SIZE["label"], color=MUTED, pad=4)
     ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(

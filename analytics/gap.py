@@ -10,40 +10,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from analytics.pairs import Pair
 from analytics.periods import Period, Window, resolve_window, rolling_start_positions
+from analytics.rank import HistoryRank, history_rank
 
-UNUSUAL_PERCENTILE = 90.0
-"""A lag at or above this percentile (a lead at or below 100 minus it) counts as unusual; only
-then do replies and charts call it 'the widest since' a date, which otherwise reads like a
-record for an ordinary gap."""
+__all__ = ["Annualised", "GapResult", "HistoryRank", "align_closes", "compute_gap", "history_rank",
+           "rolling_gap_pp"]
+
+ANNUALISE_OVER_YEARS = 5.0
+"""Windows longer than this (nominal length) lead with the annualised gap: 634 pp over 39
+years (Russell 2000 vs S&P 500) is 0.84 pp a year, which says more."""
+DAYS_PER_YEAR = 365.25
+"""Annualisation by calendar days between the two closes, as `table` does (ffn's convention)."""
 
 
-def is_unusual(percentile: float, lagging: bool) -> bool:
-    """Whether a gap at `percentile` of its history is in the unusual tail of its direction."""
-    return percentile >= UNUSUAL_PERCENTILE if lagging else percentile <= 100 - UNUSUAL_PERCENTILE
+def annualised_pct(total_pct: float, calendar_days: int) -> float:
+    """A total return (%) over `calendar_days` as a compound annual rate (%):
+    `(1 + r) ^ (365.25 / days) - 1`."""
+    return ((1.0 + total_pct / 100.0) ** (DAYS_PER_YEAR / calendar_days) - 1.0) * 100.0
 
 
 @dataclass(frozen=True)
-class HistoryRank:
-    """Where a gap stands among all windows of the same length up to its end date."""
+class Annualised:
+    """Both returns as compound annual rates (% a year) and their gap (pp a year)."""
 
-    percentile: float
-    """Share of windows (in %) whose gap was at most this one: 100 = small caps' worst lag."""
-    windows: int
-    """How many windows (one per trading day) were compared, this one included."""
-    first_window_end: date
-    last_as_wide: date | None
-    """The latest earlier end date with a gap at least as wide in the same direction."""
-    widest_since: date | None
-    """Like `last_as_wide`, among windows that end on or before this window's start, so they
-    do not overlap it: 'the widest 3-year lag since 2000-11-10'."""
-    record_pp: float
-    """The widest gap in the same direction over the history compared."""
-    record_end: date
+    years: float
+    """Calendar days between the two closes / 365.25."""
+    small_pct: float
+    large_pct: float
+    gap_pp: float
+    """large_pct - small_pct, pp a year."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +67,21 @@ class GapResult:
         if abs(self.gap_pp) < 0.005:
             return "tie"
         return "large" if self.gap_pp > 0 else "small"
+
+    @property
+    def calendar_days(self) -> int:
+        """Calendar days between the window's two closes."""
+        return int((self.window.end - self.window.start).days)
+
+    @property
+    def annualised(self) -> Annualised | None:
+        """The annualised returns and gap, for windows longer than 5 years (else None)."""
+        if self.period.nominal_years(self.calendar_days) <= ANNUALISE_OVER_YEARS:
+            return None
+        days = self.calendar_days
+        small = annualised_pct(self.small_return_pct, days)
+        large = annualised_pct(self.large_return_pct, days)
+        return Annualised(days / DAYS_PER_YEAR, small, large, large - small)
 
     def rebased(self) -> pd.DataFrame:
         """Both series rebased to 100 at the window start."""
@@ -99,30 +112,6 @@ def rolling_gap_pp(closes: pd.DataFrame, period: Period) -> pd.Series:
     return pd.Series(gaps, index=closes.index[valid], name="gap_pp")
 
 
-def history_rank(history: pd.Series, gap_pp: float, window: Window) -> HistoryRank | None:
-    """Rank `gap_pp` against `history` (rolling gaps) up to and including `window.end`."""
-    end = window.end
-    past = history.loc[:end]
-    if len(past) < 2:
-        return None
-    values = past.to_numpy()
-    percentile = float((values <= gap_pp + 1e-12).mean() * 100.0)
-    earlier = past.iloc[:-1] if past.index[-1] == end else past
-    lagging = gap_pp >= 0
-    as_wide = earlier[earlier >= gap_pp - 1e-12] if lagging else earlier[earlier <= gap_pp + 1e-12]
-    disjoint = as_wide.loc[: window.start]
-    record_pos = int(np.argmax(values) if lagging else np.argmin(values))
-    return HistoryRank(
-        percentile=percentile,
-        windows=len(values),
-        first_window_end=past.index[0].date(),
-        last_as_wide=as_wide.index[-1].date() if len(as_wide) else None,
-        widest_since=disjoint.index[-1].date() if len(disjoint) else None,
-        record_pp=float(values[record_pos]),
-        record_end=past.index[record_pos].date(),
-    )
-
-
 def compute_gap(
     pair: Pair,
     small: pd.Series,
@@ -142,7 +131,8 @@ def compute_gap(
     gap_pp = float((large_ret - small_ret) * 100.0)
     rank = None
     if with_rank and period.kind != "max":
-        rank = history_rank(rolling_gap_pp(closes.loc[: window.end], period), gap_pp, window)
+        rank = history_rank(rolling_gap_pp(closes.loc[: window.end], period), gap_pp, window,
+                            period)
     return GapResult(
         pair=pair,
         period=period,

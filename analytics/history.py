@@ -72,11 +72,10 @@ def gap_history(pair: Pair, small: pd.Series, large: pd.Series, period: Period,
             "not enough history to compare."
         )
     current = float(gaps.iloc[-1])
-    rank = history_rank(gaps, current, window)
+    rank = history_rank(gaps, current, window, period)
     assert rank is not None  # at least two windows
     values = gaps.to_numpy()
     low, median, high = np.percentile(values, [BAND_LOW, 50.0, BAND_HIGH])
-    lag_pos, lead_pos = int(np.argmax(values)), int(np.argmin(values))
     return GapHistory(
         pair=pair,
         period=period,
@@ -87,8 +86,8 @@ def gap_history(pair: Pair, small: pd.Series, large: pd.Series, period: Period,
         median_pp=float(median),
         band_low_pp=float(low),
         band_high_pp=float(high),
-        record_lag_pp=float(values[lag_pos]),
-        record_lag_end=gaps.index[lag_pos].date(),
-        record_lead_pp=float(values[lead_pos]),
-        record_lead_end=gaps.index[lead_pos].date(),
+        record_lag_pp=rank.record_lag_pp,
+        record_lag_end=rank.record_lag_end,
+        record_lead_pp=rank.record_lead_pp,
+        record_lead_end=rank.record_lead_end,
     )

@@ -15,6 +15,14 @@ KNOWN_NAMES = {
     "^SP600": "S&P SmallCap 600",
     "^TNX": "10-year Treasury yield",
 }
+SMALL_CAP_SYMBOLS = frozenset({
+    "^RUT", "IWM", "VTWO", "IJR", "^SP600", "SLY", "VB", "SCHA", "IWC", "IWN", "IWO", "VBR",
+    "VBK", "^RUJ", "^RUO"})
+"""Series that stand for small caps: Russell 2000 / S&P 600 indexes and their ETFs."""
+LARGE_CAP_SYMBOLS = frozenset({
+    "^GSPC", "SPY", "IVV", "VOO", "RSP", "^SP500", "IWB", "^RUI", "IWD", "IWF", "VV",
+    "^DJI", "DIA", "QQQ", "^NDX", "VTI"})
+"""Series that stand for large caps: S&P 500, Russell 1000, Dow, Nasdaq-100 and their ETFs."""
 _SYMBOL_RE = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,14}$")
 
 PRICE_RETURN = "price return"
@@ -59,9 +67,48 @@ class Pair:
         return (self.small.symbol, self.large.symbol)
 
     @property
+    def words(self) -> RoleWords:
+        """How sentences name the two sides ('small caps', or the symbols)."""
+        return role_words(self.small.symbol, self.large.symbol)
+
+    @property
     def label(self) -> str:
         """'Russell 2000 vs S&P 500'."""
         return f"{self.small.name} vs {self.large.name}"
+
+
+@dataclass(frozen=True)
+class RoleWords:
+    """How replies name the two sides of a pair: 'small caps' / 'large caps' only when the
+    pair really is small vs large caps, otherwise the symbols ('SPY' / 'IWM')."""
+
+    small: str
+    large: str
+    plural: bool
+    """Whether `small` takes a plural verb ('small caps lag', 'SPY lags')."""
+
+    def verb(self, base: str) -> str:
+        """'lag' -> 'lag' for small caps, 'lags' for a symbol; 'are' -> 'is'; 'have' -> 'has'."""
+        if self.plural:
+            return base
+        return {"are": "is", "have": "has"}.get(base, f"{base}s")
+
+    @property
+    def possessive(self) -> str:
+        """"small caps'" or "SPY's"."""
+        return f"{self.small}'" if self.small.endswith("s") and self.plural else f"{self.small}'s"
+
+    def capitalised(self) -> str:
+        """'Small caps' or 'SPY'."""
+        return self.small[:1].upper() + self.small[1:]
+
+
+def role_words(small_symbol: str, large_symbol: str) -> RoleWords:
+    """The words for a pair given by its (small, large) symbols: 'small caps'/'large caps'
+    when the first is a known small-cap series and the second a known large-cap one."""
+    if small_symbol in SMALL_CAP_SYMBOLS and large_symbol in LARGE_CAP_SYMBOLS:
+        return RoleWords("small caps", "large caps", True)
+    return RoleWords(small_symbol, large_symbol, False)
 
 
 def instrument(symbol: str) -> Instrument:

@@ -63,6 +63,19 @@ class Period:
             return "all available history"
         return f"{self.range_start} to {self.range_end}"
 
+    def nominal_years(self, window_days: int) -> float:
+        """The period's length in years: `Nd/Nw/Nm/Ny` as typed (365.25-day years), a range by
+        its two dates, `max` by `window_days` (calendar days of the window used), `ytd` < 1."""
+        if self.kind == "offset":
+            per_unit = {"d": 1 / 365.25, "w": 7 / 365.25, "m": 1 / 12, "y": 1.0}[self.unit]
+            return self.count * per_unit
+        if self.kind == "range":
+            assert self.range_start is not None and self.range_end is not None
+            return (self.range_end - self.range_start).days / 365.25
+        if self.kind == "ytd":
+            return 0.0
+        return window_days / 365.25
+
     def adjective(self) -> str:
         """Short adjective for ranks: '3-year', '6-month', 'year-to-date'."""
         if self.kind == "offset":
@@ -103,6 +116,15 @@ class Window:
 
     start: pd.Timestamp
     end: pd.Timestamp
+
+
+def as_of_for(period: Period, as_of: date | None) -> date | None:
+    """The as-of date a query really has: a range ends on its second date (or earlier, when
+    an as-of date before it is given), so 'latest' values and statuses are read there."""
+    if period.kind != "range":
+        return as_of
+    assert period.range_end is not None
+    return period.range_end if as_of is None else min(as_of, period.range_end)
 
 
 def history_up_to(data: pd.Series | pd.DataFrame, as_of: date | None,

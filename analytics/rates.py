@@ -9,7 +9,7 @@ so we also correlate their 3-month changes, which is the fairer test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -18,14 +18,26 @@ import pandas as pd
 
 from analytics.gap import align_closes, rolling_gap_pp
 from analytics.pairs import Pair
-from analytics.periods import InsufficientHistoryError, Period, Window, parse_period, resolve_window
+from analytics.periods import (
+    InsufficientHistoryError,
+    Period,
+    Window,
+    as_of_for,
+    parse_period,
+    resolve_window,
+)
 
 YIELD_SYMBOL = "^TNX"
 GAP_PERIOD = parse_period("1y")
 CHANGE_DAYS = 63
 """3 months of trading days: the horizon of the change correlation."""
-MIN_CHANGES = 20
-"""Fewer 3-month changes than this and the change correlation is not reported."""
+MIN_INDEPENDENT_CHANGES = 8
+"""Fewer non-overlapping 3-month changes than this (two years) and the change correlation is
+not reported: overlapping daily changes are not independent, so 2,452 of them over ten years
+carry about 39 changes' worth of evidence, and a few weeks carry none."""
+MIN_LEVEL_DAYS = 252
+"""Fewer common days than this (a year) and the level correlation is not reported: r from a
+few days of two slow-moving series is noise (six days once gave r = +0.93)."""
 
 Verdict = Literal["supports", "weakly_supports", "no_relation", "weakly_contradicts",
                   "contradicts", "too_short"]
@@ -39,6 +51,8 @@ class Correlation:
     n: int
     slope: float | None = None
     """Least-squares slope of the gap on the yield (pp of gap per pp of yield)."""
+    independent: int | None = None
+    """For overlapping k-day changes: how many non-overlapping ones the same days hold."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,12 @@ def correlation(gap: np.ndarray, yields: np.ndarray) -> Correlation:
     return Correlation(r, n, slope)
 
 
+def independent_changes(overlapping: int, days: int = CHANGE_DAYS) -> int:
+    """Non-overlapping `days`-day changes in the span of `overlapping` daily-stepped ones
+    (they cover overlapping + days closes): (overlapping + days - 1) // days."""
+    return (overlapping + days - 1) // days if overlapping > 0 else 0
+
+
 def verdict(r_changes: float | None) -> Verdict:
     """What the change correlation says about 'higher rates hurt small caps'.
 
@@ -116,7 +136,9 @@ def gap_and_yield(gap_pp: pd.Series, yields: pd.Series) -> pd.DataFrame:
 
 def compute_rates(pair: Pair, small: pd.Series, large: pd.Series, yields: pd.Series,
                   period: Period, as_of: date | None = None) -> RatesResult:
-    """The gap-vs-yield comparison over `period` ending on the last common day <= `as_of`."""
+    """The gap-vs-yield comparison over `period` ending on the last common day <= `as_of`
+    (for a date range, <= its end: the 'latest' gap is read there too)."""
+    as_of = as_of_for(period, as_of)
     closes = align_closes(small, large)
     yields = yields.dropna()
     if as_of is not None:
@@ -142,15 +164,21 @@ def compute_rates(pair: Pair, small: pd.Series, large: pd.Series, yields: pd.Ser
     window = resolve_window(frame.index, period)
     inside = frame.loc[window.start : window.end]
     changes = inside.diff(CHANGE_DAYS).dropna()
-    change_corr = correlation(changes["gap_pp"].to_numpy(), changes["yield_pct"].to_numpy()) \
-        if len(changes) >= MIN_CHANGES else Correlation(None, len(changes))
+    independent = independent_changes(len(changes))
+    change_corr = Correlation(None, len(changes), independent=independent)
+    if independent >= MIN_INDEPENDENT_CHANGES:
+        change_corr = replace(correlation(changes["gap_pp"].to_numpy(),
+                                          changes["yield_pct"].to_numpy()),
+                              independent=independent)
+    levels = correlation(inside["gap_pp"].to_numpy(), inside["yield_pct"].to_numpy()) \
+        if len(inside) >= MIN_LEVEL_DAYS else Correlation(None, len(inside))
     return RatesResult(
         pair=pair,
         period=period,
         window=window,
         frame=inside,
         change_frame=changes,
-        levels=correlation(inside["gap_pp"].to_numpy(), inside["yield_pct"].to_numpy()),
+        levels=levels,
         changes=change_corr,
         yield_last_date=yields.index[-1].date(),
         gap_last_date=gap_all.index[-1].date(),

@@ -19,6 +19,7 @@ from analytics.pairs import Pair
 from analytics.periods import (
     Period,
     Window,
+    as_of_for,
     history_up_to,
     resolve_window,
 )
@@ -158,8 +159,10 @@ class TrendView:
 
 def compute_trend(pair: Pair, small: pd.Series, large: pd.Series, period: Period,
                   as_of: date | None = None) -> TrendView:
-    """The trend status on the last common close on or before `as_of`, charted over `period`."""
-    frame = trend_frame(small, large, as_of)
+    """The trend status on the last common close on or before `as_of`, charted over `period`.
+
+    For a date range the status is read at the range's end (`as_of_for`), never later."""
+    frame = trend_frame(small, large, as_of_for(period, as_of))
     window = resolve_window(frame.index, period)
     return TrendView(pair=pair, period=period, window=window, status=status_from_frame(frame),
                      frame=frame.loc[window.start : window.end])

@@ -58,7 +58,8 @@ def obvious_gap(query: GapQuery, small: pd.Series, large: pd.Series) -> GapResul
         return result
     closes = pd.concat({"small": small, "large": large}, axis=1, join="inner").dropna()
     history = obvious_rank_history(closes, query.period, result.window.end)
-    return replace(result, rank=history_rank(history, result.gap_pp, result.window))
+    return replace(result, rank=history_rank(history, result.gap_pp, result.window,
+                                                    result.period))
 
 
 def read_csv_closes(path: Path) -> pd.Series:

@@ -32,6 +32,9 @@ class ChannelReply:
     chart_png: bytes | None
     chart_filename: str
     chart_title: str
+    chart_alt_text: str = ""
+    """What a screen reader says for the chart: its title and key numbers (`files_upload_v2`
+    `alt_txt`, image blocks' `alt_text`)."""
 
 
 def slack_error(exc: SlackApiError) -> str:
@@ -73,7 +76,8 @@ def post_reply(
         return "posted"
     try:
         client.files_upload_v2(channel=channel_id, file=reply.chart_png, thread_ts=thread_ts,
-                               filename=reply.chart_filename, title=reply.chart_title)
+                               filename=reply.chart_filename, title=reply.chart_title,
+                               alt_txt=reply.chart_alt_text or reply.chart_title)
     except SlackApiError as exc:
         if slack_error(exc) in NOT_A_MEMBER:
             logger.info("Chart upload refused (%s); told the user how to invite",

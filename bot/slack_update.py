@@ -56,7 +56,8 @@ def share_chart_in_thread(client: WebClient, ref: MessageRef, reply: ChannelRepl
     try:
         done = client.files_upload_v2(channel=ref.channel_id, thread_ts=ref.chart_thread,
                                       file=reply.chart_png, filename=reply.chart_filename,
-                                      title=reply.chart_title, initial_comment=comment)
+                                      title=reply.chart_title, initial_comment=comment,
+                                      alt_txt=reply.chart_alt_text or reply.chart_title)
     except SlackApiError as exc:
         if slack_error(exc) not in NOT_A_MEMBER:
             raise

@@ -125,7 +125,8 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
     note = attribution(label, body["user"]["id"], now)
 
     def render(image_file_id: str | None, chart_in_thread: bool) -> Blocks:
-        return switched_blocks(reply.blocks, note, image_file_id, reply.chart_title,
+        return switched_blocks(reply.blocks, note, image_file_id,
+                               reply.chart_alt_text or reply.chart_title,
                                chart_in_thread)
 
     try:

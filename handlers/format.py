@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics.charts import ordinal
+from analytics.chart_words import ordinal
 
 __all__ = ["clip", "ordinal", "pct", "pp"]
 

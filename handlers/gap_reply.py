@@ -4,36 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.gap import is_unusual
 from handlers.buttons import report_buttons
-from handlers.format import ordinal, pct, pp
+from handlers.format import pct
 from handlers.report_text import (
     Payload,
     basis_source_text,
     context,
     header,
     indented,
-    last_as_wide_line,
     section,
+    span_text,
     spp,
     title_rule,
+    unusual_lines,
     warning_lines,
-    widest_since_line,
+    window_rule,
+    words,
 )
 
 
 def headline(p: Payload) -> str:
-    """'Small caps lag by 37.73 pp over 3 years' (or lead, or tie)."""
-    span = p["period_description"]
+    """'Small caps lag by 37.73 pp over 3 years' ('SPY lags IWM by ...' for other pairs);
+    windows over 5 years lead with the annualised gap and give the total after it."""
+    span = "the whole window" if p.get("period_kind") == "range" else p["period_description"]
+    names = words(p)
     if p["leader"] == "tie":
-        return f"Small and large caps are level over {span}"
-    verb = "lag" if p["leader"] == "large" else "lead"
-    return f"Small caps {verb} by {abs(p['gap_pp']):.2f} pp over {span}"
+        both = "Small and large caps are" if names.plural else \
+            f"{names.small} and {names.large} are"
+        return f"{both} level over {span}"
+    verb = names.verb("lag" if p["leader"] == "large" else "lead")
+    other = "" if names.plural else f" {names.large}"
+    annual = p.get("annualised")
+    if annual:
+        return (f"{names.capitalised()} {verb}{other} by {abs(annual['gap_pp']):.2f} pp a year "
+                f"over {span} ({pct(annual['small_pct'])} vs {pct(annual['large_pct'])} a year, "
+                f"annualised), {abs(p['gap_pp']):,.2f} pp in total")
+    return f"{names.capitalised()} {verb}{other} by {abs(p['gap_pp']):.2f} pp over {span}"
 
 
 def title(p: Payload) -> str:
     """'Russell 2000 vs S&P 500 · 3 years to 2024-03-26'."""
-    return f"{p['small']['name']} vs {p['large']['name']} · {p['period_description']} to {p['end']}"
+    return f"{p['small']['name']} vs {p['large']['name']} · {span_text(p)}"
 
 
 def leg_line(leg: Payload) -> str:
@@ -41,36 +52,21 @@ def leg_line(leg: Payload) -> str:
 
 
 def rank_lines(p: Payload) -> list[str]:
-    """How unusual the gap is, in words an analyst would use."""
+    """How unusual the gap is (README, "How unusual"): one definition for every reply."""
     rank = p["history_rank"]
     if rank is None:
         return ["No history rank for the full-history window (there is only one)."]
-    adjective = p["period_adjective"]
-    lagging = p["gap_pp"] >= 0
-    direction = "lag" if lagging else "lead"
-    extreme = "100 = small caps' widest lag" if lagging else "0 = small caps' widest lead"
-    lines = [
-        f"{ordinal(rank['percentile'])} percentile of {rank['windows']:,} {adjective} windows "
-        f"ending {rank['first_window_end']} to {p['end']} ({extreme})."
-    ]
-    if rank["widest_since"]:
-        lines.append(widest_since_line(adjective, direction, rank["widest_since"],
-                                       is_unusual(rank["percentile"], lagging)))
-    else:
-        lines.append(f"Widest {adjective} {direction} in the history compared "
-                     f"(since {rank['first_window_end']}).")
-    if rank["last_as_wide"]:
-        lines.append(last_as_wide_line(rank["last_as_wide"]))
-    lines.append(f"Record {direction}: {pp(abs(rank['record_pp']))} "
-                 f"(window ending {rank['record_end']}).")
-    return lines
+    return unusual_lines(rank, adjective=p["period_adjective"], current_pp=p["gap_pp"],
+                         end=p["end"], names=words(p))
 
 
 def context_line(p: Payload) -> str:
     """Basis, source and as-of: what makes the numbers reproducible."""
-    return (f"{basis_source_text(p)} · "
-            f"Window {p['start']} → {p['end']}: last common closes on or before the as-of date "
-            "and the same date one period earlier.")
+    line = f"{basis_source_text(p)} · Window {p['start']} → {p['end']}: {window_rule(p)}."
+    if p.get("annualised"):
+        line += (" Annualised: (1 + r) ^ (365.25 / calendar days) − 1 over the "
+                 f"{p['annualised']['years']:.1f} years between the two closes, as in `table`.")
+    return line
 
 
 def gap_blocks(p: Payload) -> list[dict[str, Any]]:

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from analytics.chart_parts import percentile_rank
-from analytics.gap import is_unusual
 from handlers.buttons import report_buttons
 from handlers.format import pp
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
-    last_as_wide_line,
     plain_lines,
     series_names,
     source_text,
     spp,
     summary_blocks,
-    widest_since_line,
+    unusual_lines,
+    words,
 )
 
 
@@ -28,54 +26,35 @@ def title(p: Payload) -> str:
             f"{p['large']['name']} · to {p['end']}")
 
 
-def _direction(p: Payload) -> str:
-    return "lag" if p["leader"] == "large" else "lead"
-
-
 def headline(p: Payload) -> str:
     """'Small caps lag by 37.73 pp over the 3 years to 2024-03-26: 93rd percentile ...'."""
     band = {"above": f", above the {p['band_high_pct']:.0f} % band",
             "below": f", below the {p['band_low_pct']:.0f} % band",
             "inside": ""}[p["band_position"]]
-    return (f"Small caps {_direction(p)} by {pp(abs(p['current_pp']))} over the "
+    names = words(p)
+    verb = names.verb("lag" if p["leader"] == "large" else "lead")
+    other = "" if names.plural else f" {names.large}"
+    return (f"{names.capitalised()} {verb}{other} by {pp(abs(p['current_pp']))} over the "
             f"{p['period_description']} to {p['end']}: {percentile_rank(p['percentile'])} "
-            f"percentile of {p['windows']:,} {p['period_adjective']} windows{band}.")
-
-
-def _years_between(earlier: str, later: str) -> float:
-    return (date.fromisoformat(later) - date.fromisoformat(earlier)).days / 365.25
+            f"percentile of {p['windows']:,} overlapping {p['period_adjective']} windows "
+            f"(about {p['independent_windows']:,} independent){band}.")
 
 
 def rarity_lines(p: Payload) -> list[str]:
-    """'Widest 3-year lag since 2000-11-10 (23.4 years earlier) ...' and the last as wide."""
-    adjective, direction = p["period_adjective"], _direction(p)
-    lines = []
-    if p["last_as_wide"] is None:
-        lines.append(f"Widest {adjective} {direction} on record (since {p['first_window_end']}).")
-    elif p["widest_since"]:
-        years = _years_between(p["widest_since"], p["end"])
-        lines.append(widest_since_line(adjective, direction, p["widest_since"],
-                                       is_unusual(p["percentile"], direction == "lag"),
-                                       note=f", {years:.1f} years earlier"))
-    else:
-        lines.append(f"Every earlier window at least this wide overlaps this one (since "
-                     f"{p['first_window_end']}).")
-    if p["last_as_wide"]:
-        lines.append(last_as_wide_line(p["last_as_wide"]))
-    return lines
+    """Widest since (everyday meaning, at least a month back) and both records, as in `gap`
+    (README, "How unusual")."""
+    return unusual_lines(p, adjective=p["period_adjective"], current_pp=p["current_pp"],
+                         end=p["end"], names=words(p))[1:]
 
 
 def fields(p: Payload) -> list[str]:
-    extreme = "100 = small caps' widest lag, 0 = widest lead"
+    extreme = f"100 = {words(p).possessive} widest lag, 0 = widest lead"
     return [
-        f"*Today ({p['start']} → {p['end']})*\n{spp(p['current_pp'])} (large − small)",
+        f"*This window ({p['start']} → {p['end']})*\n{spp(p['current_pp'])} (large − small)",
         f"*Percentile*\n{percentile_rank(p['percentile'])} of {p['windows']:,} ({extreme})",
         f"*Median*\n{spp(p['median_pp'])}",
         f"*{p['band_low_pct']:.0f} % / {p['band_high_pct']:.0f} % band*\n"
         f"{spp(p['band_low_pp'])} to {spp(p['band_high_pp'])}",
-        f"*Record lag*\n{pp(p['record_lag']['pp'])} (window ending {p['record_lag']['end']})",
-        f"*Record lead*\n{pp(abs(p['record_lead']['pp']))} "
-        f"(window ending {p['record_lead']['end']})",
     ]
 
 

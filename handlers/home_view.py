@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from analytics.chart_words import percentile_rank
 from bot.alerts.commands import RuleView
 from bot.alerts.store import AlertRule
 from handlers.alert_rule_replies import rule_line
-from handlers.format import clip, ordinal, pct, pp
+from handlers.format import clip, pct, pp
 from handlers.report_text import source_text
 
 Payload = dict[str, Any]
@@ -75,12 +76,21 @@ def gap_table(rows: list[GapRow]) -> str:
         rank = p["history_rank"]
         table.append((row.period, f"{p['start']} → {p['end']}", pct(p["small"]["return_pct"]),
                       pct(p["large"]["return_pct"]), f"{verb:<5}{pp(abs(p['gap_pp'])):>9}",
-                      ordinal(rank["percentile"]) if rank else "-"))
+                      _percentile(rank)))
     widths = [max(len(r[i]) for r in table) for i in range(6)]
-    right = {2, 3}
+    right = {2, 3, 5}
     return "\n".join("  ".join(c.rjust(w) if i in right else c.ljust(w)
                                for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
                      for r in table)
+
+
+def _percentile(rank: dict[str, Any] | None) -> str:
+    """'93rd of ~12' (independent windows), '92nd of 37 years' for YTD, '-' without a rank."""
+    if rank is None:
+        return "-"
+    if rank.get("comparison") == "same_date_each_year":
+        return f"{percentile_rank(rank['percentile'])} of {rank['windows']} years"
+    return f"{percentile_rank(rank['percentile'])} of ~{rank['independent_windows']}"
 
 
 def pair_title(rows: list[GapRow]) -> str:
@@ -97,7 +107,9 @@ def gap_notes(rows: list[GapRow]) -> str:
         notes.append(f"Gap = {first['large']['name']} return − {first['small']['name']} "
                      "return, in percentage points; *lag* = small caps behind. Percentile: the "
                      "gap among all same-length windows in the history (100 = small caps' "
-                     f"widest lag). Basis: {first['basis']} · {source_text(first)}.")
+                     "widest lag). Daily windows overlap: *~N* is how many independent "
+                     "(non-overlapping) windows the history holds; YTD is ranked against the "
+                     f"same date of each year. Basis: {first['basis']} · {source_text(first)}.")
         if first.get("stale_note"):
             notes.insert(0, f":warning: {first['stale_note']}")
     notes += [f":warning: {r.period}: {r.error}" for r in rows if r.error]

@@ -13,8 +13,10 @@ from handlers.report_text import (
     bold_fields_to_plain,
     plain_lines,
     source_text,
+    span_text,
     spp,
     summary_blocks,
+    words,
 )
 
 STORY = "“higher rates hurt small caps”"
@@ -22,7 +24,7 @@ STORY = "“higher rates hurt small caps”"
 
 def title(p: Payload) -> str:
     """'1-year gap vs 10-year Treasury yield · 10 years to 2026-02-13'."""
-    return f"1-year gap vs 10-year Treasury yield · {p['period_description']} to {p['end']}"
+    return f"1-year gap vs 10-year Treasury yield · {span_text(p)}"
 
 
 def r_text(corr: Payload) -> str:
@@ -33,8 +35,9 @@ def verdict_line(p: Payload) -> str:
     """The answer in one sentence, resting on 3-month changes (see analytics.rates.verdict)."""
     changes = p["correlation"]["changes"]
     if p["verdict"] == "too_short":
-        return (f"The period is too short to test {STORY}: fewer than 20 3-month changes, and "
-                "a level correlation alone would mislead.")
+        return (f"The period is too short to test {STORY}: fewer than "
+                f"{changes['min_independent']} independent (non-overlapping) 3-month changes, "
+                "and a level correlation alone would mislead.")
     r = changes["r"]
     share = f"rates explain about {round(r * r * 100)} % of the gap's 3-month swings"
     return {
@@ -49,13 +52,16 @@ def verdict_line(p: Payload) -> str:
                               "anything, rising yields went with a narrower gap "
                               f"({r_text(changes)} on 3-month changes; {share}).",
         "contradicts": f"Over this period the data contradicts {STORY}: rising yields went with "
-                       f"small caps catching up ({r_text(changes)} on 3-month changes).",
+                       f"{words(p).small} catching up ({r_text(changes)} on 3-month changes).",
     }[p["verdict"]]
 
 
 def levels_line(p: Payload) -> str:
     """The level correlation with the warning it needs."""
     levels, changes = p["correlation"]["levels"], p["correlation"]["changes"]
+    if levels["r"] is None:
+        return (f"Levels: no correlation reported over {levels['n']:,} days (it needs at least "
+                f"{levels['min_days']:,}: r from a few days of two slow-moving series is noise).")
     text = (f"Levels: {r_text(levels)} over {levels['n']:,} days. Level correlation of two "
             "trending series misleads (both can drift together by accident), so the verdict "
             "rests on 3-month changes.")
@@ -72,7 +78,8 @@ def story_line(p: Payload) -> str:
     move = y["end_pct"] - y["start_pct"]
     return (f"From {p['start']} to {p['end']} the 10-year yield went from {y['start_pct']:.2f} % "
             f"to {y['end_pct']:.2f} % ({move:+.2f} pp) and the 1-year gap from "
-            f"{spp(g['start_pp'])} to {spp(g['end_pp'])} (positive = small caps lag).")
+            f"{spp(g['start_pp'])} to {spp(g['end_pp'])} (positive = {words(p).small} "
+            f"{words(p).verb('lag')}).")
 
 
 def fields(p: Payload) -> list[str]:
@@ -89,9 +96,11 @@ def fields(p: Payload) -> list[str]:
     return [
         f"*10-year yield ({y['symbol']})*\n{y['end_pct']:.2f} % on {p['end']}",
         f"*1-year gap (large − small)*\n{spp(g['end_pp'])} on {p['end']}",
-        f"*Correlation of levels*\n{r_text(corr['levels'])} ({corr['levels']['n']:,} days)",
+        f"*Correlation of levels*\n{r_text(corr['levels'])} ({corr['levels']['n']:,} days"
+        f"{'' if corr['levels']['r'] is not None else ', too few'})",
         f"*Correlation of 3-month changes*\n{r_text(corr['changes'])} "
-        f"({corr['changes']['n']:,} overlapping {corr['changes']['days']}-day changes)",
+        f"({corr['changes']['n']:,} overlapping {corr['changes']['days']}-day changes, about "
+        f"{corr['changes']['independent'] or 0:,} independent)",
         f"*Sensitivity*\n{sensitivity}",
         f"*Last closes on or before the as-of date*\n{ends}",
     ]

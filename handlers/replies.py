@@ -16,6 +16,7 @@ from handlers import (
     table_reply,
     trend_reply,
 )
+from handlers.format import clip
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,20 @@ def channel_reply(report: Report) -> ChannelReply:
     fmt = REPLIES[report.payload["command"]]
     p = report.payload
     return ChannelReply(blocks=fmt.blocks(p), text=fmt.fallback(p), chart_png=report.chart_png,
-                        chart_filename=report.chart_filename, chart_title=fmt.title(p))
+                        chart_filename=report.chart_filename, chart_title=fmt.title(p),
+                        chart_alt_text=chart_alt_text(p))
+
+
+ALT_TEXT_MAX = 1000
+"""Slack's limit for an image's alt text is 2000 characters (Block Kit image `alt_text`);
+a file's `alt_txt` is kept well inside it."""
+
+
+def chart_alt_text(p: Payload) -> str:
+    """'Chart: <title>. <the answer with its key numbers>' for screen readers: the chart's
+    title alone would tell a reader what it shows, not what it says."""
+    fmt = REPLIES[p["command"]]
+    return clip(f"Chart: {fmt.title(p)}. {fmt.fallback(p)}", ALT_TEXT_MAX)
 
 
 def plain_text(report: Report) -> str:

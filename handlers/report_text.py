@@ -7,10 +7,13 @@ section text to 3000, fields to 2000 and at most 10 of them.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from analytics.chart_parts import percentile_rank
+from analytics.pairs import RoleWords, role_words
 from bot.reports.common import last_close_text
-from handlers.format import clip
+from handlers.format import clip, pp
 
 Payload = dict[str, Any]
 Block = dict[str, Any]
@@ -117,17 +120,79 @@ def bold_fields_to_plain(fields: list[str]) -> list[str]:
     return out
 
 
-def widest_since_line(adjective: str, direction: str, widest_since: str, unusual: bool,
-                      note: str = "") -> str:
-    """How a gap compares with the latest earlier non-overlapping window at least as wide:
-    'Widest 3-year lag since D' for an unusual gap, said plainly for an ordinary one."""
-    if unusual:
-        return (f"Widest {adjective} {direction} since {widest_since}{note} "
-                "(among windows that do not overlap this one).")
-    return (f"Not unusual: a {adjective} {direction} at least this wide was last seen "
-            f"in the window ending {widest_since} (not overlapping this one).")
+def words(p: Payload) -> RoleWords:
+    """How this payload's pair is named in sentences ('small caps', or the symbols)."""
+    return role_words(p["small"]["symbol"], p["large"]["symbol"])
 
 
-def last_as_wide_line(last_as_wide: str) -> str:
-    """'Last at least this wide: window ending D.' (any earlier window, overlapping or not)."""
-    return f"Last at least this wide: window ending {last_as_wide}."
+def span_text(p: Payload) -> str:
+    """'3 years to 2024-03-26', or for a range '2020-12-31 to 2022-06-30' (the closes used)."""
+    if p.get("period_kind") == "range":
+        return f"{p['start']} to {p['end']}"
+    return f"{p['period_description']} to {p['end']}"
+
+
+def window_rule(p: Payload) -> str:
+    """How the window's two closes were chosen, for this payload's kind of period."""
+    kind = p.get("period_kind")
+    if kind == "ytd":
+        return ("the last close of the previous year and the last common close on or before "
+                "the as-of date")
+    if kind == "max":
+        return "the first common close and the last on or before the as-of date"
+    if kind == "range":
+        return "the last common closes on or before the range's two dates"
+    return "the last common closes on or before the as-of date and the same date one period " \
+           "earlier"
+
+
+def _elapsed(earlier: str, later: str) -> str:
+    """'23.4 years' or '5 months' between two ISO dates."""
+    days = (date.fromisoformat(later) - date.fromisoformat(earlier)).days
+    if days >= 365:
+        return f"{days / 365.25:.1f} years"
+    months = round(days / 30.44)
+    return f"{months} month{'s' if months != 1 else ''}"
+
+
+def unusual_lines(rank: Payload, *, adjective: str, current_pp: float, end: str,
+                  names: RoleWords) -> list[str]:
+    """How unusual a gap is, from a `history_rank`-shaped dict (README, "How unusual"):
+    percentile with the number of independent windows, widest since (everyday meaning, only
+    when at least a month back), and both records, named."""
+    lagging = current_pp >= 0
+    direction = "lag" if lagging else "lead"
+    first, windows = rank["first_window_end"], rank["windows"]
+    extreme = f"100 = {names.possessive} widest lag, 0 = widest lead"
+    if rank.get("comparison") == "same_date_each_year":
+        lines = [f"{percentile_rank(rank['percentile'])} percentile of {windows:,} "
+                 f"year-to-date windows, one per year at this date ({first} to {end}; {extreme})."]
+    else:
+        lines = [f"{percentile_rank(rank['percentile'])} percentile of {windows:,} overlapping "
+                 f"{adjective} windows ending {first} to {end} ({extreme}); they hold about "
+                 f"{rank['independent_windows']:,} independent (non-overlapping) {adjective} "
+                 "periods."]
+    if rank["last_as_wide"] is None:
+        lines.append(f"Widest {adjective} {direction} on record (windows since {first}).")
+    elif rank["widest_since"]:
+        lines.append(f"Widest {adjective} {direction} since {rank['widest_since']} "
+                     f"({_elapsed(rank['widest_since'], end)} earlier): the latest earlier "
+                     "window at least this wide ended then.")
+    lines.append(records_line(rank["record_lag"], rank["record_lead"], names))
+    return lines
+
+
+def records_line(lag: Payload, lead: Payload, names: RoleWords) -> str:
+    """'Record lag: 88.88 pp (window ending 1999-04-12) · record lead: 65.95 pp (...)', both
+    always named; a side never reached says so ('never led; smallest lag ...')."""
+    if lag["pp"] > 0:
+        lag_text = f"Record lag: {pp(lag['pp'])} (window ending {lag['end']})"
+    else:
+        lag_text = (f"{names.capitalised()} never lagged (smallest lead {pp(abs(lag['pp']))}, "
+                    f"window ending {lag['end']})")
+    if lead["pp"] < 0:
+        lead_text = f"record lead: {pp(abs(lead['pp']))} (window ending {lead['end']})"
+    else:
+        lead_text = (f"never led (smallest lag {pp(lead['pp'])}, window ending "
+                     f"{lead['end']})")
+    return f"{lag_text} · {lead_text}."

@@ -12,8 +12,10 @@ from handlers.report_text import (
     header,
     indented,
     section,
+    span_text,
     title_rule,
     warning_lines,
+    window_rule,
 )
 
 LABEL_WIDTH, VALUE_WIDTH = 18, 15
@@ -22,7 +24,7 @@ LABEL_WIDTH, VALUE_WIDTH = 18, 15
 def title(p: Payload) -> str:
     """'Russell 2000 vs S&P 500 · risk over 3 years to 2024-03-26'."""
     return (f"{p['small']['name']} vs {p['large']['name']} · risk over "
-            f"{p['period_description']} to {p['end']}")
+            f"{span_text(p)}")
 
 
 def _pct(value: float | None, signed: bool = True) -> str:
@@ -42,7 +44,8 @@ def stats_rows(p: Payload) -> list[tuple[str, str, str]]:
     rows = [
         ("Statistic", s["symbol"], g["symbol"]),
         ("Total return", _pct(s["total_return_pct"]), _pct(g["total_return_pct"])),
-        ("CAGR", _pct(s["cagr_pct"]), _pct(g["cagr_pct"])),
+        ("CAGR (252-day yr)", _pct(s["cagr_pct"]), _pct(g["cagr_pct"])),
+        ("  as in table", _pct(s.get("cagr_calendar_pct")), _pct(g.get("cagr_calendar_pct"))),
         ("Volatility (ann.)", _pct(s["volatility_pct"], False), _pct(g["volatility_pct"], False)),
         (f"Sharpe (rf {p['risk_free_rate_pct']:.2f} %)", _ratio(s["sharpe"]),
          _ratio(g["sharpe"])),
@@ -76,16 +79,14 @@ def beta_line(p: Payload) -> str:
 
 
 def window_label(p: Payload) -> str:
-    """'3 years: 2021-03-26 → 2024-03-26'."""
-    return f"{p['period_description'].capitalize()}: {p['start']} → {p['end']}"
+    """'3 years: 2021-03-26 → 2024-03-26' ('Range: ...' for a date range)."""
+    label = "Range" if p.get("period_kind") == "range" else p["period_description"].capitalize()
+    return f"{label}: {p['start']} → {p['end']}"
 
 
 def window_how(p: Payload) -> str:
     """How the window's two days were chosen."""
-    return {"max": "the first common close to the last on or before the as-of date",
-            "ytd": "the last close of the previous year to the last on or before the as-of "
-                   "date"}.get(p["period"], "last common closes on or before the as-of date "
-                                              "and the same date one period earlier")
+    return window_rule(p)
 
 
 def conventions(p: Payload) -> str:
@@ -95,7 +96,11 @@ def conventions(p: Payload) -> str:
             "Sharpe = mean daily excess return / its std × √252 with risk-free "
             f"{p['risk_free_rate_pct']:.2f} % a year (the bot's setting); max drawdown "
             "= deepest fall from a running high within the window, recovered = first close "
-            "back at that high; beta = cov/var of daily returns (as in empyrical).")
+            "back at that high; beta = cov/var of daily returns (as in empyrical). Why CAGR "
+            "differs from `table`'s annualised rows: `stats` counts years in trading days "
+            "(returns / 252, empyrical and quantstats), `table` in calendar days between the "
+            "two closes (days / 365.25, ffn), so the same window can differ slightly "
+            "(the 'as in table' row).")
 
 
 def stats_blocks(p: Payload) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from handlers.report_text import (
     section,
     title_rule,
     warning_lines,
+    words,
 )
 
 HORIZON_WIDTH, DATE_WIDTH, NUMBER_WIDTH = 8, 10, 8
@@ -46,8 +47,10 @@ def headline(p: Payload) -> str:
     gaps = [r["gap_pp"] for r in p["rows"] if r["gap_pp"] is not None]
     lag = sum(1 for g in gaps if g >= 0.005)
     lead = sum(1 for g in gaps if g <= -0.005)
-    text = f"Small caps lag on {lag} of {len(gaps)} horizons"
-    return text + (f" and lead on {lead}" if lead else "")
+    names = words(p)
+    other = "" if names.plural else f" {names.large}"
+    text = f"{names.capitalised()} {names.verb('lag')}{other} on {lag} of {len(gaps)} horizons"
+    return text + (f" and {names.verb('lead')} on {lead}" if lead else "")
 
 
 def key_line(p: Payload) -> str:
@@ -60,12 +63,14 @@ def key_line(p: Payload) -> str:
 def conventions(p: Payload) -> list[str]:
     """How to read and reproduce the table."""
     lines = [
-        "Gap = large − small in pp (+ = small caps lag). Each row starts on the last common "
+        f"Gap = large − small in pp (+ = {words(p).small} {words(p).verb('lag')}). Each row "
+        "starts on the last common "
         "close on or before the same date one horizon earlier (YTD: last close of the "
         "previous year); returns are last/first − 1.",
         f"Rows marked ann. are annualised: {p['annualisation']}, using the calendar days "
         "between the two closes; their gap is the difference of annualised returns (pp a "
-        "year).",
+        "year). `stats` annualises its CAGR by trading days instead (returns / 252, as "
+        "empyrical does), so the same window can differ slightly there.",
     ]
     if any(r["gap_pp"] is None for r in p["rows"]):
         lines.append(f"n/a: the common history starts {p['first_common_close']}, too late "

@@ -13,6 +13,7 @@ from handlers.report_text import (
     plain_lines,
     source_text,
     summary_blocks,
+    words,
 )
 
 
@@ -28,11 +29,17 @@ def headline(p: Payload) -> str:
         return (f"Not enough history for a 200-day average yet ({s['history_days']} common "
                 f"closes since {s['history_start']}).")
     side = "above" if s["pct_vs_200dma"] > 0 else "below"
-    text = f"Small caps are {side} their 200-day average ({pct(s['pct_vs_200dma'])})"
+    names = words(p)
+    if names.plural:
+        text = f"Small caps are {side} their 200-day average ({pct(s['pct_vs_200dma'])})"
+    else:
+        text = (f"The {names.small}/{names.large} ratio is {side} its 200-day average "
+                f"({pct(s['pct_vs_200dma'])})")
+    have = "have" if names.plural else "has"
     if s["last_cross_date"] is None:
-        return f"{text} and have been since the average began."
+        return f"{text} and {have} been since the average began."
     days = s["days_since_cross"]
-    return (f"{text} and have been since {s['last_cross_date']} "
+    return (f"{text} and {have} been since {s['last_cross_date']} "
             f"({days:,} trading day{'s' if days != 1 else ''}).")
 
 
@@ -40,11 +47,14 @@ def peak_line(p: Payload) -> str:
     """'Small caps have lagged for N trading days since their relative peak on ...'."""
     s = p["status"]
     if s["days_since_peak"] == 0:
-        return (f"Small caps are at a relative high: the ratio is at its highest since "
-                f"{s['history_start']}.")
-    return (f"Small caps have lagged for {s['days_since_peak']:,} trading days since their "
-            f"relative peak on {s['peak_date']} (ratio {pct(s['drawdown_pct'])} from that peak: "
-            f"{s['peak_ratio']:.4f} → {s['ratio']:.4f}).")
+        return (f"{words(p).capitalised()} {words(p).verb('are')} at a relative high: the "
+                f"ratio is at its highest since {s['history_start']}.")
+    names = words(p)
+    peak = "their relative peak" if names.plural else "the ratio's peak"
+    return (f"{names.capitalised()} {names.verb('have')} lagged for {s['days_since_peak']:,} "
+            f"trading days since {peak} on {s['peak_date']} (ratio "
+            f"{pct(s['drawdown_pct'])} from that peak: {s['peak_ratio']:.4f} → "
+            f"{s['ratio']:.4f}).")
 
 
 def _vs(value: float | None, average: float | None) -> str:

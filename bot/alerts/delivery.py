@@ -232,13 +232,15 @@ class Delivery:
         self._upload(channel, report, rule_id)
 
     def _upload(self, channel: str, report: Report, rule_id: str | None) -> None:
-        from handlers.replies import REPLIES
+        from handlers.replies import REPLIES, chart_alt_text
 
         fmt = REPLIES.get(report.payload.get("command", ""))
         title = fmt.title(report.payload) if fmt else report.chart_filename
+        alt = chart_alt_text(report.payload) if fmt else title
         try:
             self.client.files_upload_v2(channel=channel, file=report.chart_png,
-                                        filename=report.chart_filename, title=title)
+                                        filename=report.chart_filename, title=title,
+                                        alt_txt=alt)
         except (SlackApiError, URLError, OSError) as exc:
             code = slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
             logger.warning("chart upload to %s failed: %s", channel, code)

@@ -88,6 +88,11 @@ def intraday_meta(history: PriceHistory) -> Payload | None:
             "label": f"intraday, {at:%H:%M} New York, not a close"}
 
 
+PAYLOAD_VERSION = "p2"
+"""Part of every cached report's key: bump it when a payload's fields change, so a deployed
+bot never renders a payload cached by the previous version (p2: one rank definition)."""
+
+
 def history_meta(history: PriceHistory) -> Payload:
     """Source and freshness fields every payload carries (documented in README)."""
     notes = [n for n in (history.stale_note, pending_note(history)) if n]
@@ -128,7 +133,8 @@ class Reports:
         now = self.clock()
         epoch = last_refresh_point(now).strftime("%Y%m%d%H%M")
         query_id = hashlib.sha256(query.describe().encode()).hexdigest()[:24]
-        key = self.cache.key("report", self.market.source.name, epoch, query_id)
+        key = self.cache.key("report", PAYLOAD_VERSION, self.market.source.name, epoch,
+                             query_id)
 
         live = bool(getattr(query, "live", False))
 

@@ -47,7 +47,8 @@ def fetched_day(payload: Payload) -> str:
         label = payload["intraday"]["label"]
         return label[:1].upper() + label[1:]
     if payload.get("source_kind") == "files":
-        return last_close_text(payload).capitalize()
+        text = last_close_text(payload)
+        return text[:1].upper() + text[1:]  # not .capitalize(): it lowercases '^TNX'
     return f"Data fetched {payload['data_fetched_at'][:10]}"
 
 
@@ -90,7 +91,7 @@ def window_fields(command: str, period: Period, pair: Pair, window: Window, as_o
     command, period (label, description[, adjective]), pair, start/end actually used,
     as_of_requested and basis."""
     fields: Payload = {"command": command, "period": period.label,
-                       "period_description": period.describe()}
+                       "period_kind": period.kind, "period_description": period.describe()}
     if adjective:
         fields["period_adjective"] = period.adjective()
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.charts import render_gap_chart
-from analytics.gap import GapResult, compute_gap
+from analytics.gap import GapResult, HistoryRank, compute_gap
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
 from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
@@ -32,7 +32,7 @@ def _leg(symbol: str, name: str, return_pct: float) -> Payload:
 
 def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery) -> Payload:
     """The JSON answer to a gap query (stable keys; documented in README)."""
-    rank = result.rank
+    annual = result.annualised
     return {
         **window_fields("gap", result.period, result.pair, result.window, query.as_of,
                         adjective=True),
@@ -45,14 +45,31 @@ def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery) -> Pa
             "end": round(result.relative_ratio_end, 8),
             "change_pct": round(result.relative_change_pct, 4),
         },
-        "history_rank": None if rank is None else {
-            "percentile": round(rank.percentile, 2),
-            "windows": rank.windows,
-            "first_window_end": rank.first_window_end.isoformat(),
-            "last_as_wide": rank.last_as_wide.isoformat() if rank.last_as_wide else None,
-            "widest_since": rank.widest_since.isoformat() if rank.widest_since else None,
-            "record_pp": round(rank.record_pp, 4),
-            "record_end": rank.record_end.isoformat(),
+        "annualised": None if annual is None else {
+            "years": round(annual.years, 4),
+            "small_pct": round(annual.small_pct, 4),
+            "large_pct": round(annual.large_pct, 4),
+            "gap_pp": round(annual.gap_pp, 4),
         },
+        "history_rank": rank_payload(result.rank),
         **history_meta(history),
+    }
+
+
+def rank_payload(rank: HistoryRank | None) -> Payload | None:
+    """A HistoryRank as JSON (README, "How unusual"): dates ISO, pp to 4 decimals."""
+    if rank is None:
+        return None
+    return {
+        "percentile": round(rank.percentile, 2),
+        "windows": rank.windows,
+        "independent_windows": rank.independent_windows,
+        "comparison": rank.comparison,
+        "first_window_end": rank.first_window_end.isoformat(),
+        "last_as_wide": rank.last_as_wide.isoformat() if rank.last_as_wide else None,
+        "widest_since": rank.widest_since.isoformat() if rank.widest_since else None,
+        "record_lag": {"pp": round(rank.record_lag_pp, 4),
+                       "end": rank.record_lag_end.isoformat()},
+        "record_lead": {"pp": round(rank.record_lead_pp, 4),
+                        "end": rank.record_lead_end.isoformat()},
     }

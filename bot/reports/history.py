@@ -39,6 +39,7 @@ def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQue
         "leader": "large" if result.lagging else "small",
         "percentile": round(rank.percentile, 2),
         "windows": rank.windows,
+        "independent_windows": rank.independent_windows,
         "first_window_end": rank.first_window_end.isoformat(),
         "median_pp": round(result.median_pp, 4),
         "band_low_pct": BAND_LOW,

@@ -9,6 +9,8 @@ from analytics.pairs import KNOWN_NAMES
 from analytics.rates import (
     CHANGE_DAYS,
     GAP_PERIOD,
+    MIN_INDEPENDENT_CHANGES,
+    MIN_LEVEL_DAYS,
     YIELD_SYMBOL,
     Correlation,
     RatesResult,
@@ -44,6 +46,12 @@ def correlation_payload(corr: Correlation) -> Payload:
             "slope": None if corr.slope is None else round(corr.slope, 4)}
 
 
+def changes_payload(corr: Correlation) -> Payload:
+    """The change correlation, with the number of independent (non-overlapping) changes."""
+    return {**correlation_payload(corr), "days": CHANGE_DAYS,
+            "independent": corr.independent, "min_independent": MIN_INDEPENDENT_CHANGES}
+
+
 def rates_payload(result: RatesResult, history: PriceHistory, query: RatesQuery) -> Payload:
     """The JSON answer to a rates query (stable keys; documented in README)."""
     return {
@@ -67,8 +75,8 @@ def rates_payload(result: RatesResult, history: PriceHistory, query: RatesQuery)
             "latest_date": result.gap_last_date.isoformat(),
         },
         "correlation": {
-            "levels": correlation_payload(result.levels),
-            "changes": {**correlation_payload(result.changes), "days": CHANGE_DAYS},
+            "levels": {**correlation_payload(result.levels), "min_days": MIN_LEVEL_DAYS},
+            "changes": changes_payload(result.changes),
         },
         "verdict": result.verdict,
         **history_meta(history),

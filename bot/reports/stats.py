@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.charts_stats import render_stats_chart
+from analytics.gap import annualised_pct
 from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, compute_risk
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
@@ -50,12 +51,14 @@ def _drawdown(dd: Drawdown) -> Payload:
             "trough": _day(dd.trough), "recovery": _day(dd.recovery)}
 
 
-def _leg(symbol: str, name: str, leg: SeriesStats) -> Payload:
+def _leg(symbol: str, name: str, leg: SeriesStats, calendar_days: int) -> Payload:
+    calendar = annualised_pct(leg.total_return_pct, calendar_days) if calendar_days else None
     return {
         "symbol": symbol,
         "name": name,
         "total_return_pct": round(leg.total_return_pct, 4),
         "cagr_pct": _finite(leg.cagr_pct, 4),
+        "cagr_calendar_pct": _finite(calendar, 4),
         "volatility_pct": _finite(leg.volatility_pct, 4),
         "sharpe": _finite(leg.sharpe, 4),
         "max_drawdown": _drawdown(leg.max_drawdown),
@@ -65,13 +68,14 @@ def _leg(symbol: str, name: str, leg: SeriesStats) -> Payload:
 def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery) -> Payload:
     """The JSON answer to a stats query (stable keys; documented in README)."""
     pair = stats.pair
+    days = int((stats.window.end - stats.window.start).days)
     return {
         **window_fields("stats", stats.period, pair, stats.window, query.as_of),
         "daily_returns": stats.n_returns,
         "trading_days_per_year": TRADING_DAYS,
         "risk_free_rate_pct": round(stats.risk_free_rate * 100.0, 6),
-        "small": _leg(pair.small.symbol, pair.small.name, stats.small),
-        "large": _leg(pair.large.symbol, pair.large.name, stats.large),
+        "small": _leg(pair.small.symbol, pair.small.name, stats.small, days),
+        "large": _leg(pair.large.symbol, pair.large.name, stats.large, days),
         "beta": _finite(stats.beta, 4),
         "correlation": _finite(stats.correlation, 4),
         **history_meta(history),

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import charts
+from analytics import chart_words, charts
 from analytics.charts import render_gap_chart
 from analytics.gap import GapResult, HistoryRank, compute_gap
 from analytics.pairs import PAIRS
@@ -137,30 +137,30 @@ def test_signed_uses_typographic_minus_and_no_negative_zero(value: float, text: 
                     (13, "13th"), (21, "21st"), (93, "93rd"), (100, "100th"), (112, "112th")],
 )
 def test_ordinal(n: int, text: str) -> None:
-    assert charts.ordinal(n) == text
+    assert chart_words.ordinal(n) == text
 
 
-def test_rank_line_reads_like_a_sentence() -> None:
-    rank = HistoryRank(
-        percentile=92.97, windows=8450, first_window_end=date(1990, 9, 10),
-        last_as_wide=date(2024, 3, 25), widest_since=date(2000, 11, 10),
-        record_pp=88.9, record_end=date(1999, 4, 12),
-    )
-    assert charts.rank_line(rank, "3-year") == (
-        "93rd percentile of 8,450 3-year windows since 1990; widest since 2000-11-10"
-    )
+def _rank(**changes) -> HistoryRank:
+    fields = dict(percentile=92.97, windows=8450, independent_windows=12, comparison="daily",
+                  first_window_end=date(1990, 9, 10), last_as_wide=date(2000, 11, 10),
+                  widest_since=date(2000, 11, 10), record_lag_pp=88.9,
+                  record_lag_end=date(1999, 4, 12), record_lead_pp=-65.9,
+                  record_lead_end=date(1993, 11, 2))
+    return HistoryRank(**{**fields, **changes})
 
 
-def test_rank_line_does_not_call_an_ordinary_gap_the_widest() -> None:
-    rank = HistoryRank(
-        percentile=65.05, windows=9053, first_window_end=date(1990, 9, 10),
-        last_as_wide=date(2026, 8, 20), widest_since=date(2023, 8, 17),
-        record_pp=88.9, record_end=date(1999, 4, 12),
+def test_rank_line_states_the_independent_windows() -> None:
+    assert chart_words.rank_line(_rank(), "3-year") == (
+        "93rd percentile of 8,450 overlapping 3-year windows since 1990, about 12 independent"
     )
-    assert charts.rank_line(rank, "3-year") == (
-        "65th percentile of 9,053 3-year windows since 1990; "
-        "as wide as in the window ending 2023-08-17"
-    )
+    assert chart_words.since_text(_rank(), lagging=True) == "widest lag since 2000-11-10"
+
+
+def test_since_text_is_silent_when_a_window_within_a_month_was_as_wide() -> None:
+    rank = _rank(last_as_wide=date(2024, 3, 25), widest_since=None)
+    assert chart_words.since_text(rank, lagging=True) == ""
+    assert chart_words.since_text(_rank(last_as_wide=None, widest_since=None), lagging=False) \
+        == "widest lead on record"
 
 
 def test_with_crossings_inserts_the_points_where_the_lines_meet() -> None:

@@ -43,3 +43,17 @@ def test_gap_rules_share_the_gap_chart_and_ratio_rules_the_trend_chart(fake, cac
         "C3": "iShares Russell 2000 ETF / SPDR S&P 500 ETF ratio · trend to 2024-03-26",
     }
     assert all(png.startswith(b"\x89PNG") for png in fake.uploaded_files().values())
+
+
+def test_a_firing_chart_tells_a_screen_reader_its_numbers(fake, cache, market_data_dir,
+                                                          real_closes):
+    """The chart after a firing carries alt text with the gap it shows, not only a title."""
+    add_rule(cache, "gap 3y above 35", channel="C1")
+    make_evaluator(alert_deps(fake, cache, market_data_dir)).run(DAY)
+    [upload] = fake.calls("files.getUploadURLExternal")
+    rut, gspc = real_closes["^RUT"], real_closes["^GSPC"]
+    small = (rut["2024-03-26"] / rut["2021-03-26"] - 1) * 100
+    large = (gspc["2024-03-26"] / gspc["2021-03-26"] - 1) * 100
+    alt = upload.params["alt_txt"]
+    assert alt.startswith("Chart: Russell 2000 vs S&P 500 · 3 years to 2024-03-26.")
+    assert f"{large - small:.2f} pp" in alt and f"{small:+.2f} %" in alt

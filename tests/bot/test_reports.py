@@ -89,3 +89,12 @@ def test_cached_report_expires_at_the_next_refresh_point(cache, market_data_dir)
              if not k.endswith(b":lock")]
     # NOW is 15:00 UTC = 10:00 New York; the next refresh point is 16:20 New York.
     assert 6 * 3600 + 20 * 60 - 5 <= cache.client.ttl(key) <= 6 * 3600 + 20 * 60
+
+
+def test_chart_footer_keeps_the_symbols_as_written():
+    """'Last closes ^TNX 2026-02-13, ^RUT 2026-08-21': str.capitalize() wrote '^tnx', '^rut'."""
+    from bot.reports.common import fetched_day
+
+    payload = {"source_kind": "files",
+               "last_closes": {"^RUT": "2026-08-21", "^TNX": "2026-02-13"}}
+    assert fetched_day(payload) == "Last closes ^TNX 2026-02-13, ^RUT 2026-08-21"

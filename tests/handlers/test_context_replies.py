@@ -38,17 +38,19 @@ RATES = {
               "start_pct": 1.748, "end_pct": 4.056, "last_date": "2026-02-13"},
     "gap": {"period": "1y", "start_pp": 9.3732, "end_pp": -4.1803, "latest_pp": -12.2328,
             "latest_date": "2026-08-21"},
-    "correlation": {"levels": {"r": 0.2179, "n": 2515, "slope": 2.0727},
-                    "changes": {"r": -0.2341, "n": 2452, "slope": -5.4228, "days": 63}},
+    "correlation": {"levels": {"r": 0.2179, "n": 2515, "slope": 2.0727, "min_days": 252},
+                    "changes": {"r": -0.2341, "n": 2452, "slope": -5.4228, "days": 63,
+                                "independent": 39, "min_independent": 8}},
     "verdict": "weakly_contradicts", **META,
 }
 HISTORY = {
     "command": "history", "period": "3y", "period_description": "3 years",
     "period_adjective": "3-year", **LEGS, "start": "2021-03-26", "end": "2024-03-26",
     "current_pp": 37.7345, "leader": "large", "percentile": 92.97, "windows": 8450,
+    "independent_windows": 12, "comparison": "daily",
     "first_window_end": "1990-09-10", "median_pp": 0.325, "band_low_pct": 10.0,
     "band_high_pct": 90.0, "band_low_pp": -25.6459, "band_high_pp": 33.1419,
-    "band_position": "above", "last_as_wide": "2024-03-25", "widest_since": "2000-11-10",
+    "band_position": "above", "last_as_wide": "2000-11-10", "widest_since": "2000-11-10",
     "record_lag": {"pp": 88.8826, "end": "1999-04-12"},
     "record_lead": {"pp": -65.9466, "end": "1993-11-02"}, **META,
 }
@@ -126,10 +128,11 @@ def test_rates_warns_about_level_correlation_and_says_where_data_ends():
 def test_history_reply_checks_the_worst_run_claim():
     text = history_reply.history_plain_text(HISTORY)
     assert ("Small caps lag by 37.73 pp over the 3 years to 2024-03-26: 93rd percentile of "
-            "8,450 3-year windows, above the 90 % band.") in text
-    assert "Widest 3-year lag since 2000-11-10, 23.4 years earlier" in text
+            "8,450 overlapping 3-year windows (about 12 independent), above the 90 % band.") \
+        in text
+    assert "Widest 3-year lag since 2000-11-10 (23.4 years earlier)" in text
     assert "Median: +0.33 pp" in text and "-25.65 pp to +33.14 pp" in text
-    assert "Record lag: 88.88 pp" in text and "Record lead: 65.95 pp" in text
+    assert "Record lag: 88.88 pp" in text and "record lead: 65.95 pp" in text
 
 
 def test_history_reply_for_a_lead_on_record():

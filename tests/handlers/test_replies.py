@@ -12,16 +12,19 @@ from handlers.parsing import CommandError, HelpRequest, parse_command
 from tests.block_kit import all_text, check_blocks
 
 PAYLOAD = {
-    "command": "gap", "period": "3y", "period_description": "3 years",
+    "command": "gap", "period": "3y", "period_kind": "offset", "period_description": "3 years",
     "period_adjective": "3-year", "pair": "index", "start": "2021-03-26", "end": "2024-03-26",
     "as_of_requested": "2024-03-26", "basis": "price return",
     "small": {"symbol": "^RUT", "name": "Russell 2000", "return_pct": -6.8131},
     "large": {"symbol": "^GSPC", "name": "S&P 500", "return_pct": 30.9155},
     "gap_pp": 37.7286, "leader": "large",
     "relative_ratio": {"start": 0.5589, "end": 0.3978, "change_pct": -28.8211},
-    "history_rank": {"percentile": 92.97, "windows": 8450, "first_window_end": "1990-09-10",
-                     "last_as_wide": "2024-03-25", "widest_since": "2000-11-10",
-                     "record_pp": 88.88, "record_end": "1999-04-12"},
+    "annualised": None,
+    "history_rank": {"percentile": 92.97, "windows": 8450, "independent_windows": 12,
+                     "comparison": "daily", "first_window_end": "1990-09-10",
+                     "last_as_wide": "2000-11-10", "widest_since": "2000-11-10",
+                     "record_lag": {"pp": 88.88, "end": "1999-04-12"},
+                     "record_lead": {"pp": -65.95, "end": "1993-11-02"}},
     "source": "Yahoo Finance", "data_fetched_at": "2026-11-24T21:00:00+00:00",
     "stale_note": None,
 }
@@ -31,8 +34,10 @@ def test_lagging_reply_reads_like_an_analyst_would_say_it():
     text = str(gap_blocks(PAYLOAD))
     assert "Small caps lag by 37.73 pp over 3 years" in text
     assert "-6.81 %" in text and "+30.92 %" in text
-    assert "93rd percentile of 8,450 3-year windows" in text
-    assert "Widest 3-year lag since 2000-11-10" in text
+    assert "93rd percentile of 8,450 overlapping 3-year windows" in text
+    assert "about 12 independent (non-overlapping) 3-year periods" in text
+    assert "Widest 3-year lag since 2000-11-10 (23.4 years earlier)" in text
+    assert "Record lag: 88.88 pp (window ending 1999-04-12) · record lead: 65.95 pp" in text
     assert "Basis: price return" in text and "Yahoo Finance" in text
     check_blocks(gap_blocks(PAYLOAD))
 
@@ -40,10 +45,10 @@ def test_lagging_reply_reads_like_an_analyst_would_say_it():
 def test_leading_reply_says_lead_and_flips_the_rank_wording():
     p = copy.deepcopy(PAYLOAD)
     p.update(gap_pp=-9.49, leader="small")
-    p["history_rank"].update(percentile=8.0, record_pp=-25.7)
+    p["history_rank"].update(percentile=8.0, record_lead={"pp": -25.7, "end": "2021-02-09"})
     assert headline(p) == "Small caps lead by 9.49 pp over 3 years"
-    assert "0 = small caps' widest lead" in gap_plain_text(p)
-    assert "Record lead: 25.70 pp" in gap_plain_text(p)
+    assert "100 = small caps' widest lag, 0 = widest lead" in gap_plain_text(p)
+    assert "record lead: 25.70 pp (window ending 2021-02-09)" in gap_plain_text(p)
 
 
 def test_gap_field_is_signed_like_table_history_and_rates():
@@ -115,10 +120,10 @@ def test_help_for_one_command_shows_only_that_command():
     check_blocks(blocks)
 
 
-def test_an_ordinary_gap_is_not_called_the_widest_since():
+def test_a_window_as_wide_within_the_last_month_is_not_news():
+    """A window ending the day before shares all but one close: 'widest since' and 'last at
+    least this wide' say nothing then (README, "How unusual")."""
     p = copy.deepcopy(PAYLOAD)
-    p["history_rank"].update(percentile=65.0, widest_since="2023-08-17")
+    p["history_rank"].update(last_as_wide="2024-03-25", widest_since=None)
     text = gap_plain_text(p)
-    assert "Widest" not in text
-    assert "Not unusual: a 3-year lag at least this wide was last seen in the window ending " \
-           "2023-08-17" in text
+    assert "Widest" not in text and "2024-03-25" not in text and "this wide" not in text
