@@ -70,6 +70,22 @@ class Settings(BaseSettings):
     (every answer a switch button or App Home offers, plus table and rates), `off`,
     or comma-separated commands (`gap 3y, trend`). See bot/prerender.py."""
 
+    smallcaps_board: str = ""
+    """The `board` rows: comma-separated `PAIR` or `PAIR=Label` items (`IWM/SPY, IJR/SPY=
+    Profitable small caps`); empty means the default board (analytics.board.DEFAULT_BOARD)."""
+
+    @field_validator("smallcaps_board")
+    @classmethod
+    def _board_parses(cls, value: str) -> str:
+        from analytics.board import BoardError, parse_board
+
+        if value.strip():
+            try:
+                parse_board(value)
+            except BoardError as exc:
+                raise ValueError(f"SMALLCAPS_BOARD: {exc}") from None
+        return value.strip()
+
     @field_validator("smallcaps_alert_time")
     @classmethod
     def _alert_time_is_hh_mm(cls, value: str) -> str:

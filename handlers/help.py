@@ -41,6 +41,12 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "through all history with its median and 10 %/90 % bands, today's percentile, the "
      "record and the last time it was this wide. Posts a chart.",
      "history 3y"),
+    ("board", "board [PAIR, PAIR...] [as-of DATE]",
+     "Many pairs in one view: the gap (pp) over 1m, 3m, YTD, 1y and 3y, the ratio vs its "
+     "200-day average, the 1y gap's percentile in its own history and the basis, for small "
+     "caps, profitable small caps, micro, mid, equal-weight and value/growth pairs (rows from "
+     "SMALLCAPS_BOARD or `set board`). Same numbers as `gap`/`trend`. Posts a heatmap.",
+     "board"),
     ("alert", "alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] "
      "[no-clear-note] | list | remove ID | pause ID | resume ID",
      "Threshold alerts for this channel, checked after each US close. METRIC: `gap 3y` (in pp), "

@@ -270,3 +270,13 @@ def parse_digest(args: list[str]) -> Any:
 
 PARSERS["alert"] = parse_alert
 PARSERS["digest"] = parse_digest
+
+
+def parse_board(args: list[str]) -> Any:
+    """`board [PAIR, PAIR...] [as-of DATE]` (see handlers.board_reply)."""
+    from handlers.board_reply import parse_board_command  # deferred: it imports this module
+
+    return parse_board_command(args)
+
+
+PARSERS["board"] = parse_board
