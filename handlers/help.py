@@ -57,6 +57,14 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "A scheduled summary in this channel after the US close (daily, or on each week's "
      "last trading day).",
      "digest weekly"),
+    ("set", "set [pair|period|basis|board VALUE]",
+     "This channel's defaults: `set pair etf`, `set period 5y`, `set basis price`, "
+     "`set board IWM/SPY, IJR/SPY, RSP/SPY`; `set` alone shows them. A command without the "
+     "word uses the default; replies still say what they used.",
+     "set pair etf"),
+    ("unset", "unset pair|period|basis|board",
+     "Remove one of this channel's defaults.",
+     "unset pair"),
     ("status", "status",
      "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "
      "and the version.",
