@@ -50,9 +50,9 @@ def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: 
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-OWN_SUBPARSER = {"status", "set", "unset"}
+OWN_SUBPARSER = {"status", "set", "unset", "schedule"}
 """Commands whose CLI options differ from the report words/options, added separately
-(`set`/`unset` change a Slack channel's defaults: Slack only)."""
+(`set`/`unset`/`schedule` belong to a Slack channel: Slack only)."""
 
 
 def build_parser() -> argparse.ArgumentParser:

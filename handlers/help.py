@@ -65,6 +65,12 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("unset", "unset pair|period|basis|board",
      "Remove one of this channel's defaults.",
      "unset pair"),
+    ("schedule", 'schedule add "COMMAND" daily|weekly [DAY]|monthly | list | remove ID',
+     "Any report posted in this channel on a schedule, after the US close on trading days: "
+     "`schedule add \"board\" weekly fri`, `schedule add \"gap 3y etf\" daily`, "
+     "`schedule add \"trend\" monthly` (last weekday of the month). Each period is "
+     "posted once.",
+     'schedule add "board" weekly fri'),
     ("status", "status",
      "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "
      "and the version.",

@@ -303,3 +303,13 @@ def parse_unset(args: list[str]) -> Any:
 
 PARSERS["set"] = parse_set
 PARSERS["unset"] = parse_unset
+
+
+def parse_schedule(args: list[str]) -> Any:
+    """`schedule add|list|remove ...` (see handlers.schedule_replies)."""
+    from handlers.schedule_replies import parse_schedule as parse
+
+    return parse(args)
+
+
+PARSERS["schedule"] = parse_schedule

@@ -31,6 +31,7 @@ from handlers.channel_defaults import (
 from handlers.help import help_blocks
 from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
 from handlers.replies import channel_reply
+from handlers.schedule_replies import ScheduleRequest, answer_schedule
 from handlers.status import answer_status
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,9 @@ def answer(deps: Deps, request: Any, command: dict[str, Any], client: WebClient,
     if isinstance(request, StatusRequest):
         answer_status(deps, with_settings_block(
             deps, channel, lambda **reply: respond(response_type="ephemeral", **reply)))
+    elif isinstance(request, ScheduleRequest):  # this channel's scheduled reports
+        answer_schedule(deps, request, channel, command.get("user_id", ""),
+                        lambda **reply: respond(response_type="ephemeral", **reply))
     elif isinstance(request, SettingsRequest):  # set/unset: this channel's defaults
         answer_settings(deps, request, channel,
                         lambda **reply: respond(response_type="ephemeral", **reply))
