@@ -52,7 +52,10 @@ def channel_reply(report: Report) -> ChannelReply:
     """The channel message (blocks, text and chart) for any report."""
     fmt = REPLIES[report.payload["command"]]
     p = report.payload
-    return ChannelReply(blocks=fmt.blocks(p), text=fmt.fallback(p), chart_png=report.chart_png,
+    from handlers.csv_button import with_csv_button  # deferred: it imports handlers.parsing
+
+    return ChannelReply(blocks=with_csv_button(fmt.blocks(p), p), text=fmt.fallback(p),
+                        chart_png=report.chart_png,
                         chart_filename=report.chart_filename, chart_title=fmt.title(p),
                         chart_alt_text=chart_alt_text(p))
 
