@@ -130,3 +130,15 @@ class ChannelSettings:
         except (redis.exceptions.RedisError, OSError) as exc:
             raise ChannelSettingsError("Settings storage (Redis) failed; nothing was "
                                        "changed. Try again shortly.") from exc
+
+    def all(self) -> dict[str, dict[str, str]]:
+        """Every channel with settings: channel -> name -> value (for App Home)."""
+        client = self._client()
+        prefix = self._key("")
+        found: dict[str, dict[str, str]] = {}
+        for key in client.scan_iter(match=prefix + "*", count=500):
+            channel = key.decode()[len(prefix):]
+            settings = self.get(channel)
+            if settings:
+                found[channel] = settings
+        return found

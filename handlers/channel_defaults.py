@@ -144,3 +144,17 @@ def with_settings_block(deps: Deps, channel_id: str, send: Callable[..., Any]
         return send(blocks=[*blocks, block] if blocks else blocks, **reply)
 
     return wrapped
+
+
+def home_settings_lines(deps: Deps, channel_ids: set[str] | None, admin: bool) -> list[str]:
+    """App Home lines, one per channel with defaults: the user's channels (every channel for
+    an admin); none when the user's channels are unknown or storage fails."""
+    try:
+        found = ChannelSettings(deps.cache).all()
+    except Exception:  # noqa: BLE001 - Home still shows everything else
+        logger.exception("Home: channel defaults could not be loaded")
+        return []
+    shown = sorted(c for c in found if admin or (channel_ids is not None and c in channel_ids))
+    return [f"<#{c}>: " + " · ".join(f"{n} `{v}`" for n, v in
+                                      ((n, found[c][n]) for n in VALIDATORS if n in found[c]))
+            for c in shown[:20]]
