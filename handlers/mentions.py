@@ -27,6 +27,7 @@ from handlers.channel_defaults import (
 from handlers.help import help_blocks
 from handlers.normalise import normalise_text
 from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
+from handlers.schedule_replies import ScheduleRequest, answer_schedule
 from handlers.slash import answer_report
 from handlers.status import answer_status
 
@@ -92,6 +93,9 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
     if isinstance(request, AlertRequest):  # alert/digest: for the mention's channel and user
         command = {"channel_id": channel, "user_id": event.get("user", ""), "text": text}
         answer_alert(deps, request, command, send, mention_error_text)
+        return
+    if isinstance(request, ScheduleRequest):
+        answer_schedule(deps, request, channel, event.get("user", ""), send)
         return
     answer_report(deps, request, {"channel_id": channel, "text": text}, client, send,
                   bot_user_id, thread_ts=in_thread)
