@@ -6,11 +6,13 @@ Schedules live in one Redis hash (`alerts:schedules`, id -> JSON; ids `S1`, `S2`
 schedule and period, so each period is posted once however often the run goes, across
 restarts and concurrent schedulers (the outbox's create-once and claim are atomic).
 
-When a schedule is due (the run goes on weekdays after the close, bot/alerts/scheduler.py):
+When a schedule is due (the run goes after the close on NYSE trading days,
+bot/alerts/scheduler.py, calendar from bot.trading_calendar):
 - `daily`: every run with a new trading day; the period is that data day.
-- `weekly DAY` (`mon`..`fri`, default `fri`): from the run on DAY on, once per ISO week;
-  a holiday on DAY still has its run (it posts the last close before it).
-- `monthly`: from the run on the month's last weekday on, once per calendar month.
+- `weekly DAY` (`mon`..`fri`, default `fri`): from the run on DAY's session on, once per
+  ISO week; when DAY is a holiday, the week's last session before it (Thursday for Good
+  Friday), or the first one after it when the week has none before.
+- `monthly`: from the run on the month's last trading session on, once per calendar month.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from __future__ import annotations
 import calendar
 import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import redis
 
 from bot.alerts.store import AlertStoreError
 from bot.cache import Cache
+from bot.trading_calendar import nyse
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -101,12 +104,24 @@ class ScheduleStore:
         return [s for s in self.all() if s.channel_id == channel_id]
 
 
-def last_weekday_of_month(day: date) -> date:
-    """The last Monday-to-Friday date of `day`'s month."""
+def last_session_of_month(day: date) -> date:
+    """The last NYSE trading day of `day`'s month (2024-03-28: Good Friday is the 29th)."""
     last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
-    while last.weekday() >= 5:
-        last = last.replace(day=last.day - 1)
+    while not nyse().is_session(last):
+        last -= timedelta(days=1)
     return last
+
+
+def weekly_run_day(day: date, weekday: str) -> date:
+    """The trading day of `day`'s week a `weekly WEEKDAY` schedule posts on: WEEKDAY's session,
+    else the last session before it that week, else the first after it that week (else
+    WEEKDAY itself: a week without sessions has no run anyway)."""
+    monday = day - timedelta(days=day.weekday())
+    target = WEEKDAYS.index(weekday)
+    days = [monday + timedelta(days=i) for i in range(5)]
+    before = [d for d in days[: target + 1] if nyse().is_session(d)]
+    after = [d for d in days[target + 1:] if nyse().is_session(d)]
+    return before[-1] if before else after[0] if after else days[target]
 
 
 def schedule_period(schedule: Schedule, as_of: date, data_day: date) -> str | None:
@@ -115,11 +130,11 @@ def schedule_period(schedule: Schedule, as_of: date, data_day: date) -> str | No
     if schedule.frequency == "daily":
         return data_day.isoformat()
     if schedule.frequency == "weekly":
-        if as_of.weekday() < WEEKDAYS.index(schedule.weekday or "fri"):
+        if as_of < weekly_run_day(as_of, schedule.weekday or "fri"):
             return None
         year, week, _ = as_of.isocalendar()
         return f"{year}-W{week:02d}"
-    if as_of < last_weekday_of_month(as_of):
+    if as_of < last_session_of_month(as_of):
         return None
     return f"{as_of.year}-{as_of.month:02d}"
 

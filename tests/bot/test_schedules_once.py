@@ -13,6 +13,7 @@ import pytest
 
 from bot.alerts.schedules import Schedule, ScheduleStore, schedule_period
 from bot.cache import Cache
+from bot.trading_calendar import nyse
 from tests.alert_helpers import alert_deps, make_evaluator
 from tests.fake_slack import FakeSlack
 
@@ -34,7 +35,8 @@ def test_each_period_is_posted_once_by_two_schedulers_and_a_restart(
     store.add("CDAY", "gap 3y etf", "daily", None, "U1")
     store.add("CWEEK", "board", "weekly", "fri", "U2")
     store.add("CMONTH", "trend", "monthly", None, "U3")
-    days = [d.date() for d in pd.bdate_range("2024-03-18", "2024-04-05")]
+    days = [d.date() for d in pd.bdate_range("2024-03-18", "2024-04-05")
+            if nyse().is_session(d.date())]  # the scheduler runs on NYSE sessions only
     fake.set_latency("chat.postMessage", 0.02)
     evaluators = [make_evaluator(alert_deps(fake, Cache(redis_server, cache.prefix),
                                             market_data_dir), use_lock=False)
@@ -75,7 +77,7 @@ def test_each_period_is_posted_once_by_two_schedulers_and_a_restart(
     assert [k for k, n in periods.items() if n > 1] == []
     trading = set(real_closes["IWM"].index.date) & set(real_closes["SPY"].index.date)
     expected_days = sorted({d.isoformat() for d in days if d in trading})
-    assert date(2024, 3, 29) not in trading  # Good Friday: no new data day, no daily post
+    assert date(2024, 3, 29) not in trading and date(2024, 3, 29) not in days  # Good Friday
     assert sorted(p for c, p in periods if c == "CDAY") == expected_days
     assert sorted(p for c, p in periods if c == "CWEEK") == ["2024-W12", "2024-W13",
                                                             "2024-W14"]
@@ -106,12 +108,13 @@ def _schedule(frequency: str, weekday: str | None = None) -> Schedule:
 @pytest.mark.parametrize("frequency,weekday,as_of,expected", [
     ("weekly", "wed", date(2024, 3, 19), None),  # Tuesday: not yet
     ("weekly", "wed", date(2024, 3, 20), "2024-W12"),
-    ("weekly", "fri", date(2024, 3, 29), "2024-W13"),  # Good Friday still posts
-    ("monthly", None, date(2024, 3, 28), None),
-    ("monthly", None, date(2024, 3, 29), "2024-03"),
+    ("weekly", "fri", date(2024, 3, 27), None),
+    ("weekly", "fri", date(2024, 3, 28), "2024-W13"),  # Good Friday: Thursday's run posts
+    ("weekly", "mon", date(2024, 1, 16), "2024-W03"),  # MLK Monday: Tuesday's run posts
+    ("monthly", None, date(2024, 3, 27), None),
+    ("monthly", None, date(2024, 3, 28), "2024-03"),  # the 29th is Good Friday
     ("monthly", None, date(2024, 6, 28), "2024-06"),  # June 30 is a Sunday
-    ("daily", None, date(2024, 3, 29), "2024-03-28"),  # the data day
+    ("daily", None, date(2024, 3, 28), "2024-03-28"),
 ])
 def test_when_a_schedule_is_due(frequency, weekday, as_of, expected):
-    assert schedule_period(_schedule(frequency, weekday), as_of, date(2024, 3, 28)
-                           if as_of == date(2024, 3, 29) else as_of) == expected
+    assert schedule_period(_schedule(frequency, weekday), as_of, as_of) == expected
