@@ -24,7 +24,7 @@ from analytics.charts_board import render_board_chart
 from analytics.periods import parse_period
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import as_of_requested, as_of_text, fetched_day
+from bot.reports.common import as_of_requested, as_of_text, chart_source, fetched_day
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,9 @@ class BoardQuery:
         title = "Size and style board: gap = large − small return"
         subtitle = (f"As of {payload['end'] or 'n/a'} · red: small side lags, blue: it leads"
                     " · rows by 1-year gap")
-        footer = (f"Gaps in pp, each row on its own basis · Source: {history.source} · "
-                  f"fetched {fetched_day(payload)}")
+        fresh = "" if payload.get("source_kind") == "files" else f" · {fetched_day(payload)}"
+        footer = (f"Gaps in pp, each row on its own basis and to its own last close · "
+                  f"Source: {chart_source(payload)}{fresh}")  # row labels give late ends
         png = render_board_chart(rows, title=title, subtitle=subtitle, footer=footer,
                                  end=payload["end"])
         return payload, png
