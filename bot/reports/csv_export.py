@@ -6,8 +6,9 @@ then a header row. The series come from the same analytics calls as the chart:
 - `trend`: closes, the ratio, its 50/200-day averages and % vs the 200-day average;
 - `board`: one row per pair with the gaps (pp), ratio vs 200-day average and percentile
   (the numbers of its heatmap);
-- `table`, `stats`, `rates`, `history`: the pair's common closes and relative ratio over
-  the report's window.
+- `history`: closes and the rolling WINDOW gap (pp) ending on each day, as charted;
+- `table`, `stats`, `rates`: the pair's common closes and relative ratio over the report's
+  window.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import pandas as pd
 
 from analytics.board import BOARD_WINDOWS
 from analytics.gap import align_closes, compute_gap
+from analytics.history import gap_history
 from analytics.pairs import Pair
 from analytics.trend import compute_trend
 from bot.market import MarketData
 from bot.reports import Payload, Report, chart_filename
+from bot.reports.common import chart_source
 
 
 def _number(value: Any) -> str:
@@ -44,7 +47,8 @@ def _write(header: str, columns: list[str], rows: list[list[Any]]) -> str:
 def _header(p: Payload, window: str) -> str:
     pair = p.get("pair", "")
     return (f"smallcaps {p['command']} {p.get('period', '')} {pair}".replace("  ", " ").strip()
-            + f"; source: {p['source']}; basis: {p.get('basis', 'per row')}; window: {window}")
+            + f"; source: {chart_source(p)}; basis: {p.get('basis', 'per row')}; "
+            f"window: {window}")
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
@@ -59,7 +63,7 @@ def board_csv(p: Payload) -> str:
     rows = [[r["label"], r["pair"], r["basis"], r["end"],
              *((r["gaps"].get(w) or {}).get("gap_pp") for w in BOARD_WINDOWS),
              r["ratio_vs_200dma_pct"], r["gap_1y_percentile"], r["note"]] for r in p["rows"]]
-    header = (f"smallcaps board; source: {p['source']}; basis: per row; windows: "
+    header = (f"smallcaps board; source: {chart_source(p)}; basis: per row; windows: "
               f"{', '.join(BOARD_WINDOWS)} to each row's end on or before {p['end']}")
     return _write(header, columns, rows)
 
@@ -91,6 +95,12 @@ def report_csv(market: MarketData, query: Any, report: Report) -> tuple[str, str
                           axis=1)
         columns = ["date", f"{small_sym}_close", f"{large_sym}_close", "ratio", "ratio_ma50",
                    "ratio_ma200", "ratio_vs_200dma_pct"]
+    elif p["command"] == "history":
+        result = gap_history(pair, small, large, query.period, as_of)
+        closes = align_closes(small, large).loc[result.gaps.index]
+        frame = closes.assign(gap=result.gaps)
+        columns = ["date", f"{small_sym}_close", f"{large_sym}_close",
+                   f"gap_{query.period.label}_pp"]
     else:
         closes = align_closes(small, large)
         starts = [r["start"] for r in p.get("rows", []) if r.get("start")]  # table's rows

@@ -82,3 +82,20 @@ def test_cli_csv_writes_the_trend_series(market_data_dir, tmp_path, monkeypatch)
     ratios = [iwm[d] / spy[d] for d in days[-200:]]
     assert rows[-1]["date"] == "2024-03-26"
     assert abs(float(rows[-1]["ratio_ma200"]) - sum(ratios) / 200) < 1e-10
+
+
+def test_cli_csv_writes_the_rolling_history_gap(market_data_dir, tmp_path, monkeypatch):
+    from tests.analytics.plain import rolling_gaps
+
+    monkeypatch.setenv("SMALLCAPS_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    out = tmp_path / "history.csv"
+    assert main(["history", "3y", "--as-of", "2024-03-26", "--csv", str(out),
+                 "--data-dir", str(market_data_dir)]) == 0
+    header, rows = _rows(out.read_text())
+    expected = rolling_gaps(read_closes(market_data_dir / "^RUT.csv"),
+                            read_closes(market_data_dir / "^GSPC.csv"), 3,
+                            until=date(2024, 3, 26))
+    assert [r["date"] for r in rows] == [d.isoformat() for d, _ in expected]
+    assert abs(float(rows[-1]["gap_3y_pp"]) - expected[-1][1]) < 1e-8
+    assert "basis: price return" in header
