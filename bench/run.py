@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from bench import offline, slack_load
+from bench import board, offline, slack_load
 from bench.harness import ROOT, BotProcess, flush, redis_for_run
 from bench.slackproc import RemoteSlack
 from bench.table import Row, median_of, median_of_runs, render_table
@@ -103,6 +103,8 @@ def measure_bots(config: Config, fake: RemoteSlack, data_dir: Path, redis_client
 
         ours["concurrent_cold"] = median_of_runs(config.runs, cold_burst)
         base["concurrent_cold"] = base["concurrent"]  # nothing cached: the same work
+        ours["board"] = board.board_times(bot, fake, cold, prerender_ours, config.reply_trials,
+                                          config.repeats)
         ours["mixed"] = slack_load.mixed_traffic(bot, fake,
                                                  slack_load.mixed_commands(config.mixed))
     flush(redis_client, prefix)
@@ -157,6 +159,12 @@ def build_rows(config: Config, ours: dict[str, Any], base: dict[str, Any],
              Row(s2, "first ask of a command pre-rendered after the close (buttons, Home)",
                  "ms", r["prerendered"], b["prerendered"], target=300.0),
              Row(s2, "repeat of the same command", "ms", r["repeat"], b["repeat"], target=20.0)]
+    bd = ours["board"]  # the baseline has no board: ours alone, against the targets
+    rows += [Row(s2, "board (7 pairs), pre-rendered after the close: warm reply", "ms",
+                 bd["prerendered"], target=300.0, ratio_target=None),
+             Row(s2, "board, repeat", "ms", bd["repeat"], target=300.0, ratio_target=None),
+             Row(s2, "board, warm market data, never computed", "ms", bd["warm_new"],
+                 ratio_target=None, judged=False)]
     s3 = "3 work alone (full ^RUT/^GSPC history)"
     a, h = work["analytics"], work["history"]
     c3, cmax = work["chart_3y"], work["chart_max"]

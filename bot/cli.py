@@ -48,10 +48,13 @@ def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: 
     parser.add_argument("--out", type=Path, metavar="FILE.png",
                         help="write the chart here: .png, .svg or .pdf")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--csv", type=Path, metavar="FILE.csv",
+                        help="write the data behind the chart here (dates, closes, series)")
 
 
-OWN_SUBPARSER = {"status"}
-"""Commands whose CLI options differ from the report words/options, added separately."""
+OWN_SUBPARSER = {"status", "set", "unset", "schedule"}
+"""Commands whose CLI options differ from the report words/options, added separately
+(`set`/`unset`/`schedule` belong to a Slack channel: Slack only)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,12 +134,17 @@ def run_report(args: argparse.Namespace) -> int:
     query = PARSERS[args.command](command_words(args))
     if args.out:
         check_out(args.out)
-    report = build_deps(settings_for(args)).reports.run(query)
+    deps = build_deps(settings_for(args))
+    report = deps.reports.run(query)
     if args.out:
         try:
             write_chart(report.chart_png, args.out)
         except ChartFileError as exc:
             raise CommandError(str(exc), "gap 3y --out gap.png") from None
+    if getattr(args, "csv", None):
+        from bot.reports.csv_export import report_csv
+
+        args.csv.write_text(report_csv(deps.market, query, report)[0])
     if args.json:
         print(json.dumps(report.payload, indent=2))
     else:

@@ -67,8 +67,24 @@ class Settings(BaseSettings):
     smallcaps_max_rules_per_channel: int = Field(default=25, ge=1, le=100)
     smallcaps_prerender: str = "buttons"
     """Reports the scheduler computes after each alert run, before anyone asks: `buttons`
-    (every answer a switch button or App Home offers, plus table and rates), `off`,
+    (every answer a switch button or App Home offers, plus table, rates and board), `off`,
     or comma-separated commands (`gap 3y, trend`). See bot/prerender.py."""
+
+    smallcaps_board: str = ""
+    """The `board` rows: comma-separated `PAIR` or `PAIR=Label` items (`IWM/SPY, IJR/SPY=
+    Profitable small caps`); empty means the default board (analytics.board.DEFAULT_BOARD)."""
+
+    @field_validator("smallcaps_board")
+    @classmethod
+    def _board_parses(cls, value: str) -> str:
+        from analytics.board import BoardError, parse_board
+
+        if value.strip():
+            try:
+                parse_board(value)
+            except BoardError as exc:
+                raise ValueError(f"SMALLCAPS_BOARD: {exc}") from None
+        return value.strip()
 
     @field_validator("smallcaps_alert_time")
     @classmethod

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -65,6 +65,8 @@ class PriceHistory:
     """When today's unfinished bars were fetched, if the series end with them (live=True)."""
     live_note: str | None = None
     """Why a live request got closes only (market closed, files, no trade yet)."""
+    missing: tuple[str, ...] = ()
+    """Symbols the source has no data for (only with `history(..., missing_ok=True)`)."""
 
 
 @dataclass(frozen=True)
@@ -157,12 +159,25 @@ class MarketData:
                 and (now - entry.fetched_at).total_seconds() >= PENDING_RETRY_S
                 and (now - final.final_at).total_seconds() < PENDING_WINDOW_S)
 
-    def history(self, symbols: Sequence[str], live: bool = False) -> PriceHistory:
+    def history(self, symbols: Sequence[str], live: bool = False, *,
+                missing_ok: bool = False) -> PriceHistory:
         """Closes for `symbols`, refreshed from the source if the cache is behind.
 
         live: also fetch the session under way, if any, and end each series with its
         current (unfinished) bar; `intraday_at` then says when. Never stored as a close.
+        Stale symbols are fetched in one batch. With `missing_ok` (the board), symbols the
+        source does not have are left out of `closes` and listed in `missing` (the rest are
+        fetched again without them); otherwise SymbolNotFoundError propagates.
         """
+        if missing_ok:
+            try:
+                return self.history(symbols, live)
+            except SymbolNotFoundError as exc:
+                gone = tuple(s for s in symbols if s in exc.symbols)
+                rest = [s for s in symbols if s not in gone]
+                if not rest or not gone:
+                    raise
+                return replace(self.history(rest, live), missing=gone)
         now = self.clock()
         final = nyse().last_final_session(now)
         boundary = final.final_at

@@ -9,7 +9,7 @@ is answered like a repeat. Answers are keyed by the data's refresh point, so not
 computed here outlives the data it was computed from.
 
 SMALLCAPS_PRERENDER picks what: `buttons` (the default: every switch-button answer, plus
-`table` and `rates`), `off`, or a comma-separated list of commands.
+`table`, `rates` and `board`), `off`, or a comma-separated list of commands.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.config import ConfigError
 from bot.reports import Reports
 
 logger = logging.getLogger(__name__)
-PLAIN_DEFAULTS = ("table", "rates")
+PLAIN_DEFAULTS = ("table", "rates", "board")
 """Commands without buttons whose default answer is worth having ready."""
 
 

@@ -16,8 +16,9 @@ def register(app: App, deps: Deps) -> None:
 
     slash.register(app, deps)
 
-    from handlers import actions, home, mentions
+    from handlers import actions, csv_button, home, mentions
 
     actions.register(app, deps)
     home.register(app, deps)
     mentions.register(app, deps)
+    csv_button.register(app, deps)

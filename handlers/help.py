@@ -41,6 +41,12 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "through all history with its median and 10 %/90 % bands, today's percentile, the "
      "record and the last time it was this wide. Posts a chart.",
      "history 3y"),
+    ("board", "board [PAIR, PAIR...] [as-of DATE]",
+     "Many pairs in one view: the gap (pp) over 1m, 3m, YTD, 1y and 3y, the ratio vs its "
+     "200-day average, the 1y gap's percentile in its own history and the basis, for small "
+     "caps, profitable small caps, micro, mid, equal-weight and value/growth pairs (rows from "
+     "SMALLCAPS_BOARD or `set board`). Same numbers as `gap`/`trend`. Posts a heatmap.",
+     "board"),
     ("alert", "alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] "
      "[no-clear-note] | list | remove ID | pause ID | resume ID",
      "Threshold alerts for this channel, checked after each US close. METRIC: `gap 3y` (in pp), "
@@ -51,6 +57,20 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "A scheduled summary in this channel after the US close (daily, or on each week's "
      "last trading day).",
      "digest weekly"),
+    ("set", "set [pair|period|basis|board VALUE]",
+     "This channel's defaults: `set pair etf`, `set period 5y`, `set basis price`, "
+     "`set board IWM/SPY, IJR/SPY, RSP/SPY`; `set` alone shows them. A command without the "
+     "word uses the default; replies still say what they used.",
+     "set pair etf"),
+    ("unset", "unset pair|period|basis|board",
+     "Remove one of this channel's defaults.",
+     "unset pair"),
+    ("schedule", 'schedule add "COMMAND" daily|weekly [DAY]|monthly | list | remove ID',
+     "Any report posted in this channel on a schedule, after the US close on trading days: "
+     "`schedule add \"board\" weekly fri`, `schedule add \"gap 3y etf\" daily`, "
+     "`schedule add \"trend\" monthly` (last weekday of the month). Each period is "
+     "posted once.",
+     'schedule add "board" weekly fri'),
     ("status", "status",
      "Where the data comes from and how fresh it is per symbol, cache and scheduler health, "
      "and the version.",

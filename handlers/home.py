@@ -19,6 +19,7 @@ from analytics.periods import InsufficientHistoryError
 from bot.alerts.store import AlertRule, AlertStore
 from bot.data.sources import DataUnavailableError
 from bot.deps import Deps
+from handlers.channel_defaults import home_settings_lines
 from handlers.format import pct
 from handlers.home_view import (
     REFRESH_ACTION,
@@ -104,23 +105,27 @@ def user_channel_ids(client: WebClient, user_id: str) -> set[str] | None:
     return channels
 
 
-def alerts_panel(deps: Deps, client: WebClient, user_id: str) -> AlertsPanel:
+def alerts_panel(deps: Deps, client: WebClient, user_id: str,
+                 channel_ids: set[str] | None = None) -> AlertsPanel:
     """The alert rules section for this user, with a note when there is nothing to list;
-    a failure here costs only this section, not the dashboard."""
+    a failure here costs only this section, not the dashboard. `channel_ids`: the user's
+    channels when already looked up."""
     try:
-        return _alerts_panel(deps, client, user_id)
+        return _alerts_panel(deps, client, user_id, channel_ids)
     except Exception:
         logger.exception("Home: alert rules could not be loaded")
         return AlertsPanel("Alert rules", note="Alert rules could not be loaded just now; "
                                                "try Refresh in a minute.")
 
 
-def _alerts_panel(deps: Deps, client: WebClient, user_id: str) -> AlertsPanel:
+def _alerts_panel(deps: Deps, client: WebClient, user_id: str,
+                  channel_ids: set[str] | None) -> AlertsPanel:
     if user_id in deps.settings.admin_user_ids:
         rules = home_alert_rules(deps, user_id)
         return AlertsPanel("All alert rules (you are an admin)", rules,
                            None if rules else "No alert rules yet.")
-    channel_ids = user_channel_ids(client, user_id)
+    if channel_ids is None:
+        channel_ids = user_channel_ids(client, user_id)
     if channel_ids is None:
         return AlertsPanel("Alert rules in your channels",
                            note="I could not check which channels you are in, so no rules "
@@ -132,8 +137,12 @@ def _alerts_panel(deps: Deps, client: WebClient, user_id: str) -> AlertsPanel:
 
 def build_dashboard(deps: Deps, client: WebClient, user_id: str) -> Dashboard:
     rows = gap_rows(deps)
+    admin = user_id in deps.settings.admin_user_ids
+    channel_ids = None if admin else user_channel_ids(client, user_id)
     return Dashboard(rows=rows, trend_lines=trend_status_lines(deps, rows),
-                     alerts=alerts_panel(deps, client, user_id), updated_at=deps.clock())
+                     alerts=alerts_panel(deps, client, user_id, channel_ids),
+                     updated_at=deps.clock(),
+                     channel_settings=home_settings_lines(deps, channel_ids, admin))
 
 
 def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:

@@ -45,6 +45,8 @@ class Dashboard:
     trend_lines: list[str]
     alerts: AlertsPanel
     updated_at: datetime
+    channel_settings: list[str] = field(default_factory=list)
+    """'<#C1>: pair `etf` · period `5y`' for the user's channels with defaults (`set`)."""
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -154,8 +156,11 @@ def dashboard_view(d: Dashboard) -> dict[str, Any]:
         blocks.append(_context(notes))
     blocks += [{"type": "divider"}, _section("*Relative strength (small / large)*\n"
                                              + "\n".join(d.trend_lines)),
-               {"type": "divider"}, *alert_blocks(d.alerts), {"type": "divider"},
-               refresh_actions(),
+               {"type": "divider"}, *alert_blocks(d.alerts), {"type": "divider"}]
+    if d.channel_settings:
+        blocks += [_section("*Channel defaults* (`/smallcaps set`)\n"
+                            + "\n".join(d.channel_settings)), {"type": "divider"}]
+    blocks += [refresh_actions(),
                _context(f"Updated {slack_time(d.updated_at)} · `/smallcaps help` in any "
                         "channel lists the commands; mention @smallcaps to ask in a thread.")]
     return {"type": "home", "blocks": blocks}

@@ -18,9 +18,16 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from handlers.alert_parsing import AlertRequest
 from handlers.alerts import answer_alert
+from handlers.channel_defaults import (
+    SettingsRequest,
+    answer_settings,
+    channel_defaults,
+    with_settings_block,
+)
 from handlers.help import help_blocks
 from handlers.normalise import normalise_text
 from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
+from handlers.schedule_replies import ScheduleRequest, answer_schedule
 from handlers.slash import answer_report
 from handlers.status import answer_status
 
@@ -70,7 +77,7 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
     send = thread_sender(client, channel, in_thread or event["ts"])
     text = strip_mention(event.get("text", ""), bot_user_id)
     try:
-        request = parse_command(text)
+        request = parse_command(text, channel_defaults(deps, channel))
     except CommandError as exc:
         send(text=mention_error_text(exc.message, exc.example))
         return
@@ -78,11 +85,17 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
         send(blocks=help_blocks(MENTION_NAME, request.topic), text=f"{MENTION_NAME} help")
         return
     if isinstance(request, StatusRequest):
-        answer_status(deps, send)
+        answer_status(deps, with_settings_block(deps, channel, send))
+        return
+    if isinstance(request, SettingsRequest):
+        answer_settings(deps, request, channel, send)
         return
     if isinstance(request, AlertRequest):  # alert/digest: for the mention's channel and user
         command = {"channel_id": channel, "user_id": event.get("user", ""), "text": text}
         answer_alert(deps, request, command, send, mention_error_text)
+        return
+    if isinstance(request, ScheduleRequest):
+        answer_schedule(deps, request, channel, event.get("user", ""), send)
         return
     answer_report(deps, request, {"channel_id": channel, "text": text}, client, send,
                   bot_user_id, thread_ts=in_thread)

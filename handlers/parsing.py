@@ -7,7 +7,7 @@ Grammar: `gap [PERIOD] [PAIR] [as-of YYYY-MM-DD]` with PERIOD and PAIR in either
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -237,8 +237,9 @@ PARSERS: dict[str, Callable[[list[str]], Any]] = {
 bot.reports.ReportQuery) or another request object the Slack listener knows."""
 
 
-def parse_command(text: str) -> Any:
-    """The request named by `text` (the words after `/smallcaps`): a query or HelpRequest."""
+def parse_command(text: str, defaults: Mapping[str, str] | None = None) -> Any:
+    """The request named by `text` (the words after `/smallcaps`): a query or HelpRequest.
+    `defaults` (a channel's `set` values) fill in a pair, period or board left out."""
     if len(text or "") > MAX_COMMAND_CHARS:
         raise CommandError(f"That command is {len(text):,} characters long; commands are a "
                            "few words.", "gap 3y")
@@ -251,6 +252,10 @@ def parse_command(text: str) -> Any:
         known = ", ".join(f"`{n}`" for n in PARSERS)
         raise CommandError(f"I don't know the command `{words[0]}`. Commands: {known}.",
                            "gap 3y")
+    if defaults:
+        from handlers.channel_defaults import apply_defaults  # deferred: imports this module
+
+        args = apply_defaults(name, args, defaults)
     return parser(args)
 
 
@@ -270,3 +275,41 @@ def parse_digest(args: list[str]) -> Any:
 
 PARSERS["alert"] = parse_alert
 PARSERS["digest"] = parse_digest
+
+
+def parse_board(args: list[str]) -> Any:
+    """`board [PAIR, PAIR...] [as-of DATE]` (see handlers.board_reply)."""
+    from handlers.board_reply import parse_board_command  # deferred: it imports this module
+
+    return parse_board_command(args)
+
+
+PARSERS["board"] = parse_board
+
+
+def parse_set(args: list[str]) -> Any:
+    """`set [NAME VALUE]` (see handlers.channel_defaults)."""
+    from handlers.channel_defaults import parse_set as parse
+
+    return parse(args)
+
+
+def parse_unset(args: list[str]) -> Any:
+    """`unset NAME` (see handlers.channel_defaults)."""
+    from handlers.channel_defaults import parse_unset as parse
+
+    return parse(args)
+
+
+PARSERS["set"] = parse_set
+PARSERS["unset"] = parse_unset
+
+
+def parse_schedule(args: list[str]) -> Any:
+    """`schedule add|list|remove ...` (see handlers.schedule_replies)."""
+    from handlers.schedule_replies import parse_schedule as parse
+
+    return parse(args)
+
+
+PARSERS["schedule"] = parse_schedule

@@ -9,6 +9,7 @@ from typing import Any
 from bot.reports import Payload, Report
 from bot.slack_io import ChannelReply
 from handlers import (
+    board_reply,
     gap_reply,
     history_reply,
     rates_reply,
@@ -42,6 +43,8 @@ REPLIES: dict[str, ReplyFormat] = {
                          rates_reply.rates_plain_text, rates_reply.title),
     "history": ReplyFormat(history_reply.history_blocks, history_reply.history_fallback_text,
                            history_reply.history_plain_text, history_reply.title),
+    "board": ReplyFormat(board_reply.board_blocks, board_reply.board_fallback_text,
+                         board_reply.board_plain_text, board_reply.title),
 }
 
 
@@ -49,7 +52,10 @@ def channel_reply(report: Report) -> ChannelReply:
     """The channel message (blocks, text and chart) for any report."""
     fmt = REPLIES[report.payload["command"]]
     p = report.payload
-    return ChannelReply(blocks=fmt.blocks(p), text=fmt.fallback(p), chart_png=report.chart_png,
+    from handlers.csv_button import with_csv_button  # deferred: it imports handlers.parsing
+
+    return ChannelReply(blocks=with_csv_button(fmt.blocks(p), p), text=fmt.fallback(p),
+                        chart_png=report.chart_png,
                         chart_filename=report.chart_filename, chart_title=fmt.title(p),
                         chart_alt_text=chart_alt_text(p))
 

@@ -22,9 +22,16 @@ from bot.reports import ReportQuery
 from bot.slack_io import post_reply, slack_error
 from handlers.alert_parsing import AlertRequest
 from handlers.alerts import answer_alert
+from handlers.channel_defaults import (
+    SettingsRequest,
+    answer_settings,
+    channel_defaults,
+    with_settings_block,
+)
 from handlers.help import help_blocks
 from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
 from handlers.replies import channel_reply
+from handlers.schedule_replies import ScheduleRequest, answer_schedule
 from handlers.status import answer_status
 
 logger = logging.getLogger(__name__)
@@ -70,8 +77,16 @@ def answer_report(deps: Deps, query: ReportQuery, body: dict[str, Any], client: 
 def answer(deps: Deps, request: Any, command: dict[str, Any], client: WebClient,
            respond: Respond, bot_user_id: str | None) -> None:
     """Answer a parsed, acked command (runs in the reply pool, never on Bolt's ack path)."""
+    channel = command.get("channel_id", "")
     if isinstance(request, StatusRequest):
-        answer_status(deps, lambda **reply: respond(response_type="ephemeral", **reply))
+        answer_status(deps, with_settings_block(
+            deps, channel, lambda **reply: respond(response_type="ephemeral", **reply)))
+    elif isinstance(request, ScheduleRequest):  # this channel's scheduled reports
+        answer_schedule(deps, request, channel, command.get("user_id", ""),
+                        lambda **reply: respond(response_type="ephemeral", **reply))
+    elif isinstance(request, SettingsRequest):  # set/unset: this channel's defaults
+        answer_settings(deps, request, channel,
+                        lambda **reply: respond(response_type="ephemeral", **reply))
     elif isinstance(request, AlertRequest):  # alert/digest: managed, not a report
         answer_alert(deps, request, command, respond, error_text)
     else:
@@ -85,7 +100,8 @@ def register(app: App, deps: Deps) -> None:
     def on_smallcaps(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond,
                      context: dict[str, Any]) -> None:
         try:
-            request = parse_command(command.get("text", ""))
+            request = parse_command(command.get("text", ""),
+                                    channel_defaults(deps, command.get("channel_id")))
         except CommandError as exc:
             ack(response_type="ephemeral", text=error_text(exc.message, exc.example))
             return

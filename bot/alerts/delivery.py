@@ -159,7 +159,9 @@ class Delivery:
         record = entries[0].record
         rule_id = record.get("rule_id")
         try:
-            prepared = self._prepare_alert(entries) if rule_id else self._prepare_digest(record)
+            prepared = (self._prepare_alert(entries) if rule_id
+                        else self._prepare_schedule(record) if record.get("type") == "schedule"
+                        else self._prepare_digest(record))
         except Exception as exc:  # noqa: BLE001 - reported on the rule, retried next run
             logger.exception("preparing %s failed", entries[0].key)
             prepared = PostOutcome("failed", error=f"not posted: {type(exc).__name__}: {exc}")
@@ -198,6 +200,19 @@ class Delivery:
         blocks, text = digest_message(record, report)
         metadata = {"event_type": "smallcaps_digest", "event_payload": {
             "period": record["period"]}}
+        channel = record["channel_id"]
+        return channel, blocks, text, metadata, lambda: self._upload(channel, report, None)
+
+    def _prepare_schedule(self, record: dict[str, Any]) -> Any:
+        """A scheduled report (None if the schedule was removed meanwhile)."""
+        from handlers.schedule_replies import scheduled_message
+
+        prepared = scheduled_message(self.reports, self.store.cache, record)
+        if prepared is None:
+            return None
+        blocks, text, report = prepared
+        metadata = {"event_type": "smallcaps_schedule", "event_payload": {
+            "schedule_id": record["schedule_id"], "period": record["period"]}}
         channel = record["channel_id"]
         return channel, blocks, text, metadata, lambda: self._upload(channel, report, None)
 

@@ -35,6 +35,7 @@ from bot.alerts.delivery import Delivery
 from bot.alerts.digest import DigestStore, digest_period, digest_record
 from bot.alerts.metrics import MetricCache, MetricData
 from bot.alerts.outbox import Outbox
+from bot.alerts.schedules import ScheduleStore, schedule_period, schedule_record
 from bot.alerts.store import AlertRule, AlertStore, AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.deps import Deps
@@ -103,6 +104,7 @@ class Evaluator:
                     self._note(rule.id, f"evaluation failed ({type(exc).__name__}); see logs")
                 renew()
             self.schedule_digests(as_of, summary)
+            self.schedule_reports(as_of)
             self.delivery.deliver_open(summary, renew)
         finally:
             if self.use_lock:
@@ -159,6 +161,19 @@ class Evaluator:
             if period is not None:
                 key = self.outbox.key("digest", sub.channel_id, period)
                 self.outbox.create(key, digest_record(sub, period, as_of), self.deps.clock())
+
+    def schedule_reports(self, as_of: date) -> None:
+        """One outbox record per due scheduled report (once per schedule and period)."""
+        schedules = ScheduleStore(self.deps.cache).all()
+        if not schedules:
+            return
+        data_day = self._data_day(as_of)
+        for schedule in schedules:
+            period = schedule_period(schedule, as_of, data_day)
+            if period is not None:
+                key = self.outbox.key("schedule", schedule.id, period)
+                self.outbox.create(key, schedule_record(schedule, period, as_of),
+                                   self.deps.clock())
 
     def _data_day(self, as_of: date) -> date:
         """The last common close of the index pair on or before `as_of` (else `as_of`)."""

@@ -139,7 +139,8 @@ class Reports:
         live = bool(getattr(query, "live", False))
 
         def compute() -> tuple[dict[str, bytes], int]:
-            history = self.market.history(list(query.symbols()), live=live)
+            history = self.market.history(list(query.symbols()), live=live,  # board: partial ok
+                                          missing_ok=getattr(query, "missing_ok", False))
             as_of = getattr(query, "as_of", None)
             if history.pending and as_of is not None and history.last_final is not None \
                     and as_of < history.last_final:  # a pinned window ends before it

@@ -261,3 +261,19 @@ def test_lost_redis_costs_only_the_alert_section(make_app, fake, dead_redis):
     text = all_text(view["blocks"])
     assert "Alert rules could not be loaded just now" in text
     assert "redis" not in text.lower() and "2021-08-20 → 2026-08-21" in text
+
+
+def test_home_shows_the_defaults_of_the_users_channels(make_app, fake, cache):
+    from bot.channel_settings import ChannelSettings
+
+    ChannelSettings(cache).set("C1", "pair", "etf")
+    ChannelSettings(cache).set("C1", "period", "5y")
+    ChannelSettings(cache).set("C9", "pair", "IJR/SPY")  # not one of U2's channels
+    fake.user_channels["U2"] = ["C1"]
+    app, _ = make_app()
+    _open_home(app, fake)
+    _, view = _published_view(fake)
+    text = all_text(view["blocks"])
+    assert "Channel defaults" in text and "<#C1>: pair `etf` · period `5y`" in text
+    assert "IJR/SPY" not in text
+    assert len(fake.calls("users.conversations")) == 1

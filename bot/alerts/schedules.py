@@ -1,0 +1,147 @@
+"""Any report on a schedule: `/smallcaps schedule add "gap 3y etf" daily`, posted by the
+alert run through the same outbox as alerts and digests.
+
+Schedules live in one Redis hash (`alerts:schedules`, id -> JSON; ids `S1`, `S2`... from
+`alerts:schedules-seq`). Each run makes one outbox record per due schedule, keyed by
+schedule and period, so each period is posted once however often the run goes, across
+restarts and concurrent schedulers (the outbox's create-once and claim are atomic).
+
+When a schedule is due (the run goes after the close on NYSE trading days,
+bot/alerts/scheduler.py, calendar from bot.trading_calendar):
+- `daily`: every run with a new trading day; the period is that data day.
+- `weekly DAY` (`mon`..`fri`, default `fri`): from the run on DAY's session on, once per
+  ISO week; when DAY is a holiday, the week's last session before it (Thursday for Good
+  Friday), or the first one after it when the week has none before.
+- `monthly`: from the run on the month's last trading session on, once per calendar month.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import redis
+
+from bot.alerts.store import AlertStoreError
+from bot.cache import Cache
+from bot.trading_calendar import nyse
+
+FREQUENCIES = ("daily", "weekly", "monthly")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+MAX_PER_CHANNEL = 10
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One scheduled report: what to post, where, and how often."""
+
+    id: str
+    channel_id: str
+    command: str
+    """The command words as the user gave them ('gap 3y etf'), parsed again at each post
+    (with the channel's defaults then) and run as of the run's day."""
+    frequency: str
+    weekday: str | None
+    """For `weekly`: 'mon'..'fri'."""
+    creator_id: str
+    created_at: str
+
+    def describe(self) -> str:
+        """'"board" weekly on fri'."""
+        when = f"weekly on {self.weekday}" if self.frequency == "weekly" else self.frequency
+        return f'"{self.command}" {when}'
+
+
+class ScheduleStore:
+    """Every channel's schedules; failures raise AlertStoreError (a change must not vanish)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.key = cache.key("alerts", "schedules")
+        self.seq_key = cache.key("alerts", "schedules-seq")
+
+    def _client(self) -> redis.Redis:
+        if self.cache.client is None:
+            raise AlertStoreError("Schedule storage (Redis) is not available right now.")
+        return self.cache.client
+
+    def _do(self, action: str, *args: Any) -> Any:
+        try:
+            return getattr(self._client(), action)(*args)
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise AlertStoreError("Schedule storage (Redis) is not available right now.") \
+                from exc
+
+    def add(self, channel_id: str, command: str, frequency: str, weekday: str | None,
+            creator_id: str, now: datetime | None = None) -> Schedule:
+        """Store a new schedule; AlertStoreError when the channel has MAX_PER_CHANNEL."""
+        if len(self.for_channel(channel_id)) >= MAX_PER_CHANNEL:
+            raise AlertStoreError(f"This channel has {MAX_PER_CHANNEL} schedules already; "
+                                  "remove one first (`schedule list`).")
+        schedule = Schedule(f"S{int(self._do('incr', self.seq_key))}", channel_id, command,
+                            frequency, weekday, creator_id,
+                            (now or datetime.now(UTC)).isoformat(timespec="seconds"))
+        self._do("hset", self.key, schedule.id, json.dumps(asdict(schedule)))
+        return schedule
+
+    def get(self, schedule_id: str) -> Schedule | None:
+        raw = self._do("hget", self.key, schedule_id.upper())
+        return Schedule(**json.loads(raw)) if raw else None
+
+    def remove(self, schedule_id: str) -> bool:
+        return bool(self._do("hdel", self.key, schedule_id.upper()))
+
+    def all(self) -> list[Schedule]:
+        """Every schedule, by id number."""
+        raw = self._do("hgetall", self.key)
+        schedules = [Schedule(**json.loads(v)) for v in raw.values()]
+        return sorted(schedules, key=lambda s: int(s.id[1:]))
+
+    def for_channel(self, channel_id: str) -> list[Schedule]:
+        return [s for s in self.all() if s.channel_id == channel_id]
+
+
+def last_session_of_month(day: date) -> date:
+    """The last NYSE trading day of `day`'s month (2024-03-28: Good Friday is the 29th)."""
+    last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    while not nyse().is_session(last):
+        last -= timedelta(days=1)
+    return last
+
+
+def weekly_run_day(day: date, weekday: str) -> date:
+    """The trading day of `day`'s week a `weekly WEEKDAY` schedule posts on: WEEKDAY's session,
+    else the last session before it that week, else the first after it that week (else
+    WEEKDAY itself: a week without sessions has no run anyway)."""
+    monday = day - timedelta(days=day.weekday())
+    target = WEEKDAYS.index(weekday)
+    days = [monday + timedelta(days=i) for i in range(5)]
+    before = [d for d in days[: target + 1] if nyse().is_session(d)]
+    after = [d for d in days[target + 1:] if nyse().is_session(d)]
+    return before[-1] if before else after[0] if after else days[target]
+
+
+def schedule_period(schedule: Schedule, as_of: date, data_day: date) -> str | None:
+    """The period a run on `as_of` posts for ('2024-03-26', '2024-W13', '2024-03'), or None
+    when the schedule is not due. `data_day` is the last trading day on or before `as_of`."""
+    if schedule.frequency == "daily":
+        return data_day.isoformat()
+    if schedule.frequency == "weekly":
+        if as_of < weekly_run_day(as_of, schedule.weekday or "fri"):
+            return None
+        year, week, _ = as_of.isocalendar()
+        return f"{year}-W{week:02d}"
+    if as_of < last_session_of_month(as_of):
+        return None
+    return f"{as_of.year}-{as_of.month:02d}"
+
+
+def schedule_record(schedule: Schedule, period: str, as_of: date) -> dict[str, Any]:
+    """What the delivery needs to post one scheduled report (JSON-able)."""
+    return {"type": "schedule", "schedule_id": schedule.id, "channel_id": schedule.channel_id,
+            "command": schedule.command, "frequency": schedule.frequency,
+            "weekday": schedule.weekday, "creator_id": schedule.creator_id, "period": period,
+            "as_of": as_of.isoformat(), "day": as_of.isoformat()}

@@ -1,0 +1,112 @@
+"""The data behind a report's chart as CSV: dates, closes and the computed series.
+
+Every export starts with one `#` line naming the command, pair, source, basis and window,
+then a header row. The series come from the same analytics calls as the chart:
+- `gap`: the window's common closes, both rebased to 100 and the relative ratio (start = 1);
+- `trend`: closes, the ratio, its 50/200-day averages and % vs the 200-day average;
+- `board`: one row per pair with the gaps (pp), ratio vs 200-day average and percentile
+  (the numbers of its heatmap);
+- `history`: closes and the rolling WINDOW gap (pp) ending on each day, as charted;
+- `table`, `stats`, `rates`: the pair's common closes and relative ratio over the report's
+  window.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pandas as pd
+
+from analytics.board import BOARD_WINDOWS
+from analytics.gap import align_closes, compute_gap
+from analytics.history import gap_history
+from analytics.pairs import Pair
+from analytics.trend import compute_trend
+from bot.market import MarketData
+from bot.reports import Payload, Report, chart_filename
+from bot.reports.common import chart_source
+
+
+def _number(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return f"{value:.10g}" if isinstance(value, float) else str(value)
+
+
+def _write(header: str, columns: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    buffer.write(f"# {header}\n")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([[_number(v) for v in row] for row in rows])
+    return buffer.getvalue()
+
+
+def _header(p: Payload, window: str) -> str:
+    pair = p.get("pair", "")
+    return (f"smallcaps {p['command']} {p.get('period', '')} {pair}".replace("  ", " ").strip()
+            + f"; source: {chart_source(p)}; basis: {p.get('basis', 'per row')}; "
+            f"window: {window}")
+
+
+def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
+    return [[day.date().isoformat(), *map(float, values)]
+            for day, values in zip(frame.index, frame.to_numpy(), strict=True)]
+
+
+def board_csv(p: Payload) -> str:
+    """The board payload's rows (the heatmap's numbers)."""
+    columns = ["label", "pair", "basis", "end", *(f"gap_{w}_pp" for w in BOARD_WINDOWS),
+               "ratio_vs_200dma_pct", "gap_1y_percentile", "note"]
+    rows = [[r["label"], r["pair"], r["basis"], r["end"],
+             *((r["gaps"].get(w) or {}).get("gap_pp") for w in BOARD_WINDOWS),
+             r["ratio_vs_200dma_pct"], r["gap_1y_percentile"], r["note"]] for r in p["rows"]]
+    header = (f"smallcaps board; source: {chart_source(p)}; basis: per row; windows: "
+              f"{', '.join(BOARD_WINDOWS)} to each row's end on or before {p['end']}")
+    return _write(header, columns, rows)
+
+
+def report_csv(market: MarketData, query: Any, report: Report) -> tuple[str, str]:
+    """(CSV text, file name) for `query`'s report (`report` is its finished answer)."""
+    p = report.payload
+    name = chart_filename(p).removesuffix(".png") + ".csv"
+    if p["command"] == "board":
+        return board_csv(p), name
+    pair: Pair = query.pair
+    history = market.history(list(pair.symbols))
+    small, large = (history.closes[s] for s in pair.symbols)
+    as_of = getattr(query, "as_of", None)
+    small_sym, large_sym = pair.small.symbol, pair.large.symbol
+    if p["command"] == "gap":
+        result = compute_gap(pair, small, large, query.period, as_of, with_rank=False)
+        rebased = result.rebased()
+        frame = pd.DataFrame({"s": result.closes["small"], "l": result.closes["large"],
+                              "sr": rebased["small"], "lr": rebased["large"],
+                              "ratio": result.relative_ratio()})
+        columns = ["date", f"{small_sym}_close", f"{large_sym}_close",
+                   f"{small_sym}_rebased_100", f"{large_sym}_rebased_100",
+                   "relative_ratio_start_1"]
+    elif p["command"] == "trend":
+        view = compute_trend(pair, small, large, query.period, as_of)
+        closes = align_closes(small, large).loc[view.frame.index]
+        frame = pd.concat([closes, view.frame[["ratio", "ma50", "ma200", "pct_vs_200dma"]]],
+                          axis=1)
+        columns = ["date", f"{small_sym}_close", f"{large_sym}_close", "ratio", "ratio_ma50",
+                   "ratio_ma200", "ratio_vs_200dma_pct"]
+    elif p["command"] == "history":
+        result = gap_history(pair, small, large, query.period, as_of)
+        closes = align_closes(small, large).loc[result.gaps.index]
+        frame = closes.assign(gap=result.gaps)
+        columns = ["date", f"{small_sym}_close", f"{large_sym}_close",
+                   f"gap_{query.period.label}_pp"]
+    else:
+        closes = align_closes(small, large)
+        starts = [r["start"] for r in p.get("rows", []) if r.get("start")]  # table's rows
+        start = p.get("start") or (min(starts) if starts else None)
+        closes = closes.loc[pd.Timestamp(start) if start else None: pd.Timestamp(p["end"])]
+        frame = closes.assign(ratio=closes["small"] / closes["large"])
+        columns = ["date", f"{small_sym}_close", f"{large_sym}_close", "relative_ratio"]
+    window = f"{frame.index[0].date()}..{frame.index[-1].date()}"
+    return _write(_header(p, window), columns, _frame_rows(frame)), name

@@ -1,0 +1,160 @@
+"""`set`, `unset` and how a channel's defaults fill in the words a command leaves out.
+
+`set pair etf` makes `gap 3y` mean `gap 3y etf` in that channel; a word typed in the command
+always wins. Replies state the pair, period and basis they used, as they always do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from analytics.pairs import PAIRS
+from analytics.periods import PeriodError, parse_period
+from bot.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
+from bot.deps import Deps
+from handlers.parsing import CommandError, pop_as_of
+
+logger = logging.getLogger(__name__)
+
+PAIR_COMMANDS = ("gap", "table", "stats", "trend", "rates", "history")
+PERIOD_COMMANDS = ("gap", "stats", "trend", "rates", "history")
+
+
+@dataclass(frozen=True)
+class SettingsRequest:
+    """`set` (show), `set NAME VALUE` or `unset NAME`."""
+
+    action: str
+    """'show', 'set' or 'unset'."""
+    name: str | None = None
+    value: str | None = None
+
+
+def parse_set(args: list[str]) -> SettingsRequest:
+    """`set` shows the channel's settings; `set NAME VALUE...` changes one."""
+    if not args:
+        return SettingsRequest("show")
+    name = args[0].lower()
+    if name not in VALIDATORS:
+        raise CommandError(f"`{args[0]}` is not a setting. Valid: "
+                           + ", ".join(f"`{n}`" for n in VALIDATORS) + ".", "set pair etf")
+    if len(args) < 2:
+        raise CommandError(f"`set {name}` needs a value.", f"set {name} {EXAMPLES[name]}")
+    return SettingsRequest("set", name, " ".join(args[1:]))
+
+
+def parse_unset(args: list[str]) -> SettingsRequest:
+    """`unset NAME`."""
+    if len(args) != 1 or args[0].lower() not in VALIDATORS:
+        raise CommandError("Name one setting to remove: "
+                           + ", ".join(f"`{n}`" for n in VALIDATORS) + ".", "unset pair")
+    return SettingsRequest("unset", args[0].lower())
+
+
+def _is_pair_word(word: str) -> bool:
+    return word.lower() in PAIRS or "/" in word
+
+
+def _is_period_word(word: str) -> bool:
+    try:
+        parse_period(word)
+    except PeriodError:
+        return word[:1].isdigit()
+    return True
+
+
+def apply_defaults(command: str, args: list[str], defaults: Mapping[str, str]) -> list[str]:
+    """`args` plus the channel's default pair, period or board where the user gave none.
+
+    Words typed win. `history` takes only a length default (`5y`, not `ytd`). The `basis`
+    setting is stored and shown; it applies once commands take a basis word.
+    """
+    if not defaults:
+        return args
+    try:
+        words, _ = pop_as_of(list(args), command)
+    except CommandError:
+        return args  # let the command's own parser explain
+    out = list(args)
+    if command in PAIR_COMMANDS and "pair" in defaults and not any(map(_is_pair_word, words)):
+        out.append(defaults["pair"])
+    if command in PERIOD_COMMANDS and "period" in defaults \
+            and not any(_is_period_word(w) for w in words if not _is_pair_word(w)):
+        period = parse_period(defaults["period"])
+        if command != "history" or period.kind == "offset":
+            out.append(defaults["period"])
+    if command == "board" and "board" in defaults and not words:
+        out.append(defaults["board"])
+    return out
+
+
+def settings_lines(settings: Mapping[str, str]) -> list[str]:
+    """'pair: etf' lines in a fixed order, or a line saying there are none."""
+    if not settings:
+        return ["No channel defaults: commands use the built-in ones (pair `index`, "
+                "period per command, the default board)."]
+    return [f"{name}: `{settings[name]}`" for name in VALIDATORS if name in settings]
+
+
+def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
+                    send: Callable[..., Any]) -> None:
+    """Show or change the channel's settings; `send(text=...)` the outcome (ephemeral)."""
+    store = ChannelSettings(deps.cache)
+    try:
+        if request.action == "show":
+            lines = settings_lines(store.get(channel_id))
+            send(text="*This channel's defaults*\n" + "\n".join(lines)
+                 + "\nChange with `/smallcaps set NAME VALUE`, remove with "
+                   "`/smallcaps unset NAME`.")
+        elif request.action == "set":
+            assert request.name is not None and request.value is not None
+            name, value = store.set(channel_id, request.name, request.value)
+            note = (" (stored; it applies once commands take a basis word)"
+                    if name == "basis" else "")
+            send(text=f":white_check_mark: Channel default {name} is now `{value}`{note}. "
+                      "A command that names its own wins.")
+        else:
+            assert request.name is not None
+            removed = store.unset(channel_id, request.name)
+            send(text=f":white_check_mark: Removed the channel default {request.name}."
+                 if removed else f"No channel default {request.name} was set.")
+    except ChannelSettingsError as exc:
+        send(text=f":warning: {exc}")
+    except Exception:
+        logger.exception("channel settings %s failed", request.action)
+        send(text=":warning: Something went wrong on our side; it is logged.")
+
+
+def channel_defaults(deps: Deps, channel_id: str | None) -> dict[str, str]:
+    """The channel's stored defaults ({} without a channel or when Redis is down)."""
+    return ChannelSettings(deps.cache).get(channel_id or "")
+
+
+def with_settings_block(deps: Deps, channel_id: str, send: Callable[..., Any]
+                        ) -> Callable[..., Any]:
+    """`send` that appends the channel's defaults to a Block Kit reply (for `status`)."""
+    lines = settings_lines(channel_defaults(deps, channel_id))
+    block = {"type": "section", "text": {"type": "mrkdwn", "text":
+                                         "*This channel's defaults*\n" + "\n".join(lines)}}
+
+    def wrapped(blocks: list[dict[str, Any]] | None = None, **reply: Any) -> Any:
+        return send(blocks=[*blocks, block] if blocks else blocks, **reply)
+
+    return wrapped
+
+
+def home_settings_lines(deps: Deps, channel_ids: set[str] | None, admin: bool) -> list[str]:
+    """App Home lines, one per channel with defaults: the user's channels (every channel for
+    an admin); none when the user's channels are unknown or storage fails."""
+    try:
+        found = ChannelSettings(deps.cache).all()
+    except Exception:  # noqa: BLE001 - Home still shows everything else
+        logger.exception("Home: channel defaults could not be loaded")
+        return []
+    shown = sorted(c for c in found if admin or (channel_ids is not None and c in channel_ids))
+    return [f"<#{c}>: " + " · ".join(f"{n} `{v}`" for n, v in
+                                      ((n, found[c][n]) for n in VALIDATORS if n in found[c]))
+            for c in shown[:20]]

@@ -1,0 +1,81 @@
+"""The *CSV* button under every report: posts the data behind the chart in the thread.
+
+The button's value is the command that reproduces the message's numbers, pinned to the
+message's end date (`gap 3y index as-of 2024-03-26`), so the CSV matches the chart even
+after a newer close. Clicks are acked at once; the file follows in the message's thread;
+failures end in a message only the clicker sees.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.reports import Payload
+from bot.reports.csv_export import report_csv
+from bot.slack_io import Respond
+from handlers.parsing import CommandError, parse_command
+
+logger = logging.getLogger(__name__)
+CSV_ACTION = "smallcaps_csv"
+
+
+def csv_command(p: Payload) -> str:
+    """The command text behind a payload, pinned to its end date."""
+    end = p.get("end")
+    as_of = f" as-of {end}" if end else ""
+    if p["command"] == "board":
+        rows = ", ".join(f"{r['pair']}={r['label']}" for r in p["rows"])
+        return f"board {rows}{as_of}"
+    if p["command"] == "table":
+        return f"table {p['pair']}{as_of}"
+    return f"{p['command']} {p['period']} {p['pair']}{as_of}"
+
+
+def csv_block(p: Payload) -> dict[str, Any]:
+    """An actions block with the CSV button (value within Slack's 2,000 characters)."""
+    return {"type": "actions", "block_id": "smallcaps_csv_row", "elements": [{
+        "type": "button", "action_id": CSV_ACTION, "value": csv_command(p)[:2000],
+        "text": {"type": "plain_text", "text": "CSV"},
+    }]}
+
+
+def with_csv_button(blocks: list[dict[str, Any]], p: Payload) -> list[dict[str, Any]]:
+    """`blocks` plus the CSV button (kept within Slack's 50 blocks)."""
+    return [*blocks[:49], csv_block(p)]
+
+
+def post_csv(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    """Compute the CSV for the clicked button and share it in the message's thread."""
+    action = body["actions"][0]
+    channel = body["channel"]["id"]
+    message = body.get("message") or {}
+    thread_ts = message.get("thread_ts") or message.get("ts")
+    try:
+        query = parse_command(action["value"])
+        report = deps.reports.run(query)
+        text, filename = report_csv(deps.market, query, report)
+        client.files_upload_v2(channel=channel, thread_ts=thread_ts, content=text,
+                               filename=filename, title=f"Data: {action['value']}")
+    except CommandError as exc:
+        respond(response_type="ephemeral", replace_original=False,
+                text=f":warning: {exc.message}")
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        logger.exception("CSV export failed (ref %s) for %r", ref, action.get("value"))
+        respond(response_type="ephemeral", replace_original=False,
+                text=f":warning: I could not post the CSV (ref `{ref}`); it is logged.")
+
+
+def register(app: App, deps: Deps) -> None:
+    """Listen for clicks on the CSV button."""
+
+    @app.action(CSV_ACTION)
+    def on_csv(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        deps.replies.submit(post_csv, deps, body, client, respond)

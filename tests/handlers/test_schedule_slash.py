@@ -1,0 +1,50 @@
+"""`/smallcaps schedule ...` through the real Bolt app, a real Redis and a fake Slack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.alerts.schedules import ScheduleStore
+from tests.slack_helpers import dispatch_slash
+
+
+def _ephemeral(fake, count: int) -> str:
+    reply = fake.wait_for("response_url", count=count, timeout=30)[count - 1].params
+    assert reply["response_type"] == "ephemeral"
+    return reply["text"]
+
+
+def test_add_list_and_remove(app, fake, cache):
+    dispatch_slash(app, fake, 'schedule add "gap 3y etf" daily')
+    assert "S" in _ephemeral(fake, 1) and '"gap 3y etf" daily' in _ephemeral(fake, 1)
+    dispatch_slash(app, fake, "schedule add board weekly fri")
+    assert '"board" weekly on fri' in _ephemeral(fake, 2)
+    dispatch_slash(app, fake, 'schedule add "trend" monthly', channel="C2")
+    _ephemeral(fake, 3)
+    dispatch_slash(app, fake, "schedule list")
+    listed = _ephemeral(fake, 4)
+    assert '"gap 3y etf" daily' in listed and '"board" weekly on fri' in listed
+    assert "trend" not in listed  # another channel's
+    [first, _] = ScheduleStore(cache).for_channel("C1")
+    dispatch_slash(app, fake, f"schedule remove {first.id}", channel="C2")
+    assert "No schedule" in _ephemeral(fake, 5)  # not from another channel
+    dispatch_slash(app, fake, f"schedule remove {first.id}")
+    assert "Removed" in _ephemeral(fake, 6)
+    assert [s.command for s in ScheduleStore(cache).for_channel("C1")] == ["board"]
+
+
+@pytest.mark.parametrize("text,needle", [
+    ('schedule add "gap 3y"', "how often"),
+    ('schedule add "status" daily', "Schedule a report"),
+    ('schedule add "gap 3y as-of 2024-03-26" daily', "leave out `as-of`"),
+    ('schedule add "gap 3q" daily', "3q"),
+    ('schedule add "board" weekly sunday', "not a weekday"),
+    ('schedule add "board" daily fri', "takes no day"),
+    ("schedule", "schedule list"),
+])
+def test_bad_schedules_are_refused_in_the_ack(app, fake, cache, text, needle):
+    body = json.loads(dispatch_slash(app, fake, text).body)
+    assert body["response_type"] == "ephemeral" and needle in body["text"]
+    assert ScheduleStore(cache).all() == []
