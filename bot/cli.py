@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -171,6 +172,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     settings.require_slack()
+    settings.require_shared_state(os.environ)
     serve(create_app(build_deps(settings)), settings)
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -50,6 +51,7 @@ def _deps_and_client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     settings = _settings(args)
     if settings.slack_bot_token is None:
         raise ConfigError("Set SLACK_BOT_TOKEN (xoxb-...) so alerts can be posted.")
+    settings.require_shared_state(os.environ)
     return build_deps(settings), alerts_client(settings)
 
 
