@@ -28,7 +28,8 @@ ENV SMALLCAPS_CONTAINER=1 \
     PORT=3000
 EXPOSE 3000
 
-# The web process's health check (HTTP mode serves /healthz on $PORT).
+# /healthz answers 200 only when Redis answers (503 otherwise, and while stopping); `serve`
+# listens on $PORT for it in Socket Mode too.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
 

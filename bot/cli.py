@@ -173,7 +173,8 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     settings.require_slack()
     settings.require_shared_state(os.environ)
-    serve(create_app(build_deps(settings)), settings)
+    deps = build_deps(settings)
+    serve(create_app(deps), settings, deps)
     return 0
 
 

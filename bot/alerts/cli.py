@@ -21,6 +21,9 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 
 EXIT_FAILED = 1
+EXIT_SKIPPED = 5
+"""`alerts run` did nothing because another evaluation of that day holds its lock (a live
+process; a dead one's lock is taken over). Cron wrappers should retry later."""
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -82,8 +85,9 @@ def run_alerts(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     record_run(deps, summary)
     if summary.skipped:
-        print(f"Nothing done: {summary.skipped}.")
-        return 0
+        print(f"smallcaps: nothing done: {summary.skipped}; try again once it has finished.",
+              file=sys.stderr)
+        return EXIT_SKIPPED
     print(f"Alerts evaluated up to {as_of}: {summary.rules_evaluated} rule(s), "
           f"{summary.events} event(s), {summary.posts} post(s).")
     for error in summary.errors:

@@ -4,6 +4,10 @@ crashes between the steps of a post, re-runs, downtime, and Slack refusing posts
 from __future__ import annotations
 
 import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -394,3 +398,33 @@ def test_a_rule_that_cannot_be_evaluated_does_not_stop_the_others(cache, fake, m
     summary = make_evaluator(alert_deps(fake, cache, market_data_dir)).run(date(2024, 3, 26))
     assert posted_events(fake.calls("chat.postMessage")) == [(healthy.id, "2024-03-26", "fire")]
     assert summary.errors and "evaluation failed" in AlertStore(cache).get(broken.id).status
+
+
+def _dead_pid() -> int:
+    """The pid of a process of this host that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_lock_left_by_a_killed_run_on_this_host_is_taken_over_at_once(cache, fake,
+                                                                          market_data_dir):
+    rule, day = _firing_day(cache, fake, market_data_dir)
+    evaluator = make_evaluator(alert_deps(fake, cache, market_data_dir))
+    lock = cache.key("alerts", "lock", day.isoformat())
+    cache.client.set(lock, f"{socket.gethostname()}:{_dead_pid()}:token", px=60_000)
+    summary = evaluator.run(day)
+    assert summary.skipped is None and summary.posts == 1
+    assert not cache.client.exists(lock)  # released after the run
+
+
+def test_a_lock_held_by_a_live_process_or_another_host_is_respected(cache, fake,
+                                                                     market_data_dir):
+    rule, day = _firing_day(cache, fake, market_data_dir)
+    evaluator = make_evaluator(alert_deps(fake, cache, market_data_dir))
+    lock = cache.key("alerts", "lock", day.isoformat())
+    for holder in (f"{socket.gethostname()}:{os.getpid()}:token", f"elsewhere:{_dead_pid()}:t"):
+        cache.client.set(lock, holder, px=60_000)
+        assert evaluator.run(day).skipped
+        assert cache.client.get(lock).decode() == holder
+    assert fake.calls("chat.postMessage") == []
