@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     topic = commands.add_parser("help", help="usage with an example for every command")
     topic.add_argument("topic", nargs="?", help="one command, e.g. gap")
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
+    worker = commands.add_parser("worker", help="compute and post replies from the queue "
+                                 "(any number, on any machine sharing REDIS_URL)")
+    worker.add_argument("--burst", action="store_true", help="exit once the queue is empty")
+    worker.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="CSV files instead of Yahoo Finance (default: $SMALLCAPS_DATA_DIR)")
     status = commands.add_parser("status", help="data freshness, cache, scheduler, version")
     status.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="report on the CSV source in DIR (default: $SMALLCAPS_DATA_DIR)")
@@ -173,8 +178,31 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     settings.require_slack()
     settings.require_shared_state(os.environ)
-    deps = build_deps(settings)
-    serve(create_app(deps), settings, deps)
+    deps = build_deps(settings, use_queue=True)
+    app = create_app(deps)
+    workers = None
+    if deps.reply_queue.use_queue and settings.smallcaps_web_workers:
+        from bot.worker import WorkerThreads
+
+        workers = WorkerThreads(deps, settings.smallcaps_web_workers).start()
+    serve(app, settings, deps, workers)
+    return 0
+
+
+def run_worker_command(args: argparse.Namespace) -> int:
+    """`worker`: take reply jobs from the queue until SIGTERM (or, --burst, until empty)."""
+    from bot.deps import build_deps
+    from bot.worker import run_worker
+
+    settings = settings_for(args)
+    if settings.slack_bot_token is None:
+        raise ConfigError("Set SLACK_BOT_TOKEN (xoxb-...) so workers can post replies.")
+    settings.require_shared_state(os.environ)
+    deps = build_deps(settings, use_queue=True)
+    if not deps.reply_queue.use_queue:
+        print("smallcaps: the reply queue needs Redis, and none answers", file=sys.stderr)
+        return 1
+    run_worker(deps, burst=args.burst)
     return 0
 
 
@@ -203,7 +231,8 @@ def run_prerender(args: argparse.Namespace) -> int:
     return EXIT_NO_DATA if done.failed else 0
 
 
-RUNNERS = {"help": run_help, "serve": run_serve, "status": run_status, "prerender": run_prerender}
+RUNNERS = {"help": run_help, "serve": run_serve, "worker": run_worker_command,
+           "status": run_status, "prerender": run_prerender}
 """Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
 RUNNERS["alerts"] = alert_cli.run_alerts
 RUNNERS["scheduler"] = alert_cli.run_scheduler
@@ -215,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `smallcaps` console script."""
     args = build_parser().parse_args(normalise_argv(sys.argv[1:] if argv is None else argv))
     level = logging.DEBUG if args.verbose else \
-        logging.INFO if args.command in ("serve", "scheduler") \
+        logging.INFO if args.command in ("serve", "scheduler", "worker") \
         else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

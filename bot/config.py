@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     """A real Redis (`redis://host:6379/0`); unset means the embedded server below."""
     smallcaps_state_dir: Path = DEFAULT_STATE_DIR
     """Where the embedded Redis keeps its database and yfinance its caches."""
+    smallcaps_web_workers: int = Field(default=4, ge=0, le=32)
+    """Reply workers `serve` runs in its own process (threads taking jobs from the queue);
+    0: the web process only acks and enqueues, `smallcaps worker` processes do the rest."""
     smallcaps_stop_grace_s: float = Field(default=20.0, ge=0, le=600)
     """After SIGTERM, how long `serve` waits for acked replies still in progress (seconds;
     Heroku allows 30 s before SIGKILL, compose.yaml gives the web container 30 s)."""

@@ -4,8 +4,9 @@ Stopping (SIGTERM from a platform, Docker or systemd; Ctrl-C): the process stops
 requests (the HTTP listener closes, or the Socket Mode connection is closed, and /healthz
 answers 503 "stopping"), lets requests in progress finish, waits up to
 SMALLCAPS_STOP_GRACE_S for acked replies still being computed or posted, then stops the
-embedded redis-server if it started it and no other process uses it. While running, a
-supervisor restarts the embedded Redis if it dies.
+embedded redis-server if it started it and no other process uses it. The in-process reply
+workers (bot.worker) finish the job in hand and take no more; queued jobs stay in Redis.
+While running, a supervisor restarts the embedded Redis if it dies.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from slack_bolt import App
 from bot.config import Settings, get_settings
 from bot.deps import Deps
 from bot.http_guard import DEFAULT_MAX_BODY_BYTES, guard
+from bot.worker import WorkerThreads
 from bot.workers import freeze_startup_objects
 
 logger = logging.getLogger(__name__)
@@ -39,9 +41,16 @@ Health = Callable[[], tuple[bool, dict[str, Any]]]
 
 def check_health(deps: Deps) -> tuple[bool, dict[str, Any]]:
     """Is this process ready to answer? Redis must answer PING now (alert rules, the reply
-    queue and the cache live there)."""
+    queue and the cache live there) and the reply queue must be readable; the number of
+    replies waiting is reported too."""
     redis_ok = deps.cache.healthy()
-    return redis_ok, {"redis": "ok" if redis_ok else "unavailable"}
+    checks: dict[str, Any] = {"redis": "ok" if redis_ok else "unavailable"}
+    if not redis_ok:
+        return False, checks
+    waiting = deps.reply_queue.depth()
+    checks["queue"] = "unavailable" if waiting is None else "ok"
+    checks["replies_waiting"] = waiting
+    return waiting is not None, checks
 
 
 def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore[no-untyped-def]
@@ -78,9 +87,11 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
     return application
 
 
-def serve(app: App, settings: Settings, deps: Deps | None = None) -> None:
+def serve(app: App, settings: Settings, deps: Deps | None = None,
+          workers: WorkerThreads | None = None) -> None:
     """Block serving Slack requests in the mode the settings choose, until SIGTERM/SIGINT;
-    then stop gracefully (module docstring)."""
+    then stop gracefully (module docstring). `workers`: in-process reply workers to stop
+    within the grace period."""
     freeze_startup_objects()
     stopping = threading.Event()
     embedded = getattr(deps.cache.client, "server", None) if deps else None
@@ -94,6 +105,11 @@ def serve(app: App, settings: Settings, deps: Deps | None = None) -> None:
             _serve_http(app, settings, health, stopping)
     finally:
         stopping.set()
+        if workers is not None:
+            busy = workers.stop(settings.smallcaps_stop_grace_s)
+            if busy:
+                logger.warning("%d reply job(s) unfinished; RQ re-queues them once their "
+                               "workers' entries expire", busy)
         if deps is not None:
             left = deps.replies.drain(settings.smallcaps_stop_grace_s)
             if left:

@@ -56,13 +56,13 @@ def test_procfile_processes_are_cli_commands():
         kind, _, command = line.partition(":")
         kinds[kind] = command.split()
         _cli_accepts(kinds[kind])
-    assert {"web", "clock"} <= kinds.keys()
+    assert {"web", "worker", "clock"} <= kinds.keys()
 
 
 def test_compose_runs_redis_and_each_process_on_it():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     services = compose["services"]
-    assert {"redis", "web", "clock"} <= services.keys()
+    assert {"redis", "web", "worker", "clock"} <= services.keys()
     assert services["redis"]["image"].startswith("redis:")
     for name in set(services) - {"redis"}:
         service = services[name]
@@ -71,6 +71,7 @@ def test_compose_runs_redis_and_each_process_on_it():
         assert service["depends_on"]["redis"]["condition"] == "service_healthy", name
     assert services["web"]["command"] == ["smallcaps", "serve"]
     assert services["clock"]["command"] == ["smallcaps", "scheduler"]
+    assert services["worker"]["command"] == ["smallcaps", "worker"]
 
 
 def test_dockerfile_installs_the_lock_runs_unprivileged_and_checks_health():

@@ -40,9 +40,11 @@ def test_healthz_is_503_when_redis_does_not_answer(dead_redis, cache, tmp_path):
     down = build_deps(Settings(), source=CsvSource(tmp_path), cache=Cache(dead_redis))
     status, body = _call(wsgi_app(None, health=lambda: check_health(down)), "/healthz")
     assert status.startswith("503") and body["redis"] == "unavailable"
-    up = build_deps(Settings(), source=CsvSource(tmp_path), cache=cache)
+    up = build_deps(Settings(), source=CsvSource(tmp_path), cache=cache, use_queue=True)
     status, body = _call(wsgi_app(None, health=lambda: check_health(up)), "/healthz")
-    assert status.startswith("200") and body == {"status": "ok", "redis": "ok"}
+    assert status.startswith("200")
+    assert (body["status"], body["redis"], body["queue"]) == ("ok", "ok", "ok")
+    assert body["replies_waiting"] == up.reply_queue.queue().count
 
 
 def _free_port() -> int:
@@ -101,12 +103,15 @@ def test_sigterm_finishes_acked_replies_then_stops_its_redis(tmp_path, market_da
             server.close()
             assert post_command(port, fake, "gap 3y as-of 2024-03-26", "sigterm") == 200
             bot.send_signal(signal.SIGTERM)
-            assert bot.wait(timeout=60) == 0
+            code = bot.wait(timeout=60)
+            log = bot.stdout.read().decode()
+            assert code == 0, log
         finally:
             if bot.poll() is None:
                 bot.kill()
         posted = fake.calls("chat.postMessage")
-        assert len(posted) == 1 and "37.73 pp" in json.dumps(posted[0].params["blocks"])
+        assert len(posted) == 1, log
+        assert "37.73 pp" in json.dumps(posted[0].params["blocks"])
         assert len(fake.calls("files.completeUploadExternal")) == 1  # chart too
     assert not psutil.pid_exists(redis_pid) or \
-        psutil.Process(redis_pid).status() == psutil.STATUS_ZOMBIE
+        psutil.Process(redis_pid).status() == psutil.STATUS_ZOMBIE, log
