@@ -199,11 +199,36 @@ def run_worker_command(args: argparse.Namespace) -> int:
         raise ConfigError("Set SLACK_BOT_TOKEN (xoxb-...) so workers can post replies.")
     settings.require_shared_state(os.environ)
     deps = build_deps(settings, use_queue=True)
+    start_metrics_server(settings.smallcaps_metrics_port)
     if not deps.reply_queue.use_queue:
         print("smallcaps: the reply queue needs Redis, and none answers", file=sys.stderr)
         return 1
     run_worker(deps, burst=args.burst)
     return 0
+
+
+def start_metrics_server(port: int | None) -> None:
+    """Serve this process's /metrics on `port` (SMALLCAPS_METRICS_PORT) when set."""
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port)
+
+
+def configure_logging(level: int) -> None:
+    """Text lines, or one JSON object per line with SMALLCAPS_LOG_FORMAT=json (for log
+    pipelines: fields time, level, logger, message, and exc_info when there is one)."""
+    if os.environ.get("SMALLCAPS_LOG_FORMAT", "text").strip().lower() != "json":
+        logging.basicConfig(level=level,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return
+    from pythonjsonlogger.json import JsonFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
+                                       rename_fields={"asctime": "time", "levelname": "level",
+                                                      "name": "logger"}))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -246,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.DEBUG if args.verbose else \
         logging.INFO if args.command in ("serve", "scheduler", "worker") \
         else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level)
     try:
         return RUNNERS.get(args.command, run_report)(args)
     except CommandError as exc:

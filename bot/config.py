@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     smallcaps_web_workers: int = Field(default=4, ge=0, le=32)
     """Reply workers `serve` runs in its own process (threads taking jobs from the queue);
     0: the web process only acks and enqueues, `smallcaps worker` processes do the rest."""
+    smallcaps_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """`worker` and `scheduler` serve /metrics on this port when set (serve uses PORT)."""
     smallcaps_stop_grace_s: float = Field(default=20.0, ge=0, le=600)
     """After SIGTERM, how long `serve` waits for acked replies still in progress (seconds;
     Heroku allows 30 s before SIGKILL, compose.yaml gives the web container 30 s)."""

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.data.sources import CsvSource, PriceSource
 from bot.jobs import ReplyQueue
 from bot.market import MarketData
+from bot.metrics import CountingSource
 from bot.reports import Reports
 from bot.trading_calendar import nyse
 from bot.workers import ReplyPool
@@ -75,6 +76,6 @@ def build_deps(
     process's reply pool."""
     cache = cache if cache is not None else Cache(build_redis(settings))
     nyse()  # build the trading calendar now (about a second), not inside the first reply
-    market = MarketData(source or build_source(settings), cache, clock)
+    market = MarketData(CountingSource(source or build_source(settings)), cache, clock)
     return Deps(settings, cache, market, Reports(market, cache, clock), clock,
                 use_queue=use_queue)

@@ -22,6 +22,7 @@ process's own reply pool (bot.workers), as before.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -106,9 +107,12 @@ class DeliveryRecord:
 class OnceSteps:
     """Numbers a job's Slack calls in order and runs each at most once (DeliveryRecord)."""
 
-    def __init__(self, record: DeliveryRecord, on_uncertain: Callable[[], None]) -> None:
+    def __init__(self, record: DeliveryRecord, on_uncertain: Callable[[], None],
+                 on_first_post: Callable[[], None] = lambda: None) -> None:
         self.record = record
         self.on_uncertain = on_uncertain
+        self.on_first_post = on_first_post
+        self._posted = False
         self._counts: Counter[str] = Counter()
 
     def run(self, name: str, call: Callable[[], Any]) -> Any:
@@ -130,6 +134,9 @@ class OnceSteps:
                 self.record.release(step)
             raise
         self.record.mark(step, "sent")
+        if not self._posted:
+            self._posted = True
+            self.on_first_post()
         return result
 
 
@@ -184,7 +191,7 @@ class ReplyQueue:
         from rq import Retry
 
         request_id = request_id or uuid.uuid4().hex
-        payload = {**payload, "request_id": request_id}
+        payload = {**payload, "request_id": request_id, "enqueued_at": time.time()}
         if self.use_queue:
             try:
                 self.queue().enqueue(JOB_FUNCTION, kind, payload, job_id=f"reply-{request_id}",

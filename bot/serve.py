@@ -12,10 +12,12 @@ While running, a supervisor restarts the embedded Redis if it dies.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,12 +26,14 @@ from slack_bolt import App
 from bot.config import Settings, get_settings
 from bot.deps import Deps
 from bot.http_guard import DEFAULT_MAX_BODY_BYTES, guard
+from bot.metrics import ACK_SECONDS, REQUESTS, exposition, watch_queue_depth
 from bot.worker import WorkerThreads
 from bot.workers import freeze_startup_objects
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 HTTP_THREADS = 16
 """Waitress threads answering Slack requests. Each only verifies, parses and acks, but holds
 its thread while Bolt polls for the ack (every 10 ms): 8 threads queued a burst of 50
@@ -56,7 +60,7 @@ def check_health(deps: Deps) -> tuple[bool, dict[str, Any]]:
 def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore[no-untyped-def]
              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, *, health: Health | None = None,
              stopping: threading.Event | None = None):
-    """A WSGI callable serving Bolt at /slack/events (unless `app` is None: health only) and
+    """A WSGI callable serving Bolt at /slack/events (unless `app` is None), /metrics, and
     /healthz: 200 `{"status": "ok", ...}` when `health` says ready, else 503 with the failing
     checks, and 503 `stopping` once `stopping` is set (so load balancers stop sending).
 
@@ -79,12 +83,72 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
             start_response("200 OK" if ready else "503 Service Unavailable",
                            [("Content-Type", "application/json")])
             return [body]
+        if path == METRICS_PATH:
+            body, content_type = exposition()
+            start_response("200 OK", [("Content-Type", content_type)])
+            return [body]
         if bolt is None or path != EVENTS_PATH:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not found"]
-        return bolt(environ, start_response)
+        return observed(bolt, environ, start_response, max_body_bytes)
 
     return application
+
+
+def classify(raw: bytes, content_type: str) -> tuple[str, str]:
+    """(kind, name) of a Slack request body for metrics: ('command', 'gap'),
+    ('event', 'app_mention'), ('action', 'block_actions') or ('other', '')."""
+    from urllib.parse import parse_qs
+
+    try:
+        if content_type.startswith("application/json"):
+            body = json.loads(raw or b"{}")
+            if body.get("type") == "event_callback":
+                return "event", str((body.get("event") or {}).get("type", ""))
+            return "other", str(body.get("type", ""))
+        form = parse_qs(raw.decode("utf-8", "replace"))
+        if "command" in form:
+            words = (form.get("text") or [""])[0].split()
+            return "command", (words[0].lower() if words else "help")[:20]
+        if "payload" in form:
+            return "action", str(json.loads(form["payload"][0]).get("type", ""))
+    except (ValueError, AttributeError):
+        pass
+    return "other", ""
+
+
+def observed(bolt, environ, start_response,  # type: ignore[no-untyped-def]
+             max_body_bytes: int = DEFAULT_MAX_BODY_BYTES):
+    """Run the guarded Bolt handler, counting the request by kind, command and outcome and
+    timing the ack (bot.metrics). A body over the limit is not read here (the guard
+    answers 413)."""
+    started = time.perf_counter()
+    try:
+        size = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = -1
+    kind, name = "other", ""
+    if 0 < size <= max_body_bytes:
+        raw = environ["wsgi.input"].read(size)
+        environ["wsgi.input"] = io.BytesIO(raw)
+        kind, name = classify(raw, environ.get("CONTENT_TYPE", ""))
+    seen: dict[str, str] = {}
+
+    def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+        seen["status"] = status
+        return start_response(status, headers, exc_info)
+
+    try:
+        body = list(bolt(environ, capture))
+    except Exception:
+        REQUESTS.labels(kind, name, "error").inc()
+        raise
+    code = int(seen.get("status", "500").split()[0])
+    outcome = "rejected" if 400 <= code < 500 else "error" if code >= 500 else \
+        "answered_in_ack" if sum(len(chunk) for chunk in body) else "queued"
+    REQUESTS.labels(kind, name, outcome).inc()
+    ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
+    return body
 
 
 def serve(app: App, settings: Settings, deps: Deps | None = None,
@@ -95,6 +159,8 @@ def serve(app: App, settings: Settings, deps: Deps | None = None,
     freeze_startup_objects()
     stopping = threading.Event()
     embedded = getattr(deps.cache.client, "server", None) if deps else None
+    if deps is not None:
+        watch_queue_depth(deps.reply_queue.depth)
     if embedded is not None:
         embedded.supervise()
     health: Health | None = (lambda: check_health(deps)) if deps else None

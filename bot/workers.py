@@ -96,7 +96,8 @@ class ReplyPool:
         try:
             job(*args)
         except Exception:
-            logger.exception("reply job %s failed", getattr(job, "__name__", job))
+            name = getattr(getattr(job, "func", job), "__name__", type(job).__name__)
+            logger.exception("reply job %s failed", name)
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait)

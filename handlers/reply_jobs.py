@@ -8,12 +8,14 @@ response_url sender whose every post is recorded once per request (bot.jobs.Once
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from slack_bolt.context.respond import Respond
 
 from bot.deps import Deps
 from bot.jobs import DeliveryRecord, OnceClient, OnceSteps, worker_deps
+from bot.metrics import REPLY_SECONDS
 from bot.slack_io import reply_client_options
 from handlers.parsing import CommandError, parse_command
 
@@ -32,8 +34,6 @@ def run_reply(deps: Deps, kind: str, payload: dict[str, Any]) -> None:
     """Answer one acked request: `kind` 'slash' (payload `command`: the slash command's
     fields) or 'mention' (payload `event`: the app_mention event); `request_id` keys its
     delivery record, `bot_user_id` is the bot's user id for hints."""
-    from handlers import mentions, slash
-
     record = DeliveryRecord(deps.cache, payload["request_id"])
     command = payload.get("command") or {}
     response_url = command.get("response_url")
@@ -44,7 +44,22 @@ def run_reply(deps: Deps, kind: str, payload: dict[str, Any]) -> None:
             raw_respond(response_type="ephemeral", replace_original=False,
                         text=MAYBE_MISSING.format(text=f"/smallcaps {command.get('text', '')}"))
 
-    steps = OnceSteps(record, warn_maybe_missing)
+    enqueued_at = float(payload.get("enqueued_at") or time.time())
+
+    def since_enqueued(step: str) -> None:
+        REPLY_SECONDS.labels(kind, step).observe(max(0.0, time.time() - enqueued_at))
+
+    steps = OnceSteps(record, warn_maybe_missing, lambda: since_enqueued("first_post"))
+    try:
+        _answer(deps, kind, payload, command, raw_respond, steps)
+    finally:
+        since_enqueued("done")
+
+
+def _answer(deps: Deps, kind: str, payload: dict[str, Any], command: dict[str, Any],
+            raw_respond: Respond | None, steps: OnceSteps) -> None:
+    from handlers import mentions, slash
+
     client = OnceClient(steps, **reply_client_options(deps.settings))
     bot_user_id = payload.get("bot_user_id")
     if kind == "mention":

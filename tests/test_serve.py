@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -115,3 +116,77 @@ def test_sigterm_finishes_acked_replies_then_stops_its_redis(tmp_path, market_da
         assert len(fake.calls("files.completeUploadExternal")) == 1  # chart too
     assert not psutil.pid_exists(redis_pid) or \
         psutil.Process(redis_pid).status() == psutil.STATUS_ZOMBIE, log
+
+
+def _sample(name: str, **labels: str) -> float:
+    """The current value of one sample of the process's /metrics (0 when absent)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from bot.metrics import exposition
+
+    for family in text_string_to_metric_families(exposition()[0].decode()):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return 0.0
+
+
+def _post(url: str, body: str, headers: dict[str, list[str]]) -> int:
+    request = urllib.request.Request(url, data=body.encode(),
+                                     headers={k: v[0] for k, v in headers.items()})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_metrics_count_requests_by_command_and_outcome_and_time_the_ack(cache, market_data_dir):
+    from tests.slack_helpers import wired_app
+
+    with FakeSlack() as fake:
+        import waitress
+
+        app, deps = wired_app(fake, cache, market_data_dir)
+        server = waitress.create_server(wsgi_app(app, health=lambda: check_health(deps)),
+                                        host="127.0.0.1", port=0, threads=4)
+        threading.Thread(target=server.run, daemon=True).start()
+        url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+        before = {outcome: _sample("smallcaps_requests_total", kind="command", command=cmd,
+                                   outcome=outcome)
+                  for cmd, outcome in (("gap", "queued"), ("help", "answered_in_ack"),
+                                       ("gap", "rejected"))}
+        acks = _sample("smallcaps_ack_seconds_count", kind="command")
+        body = slash_body("gap 3y as-of 2024-03-26", fake)
+        try:
+            assert _post(url, body, signed_headers(body)) == 200
+            help_body = slash_body("help", fake)
+            assert _post(url, help_body, signed_headers(help_body)) == 200
+            assert _post(url, body, signed_headers(body, secret="wrong")) == 401
+            fake.wait_for("files.completeUploadExternal", timeout=20)
+            metrics_url = url.replace("/slack/events", "/metrics")
+            with urllib.request.urlopen(metrics_url, timeout=5) as response:
+                assert b"smallcaps_requests_total" in response.read()
+        finally:
+            server.close()
+    assert _sample("smallcaps_requests_total", kind="command", command="gap",
+                   outcome="queued") == before["queued"] + 1
+    assert _sample("smallcaps_requests_total", kind="command", command="help",
+                   outcome="answered_in_ack") == before["answered_in_ack"] + 1
+    assert _sample("smallcaps_requests_total", kind="command", command="gap",
+                   outcome="rejected") == before["rejected"] + 1
+    assert _sample("smallcaps_ack_seconds_count", kind="command") == acks + 3
+    assert _sample("smallcaps_report_cache_total", command="gap") >= 1
+
+
+def test_json_logs_are_one_object_per_line():
+    code = ("import logging; from bot.cli import configure_logging; configure_logging(20); "
+            "logging.getLogger('bot.test').warning('queued %d replies', 3)")
+    env = {**os.environ, "SMALLCAPS_LOG_FORMAT": "json"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+    [line] = done.stderr.strip().splitlines()
+    record = json.loads(line)
+    assert (record["level"], record["logger"], record["message"]) == \
+        ("WARNING", "bot.test", "queued 3 replies")
+    assert "time" in record

@@ -99,9 +99,11 @@ def run_scheduler(args: argparse.Namespace) -> int:
     """`scheduler`: run forever (Ctrl-C or SIGTERM to stop)."""
     from bot.alerts.evaluator import Evaluator
     from bot.alerts.scheduler import Scheduler
+    from bot.cli import start_metrics_server
     from bot.prerender import commands_for
 
     deps, client = _deps_and_client(args)
+    start_metrics_server(deps.settings.smallcaps_metrics_port)
     prerender_commands = commands_for(deps.settings.smallcaps_prerender)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger(__name__).info(
