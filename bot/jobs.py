@@ -22,6 +22,7 @@ process's own reply pool (bot.workers), as before.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections import Counter
@@ -170,6 +171,12 @@ class OnceClient(WebClient):
                               lambda: super(OnceClient, self).chat_update(**kwargs))
 
 
+def job_id(request_id: str) -> str:
+    """RQ's job id for a request: `reply-` and the id with anything but letters, digits, `_`
+    and `-` replaced (RQ refuses other characters; a mention's id holds a message ts)."""
+    return "reply-" + re.sub(r"[^A-Za-z0-9_-]", "_", request_id)
+
+
 class ReplyQueue:
     """Enqueues reply jobs on RQ, or runs them in the local pool when there is no queue."""
 
@@ -194,7 +201,7 @@ class ReplyQueue:
         payload = {**payload, "request_id": request_id, "enqueued_at": time.time()}
         if self.use_queue:
             try:
-                self.queue().enqueue(JOB_FUNCTION, kind, payload, job_id=f"reply-{request_id}",
+                self.queue().enqueue(JOB_FUNCTION, kind, payload, job_id=job_id(request_id),
                                      job_timeout=JOB_TIMEOUT_S, retry=Retry(max=JOB_RETRIES),
                                      result_ttl=60, failure_ttl=DELIVERY_TTL_S)
                 return request_id

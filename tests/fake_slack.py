@@ -59,6 +59,7 @@ class FakeSlack:
         self._rules: list[_Rule] = []
         self._latency: dict[str, float] = {}
         self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
+        self.socket_url: str | None = None  # apps.connections.open hands it out (Socket Mode)
         self._ids = itertools.count(1)  # message ts, file and view ids
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -193,6 +194,8 @@ class FakeSlack:
             if method == "chat.postMessage" and not p.get("thread_ts"):
                 self._history.setdefault(str(p.get("channel")), []).append(message)
             return 200, {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
+        if method == "apps.connections.open" and self.socket_url:
+            return 200, {"ok": True, "url": self.socket_url}
         if method == "conversations.history":
             return 200, self._channel_history(p)
         if method == "chat.postEphemeral":

@@ -66,9 +66,10 @@ def start_serve(fake: FakeSlack, state: Path, data_dir: Path, port: int,
                 **env: str) -> subprocess.Popen:
     """`python -m bot.cli serve` in HTTP mode on `port`, embedded Redis in `state`."""
     environ = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    environ.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                   SLACK_API_URL=fake.base_url, PORT=str(port), SMALLCAPS_STATE_DIR=str(state),
-                   SMALLCAPS_DATA_DIR=str(data_dir), **env)
+    environ.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                    "SLACK_API_URL": fake.base_url, "PORT": str(port),
+                    "SMALLCAPS_STATE_DIR": str(state), "SMALLCAPS_DATA_DIR": str(data_dir),
+                    **env})
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT,
                                env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
