@@ -9,11 +9,12 @@ RQ's forking worker, which also throws away the warm caches every job). RQ retri
 whose worker died (its entry in the started registry expires) when the job has retries left.
 
 A re-run job must not post twice: every visible Slack call of a job (each chat.postMessage,
-chart upload and response_url POST, counted in order) is a step of the request's delivery
-record in Redis, `replies:delivery:{request id}`, claimed by compare-and-set before the call
-and marked after, like the alert outbox. A re-run skips the steps already done; a step
-claimed but never confirmed (the worker died waiting for Slack) is not repeated (Slack has
-no idempotency key), and the user is told once that the answer may be missing.
+chart upload and response_url POST, counted in order; bot.once_client) is a step of the
+request's delivery record in Redis, `replies:delivery:{request id}`, claimed by
+compare-and-set before the call and marked after, like the alert outbox. A re-run skips
+the steps already done; a step claimed but never confirmed (the worker died waiting for
+Slack) is not repeated (Slack has no idempotency key), and the user is told once that the
+answer may be missing.
 
 Without Redis (it went away, or tests build the bot without a queue) jobs run in the
 process's own reply pool (bot.workers), as before.
@@ -31,7 +32,6 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal
 
 import redis
-from slack_sdk import WebClient
 
 from bot.cache import Cache, CacheErrors
 from bot.workers import ReplyPool
@@ -149,26 +149,6 @@ def _surely_not_posted(exc: Exception) -> bool:
         return False
     status = getattr(exc.response, "status_code", 200)
     return status < 500
-
-
-class OnceClient(WebClient):
-    """A WebClient whose posting calls go through `OnceSteps` (other calls unchanged)."""
-
-    def __init__(self, steps: OnceSteps, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.steps = steps
-
-    def chat_postMessage(self, **kwargs: Any) -> Any:  # noqa: N802 - slack-sdk's name
-        return self.steps.run("chat.postMessage",
-                              lambda: super(OnceClient, self).chat_postMessage(**kwargs))
-
-    def files_upload_v2(self, **kwargs: Any) -> Any:
-        return self.steps.run("files.upload",
-                              lambda: super(OnceClient, self).files_upload_v2(**kwargs))
-
-    def chat_update(self, **kwargs: Any) -> Any:
-        return self.steps.run("chat.update",
-                              lambda: super(OnceClient, self).chat_update(**kwargs))
 
 
 def job_id(request_id: str) -> str:

@@ -14,8 +14,9 @@ from typing import Any
 from slack_bolt.context.respond import Respond
 
 from bot.deps import Deps
-from bot.jobs import DeliveryRecord, OnceClient, OnceSteps, worker_deps
+from bot.jobs import DeliveryRecord, OnceSteps, worker_deps
 from bot.metrics import REPLY_SECONDS
+from bot.once_client import OnceClient
 from bot.slack_io import reply_client_options
 from handlers.parsing import CommandError, parse_command
 
