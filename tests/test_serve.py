@@ -3,6 +3,7 @@ stops the embedded redis-server it started."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -151,7 +152,12 @@ def test_metrics_count_requests_by_command_and_outcome_and_time_the_ack(cache, m
         app, deps = wired_app(fake, cache, market_data_dir)
         server = waitress.create_server(wsgi_app(app, health=lambda: check_health(deps)),
                                         host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
+        def run() -> None:
+            with contextlib.suppress(OSError):  # close() from this thread ends the loop so
+                server.run()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
         url = f"http://127.0.0.1:{server.effective_port}/slack/events"
         before = {outcome: _sample("smallcaps_requests_total", kind="command", command=cmd,
                                    outcome=outcome)
@@ -170,6 +176,7 @@ def test_metrics_count_requests_by_command_and_outcome_and_time_the_ack(cache, m
                 assert b"smallcaps_requests_total" in response.read()
         finally:
             server.close()
+            thread.join(timeout=5)
     assert _sample("smallcaps_requests_total", kind="command", command="gap",
                    outcome="queued") == before["queued"] + 1
     assert _sample("smallcaps_requests_total", kind="command", command="help",
