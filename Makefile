@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 DATA_DIR ?= ../shared/market-data
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench lock clean
 
-$(STAMP): pyproject.toml
+# The pinned versions of requirements.txt (the lock the buildpack and the image install), then
+# the project and its test tools.
+$(STAMP): pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r requirements.txt -e '.[test]'
 	touch $(STAMP)
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
@@ -34,6 +36,13 @@ lint: $(STAMP)
 # for a 30-second smoke run, or e.g. BENCH_ARGS="--runs 5 --json bench.json").
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --data-dir $(DATA_DIR) $(BENCH_ARGS)
+
+# Re-pin requirements.txt after changing pyproject.toml's dependencies (keeps existing pins
+# unless they no longer fit; `make lock LOCK_ARGS=--upgrade` moves everything to the latest).
+lock: $(STAMP)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml -o requirements.txt --python-version 3.11 \
+		--custom-compile-command "make lock" $(LOCK_ARGS)
 
 clean:
 	rm -rf $(VENV) state

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 
 import handlers
 from bot import redelivery
 from bot.deps import Deps
+from bot.slack_io import reply_client_options
+from handlers.reply_jobs import run_reply
 
 
 def create_client(deps: Deps) -> WebClient:
     """A Web API client for the configured base URL that retries rate limits (HTTP 429)."""
-    settings = deps.settings
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1),
-                        RateLimitErrorRetryHandler(max_retry_count=2)],
-    )
+    return WebClient(**reply_client_options(deps.settings))
 
 
 def create_app(deps: Deps) -> App:
@@ -42,4 +35,5 @@ def create_app(deps: Deps) -> App:
     )
     redelivery.register(app, deps.cache)  # redeliveries and replays are answered once
     handlers.register(app, deps)
+    deps.reply_queue.run_local = partial(run_reply, deps)  # jobs run here without a queue
     return app

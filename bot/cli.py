@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     topic = commands.add_parser("help", help="usage with an example for every command")
     topic.add_argument("topic", nargs="?", help="one command, e.g. gap")
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
+    worker = commands.add_parser("worker", help="compute and post replies from the queue "
+                                 "(any number, on any machine sharing REDIS_URL)")
+    worker.add_argument("--burst", action="store_true", help="exit once the queue is empty")
+    worker.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="CSV files instead of Yahoo Finance (default: $SMALLCAPS_DATA_DIR)")
     status = commands.add_parser("status", help="data freshness, cache, scheduler, version")
     status.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="report on the CSV source in DIR (default: $SMALLCAPS_DATA_DIR)")
@@ -179,8 +185,58 @@ def run_serve(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     settings.require_slack()
-    serve(create_app(build_deps(settings)), settings)
+    settings.require_shared_state(os.environ)
+    deps = build_deps(settings, use_queue=True)
+    app = create_app(deps)
+    workers = None
+    if deps.reply_queue.use_queue and settings.smallcaps_web_workers:
+        from bot.worker import WorkerThreads
+
+        workers = WorkerThreads(deps, settings.smallcaps_web_workers).start()
+    serve(app, settings, deps, workers)
     return 0
+
+
+def run_worker_command(args: argparse.Namespace) -> int:
+    """`worker`: take reply jobs from the queue until SIGTERM (or, --burst, until empty)."""
+    from bot.deps import build_deps
+    from bot.worker import run_worker
+
+    settings = settings_for(args)
+    if settings.slack_bot_token is None:
+        raise ConfigError("Set SLACK_BOT_TOKEN (xoxb-...) so workers can post replies.")
+    settings.require_shared_state(os.environ)
+    deps = build_deps(settings, use_queue=True)
+    start_metrics_server(settings.smallcaps_metrics_port)
+    if not deps.reply_queue.use_queue:
+        print("smallcaps: the reply queue needs Redis, and none answers", file=sys.stderr)
+        return 1
+    run_worker(deps, burst=args.burst)
+    return 0
+
+
+def start_metrics_server(port: int | None) -> None:
+    """Serve this process's /metrics on `port` (SMALLCAPS_METRICS_PORT) when set."""
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port)
+
+
+def configure_logging(level: int) -> None:
+    """Text lines, or one JSON object per line with SMALLCAPS_LOG_FORMAT=json (for log
+    pipelines: fields time, level, logger, message, and exc_info when there is one)."""
+    if os.environ.get("SMALLCAPS_LOG_FORMAT", "text").strip().lower() != "json":
+        logging.basicConfig(level=level,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return
+    from pythonjsonlogger.json import JsonFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
+                                       rename_fields={"asctime": "time", "levelname": "level",
+                                                      "name": "logger"}))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -208,7 +264,8 @@ def run_prerender(args: argparse.Namespace) -> int:
     return EXIT_NO_DATA if done.failed else 0
 
 
-RUNNERS = {"help": run_help, "serve": run_serve, "status": run_status, "prerender": run_prerender}
+RUNNERS = {"help": run_help, "serve": run_serve, "worker": run_worker_command,
+           "status": run_status, "prerender": run_prerender}
 """Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
 RUNNERS["alerts"] = alert_cli.run_alerts
 RUNNERS["scheduler"] = alert_cli.run_scheduler
@@ -220,9 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `smallcaps` console script."""
     args = build_parser().parse_args(normalise_argv(sys.argv[1:] if argv is None else argv))
     level = logging.DEBUG if args.verbose else \
-        logging.INFO if args.command in ("serve", "scheduler") \
+        logging.INFO if args.command in ("serve", "scheduler", "worker") \
         else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level)
     try:
         return RUNNERS.get(args.command, run_report)(args)
     except CommandError as exc:

@@ -5,6 +5,7 @@ Secrets are `SecretStr`, so they never show in a repr, a traceback or a log line
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,17 @@ class Settings(BaseSettings):
     """A real Redis (`redis://host:6379/0`); unset means the embedded server below."""
     smallcaps_state_dir: Path = DEFAULT_STATE_DIR
     """Where the embedded Redis keeps its database and yfinance its caches."""
+    smallcaps_web_workers: int = Field(default=4, ge=0, le=32)
+    """Reply workers `serve` runs in its own process (threads taking jobs from the queue);
+    0: the web process only acks and enqueues, `smallcaps worker` processes do the rest."""
+    smallcaps_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """`worker` and `scheduler` serve /metrics on this port when set (serve uses PORT)."""
+    smallcaps_stop_grace_s: float = Field(default=20.0, ge=0, le=600)
+    """After SIGTERM, how long `serve` waits for acked replies still in progress (seconds;
+    Heroku allows 30 s before SIGKILL, compose.yaml gives the web container 30 s)."""
+    smallcaps_allow_embedded_redis: bool = False
+    """Set when a platform variable suggests several hosts but every process really shares
+    one machine and state directory (one container running serve with its worker, say)."""
     smallcaps_data_dir: Path | None = None
     """A folder of `<SYMBOL>.csv` files to use instead of Yahoo Finance (offline)."""
     smallcaps_risk_free_rate: float = 0.0
@@ -143,6 +155,37 @@ class Settings(BaseSettings):
         token = self.slack_app_token
         if token is not None and not token.get_secret_value().startswith("xapp-"):
             raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+
+    def require_shared_state(self, environ: Mapping[str, str]) -> None:
+        """Refuse to start a long-running process (serve, worker, scheduler, alerts run) with
+        the embedded Redis where the environment says processes run on separate hosts: each
+        would get its own database, so the scheduler would never see the rules people add,
+        and a restarted container would lose them. Raises ConfigError naming the platform."""
+        if self.redis_url is not None or self.smallcaps_allow_embedded_redis:
+            return
+        seen = [name for var, name in PLATFORM_HOST_VARIABLES.items() if environ.get(var)]
+        if seen:
+            raise ConfigError(
+                f"This looks like {seen[0]}, where the bot's processes run on separate "
+                "hosts, but REDIS_URL is not set: each process would keep its own embedded "
+                "Redis, the scheduler would never see the alert rules people add, and they "
+                "would vanish on restart. Set REDIS_URL to a Redis every process can reach "
+                "(or SMALLCAPS_ALLOW_EMBEDDED_REDIS=1 if they really share one machine).")
+
+
+PLATFORM_HOST_VARIABLES = {
+    "DYNO": "Heroku (DYNO)",
+    "KUBERNETES_SERVICE_HOST": "Kubernetes (KUBERNETES_SERVICE_HOST)",
+    "FLY_MACHINE_ID": "Fly.io (FLY_MACHINE_ID)",
+    "RENDER_SERVICE_ID": "Render (RENDER_SERVICE_ID)",
+    "RAILWAY_SERVICE_ID": "Railway (RAILWAY_SERVICE_ID)",
+    "K_SERVICE": "Cloud Run (K_SERVICE)",
+    "ECS_CONTAINER_METADATA_URI_V4": "Amazon ECS (ECS_CONTAINER_METADATA_URI_V4)",
+    "CONTAINER_APP_NAME": "Azure Container Apps (CONTAINER_APP_NAME)",
+    "SMALLCAPS_CONTAINER": "the smallcaps container image (SMALLCAPS_CONTAINER)",
+}
+"""Variables a platform sets in every process it runs, each process on its own host or
+container (documented by each platform); the image sets SMALLCAPS_CONTAINER itself."""
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,9 @@ import redis
 from bot.cache import Cache, open_redis
 from bot.config import Settings
 from bot.data.sources import CsvSource, PriceSource
+from bot.jobs import ReplyQueue
 from bot.market import MarketData
+from bot.metrics import CountingSource
 from bot.reports import Reports
 from bot.trading_calendar import nyse
 from bot.workers import ReplyPool
@@ -33,7 +35,13 @@ class Deps:
     reports: Reports
     clock: Callable[[], datetime]
     replies: ReplyPool = field(default_factory=ReplyPool)
-    """Threads that compute and post replies after the ack (see bot.workers)."""
+    """Threads that compute and post replies after the ack when there is no queue."""
+    reply_queue: ReplyQueue = field(init=False)
+    """Where listeners hand acked work (bot.jobs): RQ on Redis, or `replies` above."""
+    use_queue: bool = False
+
+    def __post_init__(self) -> None:
+        self.reply_queue = ReplyQueue(self.cache, self.replies, None, self.use_queue)
 
 
 def build_source(settings: Settings) -> PriceSource:
@@ -61,9 +69,13 @@ def build_deps(
     source: PriceSource | None = None,
     cache: Cache | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    use_queue: bool = False,
 ) -> Deps:
-    """Wire the services; arguments override what settings would choose (for tests)."""
+    """Wire the services; arguments override what settings would choose (for tests).
+    `use_queue`: acked replies go on the Redis job queue (serve, worker) instead of this
+    process's reply pool."""
     cache = cache if cache is not None else Cache(build_redis(settings))
     nyse()  # build the trading calendar now (about a second), not inside the first reply
-    market = MarketData(source or build_source(settings), cache, clock)
-    return Deps(settings, cache, market, Reports(market, cache, clock), clock)
+    market = MarketData(CountingSource(source or build_source(settings)), cache, clock)
+    return Deps(settings, cache, market, Reports(market, cache, clock), clock,
+                use_queue=use_queue)

@@ -16,11 +16,26 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.config import Settings
 
 logger = logging.getLogger(__name__)
 
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found", "is_archived", "access_denied"})
 Respond = Callable[..., Any]
+
+
+def reply_client_options(settings: Settings) -> dict[str, Any]:
+    """WebClient arguments for replies: the configured base URL and bot token, and retries
+    of rate limits (HTTP 429) and of one refused connection."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return {"token": token, "base_url": settings.slack_api_url,
+            "retry_handlers": [ConnectionErrorRetryHandler(max_retry_count=1),
+                               RateLimitErrorRetryHandler(max_retry_count=2)]}
 
 
 @dataclass(frozen=True)

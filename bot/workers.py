@@ -21,8 +21,10 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -66,16 +68,36 @@ class ReplyPool:
 
     def __init__(self, workers: int = REPLY_WORKERS) -> None:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reply")
+        self._pending: set[Future[None]] = set()
+        self._lock = threading.Lock()
 
     def submit(self, job: Callable[..., Any], *args: Any) -> Future[None]:
-        return self._executor.submit(self._run, job, args)
+        future = self._executor.submit(self._run, job, args)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def drain(self, timeout_s: float) -> int:
+        """Take no new jobs; wait up to `timeout_s` seconds for those submitted to finish.
+        Returns how many had not finished (0: every acked reply was answered)."""
+        with self._lock:
+            pending = set(self._pending)
+        self._executor.shutdown(wait=False)
+        _, not_done = wait_for(pending, timeout=timeout_s)
+        return len(not_done)
 
     @staticmethod
     def _run(job: Callable[..., Any], args: tuple[Any, ...]) -> None:
         try:
             job(*args)
         except Exception:
-            logger.exception("reply job %s failed", getattr(job, "__name__", job))
+            name = getattr(getattr(job, "func", job), "__name__", type(job).__name__)
+            logger.exception("reply job %s failed", name)
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait)

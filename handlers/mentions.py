@@ -106,4 +106,6 @@ def register(app: App, deps: Deps) -> None:
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        deps.replies.submit(answer_mention, deps, event, client, context.get("bot_user_id"))
+        deps.reply_queue.enqueue("mention", {"event": event,
+                                             "bot_user_id": context.get("bot_user_id")},
+                                 request_id=f"mention-{event['channel']}-{event['ts']}")

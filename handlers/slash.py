@@ -1,8 +1,9 @@
 """The `/smallcaps` slash command: ack at once, then answer in the channel.
 
 Help and input errors are answered in the ack itself (ephemeral, instant). A valid query is
-acked empty, then computed and posted in the channel with its chart by the reply pool
-(bot.workers), so acks never wait behind reports.
+queued as a reply job (bot.jobs) and acked empty; a worker (bot.worker, in `serve` or a
+`smallcaps worker` process) computes it and posts it in the channel with its chart, so acks
+never wait behind reports.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", blocks=help_blocks(SLASH_COMMAND, request.topic),
                 text=f"{SLASH_COMMAND} help")
             return
+        # The reply is a job (bot.jobs), queued before the ack so that every acked command
+        # is in the queue even if this process stops right after; a worker posts it.
+        deps.reply_queue.enqueue("slash", {"command": command,
+                                           "bot_user_id": context.get("bot_user_id")})
         ack()
-        deps.replies.submit(answer, deps, request, command, client, respond,
-                            context.get("bot_user_id"))

@@ -40,6 +40,7 @@ class _Rule:
     times: int | None = None  # None: forever
     status: int = 200
     retry_after: int | None = None
+    applied: bool = False  # the call takes effect (e.g. the message is posted) all the same
 
     def matches(self, method: str, params: dict[str, Any]) -> bool:
         channels = {params.get("channel"), params.get("channel_id")}
@@ -57,6 +58,8 @@ class FakeSlack:
         self._files: dict[str, bytes | None] = {}  # None: upload_url issued, no bytes yet
         self._rules: list[_Rule] = []
         self._latency: dict[str, float] = {}
+        self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
+        self.socket_url: str | None = None  # apps.connections.open hands it out (Socket Mode)
         self._ids = itertools.count(1)  # message ts, file and view ids
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -102,11 +105,12 @@ class FakeSlack:
         return f"{self.root_url}/response/{name}"
 
     def fail(self, method: str, error: str, *, channel: str | None = None,
-             times: int | None = None, status: int = 200) -> None:
+             times: int | None = None, status: int = 200, applied: bool = False) -> None:
         """Answer ``method`` with ``{"ok": false, "error": error}``: only for ``channel`` if
-        given; ``times`` times, or always when None."""
+        given; ``times`` times, or always when None. ``applied``: the call takes effect
+        anyway (a message is posted, then the answer is an error: a lost answer)."""
         with self._cond:
-            self._rules.append(_Rule(method, error, channel, times, status))
+            self._rules.append(_Rule(method, error, channel, times, status, applied=applied))
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer ``method`` with HTTP 429 + ``Retry-After`` the next ``times`` calls."""
@@ -144,7 +148,7 @@ class FakeSlack:
     def reset(self) -> None:
         """Forget calls, files, failures and latencies (the server keeps running)."""
         with self._cond:
-            for store in (self._calls, self._files, self._rules, self._latency):
+            for store in (self._calls, self._files, self._rules, self._latency, self._history):
                 store.clear()
 
     def _matching(self, method: str) -> list[Call]:
@@ -157,6 +161,8 @@ class FakeSlack:
             if rule is None:
                 (status, payload), headers = self._answer(call), {}
             else:
+                if rule.applied:
+                    self._answer(call)
                 rule.times = None if rule.times is None else rule.times - 1
                 status = rule.status
                 headers = {} if rule.retry_after is None else {"Retry-After": str(rule.retry_after)}
@@ -185,7 +191,13 @@ class FakeSlack:
         if method in ("chat.postMessage", "chat.update"):
             ts = p.get("ts") if method == "chat.update" else self._next_ts()
             message = {**p, "type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": ts}
+            if method == "chat.postMessage" and not p.get("thread_ts"):
+                self._history.setdefault(str(p.get("channel")), []).append(message)
             return 200, {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
+        if method == "apps.connections.open" and self.socket_url:
+            return 200, {"ok": True, "url": self.socket_url}
+        if method == "conversations.history":
+            return 200, self._channel_history(p)
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.join":
@@ -202,6 +214,23 @@ class FakeSlack:
             files = [{"id": f.get("id"), "title": f.get("title")} for f in p.get("files") or []]
             return 200, {"ok": True, "files": files}
         return 200, {"ok": False, "error": "unknown_method"}
+
+    def _channel_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages posted to the channel, newest first, as Slack pages them
+        (``oldest`` exclusive, ``limit``, ``cursor`` = offset); metadata only with
+        ``include_all_metadata``."""
+        oldest = float(p.get("oldest") or 0)
+        newest_first = [m for m in reversed(self._history.get(str(p.get("channel")), []))
+                        if float(m["ts"]) > oldest]
+        start, limit = int(p.get("cursor") or 0), int(p.get("limit") or 100)
+        page = newest_first[start:start + limit]
+        with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        keep = {"type", "user", "bot_id", "ts", "text", "blocks"} | \
+            ({"metadata"} if with_metadata else set())
+        more = start + limit < len(newest_first)
+        return {"ok": True, "messages": [{k: v for k, v in m.items() if k in keep} for m in page],
+                "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _next_ts(self) -> str:
         """Message ts "1700000000.000100", then later ones (shares the id counter)."""

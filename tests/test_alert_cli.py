@@ -80,3 +80,17 @@ def test_digest_prints_what_a_digest_posts(state, market_data_dir, capsys):
     assert any(line.split()[:2] == ["1y", "2023-03-24"] and f"{one_year:+.2f}" in line
                for line in out.splitlines())
     assert main(["digest", "daily"]) == EXIT_BAD_INPUT
+
+
+def test_alerts_run_that_skips_exits_5(state, market_data_dir, monkeypatch, capsys):
+    import os
+    import socket
+
+    from bot.alerts.cli import EXIT_SKIPPED
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-cli")
+    state.client.set(state.key("alerts", "lock", "2024-03-26"),
+                     f"{socket.gethostname()}:{os.getpid()}:token", px=60_000)  # alive: us
+    argv = ["alerts", "run", "--as-of", "2024-03-26", "--data-dir", str(market_data_dir)]
+    assert main(argv) == EXIT_SKIPPED == 5
+    assert "another evaluation for 2024-03-26 is running" in capsys.readouterr().err

@@ -102,3 +102,15 @@ def test_live_on_files_says_there_is_no_intraday_price(market_data_dir, capsys):
     assert main(["gap", "1y", "live", "--json", "--data-dir", str(market_data_dir)]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["intraday"] is None and "no intraday prices" in payload["live_note"]
+
+
+def test_serve_on_a_platform_without_redis_url_exits_with_the_config_code(monkeypatch, capsys):
+    from bot.cli import EXIT_CONFIG
+
+    monkeypatch.setenv("DYNO", "web.1")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.delenv("SMALLCAPS_ALLOW_EMBEDDED_REDIS", raising=False)
+    for command in (["serve"], ["scheduler"], ["alerts", "run"]):
+        assert main(command) == EXIT_CONFIG
+        assert "REDIS_URL is not set" in capsys.readouterr().err

@@ -205,3 +205,23 @@ def test_stop_frees_the_server() -> None:
         _ = fake.base_url
     with pytest.raises(OSError):
         WebClient(token="xoxb-test", base_url=url, retry_handlers=[]).auth_test()
+
+
+def test_conversations_history_lists_what_was_posted_newest_first():
+    from slack_sdk import WebClient
+
+    with FakeSlack() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url)
+        meta = {"event_type": "smallcaps_alert", "event_payload": {"rule_id": "A1"}}
+        first = client.chat_postMessage(channel="C1", text="one", metadata=meta)["ts"]
+        client.chat_postMessage(channel="C2", text="elsewhere")
+        second = client.chat_postMessage(channel="C1", text="two")["ts"]
+        client.chat_postMessage(channel="C1", text="in a thread", thread_ts=first)
+        plain = client.conversations_history(channel="C1")["messages"]
+        assert [m["ts"] for m in plain] == [second, first]
+        assert all("metadata" not in m for m in plain)
+        full = client.conversations_history(channel="C1", include_all_metadata=True)
+        assert full["messages"][1]["metadata"] == meta
+        paged = client.conversations_history(channel="C1", limit=1)
+        assert [m["text"] for m in paged["messages"]] == ["two"]
+        assert paged["response_metadata"]["next_cursor"]

@@ -34,6 +34,8 @@ def test_scopes_are_exactly_what_the_code_calls_for():
         needed.add("app_mentions:read")
     if "users_conversations" in code:  # types=public_channel,private_channel
         needed |= {"channels:read", "groups:read"}
+    if "conversations_history" in code:  # reconciling alert posts, public and private
+        needed |= {"channels:history", "groups:history"}
     assert set(_list_under("bot")) == needed
 
 

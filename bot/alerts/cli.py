@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -20,6 +21,9 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 
 EXIT_FAILED = 1
+EXIT_SKIPPED = 5
+"""`alerts run` did nothing because another evaluation of that day holds its lock (a live
+process; a dead one's lock is taken over). Cron wrappers should retry later."""
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -50,6 +54,7 @@ def _deps_and_client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     settings = _settings(args)
     if settings.slack_bot_token is None:
         raise ConfigError("Set SLACK_BOT_TOKEN (xoxb-...) so alerts can be posted.")
+    settings.require_shared_state(os.environ)
     return build_deps(settings), alerts_client(settings)
 
 
@@ -80,8 +85,9 @@ def run_alerts(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     record_run(deps, summary)
     if summary.skipped:
-        print(f"Nothing done: {summary.skipped}.")
-        return 0
+        print(f"smallcaps: nothing done: {summary.skipped}; try again once it has finished.",
+              file=sys.stderr)
+        return EXIT_SKIPPED
     print(f"Alerts evaluated up to {as_of}: {summary.rules_evaluated} rule(s), "
           f"{summary.events} event(s), {summary.posts} post(s).")
     for error in summary.errors:
@@ -93,9 +99,11 @@ def run_scheduler(args: argparse.Namespace) -> int:
     """`scheduler`: run forever (Ctrl-C or SIGTERM to stop)."""
     from bot.alerts.evaluator import Evaluator
     from bot.alerts.scheduler import Scheduler
+    from bot.cli import start_metrics_server
     from bot.prerender import commands_for
 
     deps, client = _deps_and_client(args)
+    start_metrics_server(deps.settings.smallcaps_metrics_port)
     prerender_commands = commands_for(deps.settings.smallcaps_prerender)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger(__name__).info(

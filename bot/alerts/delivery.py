@@ -6,8 +6,11 @@
 - Slack refused (not_in_channel, is_archived, channel_not_found, ...): nothing was posted,
   so the record is `failed` (retried at later runs, up to outbox.MAX_ATTEMPTS) and the rule
   shows the error in `alert list`.
-- No clear answer (timeout, connection reset, internal_error): Slack may have posted, so the
-  record is `uncertain` and never re-sent (at most once); the rule shows it.
+- No clear answer (timeout, connection reset, internal_error): Slack may have posted. The
+  channel's history is searched for the post's metadata (bot.alerts.reconcile): found, it
+  counts as sent; absent, it is posted again. Only when the history cannot be read (no
+  channels:history / groups:history scope) is the record left `uncertain` and not re-sent
+  (at most once); the rule shows it, saying why.
 
 The client used here has no connection-error retry handler on purpose: retrying a request
 whose answer was lost is exactly how duplicates happen.
@@ -31,6 +34,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from analytics.pairs import parse_pair
 from analytics.periods import parse_period
 from bot.alerts.outbox import MAX_ATTEMPTS, Outbox, OutboxEntry
+from bot.alerts.reconcile import find_post, post_matcher
 from bot.alerts.store import AlertStore
 from bot.config import Settings
 from bot.reports import Report, Reports
@@ -49,6 +53,9 @@ AMBIGUOUS = frozenset({"internal_error", "fatal_error", "service_unavailable",
                        "request_timeout"})
 TREND_CHART_PERIOD = "2y"
 """The chart window of a ratio rule's firing: the `trend` command's default."""
+RECONCILE_WAIT_S = 2.0
+"""Before reading the history after an unclear answer, let Slack finish what it received."""
+RECONCILE_TRIES = 2
 MEMBERSHIP = frozenset({"not_in_channel", "channel_not_found", "is_archived",
                         "access_denied"})
 
@@ -116,6 +123,7 @@ class Delivery:
         self.client = client
         self.clock = clock
         self.sleep = sleep
+        self._interrupted: list[OutboxEntry] = []
 
     def deliver_open(self, summary: Any, renew: Callable[[], None]) -> None:
         """Post every open record this process can claim; settle stale and spent ones."""
@@ -128,6 +136,9 @@ class Delivery:
                 self.outbox.finish(entry.key, entry.token, "abandoned", expect="failed")
             else:  # one message per rule; each digest on its own
                 groups[entry.record.get("rule_id") or entry.key].append(entry)
+        for entry in self._interrupted:
+            groups[entry.record.get("rule_id") or entry.key].append(entry)
+        self._interrupted = []
         token = uuid.uuid4().hex
         for entries in groups.values():
             claimed = [e for e in entries if self.outbox.claim(e, token, self.clock())]
@@ -143,15 +154,26 @@ class Delivery:
         """A post claimed by a process that never finished: do not resend; say so."""
         if entry.claimed_at is None or now - entry.claimed_at < STALE_SENDING:
             return
+        found, detail = find_post(self.client, entry.record.get("channel_id", ""),
+                                  post_matcher(entry.record), entry.claimed_at)
+        if found == "found":
+            self.outbox.finish(entry.key, entry.token, "sent", ts=detail,
+                               error="interrupted; found in the channel's history")
+            return
+        if found == "absent":  # never reached the channel: post it in this run
+            if self.outbox.finish(entry.key, entry.token, "failed",
+                                  error="interrupted before Slack had it; posting again"):
+                self._interrupted.append(entry)
+            return
         if self.outbox.finish(entry.key, entry.token, "uncertain",
-                              error="claimed but never confirmed (process stopped)"):
+                              error=f"claimed but never confirmed (process stopped); {detail}"):
             rule_id = entry.record.get("rule_id")
             logger.warning("Outbox %s was interrupted while posting; not resent", entry.key)
             if rule_id:
                 self.store.set_error(rule_id, "delivery",
                                      f"the {entry.record.get('day')} post may not have "
-                                     "reached Slack (interrupted); not resent, to avoid a "
-                                     "duplicate")
+                                     f"reached Slack (interrupted) and {detail}; not "
+                                     "resent, to avoid a duplicate")
 
     def _deliver(self, entries: list[OutboxEntry], token: str, summary: Any) -> None:
         """Prepare, post, mark. Anything failing before the post leaves it `failed` (it
@@ -174,9 +196,32 @@ class Delivery:
             return
         channel, blocks, text, metadata, chart = prepared
         outcome = post_message(self.client, channel, blocks, text, metadata, self.sleep)
+        if outcome.status == "uncertain":
+            outcome = self._reconcile(channel, blocks, text, metadata, outcome, entries[0])
         self._finish(entries, token, outcome, rule_id, summary)
         if outcome.status == "sent" and chart is not None:
             chart()
+
+    def _reconcile(self, channel: str, blocks: list[dict[str, Any]], text: str,
+                   metadata: dict[str, Any], outcome: PostOutcome,
+                   entry: OutboxEntry) -> PostOutcome:
+        """After an unclear answer: found in the history -> sent; absent -> post again;
+        history unreadable -> uncertain, saying why (bot.alerts.reconcile)."""
+        since = self.clock()
+        for _ in range(RECONCILE_TRIES):
+            self.sleep(RECONCILE_WAIT_S)
+            found, detail = find_post(self.client, channel, post_matcher(entry.record), since)
+            if found == "found":
+                logger.info("%s: unclear answer, but the post is in the channel", entry.key)
+                return PostOutcome("sent", ts=detail)
+            if found == "unknown":
+                return PostOutcome("uncertain", error=f"{outcome.error}; {detail}")
+            logger.warning("%s: not in the channel after %s; posting again", entry.key,
+                           outcome.error)
+            outcome = post_message(self.client, channel, blocks, text, metadata, self.sleep)
+            if outcome.status != "uncertain":
+                return outcome
+        return outcome
 
     def _prepare_alert(self, entries: list[OutboxEntry]) -> Any:
         from handlers.alert_replies import firing_message

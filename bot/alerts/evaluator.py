@@ -1,7 +1,8 @@
 """One evaluation run: every active rule up to an as-of day, then the posts.
 
-1. A run lock per as-of day (SET NX with expiry, renewed while running) keeps a second
-   scheduler from doing the same work; correctness does not depend on it.
+1. A run lock per as-of day (bot.alerts.run_lock: SET NX with expiry, renewed while running,
+   taken over at once from a dead owner) keeps a second scheduler from doing the same work;
+   correctness does not depend on it.
 2. Each rule is advanced through every trading day after the last one it evaluated, in
    order (`analytics.alert_rules.advance`), and the new state is committed by
    compare-and-set on the rule's version together with the outbox records of its events.
@@ -17,14 +18,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
-import redis
 from slack_sdk import WebClient
 
 from analytics.alert_rules import AlertEvent, AlertState, advance
@@ -35,6 +34,7 @@ from bot.alerts.delivery import Delivery
 from bot.alerts.digest import DigestStore, digest_period, digest_record
 from bot.alerts.metrics import MetricCache, MetricData
 from bot.alerts.outbox import Outbox
+from bot.alerts.run_lock import RunLock
 from bot.alerts.schedules import ScheduleStore, schedule_period, schedule_record
 from bot.alerts.store import AlertRule, AlertStore, AlertStoreError
 from bot.data.sources import DataUnavailableError
@@ -42,18 +42,7 @@ from bot.deps import Deps
 
 logger = logging.getLogger(__name__)
 
-LOCK_TTL_MS = 120_000
-"""The run lock lapses this long after the last renewal, so a crashed run blocks nobody
-for long; a live run renews it after every rule and every post."""
 MAX_CAS_TRIES = 5
-_RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
-return 0
-"""
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
-"""
 
 
 @dataclass
@@ -84,13 +73,13 @@ class Evaluator:
     def run(self, as_of: date) -> RunSummary:
         """Evaluate every active rule up to `as_of` and post the results, once."""
         summary = RunSummary(as_of)
-        lock_key = self.deps.cache.key("alerts", "lock", as_of.isoformat())
-        token = self._acquire(lock_key) if self.use_lock else "unlocked"
-        if token is None:
+        lock = RunLock(self.store.client, self.deps.cache.key("alerts", "lock",
+                                                               as_of.isoformat())) \
+            if self.use_lock else None
+        if lock is not None and not lock.acquire():
             summary.skipped = f"another evaluation for {as_of} is running"
             return summary
-        renew = (lambda: self._script(_RENEW, lock_key, token, LOCK_TTL_MS)) \
-            if self.use_lock else (lambda: None)
+        renew = lock.renew if lock is not None else (lambda: None)
         try:
             metrics = MetricCache(self.deps.market)
             for rule in self.store.list_rules():
@@ -107,8 +96,8 @@ class Evaluator:
             self.schedule_reports(as_of)
             self.delivery.deliver_open(summary, renew)
         finally:
-            if self.use_lock:
-                self._script(_RELEASE, lock_key, token)
+            if lock is not None:
+                lock.release()
         return summary
 
     def evaluate_rule(self, rule: AlertRule, as_of: date, metrics: MetricCache,
@@ -184,21 +173,6 @@ class Evaluator:
         small, large = (history.closes[s] for s in PAIRS["index"].symbols)
         dates = align_closes(small, large).loc[: pd.Timestamp(as_of)].index
         return dates[-1].date() if len(dates) else as_of
-
-    def _acquire(self, key: str) -> str | None:
-        token = uuid.uuid4().hex
-        client = self.store.client
-        try:
-            got = client.set(key, token, nx=True, px=LOCK_TTL_MS)
-        except (redis.exceptions.RedisError, OSError) as exc:
-            raise AlertStoreError("Alert storage (Redis) is not available.") from exc
-        return token if got else None
-
-    def _script(self, script: str, key: str, *args: Any) -> None:
-        try:
-            self.store.client.eval(script, 1, key, *args)
-        except (redis.exceptions.RedisError, OSError):
-            logger.warning("Could not renew/release the alert run lock %s", key)
 
 
 def deliverable(events: list[AlertEvent], state: AlertState) -> list[AlertEvent]:

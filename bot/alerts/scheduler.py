@@ -24,6 +24,7 @@ from bot.alerts.evaluator import Evaluator, RunSummary
 from bot.cache import CacheErrors
 from bot.deps import Deps
 from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S
+from bot.metrics import record_alert_run
 from bot.prerender import PrerenderSummary, prerender
 from bot.trading_calendar import NEW_YORK, REGULAR_CLOSE, nyse
 
@@ -80,7 +81,8 @@ def record_prerender(deps: Deps, done: PrerenderSummary) -> None:
 
 
 def record_run(deps: Deps, summary: RunSummary) -> None:
-    """The last run's outcome in the status hash."""
+    """The last run's outcome in the status hash (and in the process's metrics)."""
+    record_alert_run(summary.rules_evaluated, summary.posts, len(summary.errors))
     write_status(deps, last_run_at=deps.clock().astimezone(UTC).isoformat(timespec="seconds"),
                  last_as_of=summary.as_of.isoformat(), rules_evaluated=summary.rules_evaluated,
                  posts=summary.posts, errors=len(summary.errors),

@@ -20,6 +20,7 @@ from bot.cache import Cache
 from bot.intraday import INTRADAY_TTL_S
 from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
 from bot.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
+from bot.metrics import REPORT_CACHE
 from bot.workers import collect_after_render
 
 STALE_RESULT_TTL_S = 300
@@ -137,8 +138,10 @@ class Reports:
                              query_id)
 
         live = bool(getattr(query, "live", False))
+        computed = []
 
         def compute() -> tuple[dict[str, bytes], int]:
+            computed.append(True)
             history = self.market.history(list(query.symbols()), live=live,  # board: partial ok
                                           missing_ok=getattr(query, "missing_ok", False))
             as_of = getattr(query, "as_of", None)
@@ -163,6 +166,7 @@ class Reports:
             return until is None or float(until) > now.timestamp()
 
         fields = self.cache.single_flight(key, compute, valid=valid)
+        REPORT_CACHE.labels(query.command, "miss" if computed else "hit").inc()
         payload = json.loads(fields[b"payload"])
         return Report(payload=payload, chart_png=fields[b"chart"],
                       chart_filename=chart_filename(payload))

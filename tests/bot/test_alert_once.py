@@ -4,6 +4,10 @@ crashes between the steps of a post, re-runs, downtime, and Slack refusing posts
 from __future__ import annotations
 
 import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -205,9 +209,14 @@ def test_a_crash_after_the_state_commit_is_delivered_by_the_rerun(cache, fake, m
     assert posted_events(fake.calls("chat.postMessage")) == [(rule.id, "2024-03-26", "fire")]
 
 
-def test_a_crash_between_claim_and_post_never_posts_and_says_so(cache, fake, market_data_dir,
-                                                                monkeypatch):
+@pytest.mark.parametrize("history", ["readable", "missing_scope"])
+def test_a_crash_between_claim_and_post_is_reconciled_with_the_channel_history(
+        cache, fake, market_data_dir, monkeypatch, history):
+    """Interrupted before Slack had the post: with the history scopes the bot sees it is not
+    in the channel and posts it once; without them it keeps at-most-once and says why."""
     rule, day = _firing_day(cache, fake, market_data_dir)
+    if history == "missing_scope":
+        fake.fail("conversations.history", "missing_scope")
     clock = Clock()
     evaluator = make_evaluator(alert_deps(fake, cache, market_data_dir, clock))
 
@@ -222,10 +231,16 @@ def test_a_crash_between_claim_and_post_never_posts_and_says_so(cache, fake, mar
     assert [e.status for e in Outbox(cache).open_entries()] == ["sending"]
     clock.now += timedelta(minutes=20)
     evaluator.run(day)
-    assert fake.calls("chat.postMessage") == []  # at most once: not re-sent
+    evaluator.run(day)
     assert Outbox(cache).open_entries() == []
     status = AlertStore(cache).get(rule.id).status
+    if history == "readable":
+        assert posted_events(fake.calls("chat.postMessage")) == [(rule.id, "2024-03-26", "fire")]
+        assert not status.startswith("error:")
+        return
+    assert fake.calls("chat.postMessage") == []  # at most once: not re-sent
     assert status.startswith("error:") and "2024-03-26" in status and "not resent" in status
+    assert "channels:history" in status
 
 
 def test_a_crash_after_posting_before_marking_does_not_post_again(cache, fake, market_data_dir,
@@ -321,14 +336,40 @@ def test_rate_limits_are_retried_with_backoff_and_posted_once(cache, fake, marke
     assert len(fake.calls("chat.postMessage")) == 5
 
 
-def test_an_ambiguous_slack_failure_is_not_retried(cache, fake, market_data_dir):
+def _posts_in_channel(fake) -> list[dict]:
+    """What a person sees in C1: the channel's messages as conversations.history lists them."""
+    from slack_sdk import WebClient
+
+    history = WebClient(token="xoxb-test", base_url=fake.base_url).conversations_history(
+        channel="C1", include_all_metadata=True)
+    return [m for m in history["messages"] if m.get("metadata")]
+
+
+@pytest.mark.parametrize("slack_posted_it", [False, True])
+def test_a_500_from_slack_is_reconciled_so_the_alert_appears_exactly_once(
+        cache, fake, market_data_dir, slack_posted_it):
+    rule, day = _firing_day(cache, fake, market_data_dir)
+    fake.fail("chat.postMessage", "internal_error", times=1, status=500, applied=slack_posted_it)
+    evaluator = make_evaluator(alert_deps(fake, cache, market_data_dir))
+    summary = evaluator.run(day)
+    evaluator.run(day)
+    [post] = _posts_in_channel(fake)
+    assert post["metadata"]["event_payload"]["rule_id"] == rule.id
+    assert summary.posts == 1 and not AlertStore(cache).get(rule.id).status.startswith("error")
+    assert len(fake.calls("chat.postMessage")) == (1 if slack_posted_it else 2)
+
+
+def test_without_history_scopes_an_ambiguous_failure_stays_at_most_once(
+        cache, fake, market_data_dir):
     rule, day = _firing_day(cache, fake, market_data_dir)
     fake.fail("chat.postMessage", "internal_error", times=1)
+    fake.fail("conversations.history", "missing_scope")
     evaluator = make_evaluator(alert_deps(fake, cache, market_data_dir))
     evaluator.run(day)
     evaluator.run(day)
     assert len(fake.calls("chat.postMessage")) == 1
-    assert "may not have reached Slack" in AlertStore(cache).get(rule.id).status
+    status = AlertStore(cache).get(rule.id).status
+    assert "may not have reached Slack" in status and "channels:history" in status
 
 
 def test_paused_rules_are_skipped_and_resume_starts_afresh(cache, fake, market_data_dir):
@@ -394,3 +435,33 @@ def test_a_rule_that_cannot_be_evaluated_does_not_stop_the_others(cache, fake, m
     summary = make_evaluator(alert_deps(fake, cache, market_data_dir)).run(date(2024, 3, 26))
     assert posted_events(fake.calls("chat.postMessage")) == [(healthy.id, "2024-03-26", "fire")]
     assert summary.errors and "evaluation failed" in AlertStore(cache).get(broken.id).status
+
+
+def _dead_pid() -> int:
+    """The pid of a process of this host that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_lock_left_by_a_killed_run_on_this_host_is_taken_over_at_once(cache, fake,
+                                                                          market_data_dir):
+    rule, day = _firing_day(cache, fake, market_data_dir)
+    evaluator = make_evaluator(alert_deps(fake, cache, market_data_dir))
+    lock = cache.key("alerts", "lock", day.isoformat())
+    cache.client.set(lock, f"{socket.gethostname()}:{_dead_pid()}:token", px=60_000)
+    summary = evaluator.run(day)
+    assert summary.skipped is None and summary.posts == 1
+    assert not cache.client.exists(lock)  # released after the run
+
+
+def test_a_lock_held_by_a_live_process_or_another_host_is_respected(cache, fake,
+                                                                     market_data_dir):
+    rule, day = _firing_day(cache, fake, market_data_dir)
+    evaluator = make_evaluator(alert_deps(fake, cache, market_data_dir))
+    lock = cache.key("alerts", "lock", day.isoformat())
+    for holder in (f"{socket.gethostname()}:{os.getpid()}:token", f"elsewhere:{_dead_pid()}:t"):
+        cache.client.set(lock, holder, px=60_000)
+        assert evaluator.run(day).skipped
+        assert cache.client.get(lock).decode() == holder
+    assert fake.calls("chat.postMessage") == []

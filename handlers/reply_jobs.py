@@ -1,0 +1,81 @@
+"""Reply jobs: what a worker does with an acked command or mention (bot.jobs queues them).
+
+The listener acked and enqueued `(kind, payload)`; here the words are parsed again (pure and
+cheap), the report is computed and the reply posted, through a Slack client and a
+response_url sender whose every post is recorded once per request (bot.jobs.OnceSteps).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_bolt.context.respond import Respond
+
+from bot.deps import Deps
+from bot.jobs import DeliveryRecord, OnceSteps, worker_deps
+from bot.metrics import REPLY_SECONDS
+from bot.once_client import OnceClient
+from bot.slack_io import reply_client_options
+from handlers.parsing import CommandError, parse_command
+
+logger = logging.getLogger(__name__)
+
+MAYBE_MISSING = (":hourglass: Answering `{text}` was interrupted while it was being posted, "
+                 "so it may not have arrived. If you see no answer, please ask again.")
+
+
+def run_queued(kind: str, payload: dict[str, Any]) -> None:
+    """The function RQ workers call by name (bot.jobs.JOB_FUNCTION)."""
+    run_reply(worker_deps.get(), kind, payload)
+
+
+def run_reply(deps: Deps, kind: str, payload: dict[str, Any]) -> None:
+    """Answer one acked request: `kind` 'slash' (payload `command`: the slash command's
+    fields) or 'mention' (payload `event`: the app_mention event); `request_id` keys its
+    delivery record, `bot_user_id` is the bot's user id for hints."""
+    record = DeliveryRecord(deps.cache, payload["request_id"])
+    command = payload.get("command") or {}
+    response_url = command.get("response_url")
+    raw_respond = Respond(response_url=response_url) if response_url else None
+
+    def warn_maybe_missing() -> None:
+        if raw_respond is not None:
+            raw_respond(response_type="ephemeral", replace_original=False,
+                        text=MAYBE_MISSING.format(text=f"/smallcaps {command.get('text', '')}"))
+
+    enqueued_at = float(payload.get("enqueued_at") or time.time())
+
+    def since_enqueued(step: str) -> None:
+        REPLY_SECONDS.labels(kind, step).observe(max(0.0, time.time() - enqueued_at))
+
+    steps = OnceSteps(record, warn_maybe_missing, lambda: since_enqueued("first_post"))
+    try:
+        _answer(deps, kind, payload, command, raw_respond, steps)
+    finally:
+        since_enqueued("done")
+
+
+def _answer(deps: Deps, kind: str, payload: dict[str, Any], command: dict[str, Any],
+            raw_respond: Respond | None, steps: OnceSteps) -> None:
+    from handlers import mentions, slash
+
+    client = OnceClient(steps, **reply_client_options(deps.settings))
+    bot_user_id = payload.get("bot_user_id")
+    if kind == "mention":
+        mentions.answer_mention(deps, payload["event"], client, bot_user_id)
+        return
+    if raw_respond is None:
+        logger.error("slash reply job %s has no response_url", payload["request_id"])
+        return
+
+    def respond(**reply: Any) -> Any:
+        return steps.run("response_url", lambda: raw_respond(**reply))
+
+    try:
+        request = parse_command(command.get("text", ""))
+    except CommandError:  # the listener answered it; a job is never queued for one
+        logger.exception("unparseable command in reply job %s", payload["request_id"])
+        return
+    slash.answer(deps, request, command, client, respond, bot_user_id)

@@ -1,0 +1,111 @@
+"""Replies on the job queue: the web side only enqueues, a worker posts, and a job run again
+(re-queued after a crash) never posts twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rq.registry import StartedJobRegistry
+
+from bot.app import create_app
+from bot.cache import Cache, open_redis
+from bot.data.sources import CsvSource
+from bot.deps import build_deps
+from bot.worker import run_worker
+from tests.fake_slack import FakeSlack
+from tests.slack_helpers import FIXED_NOW, dispatch_slash, slack_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def fake():
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def state(tmp_path):
+    """An embedded Redis of this test's own (the queue's keys are not prefixed)."""
+    client = open_redis(None, tmp_path / "state")
+    yield tmp_path / "state", client
+    client.server.close()
+
+
+def queued_app(fake, client, data_dir):
+    deps = build_deps(slack_settings(fake, data_dir), source=CsvSource(data_dir),
+                      cache=Cache(client), clock=lambda: FIXED_NOW, use_queue=True)
+    return create_app(deps), deps
+
+
+def expected_gap_text(real_closes) -> str:
+    """The 3-year gap to 2024-03-26 from the CSV closes (start: the last common close on or
+    before 2021-03-26, which is that day)."""
+    rut, gspc = real_closes["^RUT"], real_closes["^GSPC"]
+    small = rut["2024-03-26"] / rut["2021-03-26"] - 1
+    large = gspc["2024-03-26"] / gspc["2021-03-26"] - 1
+    return f"{(large - small) * 100:.2f} pp"
+
+
+def test_the_web_side_only_enqueues_and_a_worker_posts_text_then_chart(
+        fake, state, market_data_dir, real_closes):
+    _, client = state
+    app, deps = queued_app(fake, client, market_data_dir)
+    response = dispatch_slash(app, fake, "gap 3y as-of 2024-03-26")
+    assert response.status == 200
+    assert deps.reply_queue.depth() == 1
+    assert fake.calls("chat.postMessage") == []  # the web side posts nothing itself
+    assert run_worker(deps, burst=True)
+    calls = [c.method for c in fake.calls() if c.method in
+             ("chat.postMessage", "files.completeUploadExternal")]
+    assert calls == ["chat.postMessage", "files.completeUploadExternal"]  # text first
+    assert expected_gap_text(real_closes) in str(fake.calls("chat.postMessage")[0].params)
+    assert deps.reply_queue.depth() == 0
+
+
+def test_a_job_run_again_posts_nothing_twice(fake, state, market_data_dir):
+    _, client = state
+    app, deps = queued_app(fake, client, market_data_dir)
+    dispatch_slash(app, fake, "gap 3y as-of 2024-03-26")
+    [job_id] = deps.reply_queue.queue().job_ids
+    job = deps.reply_queue.queue().fetch_job(job_id)
+    run_worker(deps, burst=True)
+    from handlers.reply_jobs import run_reply
+
+    run_reply(deps, *job.args)  # the same job again, as after a crash once it had posted
+    assert len(fake.calls("chat.postMessage")) == 1
+    assert len(fake.calls("files.completeUploadExternal")) == 1
+    assert fake.calls("response_url") == []
+
+
+def test_a_worker_killed_while_posting_is_retried_without_a_duplicate(
+        fake, state, market_data_dir):
+    state_dir, client = state
+    app, deps = queued_app(fake, client, market_data_dir)
+    fake.set_latency("chat.postMessage", 60)  # Slack got the post; the answer never comes
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake.base_url,
+               SMALLCAPS_STATE_DIR=str(state_dir), SMALLCAPS_DATA_DIR=str(market_data_dir))
+    worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        dispatch_slash(app, fake, "gap 3y as-of 2024-03-26")
+        fake.wait_for("chat.postMessage", timeout=60)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    fake.set_latency("chat.postMessage", 0)
+    registry = StartedJobRegistry(queue=deps.reply_queue.queue())
+    registry.cleanup(timestamp=time.time() + 3600)  # its entry expires: RQ re-queues the job
+    assert deps.reply_queue.depth() == 1
+    run_worker(deps, burst=True)
+    assert len(fake.calls("chat.postMessage")) == 1  # not posted again
+    [notice] = fake.calls("response_url")
+    assert "may not have arrived" in notice.params["text"]
+    assert len(fake.calls("files.completeUploadExternal")) == 1  # the chart still came
