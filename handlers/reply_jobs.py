@@ -18,6 +18,7 @@ from bot.jobs import DeliveryRecord, OnceSteps, worker_deps
 from bot.metrics import REPLY_SECONDS
 from bot.once_client import OnceClient
 from bot.slack_io import reply_client_options
+from handlers.channel_defaults import channel_defaults
 from handlers.parsing import CommandError, parse_command
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,9 @@ def _answer(deps: Deps, kind: str, payload: dict[str, Any], command: dict[str, A
         return steps.run("response_url", lambda: raw_respond(**reply))
 
     try:
-        request = parse_command(command.get("text", ""))
+        # The same words and channel defaults as the listener that acked it parsed.
+        request = parse_command(command.get("text", ""),
+                                channel_defaults(deps, command.get("channel_id")))
     except CommandError:  # the listener answered it; a job is never queued for one
         logger.exception("unparseable command in reply job %s", payload["request_id"])
         return
