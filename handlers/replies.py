@@ -10,12 +10,14 @@ from bot.reports import Payload, Report
 from bot.slack_io import ChannelReply
 from handlers import (
     board_reply,
+    cuts_reply,
     gap_reply,
     history_reply,
     rates_reply,
     stats_reply,
     table_reply,
     trend_reply,
+    valuation_reply,
 )
 from handlers.format import clip
 
@@ -45,6 +47,11 @@ REPLIES: dict[str, ReplyFormat] = {
                            history_reply.history_plain_text, history_reply.title),
     "board": ReplyFormat(board_reply.board_blocks, board_reply.board_fallback_text,
                          board_reply.board_plain_text, board_reply.title),
+    "cuts": ReplyFormat(cuts_reply.cuts_blocks, cuts_reply.cuts_fallback_text,
+                        cuts_reply.cuts_plain_text, cuts_reply.title),
+    "valuation": ReplyFormat(valuation_reply.valuation_blocks,
+                             valuation_reply.valuation_fallback_text,
+                             valuation_reply.valuation_plain_text, valuation_reply.title),
 }
 
 
