@@ -69,33 +69,38 @@ def single_portfolio_jumps(firms: pd.DataFrame, avg_cap: pd.DataFrame,
     """Years whose relative P/B moved by JUMP_SHARE or more from the year before where holding
     one portfolio's BE/ME at the year before's value undoes ONE_PORTFOLIO_SHARE of the move
     and that BE/ME moved PEER_FACTOR times more than its peers' median (log changes)."""
-    small = quintile_columns(beme.columns, 1)
-    large = quintile_columns(beme.columns, 5)
-    relative = relative_pb(firms, avg_cap, beme)
+    columns = [*quintile_columns(beme.columns, 1), *quintile_columns(beme.columns, 5)]
+    me = (firms[columns] * avg_cap[columns]).to_numpy()
+    ratio = beme[columns].to_numpy()
+    ok = np.isfinite(me) & np.isfinite(ratio) & (ratio > 0)
+    me, ratio = np.where(ok, me, 0.0), np.where(ok, ratio, np.nan)
+    be = np.where(ok, me * np.nan_to_num(ratio), 0.0)
+    sums = [(me[:, q].sum(axis=1), be[:, q].sum(axis=1)) for q in (slice(0, 5), slice(5, 10))]
+    relative = (sums[0][0] / sums[0][1]) / (sums[1][0] / sums[1][1])
     jumps = []
-    for year, previous_year in zip(beme.index[1:], beme.index[:-1], strict=True):
-        value, previous = float(relative[year]), float(relative[previous_year])
+    for t in range(1, len(beme.index)):
+        value, previous = float(relative[t]), float(relative[t - 1])
         move = value - previous
         if not np.isfinite(move) or abs(move) < JUMP_SHARE * abs(previous):
             continue
-        best: tuple[float, str, float] | None = None
-        for column in (*small, *large):
-            held = beme.loc[[year]].copy()
-            held[column] = beme.at[previous_year, column]
-            without = float(relative_pb(firms.loc[[year]], avg_cap.loc[[year]], held).iloc[0])
-            undone = (value - without) / move
-            if best is None or undone > best[0]:
-                best = (undone, column, without)
-        if best is not None and best[0] >= ONE_PORTFOLIO_SHARE:
-            _, column, without = best
-            change = np.log(beme.loc[year, [*small, *large]]
-                            / beme.loc[previous_year, [*small, *large]])
-            peers = float(np.median(change.drop(column)))
-            if abs(float(change[column]) - peers) < np.log(PEER_FACTOR):
+        held = np.full(len(columns), np.nan)
+        for k in range(len(columns)):
+            if not (ok[t, k] and ok[t - 1, k]):
                 continue
-            jumps.append(Jump(int(year), value, previous, column,
-                              float(beme.at[previous_year, column]),
-                              float(beme.at[year, column]), without))
+            quintile = 0 if k < 5 else 1
+            be_q = [sums[0][1][t], sums[1][1][t]]
+            be_q[quintile] += me[t, k] * (ratio[t - 1, k] - ratio[t, k])
+            held[k] = (sums[0][0][t] / be_q[0]) / (sums[1][0][t] / be_q[1])
+        undone = (value - held) / move
+        if np.all(np.isnan(undone)):
+            continue
+        k = int(np.nanargmax(undone))
+        change = np.log(ratio[t] / ratio[t - 1])
+        peers = float(np.nanmedian(np.delete(change, k)))
+        if undone[k] < ONE_PORTFOLIO_SHARE or abs(change[k] - peers) < np.log(PEER_FACTOR):
+            continue
+        jumps.append(Jump(int(beme.index[t]), value, previous, columns[k],
+                          float(ratio[t - 1, k]), float(ratio[t, k]), float(held[k])))
     return jumps
 
 
