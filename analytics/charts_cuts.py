@@ -78,15 +78,11 @@ def _draw_paths(ax: Axes, result: CutsResult) -> None:
                 label=f"median of {len(earlier)} earlier cycles")
     path = current.path.dropna()
     last = current.windows[-1]
-    state = "" if last.complete else " (in progress)"
+    state = (f"{number(path.iloc[-1], '.1f')} at +12m" if last.complete
+             else f"in progress, {number(path.iloc[-1], '.1f')} so far")
     ax.plot(path.index, path.to_numpy(), color=SMALL_COLOUR, linewidth=2.6, zorder=4,
-            label=f"current cycle, {current.cut.day.year}{state}")
-    ax.annotate(f"{current.cut.day.year}  {number(path.iloc[-1], '.1f')}",
-                (path.index[-1], path.iloc[-1]), xytext=(5, 0), textcoords="offset points",
-                va="center", fontsize=SIZE["tick"] - 1, color=SMALL_COLOUR, fontweight="bold",
-                zorder=6, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
-                                "edgecolor": "none", "alpha": 0.85})
-    ax.set_xlim(-95, 430)
+            label=f"current cycle, {current.cut.day.year} ({state})")
+    ax.set_xlim(-95, 410)
     ax.xaxis.set_major_locator(ticker.FixedLocator(list(MONTH_TICKS.values())))
     ax.xaxis.set_major_formatter(ticker.FixedFormatter(
         ["−3m" if m < 0 else ("cut" if m == 0 else f"+{horizon_label(m)}")

@@ -42,7 +42,7 @@ def render_valuation_chart(result: ValuationResult, *, source: str, edition: str
                    f"{int(result.frame.index[0])}", colour=INK),
     ]
     when = f"  ·  Data fetched {fetched}" if fetched else ""
-    footer = f"Source: {source}, CRSP edition {edition}{when}"
+    footer = f"Source: {source}, CRSP {edition} edition{when}"
     add_header_and_footer(fig, header, footer)
     return _to_png(fig)
 

@@ -255,13 +255,12 @@ def cut_study(small: pd.Series, large: pd.Series, target: pd.Series,
 
 
 def median_path(cycles: list[CycleStudy]) -> pd.Series:
-    """The median of the cycles' rebased ratio paths on each day from the event (days where
-    at least half the cycles have data)."""
+    """The median of the cycles' rebased ratio paths on each day from the event where every
+    cycle has data (so the line does not jump where one cycle's window is a day longer)."""
     if not cycles:
         return pd.Series(dtype="float64")
     paths = pd.concat([c.path for c in cycles], axis=1)
-    enough = paths.notna().sum(axis=1) * 2 >= len(cycles)
-    return paths.median(axis=1)[enough]
+    return paths.median(axis=1)[paths.notna().all(axis=1)]
 
 
 MIN_CYCLES = 3

@@ -8,8 +8,7 @@ import shutil
 import pytest
 
 from bot.cli import EXIT_BAD_INPUT, EXIT_NO_DATA, main
-from tests.analytics.plain import read_closes
-from tests.analytics.test_cycles import by_hand
+from tests.analytics.plain import event_window, read_closes
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +38,7 @@ def test_cuts_json_on_etfs(market_data_dir, capsys, tmp_path):
     iwm, spy = (read_closes(market_data_dir / f"{s}.csv") for s in ("IWM", "SPY"))
     row = next(c for c in p["cycles"] if c["event_day"] == "2007-09-18")
     for w in row["windows"]:
-        start, end, gap, ratio, _ = by_hand(iwm, spy, date(2007, 9, 18), w["months"])
+        start, end, gap, ratio, _ = event_window(iwm, spy, date(2007, 9, 18), w["months"])
         assert (w["start"], w["end"]) == (start.isoformat(), end.isoformat())
         assert w["gap_pp"] == pytest.approx(gap, abs=1e-4)
         assert w["ratio_change_pct"] == pytest.approx(ratio, abs=1e-4)

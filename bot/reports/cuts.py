@@ -56,7 +56,7 @@ class CutsQuery:
             "rates_fetched_at": target.fetched_at.astimezone(UTC).isoformat(timespec="seconds"),
             "stale_note": " ".join(notes) or None,
         })
-        png = render_cuts_chart(result, self.pair, source=f"{history.source}; {target.source}",
+        png = render_cuts_chart(result, self.pair, source=f"{history.source}; Fed target: FRED",
                                 fetched=fetched_day(payload))
         return payload, png
 

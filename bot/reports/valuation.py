@@ -44,8 +44,9 @@ class ValuationQuery:
             "data_fetched_at": fetched,
             "stale_note": dataset.stale_note,
         })
-        png = render_valuation_chart(result, source=dataset.source, edition=data.edition,
-                                     fetched=fetched[:10])
+        png = render_valuation_chart(result, source="K. R. French Data Library (25 size x "
+                                     "B/M portfolios)",
+                                     edition=data.edition, fetched=fetched[:10])
         return payload, png
 
 

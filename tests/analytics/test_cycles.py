@@ -31,7 +31,7 @@ import pytest
 from analytics.cycles import cut_study, first_cuts, overall_verdict
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import read_close_csv
-from tests.analytics.plain import read_closes
+from tests.analytics.plain import event_window, read_closes
 
 EXPECTED_FIRST_CUTS = ["1984-09-20", "1989-06-06", "1995-07-06", "1998-09-29", "2001-01-03",
                        "2007-09-18", "2019-08-01", "2024-09-19"]
@@ -61,39 +61,12 @@ def test_first_cuts_of_fedtarget_follow_the_rule(target):
     assert cut_2024.previous_cut == pd.Timestamp("2020-03-16")
 
 
-def add_months(day: date, months: int) -> date:
-    """Calendar month arithmetic, clipping to month end (by hand)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for d in range(day.day, 27, -1):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    return date(year, month, day.day)
-
-
-def by_hand(rut: dict, gspc: dict, event: date, months: int, until: date | None = None):
-    """(start, end, gap_pp, ratio_change_pct, complete) of one window, the slow obvious way."""
-    days = sorted(d for d in rut.keys() & gspc.keys() if until is None or d <= until)
-    anchor = max(d for d in days if d < event)
-    target = add_months(event, months)
-    if months < 0:
-        start, end = max(d for d in days if d <= target), anchor
-    else:
-        start, end = anchor, max(d for d in days if d <= target)
-    small = (rut[end] / rut[start] - 1) * 100
-    large = (gspc[end] / gspc[start] - 1) * 100
-    ratio = ((rut[end] / gspc[end]) / (rut[start] / gspc[start]) - 1) * 100
-    return start, end, large - small, ratio, days[-1] >= target
-
-
 @pytest.fixture(scope="module")
 def plain(market_data_dir):
     return read_closes(market_data_dir / "^RUT.csv"), read_closes(market_data_dir / "^GSPC.csv")
 
 
-def test_one_full_event_study_row_by_hand(target, index_pair, plain):
+def test_one_full_event_study_row_event_window(target, index_pair, plain):
     """The 2019-08-01 cycle: anchor 2019-07-31 (the decision day's close), windows to
     2019-05-01, 2019-08-30 (09-01 is a Sunday), 2019-11-01, 2020-01-31 (02-01 Saturday) and
     2020-07-31 (2020-08-01 Saturday)."""
@@ -103,7 +76,7 @@ def test_one_full_event_study_row_by_hand(target, index_pair, plain):
     ends = {-3: "2019-05-01", 1: "2019-08-30", 3: "2019-11-01", 6: "2020-01-31",
             12: "2020-07-31"}
     for w in cycle.windows:
-        start, end, gap, ratio, complete = by_hand(*plain, date(2019, 8, 1), w.months)
+        start, end, gap, ratio, complete = event_window(*plain, date(2019, 8, 1), w.months)
         assert (start, end) == (w.start.date(), w.end.date())
         assert (end if w.months > 0 else start).isoformat() == ends[w.months]
         assert w.gap_pp == pytest.approx(gap, rel=1e-9)
@@ -118,7 +91,7 @@ def test_median_mean_and_wins_by_counting(target, index_pair, plain):
     assert [c.cut.day.date() for c in result.cycles[:-1]] == earlier
     assert result.current.cut.day == pd.Timestamp("2024-09-19")
     for stats in result.stats:
-        gaps = [by_hand(*plain, e, stats.months)[2] for e in earlier]
+        gaps = [event_window(*plain, e, stats.months)[2] for e in earlier]
         assert stats.cycles == 6
         assert stats.median_gap_pp == pytest.approx(statistics.median(gaps), rel=1e-9)
         assert stats.mean_gap_pp == pytest.approx(statistics.fmean(gaps), rel=1e-9)
@@ -136,7 +109,7 @@ def test_a_window_the_data_does_not_reach_is_in_progress(target, index_pair, pla
     result = cut_study(*index_pair, target, as_of)
     windows = {w.months: w for w in result.current.windows}
     assert windows[3].complete and not windows[6].complete and not windows[12].complete
-    _, end, gap, _, complete = by_hand(*plain, date(2024, 9, 19), 12, until=as_of)
+    _, end, gap, _, complete = event_window(*plain, date(2024, 9, 19), 12, until=as_of)
     assert not complete and windows[12].end.date() == end == date(2025, 1, 15)
     assert windows[12].gap_pp == pytest.approx(gap, rel=1e-9)
     assert windows[12].days_so_far == (end - date(2024, 9, 18)).days
@@ -163,3 +136,22 @@ def test_every_first_cut_is_at_least_a_year_after_the_previous_cut(target):
     for cut in first_cuts(target):
         assert cut.day - cut.previous_cut >= timedelta(days=365)
         assert cut.rate_after < cut.rate_before
+
+
+def test_median_path_by_hand_on_a_day_every_cycle_has(target, index_pair, plain):
+    """Day +182 from each event: the ratio at the last common close on or before that day
+    over the ratio at the anchor, x100; the median of the six earlier cycles."""
+    from analytics.cycles import median_path
+
+    result = cut_study(*index_pair, target)
+    rut, gspc = plain
+    days = sorted(rut.keys() & gspc.keys())
+    values = []
+    for cycle in result.cycles[:-1]:
+        event = cycle.cut.day.date()
+        anchor = max(d for d in days if d < event)
+        when = max(d for d in days if d <= event + timedelta(days=182))
+        values.append(rut[when] / gspc[when] / (rut[anchor] / gspc[anchor]) * 100)
+    path = median_path(result.cycles[:-1])
+    assert path[182] == pytest.approx(statistics.median(values), rel=1e-9)
+    assert path.index.max() == 365  # not 366: only cycles spanning a leap day reach it

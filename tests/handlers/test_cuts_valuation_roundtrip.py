@@ -12,8 +12,7 @@ import pytest
 from bot.app import create_app
 from bot.data.sources import CsvSource
 from bot.deps import build_deps
-from tests.analytics.plain import read_closes
-from tests.analytics.test_cycles import by_hand
+from tests.analytics.plain import event_window, read_closes
 from tests.block_kit import all_text, check_blocks, check_view
 from tests.slack_helpers import FIXED_NOW, dispatch_slash, slack_settings
 from tests.slack_native_helpers import ChannelsFakeSlack, dispatch_event
@@ -35,9 +34,9 @@ def test_cuts_posts_the_table_verdict_and_caveats(app, fake, market_data_dir):
     rut, gspc = (read_closes(market_data_dir / f"{s}.csv") for s in ("^RUT", "^GSPC"))
     earlier = [date(1989, 6, 6), date(1995, 7, 6), date(1998, 9, 29), date(2001, 1, 3),
                date(2007, 9, 18), date(2019, 8, 1)]
-    twelve = [by_hand(rut, gspc, e, 12)[2] for e in earlier]
+    twelve = [event_window(rut, gspc, e, 12)[2] for e in earlier]
     assert f"{statistics.median(twelve):+.2f}" in text  # the Median row, 12m column
-    _, _, gap, _, complete = by_hand(rut, gspc, date(2024, 9, 19), 12, until=date(2025, 1, 15))
+    _, _, gap, _, complete = event_window(rut, gspc, date(2024, 9, 19), 12, until=date(2025, 1, 15))
     assert not complete and f"{gap:+.2f}*" in text  # the current cycle, in progress
     assert "2024-09-19" in text and "← current" in text
     assert "no earnings data" in text and "7 with it" in text
