@@ -102,11 +102,13 @@ def leaning_lines(p: Payload) -> list[str]:
     for s in p["stats"]:
         if s["months"] < 0 or not s["cycles"]:
             continue
-        text = (f"{s['horizon']}: small caps ahead in {s['small_wins']} of {s['cycles']}, "
-                f"median {spp(s['median_gap_pp'])}, mean {spp(s['mean_gap_pp'])}")
+        text = (f"{s['horizon']}: small caps ahead in {s['small_wins']} of {s['cycles']} "
+                f"({s['hit_rate_pct']:.0f} %), median gap {spp(s['median_gap_pp'])} (ratio "
+                f"{s['median_ratio_pct']:+.2f} %), mean {spp(s['mean_gap_pp'])}")
         if s["holds_without_extremes"] is not None:
             years = " and ".join(str(y) for y in s["extreme_years"])
-            verdict = ("the answer holds without them" if s["holds_without_extremes"]
+            verdict = ("no clear lead either way" if s["leaning"] == "mixed"
+                       else "the answer holds without them" if s["holds_without_extremes"]
                        else "the answer rests on them")
             text += (f"; without {years} median {spp(s['median_gap_without_extremes_pp'])}, "
                      f"mean {spp(s['mean_gap_without_extremes_pp'])} ({verdict})")
@@ -116,16 +118,18 @@ def leaning_lines(p: Payload) -> list[str]:
 
 def current_line(p: Payload) -> str:
     """Where the current cycle stands against the earlier ones."""
-    parts = []
+    parts, earlier = [], None
     for s in p["stats"]:
         w = s["current"]
         if s["months"] < 0 or w is None:
             continue
-        so_far = "" if w["complete"] else f" so far ({w['days_so_far']} of {w['days_total']} days)"
-        parts.append(f"{s['horizon']} {spp(w['gap_pp'])}{so_far} (small caps did better than "
-                     f"in {s['current_beats']} of the {s['cycles']} earlier cycles)")
-    return (f"Current cycle (first cut {p['current_event_day']}): "
-            + ("; ".join(parts) or "no window after the cut yet") + ".")
+        earlier = s["cycles"]
+        so_far = "" if w["complete"] else f" so far, {w['days_so_far']} of {w['days_total']} days"
+        parts.append(f"{s['horizon']} {spp(w['gap_pp'])} ({s['current_beats']}{so_far})")
+    if not parts:
+        return f"Current cycle (first cut {p['current_event_day']}): no window after the cut yet."
+    return (f"Current cycle (first cut {p['current_event_day']}): gap, and in brackets how many "
+            f"of the {earlier} earlier cycles it beat for small caps: {'; '.join(parts)}.")
 
 
 def coverage_line(p: Payload) -> str:
