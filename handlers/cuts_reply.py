@@ -43,7 +43,8 @@ def _cell(value: float | None, in_progress: bool = False) -> str:
 
 def table_lines(p: Payload) -> list[str]:
     """Gap (pp) per cycle and horizon, then the median, mean and wins of the earlier cycles."""
-    lines = ["First cut".ljust(LABEL_WIDTH) + "".join(_head(s).rjust(CELL_WIDTH)
+    lines = ["Gap, large − small, in pp (+ = small caps lag), per window:",
+             "First cut".ljust(LABEL_WIDTH) + "".join(_head(s).rjust(CELL_WIDTH)
                                                       for s in p["stats"])]
     for cycle in p["cycles"]:
         cells = "".join(_cell(w["gap_pp"], not w["complete"]) for w in cycle["windows"])
