@@ -135,6 +135,11 @@ class ValuationResult:
     band_years: int
     jumps: list[Jump]
     percentile_without_jump: float | None
+    previous_year: int | None
+    """The year before the latest, its value and its percentile among the years since
+    BAND_SINCE up to it: what the data said a year earlier (2023 for the March 2024 claim)."""
+    previous: float | None
+    previous_percentile_since_band: float | None
     """When one portfolio drives the latest year's move: the percentile since BAND_SINCE the
     latest year would have with that portfolio's BE/ME held at the year before's."""
 
@@ -165,4 +170,12 @@ def valuation(firms: pd.DataFrame, avg_cap: pd.DataFrame, beme: pd.DataFrame) ->
         [int(y) for y, v in recent.items() if v < latest],
         [int(y) for y, v in everything.items() if v < latest],
         float(np.percentile(recent, BAND_LOW)), float(np.percentile(recent, BAND_HIGH)),
-        len(recent), jumps, without)
+        len(recent), jumps, without, *_previous(recent))
+
+
+def _previous(recent: pd.Series) -> tuple[int | None, float | None, float | None]:
+    if len(recent) < 2:
+        return None, None, None
+    earlier = recent.iloc[:-1]
+    value = float(earlier.iloc[-1])
+    return int(earlier.index[-1]), value, percentile_of(earlier, value)

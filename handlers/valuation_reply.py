@@ -71,6 +71,15 @@ def jump_lines(p: Payload) -> list[str]:
     return lines
 
 
+def previous_line(p: Payload) -> str | None:
+    """The year before, against the years since 1990 up to it (what a year earlier showed)."""
+    if p["previous_year"] is None:
+        return None
+    return (f"{p['previous_year']}, the year before: {p['previous_relative_pb']:.3f}, "
+            f"{_rank(p['previous_percentile_since_1990'])} percentile of 1990–"
+            f"{p['previous_year']}.")
+
+
 def band_line(p: Payload) -> str:
     """The 10th-90th percentile band since 1990 and the P/B of each quintile."""
     return (f"Since 1990 the ratio ranged {p['band_low']:.3f} to {p['band_high']:.3f} "
@@ -94,7 +103,8 @@ def valuation_blocks(p: Payload) -> list[dict[str, Any]]:
     return [
         header(title(p)),
         section(f"*{headline(p)}*"),
-        section("\n".join([*jump_lines(p), band_line(p), lower_line(p)])),
+        section("\n".join(line for line in [*jump_lines(p), previous_line(p), band_line(p),
+                                             lower_line(p)] if line)),
         context(p, *context_lines(p)),
     ]
 
@@ -106,6 +116,7 @@ def valuation_fallback_text(p: Payload) -> str:
 def valuation_plain_text(p: Payload) -> str:
     """The same reply for a terminal."""
     lines = [*title_rule(title(p)), headline(p), "",
-             *indented([*jump_lines(p), band_line(p), lower_line(p)]), "",
+             *indented([line for line in [*jump_lines(p), previous_line(p), band_line(p),
+                                          lower_line(p)] if line]), "",
              *warning_lines(p), *context_lines(p)]
     return "\n".join(lines)

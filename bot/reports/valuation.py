@@ -70,6 +70,10 @@ def valuation_payload(result: ValuationResult, meta: Payload) -> Payload:
         "percentile_all": round(result.percentile_all, 2),
         "percentile_since_1990_without_jump": None if result.percentile_without_jump is None
         else round(result.percentile_without_jump, 2),
+        "previous_year": result.previous_year,
+        "previous_relative_pb": None if result.previous is None else _r(result.previous),
+        "previous_percentile_since_1990": None if result.previous_percentile_since_band is None
+        else round(result.previous_percentile_since_band, 2),
         "years_since_1990": result.band_years,
         "years_all": len(frame),
         "years_lower_since_1990": result.years_lower_since_band,

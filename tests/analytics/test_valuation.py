@@ -95,3 +95,13 @@ def test_2024_is_called_out_as_one_portfolio_and_2008_is_not(result, french_file
     assert j.value_without_move > 2 * j.value  # most of the fall is that one portfolio
     assert 2008 not in jumps and 2021 not in jumps and 2000 not in jumps
     assert result.percentile_without_jump is not None and result.percentile_without_jump < 10
+
+
+def test_the_year_before_is_ranked_among_the_years_up_to_it(result, french_file):
+    """2023 against 1990-2023: what the data showed at the time of the March 2024 claim."""
+    upto = [relative_pb_by_hand(french_file, y) for y in range(1990, 2024)]
+    value = relative_pb_by_hand(french_file, 2023)
+    assert (result.previous_year, result.previous) == (2023, pytest.approx(value))
+    assert result.previous_percentile_since_band == pytest.approx(
+        sum(v <= value for v in upto) / len(upto) * 100)
+    assert result.previous_percentile_since_band <= 10  # 3rd lowest of 34: bottom decile
