@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.periods import InsufficientHistoryError
+
 BAND_SINCE = 1990
 BAND_LOW, BAND_HIGH = 10, 90
 JUMP_SHARE = 0.25
@@ -146,15 +148,15 @@ class ValuationResult:
 
 def valuation(firms: pd.DataFrame, avg_cap: pd.DataFrame, beme: pd.DataFrame) -> ValuationResult:
     """The relative P/B study of French's 25-portfolio July rows (frames indexed by year with
-    the 25 portfolio columns in the file's order). Raises ValueError without a year since
-    BAND_SINCE."""
+    the 25 portfolio columns in the file's order). Raises InsufficientHistoryError without a
+    year since BAND_SINCE."""
     small = price_to_book(firms, avg_cap, beme, quintile_columns(beme.columns, 1))
     large = price_to_book(firms, avg_cap, beme, quintile_columns(beme.columns, 5))
     frame = pd.DataFrame({"pb_small": small, "pb_large": large,
                           "relative_pb": small / large}).dropna()
     recent = frame.loc[frame.index >= BAND_SINCE, "relative_pb"]
     if recent.empty:
-        raise ValueError(f"No year since {BAND_SINCE} in the portfolio data.")
+        raise InsufficientHistoryError(f"The portfolio data has no year since {BAND_SINCE}.")
     year = int(frame.index[-1])
     latest = float(frame["relative_pb"].iloc[-1])
     everything = frame["relative_pb"]

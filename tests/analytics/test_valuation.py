@@ -105,3 +105,12 @@ def test_the_year_before_is_ranked_among_the_years_up_to_it(result, french_file)
     assert result.previous_percentile_since_band == pytest.approx(
         sum(v <= value for v in upto) / len(upto) * 100)
     assert result.previous_percentile_since_band <= 10  # 3rd lowest of 34: bottom decile
+
+
+def test_data_without_a_year_since_1990_is_a_clear_error(french_file):
+    from analytics.periods import InsufficientHistoryError
+
+    data = parse_size_value_file(french_file.read_text(encoding="latin-1"))
+    old = [frame.loc[:1989] for frame in (data.firms, data.avg_cap, data.beme)]
+    with pytest.raises(InsufficientHistoryError, match="no year since 1990"):
+        valuation(*old)
