@@ -117,20 +117,26 @@ def leaning_lines(p: Payload) -> list[str]:
     return lines
 
 
+def _current_part(s: Payload, w: Payload) -> str:
+    """'12m +7.63 pp (2)' or '6m +3.32 pp (3 so far, 119 of 182 days)'."""
+    days = None if w["complete"] else f"{w['days_so_far']} of {w['days_total']} days"
+    notes = [f"{s['current_beats']}" + (" so far" if days else "")] if s["cycles"] else []
+    notes += [days] if days else []
+    return f"{s['horizon']} {spp(w['gap_pp'])}" + (f" ({', '.join(notes)})" if notes else "")
+
+
 def current_line(p: Payload) -> str:
     """Where the current cycle stands against the earlier ones."""
-    parts, earlier = [], None
-    for s in p["stats"]:
-        w = s["current"]
-        if s["months"] < 0 or w is None:
-            continue
-        earlier = s["cycles"]
-        so_far = "" if w["complete"] else f" so far, {w['days_so_far']} of {w['days_total']} days"
-        parts.append(f"{s['horizon']} {spp(w['gap_pp'])} ({s['current_beats']}{so_far})")
-    if not parts:
-        return f"Current cycle (first cut {p['current_event_day']}): no window after the cut yet."
-    return (f"Current cycle (first cut {p['current_event_day']}): gap, and in brackets how many "
-            f"of the {earlier} earlier cycles it beat for small caps: {'; '.join(parts)}.")
+    after = [s for s in p["stats"] if s["months"] > 0 and s["current"] is not None]
+    head = f"Current cycle (first cut {p['current_event_day']})"
+    if not after:
+        return f"{head}: no window after the cut yet."
+    parts = "; ".join(_current_part(s, s["current"]) for s in after)
+    earlier = after[0]["cycles"]
+    if not earlier:
+        return f"{head}, gap: {parts}."
+    return (f"{head}: gap, and in brackets how many of the {earlier} earlier cycles it beat "
+            f"for small caps: {parts}.")
 
 
 def coverage_line(p: Payload) -> str:

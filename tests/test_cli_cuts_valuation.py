@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 
 import pytest
 
@@ -27,8 +28,6 @@ def run_json(argv, data_dir, capsys, tmp_path):
 
 def test_cuts_json_on_etfs(market_data_dir, capsys, tmp_path):
     """IWM/SPY start 2000-05-26: the 2001, 2007, 2019 and 2024 cycles; data to 2026-02-23."""
-    from datetime import date
-
     p = run_json(["cuts", "--pair", "etf"], market_data_dir, capsys, tmp_path)
     assert (p["command"], p["pair"], p["basis"], p["end"]) == \
         ("cuts", "etf", "total return", "2026-02-23")
@@ -104,3 +103,18 @@ def test_a_data_folder_without_the_rates_file_exits_3(market_data_dir, tmp_path,
         (data / f"{symbol}.csv").symlink_to(market_data_dir / f"{symbol}.csv")
     assert main(["cuts", "--data-dir", str(data)]) == EXIT_NO_DATA
     assert "The data folder has no rates/FEDTARGET.csv." in capsys.readouterr().err
+
+
+def test_the_first_covered_cycle_alone_is_too_few_to_judge(market_data_dir, capsys, tmp_path):
+    """IWM/SPY as of 2001-03-01: only the 2001 cycle, in progress; no verdict is made up."""
+    p = run_json(["cuts", "etf", "as-of", "2001-03-01"], market_data_dir, capsys, tmp_path)
+    assert p["verdict"] == "too_few" and p["earlier_cycles"] == 0
+    assert [w["complete"] for w in p["cycles"][0]["windows"]] == [True, True, False, False, False]
+    assert main(["cuts", "etf", "as-of", "2001-03-01", "--data-dir", str(market_data_dir)]) == 0
+    out = capsys.readouterr().out
+    iwm, spy = (read_closes(market_data_dir / f"{s}.csv") for s in ("IWM", "SPY"))
+    start, end, gap, _, complete = event_window(iwm, spy, date(2001, 1, 3), 3,
+                                                until=date(2001, 3, 1))
+    days, total = (end - start).days, (date(2001, 4, 3) - start).days  # anchor 2001-01-02
+    assert not complete and (start, days, total) == (date(2001, 1, 2), 58, 91)
+    assert "Too few cycles to test" in out and f"3m {gap:+.2f} pp ({days} of {total} days)" in out
