@@ -45,13 +45,19 @@ def render_cuts_chart(result: CutsResult, pair: Pair, *, source: str,
     _draw_paths(ax, result)
     current = result.current
     twelve = next(s for s in result.stats if s.months == 12)
+    earlier = len(result.cycles) - 1
+    if earlier:
+        reading = (f"12 months after: small caps beat large caps in {twelve.small_wins} of "
+                   f"{twelve.cycles} earlier cycles")
+        what = f"{earlier} earlier cycle{'s' if earlier > 1 else ''}, median bold"
+    else:
+        reading, what = "No earlier cycle in this pair's history", "only the current cycle"
     header = [
         title_line(fit_title("{small} / {large} around the first Fed cut", pair)),
         HeaderLine(f"Ratio rebased to 100 on the last close before each cycle's first cut  ·  "
-                   f"{len(result.cycles) - 1} earlier cycles, median bold"),
-        HeaderLine(f"12 months after: small caps beat large caps in {twelve.small_wins} of "
-                   f"{twelve.cycles} earlier cycles  ·  current: cut of "
-                   f"{current.cut.day.date().isoformat()}", colour=INK),
+                   f"{what}"),
+        HeaderLine(f"{reading}  ·  current: cut of {current.cut.day.date().isoformat()}",
+                   colour=INK),
     ]
     footer = footer_text(pair.basis, source, fetched=fetched,
                          end=result.data_end.date().isoformat())
