@@ -37,10 +37,13 @@ def headline(p: Payload) -> str:
     bottom = p["percentile_since_1990"] <= 10
     verdict = (f"in the bottom decile since 1990, as the {CLAIM} claim says" if bottom
                else f"not in the bottom decile since 1990 ({CLAIM} does not hold for it)")
-    return (f"{p['latest_year']}: small caps trade at {p['latest_relative_pb']:.3f}x the "
+    text = (f"{p['latest_year']}: small caps trade at {p['latest_relative_pb']:.3f}x the "
             f"price-to-book of large caps, {_rank(p['percentile_since_1990'])} percentile of "
             f"{p['years_since_1990']} years since 1990 and {_rank(p['percentile_all'])} of "
             f"{p['years_all']} since {p['first_year']}: {verdict}.")
+    if any(j["year"] == p["latest_year"] for j in p["jumps"]):
+        text += f" But one portfolio drives most of {p['latest_year']}'s move (below)."
+    return text
 
 
 def lower_line(p: Payload) -> str:
