@@ -39,6 +39,11 @@ class ReferenceSource(Protocol):
         """Who provides the data, for the reply (never a server path)."""
         ...
 
+    @property
+    def kind(self) -> str:
+        """'live' for a download, 'files' for a file in the data folder."""
+        ...
+
     def fetch(self) -> bytes:
         """The dataset's bytes, checked to parse; DataUnavailableError (or a subclass naming
         a format problem) when they cannot be had."""
@@ -53,6 +58,8 @@ class Dataset(Generic[T]):
     source: str
     fetched_at: datetime
     stale_note: str | None = None
+    source_kind: str = "live"
+    """'files' when read from the data folder: as fresh as the file, not as the read."""
 
 
 class ReferenceData:
@@ -83,7 +90,8 @@ class ReferenceData:
         if cached:
             fetched_at = datetime.fromisoformat(cached[b"fetched_at"].decode())
             if now - fetched_at < max_age:
-                return Dataset(parse(cached[b"body"]), source.name, fetched_at)
+                return Dataset(parse(cached[b"body"]), source.name, fetched_at,
+                               source_kind=source.kind)
         try:
             body = source.fetch()
         except DataUnavailableError as exc:
@@ -94,6 +102,6 @@ class ReferenceData:
             logger.warning("Using the cached %s: %s", name, exc)
             note = (f"{exc} Showing the copy fetched {fetched_at:%Y-%m-%d %H:%M} UTC "
                     f"({age} day{'s' if age != 1 else ''} old).")
-            return Dataset(parse(cached[b"body"]), source.name, fetched_at, note)
+            return Dataset(parse(cached[b"body"]), source.name, fetched_at, note, source.kind)
         self.cache.set_hash(key, {"body": body, "fetched_at": now.isoformat()}, CACHE_TTL_S)
-        return Dataset(parse(body), source.name, now)
+        return Dataset(parse(body), source.name, now, source_kind=source.kind)

@@ -158,7 +158,8 @@ def conventions(p: Payload) -> list[str]:
         "common close before the event day to the last one on or before the same date N "
         "months later; −3m: from 3 months before to the last close before the event day. "
         "* = in progress. Median, mean and wins: the cycles before the current one.",
-        f"Rates: {p['rates_source']} (fetched {p['rates_fetched_at'][:10]}).",
+        f"Rates: {p['rates_source']}" + ("." if p.get("rates_source_kind") == "files"
+                                         else f" (fetched {p['rates_fetched_at'][:10]})."),
     ]
 
 

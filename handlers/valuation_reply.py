@@ -93,11 +93,11 @@ def band_line(p: Payload) -> str:
 
 def context_lines(p: Payload) -> list[str]:
     fetched = p["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
+    when = "" if p.get("source_kind") == "files" else f" (fetched {fetched})"
     return [
         f"{p['convention']}. Annual end-of-June snapshots; percentiles count the years at or "
         "below the value. Data since 1926; the claim's range starts 1990.",
-        f"Source: {p['source']}, edition built from the {p['edition']} CRSP database "
-        f"(fetched {fetched}).",
+        f"Source: {p['source']}, edition built from the {p['edition']} CRSP database{when}.",
     ]
 
 

@@ -84,6 +84,9 @@ def combine_target(single: pd.Series, upper: pd.Series) -> pd.Series:
 class FredTargetSource:
     """The target rate from FRED's public CSV download (no API key)."""
 
+    kind = "live"
+    """A download (as opposed to `files`), for the freshness wording of replies."""
+
     def __init__(self, base_url: str = FRED_CSV_URL, timeout_s: float = 20.0) -> None:
         self.base_url = base_url
         self.timeout_s = timeout_s
@@ -112,6 +115,8 @@ class FredTargetSource:
 
 class FileTargetSource:
     """The target rate from `rates/FEDTARGET.csv` in a data folder (offline)."""
+
+    kind = "files"
 
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / SHARED_FILE

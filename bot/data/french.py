@@ -122,6 +122,8 @@ def csv_from_zip(data: bytes) -> bytes:
 class FrenchWebSource:
     """The 25-portfolio file from Kenneth French's data library (zip over HTTPS)."""
 
+    kind = "live"
+
     def __init__(self, url: str = FRENCH_ZIP_URL, timeout_s: float = 30.0) -> None:
         self.url = url
         self.timeout_s = timeout_s
@@ -147,6 +149,8 @@ class FrenchWebSource:
 
 class FrenchFileSource:
     """The 25-portfolio file from `french/25_Portfolios_5x5.CSV` in a data folder (offline)."""
+
+    kind = "files"
 
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / SHARED_FILE

@@ -19,7 +19,13 @@ from analytics.pairs import Pair
 from bot.market import PriceHistory
 from bot.reference import ReferenceData
 from bot.reports import Payload, history_meta
-from bot.reports.common import as_of_requested, as_of_text, fetched_day, pair_closes
+from bot.reports.common import (
+    as_of_requested,
+    as_of_text,
+    chart_source,
+    fetched_day,
+    pair_closes,
+)
 from bot.reports.trend import instrument_payload
 
 RULE = (f"a cut in the Fed funds target (upper bound from 2008-12-16) after at least one hike "
@@ -53,10 +59,12 @@ class CutsQuery:
         payload = cuts_payload(result, self, {
             **history_meta(history),
             "rates_source": target.source,
+            "rates_source_kind": target.source_kind,
             "rates_fetched_at": target.fetched_at.astimezone(UTC).isoformat(timespec="seconds"),
             "stale_note": " ".join(notes) or None,
         })
-        png = render_cuts_chart(result, self.pair, source=f"{history.source}; Fed target: FRED",
+        png = render_cuts_chart(result, self.pair,
+                                source=f"{chart_source(payload)}; Fed target: FRED",
                                 fetched=fetched_day(payload))
         return payload, png
 

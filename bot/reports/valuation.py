@@ -41,12 +41,15 @@ class ValuationQuery:
         payload = valuation_payload(result, {
             "edition": data.edition,
             "source": dataset.source,
+            "source_kind": dataset.source_kind,
             "data_fetched_at": fetched,
             "stale_note": dataset.stale_note,
         })
         png = render_valuation_chart(result, source="K. R. French Data Library (25 size x "
                                      "B/M portfolios)",
-                                     edition=data.edition, fetched=fetched[:10])
+                                     edition=data.edition,
+                                     fetched=None if dataset.source_kind == "files"
+                                     else fetched[:10])
         return payload, png
 
 

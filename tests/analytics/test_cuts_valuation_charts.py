@@ -32,8 +32,8 @@ def render_all(inputs) -> list[bytes]:
     out = []
     for as_of in (None, date(2025, 1, 15)):
         study = cut_study(closes["^RUT"], closes["^GSPC"], target, as_of)
-        out.append(charts_cuts.render_cuts_chart(study, PAIRS["index"], source="CSV",
-                                                 fetched="2026-11-30"))
+        out.append(charts_cuts.render_cuts_chart(study, PAIRS["index"], source="CSV files",
+                                                 fetched="CSV files, last close 2026-08-21"))
     result = valuation(data.firms, data.avg_cap, data.beme)
     out.append(charts_valuation.render_valuation_chart(result, source="French",
                                                        edition=data.edition,
