@@ -73,6 +73,7 @@ def test_valuation_json_and_text(market_data_dir, capsys, tmp_path):
 @pytest.mark.parametrize(("argv", "code", "message"), [
     (["cuts", "3y"], EXIT_BAD_INPUT, "always shows 3 months before to 12 months after"),
     (["cuts", "banana"], EXIT_BAD_INPUT, "neither a period"),
+    (["cuts", "live"], EXIT_BAD_INPUT, "so `live` does not apply"),
     (["cuts", "--pair", "FOO/BAR"], EXIT_NO_DATA, "no daily data for `FOO`, `BAR`"),
     (["cuts", "--as-of", "1989-01-01"], EXIT_NO_DATA,
      "The first one it covers took effect on 1989-06-06"),
