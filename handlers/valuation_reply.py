@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.charts import ordinal
+from handlers.format import ordinal
 from handlers.report_text import (
     Payload,
     context,
