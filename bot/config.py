@@ -79,8 +79,8 @@ class Settings(BaseSettings):
     smallcaps_max_rules_per_channel: int = Field(default=25, ge=1, le=100)
     smallcaps_prerender: str = "buttons"
     """Reports the scheduler computes after each alert run, before anyone asks: `buttons`
-    (every answer a switch button or App Home offers, plus table, rates and board), `off`,
-    or comma-separated commands (`gap 3y, trend`). See bot/prerender.py."""
+    (every answer a switch button or App Home offers, plus table, rates, board, cuts and
+    valuation), `off`, or comma-separated commands (`gap 3y, trend`). See bot/prerender.py."""
 
     smallcaps_board: str = ""
     """The `board` rows: comma-separated `PAIR` or `PAIR=Label` items (`IWM/SPY, IJR/SPY=

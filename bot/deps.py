@@ -18,6 +18,7 @@ from bot.data.sources import CsvSource, PriceSource
 from bot.jobs import ReplyQueue
 from bot.market import MarketData
 from bot.metrics import CountingSource
+from bot.reference import ReferenceData
 from bot.reports import Reports
 from bot.trading_calendar import nyse
 from bot.workers import ReplyPool
@@ -53,6 +54,19 @@ def build_source(settings: Settings) -> PriceSource:
     return YahooSource(cache_dir=settings.smallcaps_state_dir / "yfinance")
 
 
+def build_reference(settings: Settings, cache: Cache,
+                    clock: Callable[[], datetime]) -> ReferenceData:
+    """The Fed target and French's portfolios: from `rates/` and `french/` in
+    SMALLCAPS_DATA_DIR when set (offline), from FRED and French's data library otherwise."""
+    from bot.data import fred, french
+
+    directory = settings.smallcaps_data_dir
+    if directory is not None:
+        return ReferenceData(fred.FileTargetSource(directory),
+                             french.FrenchFileSource(directory), cache, clock)
+    return ReferenceData(fred.FredTargetSource(), french.FrenchWebSource(), cache, clock)
+
+
 def build_redis(settings: Settings) -> redis.Redis | None:
     """The configured Redis, or None (uncached) if even the embedded one cannot start."""
     url = settings.redis_url.get_secret_value() if settings.redis_url else None
@@ -70,6 +84,7 @@ def build_deps(
     cache: Cache | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     use_queue: bool = False,
+    reference: ReferenceData | None = None,
 ) -> Deps:
     """Wire the services; arguments override what settings would choose (for tests).
     `use_queue`: acked replies go on the Redis job queue (serve, worker) instead of this
@@ -77,5 +92,6 @@ def build_deps(
     cache = cache if cache is not None else Cache(build_redis(settings))
     nyse()  # build the trading calendar now (about a second), not inside the first reply
     market = MarketData(CountingSource(source or build_source(settings)), cache, clock)
-    return Deps(settings, cache, market, Reports(market, cache, clock), clock,
+    reference = reference or build_reference(settings, cache, clock)
+    return Deps(settings, cache, market, Reports(market, cache, clock, reference), clock,
                 use_queue=use_queue)

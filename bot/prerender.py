@@ -9,7 +9,7 @@ is answered like a repeat. Answers are keyed by the data's refresh point, so not
 computed here outlives the data it was computed from.
 
 SMALLCAPS_PRERENDER picks what: `buttons` (the default: every switch-button answer, plus
-`table`, `rates` and `board`), `off`, or a comma-separated list of commands.
+`table`, `rates`, `board`, `cuts` and `valuation`), `off`, or a comma-separated list of commands.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.config import ConfigError
 from bot.reports import Reports
 
 logger = logging.getLogger(__name__)
-PLAIN_DEFAULTS = ("table", "rates", "board")
+PLAIN_DEFAULTS = ("table", "rates", "board", "cuts", "valuation")
 """Commands without buttons whose default answer is worth having ready."""
 
 

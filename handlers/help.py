@@ -47,6 +47,19 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "caps, profitable small caps, micro, mid, equal-weight and value/growth pairs (rows from "
      "SMALLCAPS_BOARD or `set board`). Same numbers as `gap`/`trend`. Posts a heatmap.",
      "board"),
+    ("cuts", "cuts [PAIR] [as-of DATE]",
+     "Do small caps do better after the first Fed rate cut of a cycle? For each first cut "
+     "(a cut after a hike and at least 365 days after the previous cut, dated the day it takes "
+     "effect as FRED does), the gap over 3 months before and 1, 3, 6 and 12 months after; "
+     "median, mean and wins of the earlier cycles, the current one against them, and an "
+     "honest verdict. Posts a chart.",
+     "cuts"),
+    ("valuation", "valuation",
+     "Are small caps cheap? Price-to-book of the smallest vs the largest size quintile of "
+     "Kenneth French's 25 size x book-to-market portfolios, every year since 1926 (end-of-June "
+     "snapshots): the latest year's percentile since 1990 and since 1926, the years it was "
+     "lower, and years one portfolio distorts. Posts a chart.",
+     "valuation"),
     ("alert", "alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] "
      "[no-clear-note] | list | remove ID | pause ID | resume ID",
      "Threshold alerts for this channel, checked after each US close. METRIC: `gap 3y` (in pp), "

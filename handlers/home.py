@@ -21,6 +21,7 @@ from bot.data.sources import DataUnavailableError
 from bot.deps import Deps
 from handlers.channel_defaults import home_settings_lines
 from handlers.format import pct
+from handlers.home_thesis import thesis_lines
 from handlers.home_view import (
     REFRESH_ACTION,
     AlertsPanel,
@@ -142,7 +143,8 @@ def build_dashboard(deps: Deps, client: WebClient, user_id: str) -> Dashboard:
     return Dashboard(rows=rows, trend_lines=trend_status_lines(deps, rows),
                      alerts=alerts_panel(deps, client, user_id, channel_ids),
                      updated_at=deps.clock(),
-                     channel_settings=home_settings_lines(deps, channel_ids, admin))
+                     channel_settings=home_settings_lines(deps, channel_ids, admin),
+                     thesis_lines=thesis_lines(deps))
 
 
 def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:

@@ -47,6 +47,8 @@ class Dashboard:
     updated_at: datetime
     channel_settings: list[str] = field(default_factory=list)
     """'<#C1>: pair `etf` · period `5y`' for the user's channels with defaults (`set`)."""
+    thesis_lines: list[str] = field(default_factory=list)
+    """One line each from `cuts` and `valuation` (handlers.home_thesis); empty = no section."""
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -155,8 +157,11 @@ def dashboard_view(d: Dashboard) -> dict[str, Any]:
     if notes:
         blocks.append(_context(notes))
     blocks += [{"type": "divider"}, _section("*Relative strength (small / large)*\n"
-                                             + "\n".join(d.trend_lines)),
-               {"type": "divider"}, *alert_blocks(d.alerts), {"type": "divider"}]
+                                             + "\n".join(d.trend_lines))]
+    if d.thesis_lines:
+        blocks.append(_section("*The March 2024 claims, on the data*\n"
+                               + "\n".join(d.thesis_lines)))
+    blocks += [{"type": "divider"}, *alert_blocks(d.alerts), {"type": "divider"}]
     if d.channel_settings:
         blocks += [_section("*Channel defaults* (`/smallcaps set`)\n"
                             + "\n".join(d.channel_settings)), {"type": "divider"}]

@@ -16,12 +16,14 @@ from analytics.pairs import PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from bot.config import get_settings
 from bot.market_hours import market_today
+from bot.reports.cuts import CutsQuery
 from bot.reports.gap import GapQuery
 from bot.reports.history import HistoryQuery
 from bot.reports.rates import RatesQuery
 from bot.reports.stats import StatsQuery
 from bot.reports.table import TableQuery
 from bot.reports.trend import TrendQuery
+from bot.reports.valuation import ValuationQuery
 from handlers.normalise import command_words
 
 DEFAULT_GAP_PERIOD = "3y"
@@ -224,6 +226,30 @@ def parse_history(args: list[str]) -> HistoryQuery:
                         live=parsed.live)
 
 
+def parse_cuts(args: list[str]) -> CutsQuery:
+    """`cuts [PAIR] [as-of DATE]`: the windows are fixed (3 months before to 12 after)."""
+    words, _ = pop_as_of(args, "cuts")
+    for word in words:
+        if word.lower() not in PAIRS and "/" not in word and (_is_period(word)
+                                                              or word[:1].isdigit()):
+            raise CommandError(f"`cuts` always shows 3 months before to 12 months after each "
+                               f"first cut, so `{word}` is not needed: give a pair or nothing.",
+                               "cuts etf")
+    parsed = parse_period_pair(args, "cuts")
+    if parsed.live:
+        raise CommandError("`cuts` compares closes around each first cut, so `live` does not "
+                           "apply: give a pair or nothing.", "cuts etf")
+    return CutsQuery(pair=parsed.pair, as_of=parsed.as_of)
+
+
+def parse_valuation(args: list[str]) -> ValuationQuery:
+    """`valuation` (no arguments: one annual series since 1926)."""
+    if args:
+        raise CommandError(f"`valuation` takes no arguments (got `{' '.join(args)}`): it "
+                           "always shows every year of French's data.", "valuation")
+    return ValuationQuery()
+
+
 PARSERS: dict[str, Callable[[list[str]], Any]] = {
     "gap": parse_gap,
     "table": parse_table,
@@ -231,6 +257,8 @@ PARSERS: dict[str, Callable[[list[str]], Any]] = {
     "trend": parse_trend,
     "rates": parse_rates,
     "history": parse_history,
+    "cuts": parse_cuts,
+    "valuation": parse_valuation,
     "status": parse_status,
 }
 """Command name -> parser of its arguments. A parser returns a report query (see

@@ -21,6 +21,7 @@ from bot.intraday import INTRADAY_TTL_S
 from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
 from bot.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
 from bot.metrics import REPORT_CACHE
+from bot.reference import ReferenceData
 from bot.workers import collect_after_render
 
 STALE_RESULT_TTL_S = 300
@@ -118,16 +119,39 @@ def chart_filename(payload: Payload) -> str:
     return "smallcaps-" + "-".join(clean) + ".png"
 
 
+class ReferenceQuery(ReportQuery, Protocol):
+    """A report that also reads reference data (the Fed target, French's portfolios)."""
+
+    def build_with_reference(self, history: PriceHistory | None,
+                             reference: ReferenceData) -> tuple[Payload, bytes]:
+        """The JSON payload and PNG chart from `history` (None when `symbols()` is empty)
+        and the datasets `reference` serves."""
+        ...
+
+
 class Reports:
     """Builds reports, through the cache."""
 
     def __init__(
         self, market: MarketData, cache: Cache,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        reference: ReferenceData | None = None,
     ) -> None:
         self.market = market
         self.cache = cache
         self.clock = clock
+        self.reference = reference
+
+    def _build(self, query: ReportQuery,
+               history: PriceHistory | None) -> tuple[Payload, bytes]:
+        """The query's payload and chart, handing reference data to queries that read it."""
+        build_with_reference = getattr(query, "build_with_reference", None)
+        if build_with_reference is not None:
+            if self.reference is None:
+                raise RuntimeError(f"`{query.command}` needs reference data; none is wired")
+            return build_with_reference(history, self.reference)  # type: ignore[no-any-return]
+        assert history is not None
+        return query.build(history)
 
     def run(self, query: ReportQuery) -> Report:
         """The report for `query`: cached, or computed once for concurrent callers."""
@@ -142,16 +166,19 @@ class Reports:
 
         def compute() -> tuple[dict[str, bytes], int]:
             computed.append(True)
-            history = self.market.history(list(query.symbols()), live=live,  # board: partial ok
-                                          missing_ok=getattr(query, "missing_ok", False))
+            symbols = list(query.symbols())
+            history = self.market.history(symbols, live=live,  # board: partial ok
+                                          missing_ok=getattr(query, "missing_ok", False)) \
+                if symbols else None
             as_of = getattr(query, "as_of", None)
-            if history.pending and as_of is not None and history.last_final is not None \
+            if history is not None and history.pending and as_of is not None \
+                    and history.last_final is not None \
                     and as_of < history.last_final:  # a pinned window ends before it
                 history = replace(history, pending={})
-            payload, png = query.build(history)
+            payload, png = self._build(query, history)
             collect_after_render()  # the chart's figure is garbage now: free it (bot.workers)
             ttl = seconds_until_refresh(now)
-            if history.stale_note or history.pending:
+            if payload.get("stale_note") or (history is not None and history.pending):
                 ttl = min(ttl, STALE_RESULT_TTL_S)
             if live:
                 ttl = min(ttl, INTRADAY_TTL_S)

@@ -24,6 +24,7 @@ from analytics.gap import align_closes, compute_gap
 from analytics.history import gap_history
 from analytics.pairs import Pair
 from analytics.trend import compute_trend
+from bot.data.sources import DataUnavailableError
 from bot.market import MarketData
 from bot.reports import Payload, Report, chart_filename
 from bot.reports.common import chart_source
@@ -74,6 +75,9 @@ def report_csv(market: MarketData, query: Any, report: Report) -> tuple[str, str
     name = chart_filename(p).removesuffix(".png") + ".csv"
     if p["command"] == "board":
         return board_csv(p), name
+    if p["command"] == "valuation":  # no pair, no daily closes: its --json has every year
+        raise DataUnavailableError("`valuation` has no CSV export yet: `--json` lists every "
+                                   "year's numbers.")
     pair: Pair = query.pair
     history = market.history(list(pair.symbols))
     small, large = (history.closes[s] for s in pair.symbols)

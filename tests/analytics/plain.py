@@ -58,3 +58,27 @@ def rolling_gaps(small: dict[date, float], large: dict[date, float], years: int,
         large_ret = large[end] / large[start] - 1
         out.append((end, (large_ret - small_ret) * 100))
     return out
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar month arithmetic, clipping to month end (by hand)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def event_window(rut: dict[date, float], gspc: dict[date, float], event: date, months: int,
+                 until: date | None = None) -> tuple[date, date, float, float, bool]:
+    """(start, end, gap_pp, ratio_change_pct, complete) of the `cuts` window of `months`
+    around `event` (negative = before), on common closes up to `until`, the slow obvious way."""
+    days = sorted(d for d in rut.keys() & gspc.keys() if until is None or d <= until)
+    anchor = max(d for d in days if d < event)
+    target = add_months(event, months)
+    if months < 0:
+        start, end = max(d for d in days if d <= target), anchor
+    else:
+        start, end = anchor, max(d for d in days if d <= target)
+    small = (rut[end] / rut[start] - 1) * 100
+    large = (gspc[end] / gspc[start] - 1) * 100
+    ratio = ((rut[end] / gspc[end]) / (rut[start] / gspc[start]) - 1) * 100
+    return start, end, large - small, ratio, days[-1] >= target

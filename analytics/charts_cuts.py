@@ -1,0 +1,105 @@
+"""The cuts chart: the small/large ratio around each cycle's first Fed cut, as PNG bytes.
+
+One thin grey line per earlier cycle (labelled by year at its end), their median path bold,
+the current cycle in the small-cap colour; the ratio is rebased to 100 on the last close
+before the event day, from 3 months before to 12 months after. Above 100 small caps beat
+large caps since the cut. Same Figure + Agg conventions as the gap chart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import ticker
+from matplotlib.axes import Axes
+
+from analytics.chart_parts import (
+    HeaderLine,
+    add_header_and_footer,
+    fit_title,
+    new_figure,
+    number,
+    title_line,
+)
+from analytics.charts import (
+    INK,
+    MUTED,
+    SIZE,
+    SMALL_COLOUR,
+    _style_axes,
+    _to_png,
+    footer_text,
+)
+from analytics.cycles import CutsResult, horizon_label, median_path
+from analytics.pairs import Pair
+
+EARLIER_COLOUR = "#9A9A9A"
+MONTH_TICKS = {-3: -91, 0: 0, 1: 30, 3: 91, 6: 182, 12: 365}
+"""Approximate calendar days of each month mark on the x axis."""
+
+
+def render_cuts_chart(result: CutsResult, pair: Pair, *, source: str,
+                      fetched: str | None = None) -> bytes:
+    """Render `result` as a 1200x800 PNG (see the module docstring)."""
+    fig = new_figure()
+    ax = fig.subplots()
+    _draw_paths(ax, result)
+    current = result.current
+    twelve = next(s for s in result.stats if s.months == 12)
+    earlier = len(result.cycles) - 1
+    if earlier:
+        reading = (f"12 months after: small caps beat large caps in {twelve.small_wins} of "
+                   f"{twelve.cycles} earlier cycles")
+        what = f"{earlier} earlier cycle{'s' if earlier > 1 else ''}, median bold"
+    else:
+        reading, what = "No earlier cycle in this pair's history", "only the current cycle"
+    header = [
+        title_line(fit_title("{small} / {large} around the first Fed cut", pair)),
+        HeaderLine(f"Ratio rebased to 100 on the last close before each cycle's first cut  ·  "
+                   f"{what}"),
+        HeaderLine(f"{reading}  ·  current: cut of {current.cut.day.date().isoformat()}",
+                   colour=INK),
+    ]
+    footer = footer_text(pair.basis, source, fetched=fetched,
+                         end=result.data_end.date().isoformat())
+    add_header_and_footer(fig, header, footer)
+    return _to_png(fig)
+
+
+def _draw_paths(ax: Axes, result: CutsResult) -> None:
+    earlier, current = result.cycles[:-1], result.current
+    _style_axes(ax)
+    ax.axhline(100.0, color=MUTED, linewidth=1.0, zorder=1)
+    ax.axvline(0.0, color=INK, linewidth=1.2, linestyle=(0, (4, 3)), zorder=1)
+    ax.text(2, 0.01, " first cut takes effect", transform=ax.get_xaxis_transform(),
+            ha="left", va="bottom", fontsize=SIZE["note"] - 2, color=MUTED)
+    for cycle in earlier:
+        path = cycle.path.dropna()
+        ax.plot(path.index, path.to_numpy(), color=EARLIER_COLOUR, linewidth=1.0, zorder=2)
+        ax.annotate(str(cycle.cut.day.year), (path.index[-1], path.iloc[-1]),
+                    xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=SIZE["tick"] - 2, color=MUTED)
+    median = median_path(earlier)
+    if not median.empty:
+        ax.plot(median.index, median.to_numpy(), color=INK, linewidth=3.0, zorder=3,
+                label=f"median of {len(earlier)} earlier cycles")
+    path = current.path.dropna()
+    last = current.windows[-1]
+    state = (f"{number(path.iloc[-1], '.1f')} at +12m" if last.complete
+             else f"in progress, {number(path.iloc[-1], '.1f')} so far")
+    ax.plot(path.index, path.to_numpy(), color=SMALL_COLOUR, linewidth=2.6, zorder=4,
+            label=f"current cycle, {current.cut.day.year} ({state})")
+    ax.set_xlim(-95, 410)
+    ax.xaxis.set_major_locator(ticker.FixedLocator(list(MONTH_TICKS.values())))
+    ax.xaxis.set_major_formatter(ticker.FixedFormatter(
+        ["−3m" if m < 0 else ("cut" if m == 0 else f"+{horizon_label(m)}")
+         for m in MONTH_TICKS]))
+    ax.set_xlabel("calendar months from the day the first cut takes effect",
+                  fontsize=SIZE["label"], color=MUTED)
+    ax.set_ylabel("small / large ratio (100 = close before the cut)",
+                  fontsize=SIZE["label"], color=MUTED)
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: number(v, ".0f")))
+    values = np.concatenate([c.path.dropna().to_numpy() for c in result.cycles])
+    pad = (values.max() - values.min()) * 0.05
+    ax.set_ylim(values.min() - pad, values.max() + pad)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False,
+              fontsize=SIZE["legend"] - 1, borderaxespad=0.1, borderpad=0.1)
