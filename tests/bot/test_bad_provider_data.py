@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from bot.data.sources import CsvSource
 from bot.data.yahoo import YahooSource
@@ -102,3 +103,16 @@ def test_csv_rows_before_1677_duplicates_and_zeros(cache, tmp_path, caplog):
     lines = _refusals(caplog)
     for day in ("0001-01-01", "1600-06-30", "2024-01-03", "2024-01-04"):
         assert sum(day in line and "ABC" in line for line in lines) == 1, (day, lines)
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "1677-09-21"])
+def test_a_report_before_the_data_is_a_clear_error_not_a_crash(cache, market_data_dir, as_of):
+    from analytics.pairs import parse_pair
+    from analytics.periods import InsufficientHistoryError, parse_period
+    from bot.reports import Reports
+    from bot.reports.gap import GapQuery
+
+    market = MarketData(CsvSource(market_data_dir), cache)
+    query = GapQuery(parse_period("1y"), parse_pair("etf"), datetime.fromisoformat(as_of).date())
+    with pytest.raises(InsufficientHistoryError, match="No data before 2000-05-26"):
+        Reports(market, cache).run(query)

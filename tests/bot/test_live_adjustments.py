@@ -111,6 +111,14 @@ def check_total_return(payload: dict, frames: dict, small: str, large: str) -> N
     assert payload["large"]["return_pct"] == pytest.approx(large_pct, abs=1e-4)
 
 
+def check_price_return(payload: dict, frames: dict, small: str, large: str) -> None:
+    _, _, small_pct, large_pct = plain_returns(frames, small, large, "Close")
+    other = payload["other_basis"]
+    assert other["basis"] == "price return" and other["note"] is None
+    assert other["small"]["return_pct"] == pytest.approx(small_pct, abs=1e-4)
+    assert other["large"]["return_pct"] == pytest.approx(large_pct, abs=1e-4)
+
+
 def full_history_requests(fake: FakeYahoo, symbol: str) -> int:
     """Chart requests for `symbol` that start before 1990 (a full-history fetch)."""
     cutoff = datetime(1990, 1, 1, tzinfo=UTC).timestamp()
@@ -128,6 +136,7 @@ def test_spy_dividend_rescales_history_and_the_cache_follows(cache, market_data_
     fulls = {}
     for day, payload, frames, market, fake in replay(cache, yf_cache_dir, "etf", bases, days):
         check_total_return(payload, frames, "IWM", "SPY")
+        check_price_return(payload, frames, "IWM", "SPY")
         fulls[day] = {s: full_history_requests(fake, s) for s in ("IWM", "SPY")}
         counts = market.adjustment_refetches()
     # the first day fetched everything; an ordinary day only the last week; an ex-date
@@ -153,6 +162,7 @@ def test_split_on_a_custom_pair_symbol(cache, market_data_dir, yf_cache_dir, rat
     for day, payload, frames, market, fake in replay(cache, yf_cache_dir, "SMCX/^GSPC", bases,
                                                      days, splits):
         check_total_return(payload, frames, "SMCX", "^GSPC")
+        check_price_return(payload, frames, "SMCX", "^GSPC")
         fulls = (full_history_requests(fake, "SMCX"), full_history_requests(fake, "^GSPC"))
         assert fulls == ((1, 1) if day < "2024-07-15" else (2, 1))  # refetched after the split
         refetched = market.adjustment_refetches()
