@@ -141,8 +141,13 @@ def test_basis_word_from_slack_headline_and_other_basis_line(app, fake, market_d
                            "price return*")
     assert below == (f"Total return: IWM {iwm_tr:+.2f} %, SPY {spy_tr:+.2f} %, "
                      f"gap {spy_tr - iwm_tr:+.2f} pp.")
-    values = [json.loads(e["value"]) for e in post.params["blocks"][-1]["elements"]]
-    assert all(v.get("b") == "price" for v in values)
+    buttons = [e for b in post.params["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    switches = [json.loads(e["value"]) for e in buttons
+                if e["action_id"].startswith("smallcaps_switch")]
+    assert switches and all(v.get("b") == "price" for v in switches)
+    [csv] = [e["value"] for e in buttons if e["action_id"] == "smallcaps_csv"]
+    assert csv == "gap 3y etf price as-of 2024-03-26"  # the CSV is the price-return data
 
 
 def test_as_of_before_the_data_is_a_friendly_message(app, fake):
