@@ -112,6 +112,19 @@ def rolling_gap_pp(closes: pd.DataFrame, period: Period) -> pd.Series:
     return pd.Series(gaps, index=closes.index[valid], name="gap_pp")
 
 
+def window_returns_pct(small: pd.Series, large: pd.Series,
+                       window: Window) -> tuple[float, float] | None:
+    """(small, large) returns in % between the closes on `window.start` and `window.end`
+    (`last / first - 1`, times 100), or None when either series lacks either day. Used to
+    restate a gap on another basis over exactly the same days."""
+    days = (window.start, window.end)
+    if not all(day in series.index for series in (small, large) for day in days):
+        return None
+    small_pct = (float(small.loc[window.end]) / float(small.loc[window.start]) - 1.0) * 100.0
+    large_pct = (float(large.loc[window.end]) / float(large.loc[window.start]) - 1.0) * 100.0
+    return small_pct, large_pct
+
+
 def compute_gap(
     pair: Pair,
     small: pd.Series,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 KNOWN_NAMES = {
     "^RUT": "Russell 2000",
@@ -27,6 +27,9 @@ _SYMBOL_RE = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,14}$")
 
 PRICE_RETURN = "price return"
 TOTAL_RETURN = "total return"
+BASIS_WORDS = {"total": TOTAL_RETURN, "price": PRICE_RETURN}
+"""The `basis` word of a query -> the basis it selects for ETFs and stocks."""
+DEFAULT_BASIS = "total"
 
 
 class PairError(ValueError):
@@ -41,9 +44,21 @@ class Instrument:
     name: str
 
     @property
+    def is_index(self) -> bool:
+        """Yahoo index symbols start with `^`: their closes are levels, with no dividends."""
+        return self.symbol.startswith("^")
+
+    def basis_for(self, choice: str) -> str:
+        """The basis of this series under the `basis` word `choice` ('total' or 'price').
+
+        Index levels are always price return; an ETF or stock is total return from Yahoo's
+        adjusted close ('total') or price return from its unadjusted Close ('price')."""
+        return PRICE_RETURN if self.is_index else BASIS_WORDS[choice]
+
+    @property
     def basis(self) -> str:
-        """Index levels are price return; Yahoo's adjusted ETF/stock closes are total return."""
-        return PRICE_RETURN if self.symbol.startswith("^") else TOTAL_RETURN
+        """The basis under the default choice (total return where there is one)."""
+        return self.basis_for(DEFAULT_BASIS)
 
 
 @dataclass(frozen=True)
@@ -53,14 +68,32 @@ class Pair:
     key: str
     small: Instrument
     large: Instrument
+    basis_choice: str = DEFAULT_BASIS
+    """The `basis` word asked for: 'total' (default) or 'price' (see Instrument.basis_for)."""
 
     @property
     def basis(self) -> str:
         """The return basis of the comparison, 'mixed (...)' when the two differ."""
-        if self.small.basis == self.large.basis:
-            return self.small.basis
-        small, large = self.small, self.large
-        return f"mixed ({small.symbol}: {small.basis}, {large.symbol}: {large.basis})"
+        small, large = (self.small.basis_for(self.basis_choice),
+                        self.large.basis_for(self.basis_choice))
+        if small == large:
+            return small
+        return f"mixed ({self.small.symbol}: {small}, {self.large.symbol}: {large})"
+
+    @property
+    def has_both_bases(self) -> bool:
+        """True when a basis word changes the numbers: at least one leg is not an index."""
+        return not (self.small.is_index and self.large.is_index)
+
+    def with_basis(self, choice: str) -> Pair:
+        """This pair under another `basis` word; raises PairError for an unknown word or
+        'total' on two indexes (index levels have no total-return series)."""
+        if choice not in BASIS_WORDS:
+            raise PairError(f"`{choice}` is not a basis: use `total` or `price`.")
+        if choice == "total" and not self.has_both_bases:
+            raise PairError("Index levels are price return only (Yahoo has no total-return "
+                            "series for them): use ETFs for total return, e.g. `etf total`.")
+        return replace(self, basis_choice=choice)
 
     @property
     def symbols(self) -> tuple[str, str]:

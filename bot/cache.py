@@ -138,6 +138,29 @@ class Cache:
             return
         self._ok()
 
+    def count(self, key: str, name: str, when: str) -> None:
+        """Add one to counter `name` in the hash at `key` and note `when` (text) as its last
+        time (fields `name` and `name:last`); kept without expiry. A lost server skips it."""
+        client = self._live()
+        if client is None:
+            return
+        try:
+            pipe = client.pipeline(transaction=True)
+            pipe.hincrby(key, name, 1)
+            pipe.hset(key, f"{name}:last", when)
+            pipe.execute()
+        except CacheErrors as exc:
+            self._fail("count", exc)
+            return
+        self._ok()
+
+    def counts(self, key: str) -> dict[str, tuple[int, str]]:
+        """The counters `count` wrote at `key`: name -> (count, last time); {} if none."""
+        fields = self.get_hash(key) or {}
+        decoded = {k.decode(): v.decode(errors="replace") for k, v in fields.items()}
+        return {name: (int(value), decoded.get(f"{name}:last", ""))
+                for name, value in decoded.items() if not name.endswith(":last")}
+
     def acquire(self, key: str, ttl_ms: int) -> str | None:
         """A lock token if we got the lock; None if someone else holds it.
 

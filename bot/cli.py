@@ -39,6 +39,9 @@ def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: 
                                  f"{example}", formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("words", nargs="*", metavar="ARG", help=f"as in Slack: {usage}")
     parser.add_argument("--pair", help="index (default), etf, or SMALL/LARGE Yahoo symbols")
+    parser.add_argument("--basis", choices=("total", "price"),
+                        help="ETF/stock closes: total (adjusted, default) or price return "
+                             "(unadjusted); index levels are price return either way")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="end the window on or before this date")
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
@@ -125,6 +128,8 @@ def command_words(args: argparse.Namespace) -> list[str]:
     words = list(args.words)
     if args.pair:
         words.append(args.pair)
+    if args.basis:
+        words.append(args.basis)
     if args.as_of:
         words += ["as-of", args.as_of]
     if getattr(args, "live", False):

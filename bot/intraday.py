@@ -16,7 +16,8 @@ from datetime import datetime
 import pandas as pd
 
 from bot.cache import Cache
-from bot.data.sources import DataUnavailableError, PriceSource
+from bot.data.sources import ADJ_CLOSE, DataUnavailableError, PriceSource
+from bot.price_store import as_bars
 from bot.trading_calendar import nyse
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def with_intraday(source: PriceSource, cache: Cache, symbols: Sequence[str],
             logger.warning("No intraday bars for %s: %s", list(symbols), exc)
             return closes, None
         day = pd.Timestamp(session.day)
-        bars = {s: fresh[s].loc[day:day] for s in symbols}
+        bars = {s: as_bars(fresh[s])[ADJ_CLOSE].dropna().loc[day:day] for s in symbols}
         if any(b.empty for b in bars.values()):
             return closes, None
         found = ({s: float(b.iloc[-1]) for s, b in bars.items()}, now)

@@ -1,11 +1,18 @@
 """Price history through the cache: fetch only what is missing, fall back to what we have.
 
-Each symbol's closes live in one Redis hash (dates and closes as raw little-endian arrays,
-plus when they were fetched). A symbol is fresh when it was fetched after the last refresh
-point (the last NYSE session's close + settle delay, bot.market_hours). Stale or missing
-symbols of a request are fetched in one batch, from a few days before the last cached date,
-and merged. When the provider fails and every symbol has cached data, the answer uses it and
+Each symbol's closes live in one Redis hash (bot.price_store: dates, adjusted and unadjusted
+closes as raw little-endian arrays, plus when they were fetched). A symbol is fresh when it
+was fetched after the last refresh point (the last NYSE session's close + settle delay,
+bot.market_hours). Stale or missing symbols of a request are fetched in one batch, from a
+week before the last cached date; bad rows are refused (bot.data.validate) before anything
+is stored. When the provider fails and every symbol has cached data, the answer uses it and
 says how old it is.
+
+Adjustments: Yahoo rescales every earlier close after a split and every earlier adjusted
+close after a dividend. So the refetched week is compared with the cached closes of the same
+days; if any differs beyond rounding, the symbol's cached history is thrown away and fetched
+again in full (bot.data.adjustments; logged, and counted for `status`), instead of joining
+two scales.
 
 Only closes are stored: from a live source (Yahoo), a bar dated after the last session whose
 close is final (today's bar while the market is open, the last trade in it) is dropped. A
@@ -19,22 +26,27 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-import numpy as np
 import pandas as pd
 
+from analytics.pairs import PRICE_RETURN
 from bot.cache import Cache
+from bot.data.adjustments import adjustment_change
 from bot.data.sources import DataUnavailableError, PriceSource, SymbolNotFoundError
+from bot.data.validate import RowLog, clean_bars
 from bot.intraday import with_intraday
+from bot.market_hours import market_today
+from bot.price_store import CachedCloses, LazyPrices, as_bars, decode_closes, encode_closes
 from bot.trading_calendar import Session, nyse
 
 logger = logging.getLogger(__name__)
 
 OVERLAP_DAYS = 7
-"""Refetch this many calendar days before the last cached close (late revisions, splits)."""
+"""Refetch this many calendar days before the last cached close, so every incremental fetch
+shares days with the cache to compare (adjustments, late revisions)."""
 PRICE_TTL_S = 90 * 86400
 PENDING_RETRY_S = 600
 """A symbol whose latest close is missing after the close is fetched again this much later."""
@@ -49,6 +61,7 @@ class PriceHistory:
     """Daily closes for the requested symbols and where and when they came from."""
 
     closes: dict[str, pd.Series]
+    """Adjusted closes per symbol (total return for ETFs and stocks, levels for indexes)."""
     source: str
     fetched_at: datetime
     """When the oldest of these series was last fetched from the source (UTC)."""
@@ -67,36 +80,16 @@ class PriceHistory:
     """Why a live request got closes only (market closed, files, no trade yet)."""
     missing: tuple[str, ...] = ()
     """Symbols the source has no data for (only with `history(..., missing_ok=True)`)."""
+    price: Mapping[str, pd.Series] | None = None
+    """Unadjusted closes per symbol (price return), only the days that have one; None: the
+    same as `closes` (a history built from index levels only, e.g. in tests)."""
 
-
-@dataclass(frozen=True)
-class _Cached:
-    closes: pd.Series
-    fetched_at: datetime
-    source: str
-
-
-def encode_closes(closes: pd.Series, fetched_at: datetime, source: str) -> dict[str, bytes]:
-    """A close Series as Redis hash fields (raw arrays: fast, exact, nothing to unpickle)."""
-    dates = closes.index.values.astype("datetime64[ns]").astype("<i8")
-    return {
-        "dates": dates.tobytes(),
-        "closes": closes.to_numpy(dtype="<f8").tobytes(),
-        "fetched_at": fetched_at.isoformat().encode(),
-        "source": source.encode(),
-    }
-
-
-def decode_closes(fields: dict[bytes, bytes], symbol: str) -> _Cached:
-    """The inverse of `encode_closes`."""
-    dates = np.frombuffer(fields[b"dates"], dtype="<i8").astype("datetime64[ns]")
-    values = np.frombuffer(fields[b"closes"], dtype="<f8")
-    closes = pd.Series(values, index=pd.DatetimeIndex(dates, name="Date"), name=symbol)
-    return _Cached(
-        closes=closes,
-        fetched_at=datetime.fromisoformat(fields[b"fetched_at"].decode()),
-        source=fields[b"source"].decode(),
-    )
+    def series(self, symbol: str, basis: str) -> pd.Series:
+        """`symbol`'s closes on `basis` ('total return' -> adjusted, 'price return' ->
+        unadjusted; an index level is both). Raises KeyError for a symbol not fetched."""
+        if basis == PRICE_RETURN and self.price is not None:
+            return self.price[symbol]
+        return self.closes[symbol]
 
 
 @dataclass(frozen=True)
@@ -123,32 +116,32 @@ class MarketData:
         self.source = source
         self.cache = cache
         self.clock = clock
+        self.row_log = RowLog()
 
     def _key(self, symbol: str) -> str:
         return self.cache.key("prices", self.source.name, symbol)
 
-    def _load(self, symbols: Sequence[str]) -> dict[str, _Cached]:
+    def _load(self, symbols: Sequence[str]) -> dict[str, CachedCloses]:
         found = {}
         for symbol in symbols:
             fields = self.cache.get_hash(self._key(symbol))
-            if fields:
+            if fields and b"price" in fields:  # older entries lack the unadjusted closes
                 found[symbol] = decode_closes(fields, symbol)
         return found
 
     def cached_series(self, symbols: Sequence[str]) -> dict[str, CachedSeries]:
         """What the cache holds for each of `symbols` (read-only: never fetches; symbols
         with nothing cached are left out)."""
-        return {symbol: CachedSeries(symbol, c.closes.index[0].date(),
-                                     c.closes.index[-1].date(), len(c.closes), c.fetched_at,
-                                     c.source)
-                for symbol, c in self._load(symbols).items() if not c.closes.empty}
+        return {symbol: CachedSeries(symbol, c.dates[0].date(), c.dates[-1].date(),
+                                     len(c.dates), c.fetched_at, c.source)
+                for symbol, c in self._load(symbols).items() if len(c.dates)}
 
     @property
     def live_source(self) -> bool:
         """True when the source changes during the session (Yahoo), False for files."""
         return bool(getattr(self.source, "live", False))
 
-    def _due(self, entry: _Cached | None, boundary: datetime, final: Session,
+    def _due(self, entry: CachedCloses | None, boundary: datetime, final: Session,
              now: datetime) -> bool:
         """True when a symbol must be fetched: never fetched, fetched before the last
         refresh point, or (live sources) its final close is still missing and the last try
@@ -199,15 +192,20 @@ class MarketData:
                     self.cache.release(lock_key, token)
         fetched_at = min(c.fetched_at for c in cached.values())
         closes = {s: cached[s].closes for s in symbols}
-        if self.live_source:  # an unfinished bar cached by an older version: not a close
-            last = pd.Timestamp(final.day)
+        last = pd.Timestamp(final.day) if self.live_source else None
+        if last is not None:  # an unfinished bar cached by an older version: not a close
             closes = {s: c.loc[:last] if len(c) and c.index[-1] > last else c
                       for s, c in closes.items()}
+        price: Mapping[str, pd.Series] = LazyPrices({s: cached[s] for s in symbols}, last)
         pending = {s: _last_day(c) for s, c in closes.items()
                    if self.live_source and _last_day(c) < final.day}
         intraday_at, live_note = None, None
         if live and self.live_source:
             closes, intraday_at = with_intraday(self.source, self.cache, symbols, closes, now)
+            if intraday_at is not None:  # the session's last trade ends both bases alike
+                price = {s: pd.concat([price[s].loc[: closes[s].index[-1]
+                                                     - pd.Timedelta(days=1)],
+                                       closes[s].iloc[-1:]]) for s in symbols}
             if intraday_at is None:
                 live_note = ("No session is under way in New York (or no trade yet today), "
                              f"so `live` shows the last close, {final.day.isoformat()}.")
@@ -223,9 +221,10 @@ class MarketData:
             pending=pending,
             intraday_at=intraday_at,
             live_note=live_note,
+            price=price,
         )
 
-    def _await_fetch(self, symbols: Sequence[str], boundary: datetime) -> dict[str, _Cached]:
+    def _await_fetch(self, symbols: Sequence[str], boundary: datetime) -> dict[str, CachedCloses]:
         """Wait (briefly) for a concurrent fetch of the same symbols to land in the cache."""
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -236,10 +235,11 @@ class MarketData:
             time.sleep(0.05)
         return self._load(symbols)
 
-    def _refresh(self, stale: list[str], cached: dict[str, _Cached], now: datetime,
+    def _refresh(self, stale: list[str], cached: dict[str, CachedCloses], now: datetime,
                  final_day: date) -> str | None:
-        """Fetch `stale` in one batch and merge into `cached`; a note if we fell back.
-        From a live source, bars dated after `final_day` (unfinished) are not kept."""
+        """Fetch `stale` in one batch, clean it, check it against the cache for adjustments
+        and merge it into `cached`; a note if we fell back to cached data. From a live
+        source, bars dated after `final_day` (unfinished) are not kept."""
         start = _fetch_start([cached.get(s) for s in stale])
         try:
             fresh = self.source.fetch(stale, start)
@@ -247,19 +247,57 @@ class MarketData:
             raise
         except DataUnavailableError as exc:
             if all(s in cached for s in stale):
-                oldest = min(cached[s].fetched_at for s in stale)
-                logger.warning("Using cached prices for %s: %s", stale, exc)
-                return f"{exc} Showing cached data fetched {oldest:%Y-%m-%d %H:%M} UTC."
+                return self._fallback_note(stale, cached, exc)
             raise
+        today = market_today(now)
+        notes = []
         for symbol in stale:
-            got = fresh[symbol]
-            if self.live_source:
-                got = got.loc[: pd.Timestamp(final_day)]
-            merged = _merge(cached.get(symbol), got)
+            bars = self._closes_only(clean_bars(as_bars(fresh[symbol]), symbol, today,
+                                                self.row_log), final_day)
+            old = cached.get(symbol)
+            if old is not None and start is not None:
+                changed = adjustment_change(old.bars, bars)
+                if changed is not None:
+                    try:
+                        bars = self._refetch_all(symbol, changed, today, now, final_day)
+                    except SymbolNotFoundError:
+                        raise
+                    except DataUnavailableError as exc:  # keep the old, consistent history
+                        notes.append(self._fallback_note([symbol], cached, exc))
+                        continue
+                    old = None
+            merged = _merge(old, bars)
             self.cache.set_hash(self._key(symbol),
                                 encode_closes(merged, now, self.source.name), PRICE_TTL_S)
-            cached[symbol] = _Cached(merged, now, self.source.name)
-        return None
+            cached[symbol] = CachedCloses.of(symbol, merged, now, self.source.name)
+        return " ".join(notes) or None
+
+    def _closes_only(self, bars: pd.DataFrame, final_day: date) -> pd.DataFrame:
+        """From a live source, `bars` without rows after `final_day` (unfinished bars)."""
+        return bars.loc[: pd.Timestamp(final_day)] if self.live_source else bars
+
+    def _refetch_all(self, symbol: str, changed: str, today: date, now: datetime,
+                     final_day: date) -> pd.DataFrame:
+        """`symbol`'s full history, fetched again because its closes were re-adjusted."""
+        logger.warning("Adjusted closes of %s changed (%s): refetching its full history",
+                       symbol, changed)
+        self.cache.count(self.cache.key("adjustments", self.source.name), symbol,
+                         now.astimezone(UTC).isoformat(timespec="seconds"))
+        full = self.source.fetch([symbol], None)[symbol]
+        return self._closes_only(clean_bars(as_bars(full), symbol, today, self.row_log),
+                                 final_day)
+
+    @staticmethod
+    def _fallback_note(stale: Sequence[str], cached: dict[str, CachedCloses],
+                       exc: Exception) -> str:
+        oldest = min(cached[s].fetched_at for s in stale)
+        logger.warning("Using cached prices for %s: %s", list(stale), exc)
+        return f"{exc} Showing cached data fetched {oldest:%Y-%m-%d %H:%M} UTC."
+
+    def adjustment_refetches(self) -> dict[str, tuple[int, str]]:
+        """Per symbol: how many times its history was refetched in full after an adjustment,
+        and when last (ISO, UTC). Read-only, for `status`."""
+        return self.cache.counts(self.cache.key("adjustments", self.source.name))
 
 
 def _last_day(closes: pd.Series) -> date:
@@ -267,21 +305,22 @@ def _last_day(closes: pd.Series) -> date:
     return closes.index[-1].date() if len(closes) else date.min
 
 
-def _fetch_start(entries: Sequence[_Cached | None]) -> date | None:
+def _fetch_start(entries: Sequence[CachedCloses | None]) -> date | None:
     """Where a batch fetch must start: None (all history) if any symbol has nothing cached."""
-    if any(e is None or e.closes.empty for e in entries):
+    if any(e is None or not len(e.dates) for e in entries):
         return None
-    last = min(e.closes.index[-1] for e in entries if e is not None)
+    last = min(e.dates[-1] for e in entries if e is not None)
     return (last - timedelta(days=OVERLAP_DAYS)).date()
 
 
-def _merge(old: _Cached | None, fresh: pd.Series) -> pd.Series:
-    """Cached closes extended by fresh ones; fresh values win where the days overlap."""
-    if old is None or old.closes.empty:
+def _merge(old: CachedCloses | None, fresh: pd.DataFrame) -> pd.DataFrame:
+    """Cached closes extended by fresh ones; fresh values win where the days overlap
+    (only called once adjustment_change found the shared days equal)."""
+    if old is None or not len(old.dates):
         return fresh
     if fresh.empty:
-        return old.closes
-    if fresh.index[0] <= old.closes.index[0]:
+        return old.bars
+    if fresh.index[0] <= old.dates[0]:
         return fresh
-    kept = old.closes.loc[: fresh.index[0] - pd.Timedelta(days=1)]
+    kept = old.bars.loc[: fresh.index[0] - pd.Timedelta(days=1)]
     return pd.concat([kept, fresh]).sort_index()

@@ -62,6 +62,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
                        state=symbol_state(entry.last_close, expected, live))
         symbols.append(row)
     fetched = [c.fetched_at for c in cached.values()]
+    refetches = deps.market.adjustment_refetches()
     return {
         "version": __version__,
         "source": deps.market.source.name,
@@ -71,6 +72,8 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         "last_close": max(c.last_close for c in cached.values()).isoformat() if cached
         else None,
         "symbols": symbols,
+        "adjustment_refetches": [{"symbol": symbol, "count": count, "last_at": last}
+                                 for symbol, (count, last) in sorted(refetches.items())],
         "cache": {"backend": describe_backend(deps.cache.client), "healthy": healthy},
         "next_refresh": _iso(next_refresh_point(now)),
         "scheduler": scheduler_status(deps.cache),

@@ -4,7 +4,8 @@ Each button's `value` carries the whole query it switches to, as compact JSON, p
 epoch of the message (the refresh point its numbers were computed after), so a click can be
 answered from the value alone and a click on a message older than the data can be spotted:
 
-    {"c":"gap","e":"202611231620","k":"etf","p":"5y"}      (+ "a":"2024-03-26" when pinned)
+    {"c":"gap","e":"202611231620","k":"etf","p":"5y"}      (+ "a":"2024-03-26" when pinned,
+                                                            "b":"price" for that basis)
 
 The builder is generic: any report command whose payload has `command`, `period`, `pair`,
 `as_of_requested` and `data_fetched_at` gets the same row (gap, trend, stats and history).
@@ -49,7 +50,7 @@ CHOICES_BY_COMMAND: dict[str, tuple[Choice, ...]] = {
     "history": DEFAULT_CHOICES}
 """The commands whose replies carry switch buttons, and the buttons each offers."""
 
-_FIELD_KEYS = {"period": "p", "pair": "k", "as_of": "a", "live": "l"}
+_FIELD_KEYS = {"period": "p", "pair": "k", "as_of": "a", "live": "l", "basis": "b"}
 """Query field -> one-letter key in the button value (keeps values short)."""
 
 
@@ -62,8 +63,9 @@ class SwitchRequest:
     epoch: str
 
     def words(self) -> list[str]:
-        """The command's words, as a user would type them: ['5y', 'etf', 'as-of', DATE]."""
-        words = [self.query[f] for f in ("period", "pair") if self.query.get(f)]
+        """The command's words, as a user would type them: ['5y', 'etf', 'price', 'as-of',
+        DATE]."""
+        words = [self.query[f] for f in ("period", "pair", "basis") if self.query.get(f)]
         if self.query.get("as_of"):
             words += ["as-of", self.query["as_of"]]
         if self.query.get("live"):
@@ -128,7 +130,8 @@ def report_buttons(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The switch row for a report payload (gap, trend, stats, history: period and pair)."""
     live = bool(payload.get("intraday") or payload.get("live_note"))  # `live` was asked
     current = {"period": payload["period"], "pair": payload["pair"],
-               "as_of": payload.get("as_of_requested"), "live": "live" if live else None}
+               "as_of": payload.get("as_of_requested"), "live": "live" if live else None,
+               "basis": payload.get("basis_requested")}
     return switch_block(payload["command"], current, data_epoch(payload["data_fetched_at"]),
                         CHOICES_BY_COMMAND[payload["command"]])
 

@@ -29,6 +29,8 @@ def csv_command(p: Payload) -> str:
     """The command text behind a payload, pinned to its end date."""
     end = p.get("end")
     as_of = f" as-of {end}" if end else ""
+    if p.get("basis_requested"):  # `price`: the CSV holds the closes the reply used
+        as_of = f" {p['basis_requested']}{as_of}"
     if p["command"] == "board":
         rows = ", ".join(f"{r['pair']}={r['label']}" for r in p["rows"])
         return f"board {rows}{as_of}"

@@ -11,7 +11,7 @@ from analytics.periods import NAMED_PERIODS
 from handlers.format import clip
 
 COMMANDS: list[tuple[str, str, str, str]] = [
-    ("gap", "gap [PERIOD] [PAIR] [as-of DATE]",
+    ("gap", "gap [PERIOD] [PAIR] [BASIS] [as-of DATE]",
      "How far small caps lag or lead large caps, how the relative ratio moved, and how "
      "unusual the gap is against all same-length windows in history. Posts a chart.",
      "gap 3y"),
@@ -99,6 +99,9 @@ CONVENTIONS = (
     "*Pairs:* `index` (default: Russell 2000 `^RUT` vs S&P 500 `^GSPC`, price return), `etf` "
     "(IWM vs SPY, total return from adjusted closes), or `SMALL/LARGE` with any two Yahoo "
     "symbols, e.g. `IJR/SPY`.\n"
+    "*Basis:* `total` (default) or `price` after any report command: ETF and stock returns "
+    "from Yahoo's adjusted close (dividends reinvested) or its unadjusted close; index levels "
+    "are price return only. `gap` shows ETFs on both.\n"
     "*Numbers:* returns are last/first − 1 of the closes; the gap is large minus small in "
     "percentage points (positive = small caps lag); the relative ratio is small/large.\n"
     "*Closes:* answers end on the last NYSE close that is final (16:20 New York, 13:20 after "

@@ -1,6 +1,7 @@
 """Turn the text after `/smallcaps` (or the CLI's words) into a request object.
 
-Grammar: `gap [PERIOD] [PAIR] [as-of YYYY-MM-DD]` with PERIOD and PAIR in either order;
+Grammar: `gap [PERIOD] [PAIR] [BASIS] [as-of YYYY-MM-DD]` with PERIOD, PAIR and BASIS
+(`total` / `price`) in any order;
 `help` or nothing shows usage. Errors carry a short message and a valid example.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from analytics.pairs import PAIRS, Pair, PairError, parse_pair
+from analytics.pairs import BASIS_WORDS, PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from bot.config import get_settings
 from bot.market_hours import market_today
@@ -129,15 +130,42 @@ def pop_live(words: list[str]) -> tuple[list[str], bool]:
     return rest, len(rest) != len(words)
 
 
+def pop_basis(words: list[str], command: str = "gap") -> tuple[list[str], str | None]:
+    """Remove a `basis` word (`total` or `price`, also as `basis=price` or `basis price`)."""
+    rest: list[str] = []
+    basis = None
+    i = 0
+    while i < len(words):
+        word = words[i].lower()
+        key, _, inline = word.partition("=")
+        if key in ("basis", "--basis"):
+            word = inline or (words[i + 1].lower() if i + 1 < len(words) else "")
+            if word not in BASIS_WORDS:
+                raise CommandError("`basis` is `total` or `price`.", f"{command} 3y etf price")
+            i += 1 if inline else 2
+        elif word in BASIS_WORDS:
+            i += 1
+        else:
+            rest.append(words[i])
+            i += 1
+            continue
+        if basis is not None and basis != word:
+            raise CommandError("Give one basis: `total` or `price`.", f"{command} 3y etf price")
+        basis = word
+    return rest, basis
+
+
 def parse_period_pair(args: list[str], command: str,
                       default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
-    """`[PERIOD] [PAIR] [as-of DATE] [live]` in any order; errors name a valid `command`
-    example. `live` ends the window on today's unfinished session and cannot be pinned."""
+    """`[PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` in any order; errors name a valid
+    `command` example. BASIS (`total` or `price`) selects the basis of ETF and stock closes;
+    `live` ends the window on today's unfinished session and cannot be pinned."""
     args, live = pop_live(args)
     args, as_of = pop_as_of(args, command)
     if live and as_of is not None:
         raise CommandError("`live` shows today's move so far, so it cannot go with `as-of`: "
                            "give one or the other.", f"{command} 1y live")
+    args, basis = pop_basis(args, command)
     if len(args) > 2:
         raise CommandError(f"Too many words: `{' '.join(args)}`.", f"{command} 5y etf")
     period_text, pair_text = None, None
@@ -153,7 +181,8 @@ def parse_period_pair(args: list[str], command: str,
         else:
             raise CommandError(
                 f"`{word}` is neither a period ({', '.join(NAMED_PERIODS)}, any Nd/Nw/Nm/Ny, "
-                "or YYYY-MM-DD..YYYY-MM-DD) nor a pair (`index`, `etf` or SMALL/LARGE).",
+                "or YYYY-MM-DD..YYYY-MM-DD), a pair (`index`, `etf` or SMALL/LARGE) nor a "
+                "basis (`total` or `price`).",
                 f"{command} 3y IJR/SPY",
             )
     try:
@@ -161,6 +190,11 @@ def parse_period_pair(args: list[str], command: str,
         pair = parse_pair(pair_text)
     except (PeriodError, PairError) as exc:
         raise CommandError(str(exc), f"{command} 3y IJR/SPY") from None
+    if basis is not None:
+        try:
+            pair = pair.with_basis(basis)
+        except PairError as exc:
+            raise CommandError(str(exc), f"{command} 3y etf {basis}") from None
     if as_of is not None and as_of > market_today():
         raise CommandError(f"`{as_of}` is in the future.", f"{command} 3y as-of 2024-03-26")
     return PeriodPairArgs(period, pair, as_of, live)

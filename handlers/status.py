@@ -97,6 +97,16 @@ def scheduler_line(info: Info) -> str:
     return " · ".join(parts)
 
 
+def adjustments_line(info: Info) -> str:
+    """Symbols whose cached history was refetched in full after a split or dividend
+    rescaled it (bot.data.adjustments), with how often and when last."""
+    rows = info.get("adjustment_refetches") or []
+    if not rows:
+        return "none so far"
+    return ", ".join(f"{r['symbol']} {_count(r['count'], 'time', 'times')} "
+                     f"(last {when(r['last_at'])})" for r in rows)
+
+
 def _count(value: str, one: str, many: str) -> str:
     """'1 post', '3 posts' (the scheduler writes counts as text)."""
     return f"{value} {one if str(value).strip() == '1' else many}"
@@ -124,6 +134,7 @@ def summary_lines(info: Info) -> list[tuple[str, str]]:
         ("Last successful update", update_text(info)),
         ("Cache", cache_line(info)),
         ("Cached data current until", refresh_line(info)),
+        ("Refetched after splits/dividends", adjustments_line(info)),
         ("Scheduler", scheduler_line(info)),
     ]
 

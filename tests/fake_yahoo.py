@@ -59,7 +59,10 @@ class FakeYahoo(BaseAdapter):
     """Transport adapter answering Yahoo's endpoints from `<SYMBOL>.csv` files.
 
     data_dir: folder of `Date,Open,High,Low,Close,Volume` files (closes already adjusted,
-        so `adjclose` = Close).
+        so `adjclose` = Close), or with an `Adj Close` column (Yahoo's download layout:
+        `close` = Close, `adjclose` = Adj Close).
+    `publish(symbol, frame)` replaces what the fake serves for a symbol from then on (a
+    live-days replay: the test moves its clock and publishes what Yahoo shows that day).
     missing_status: HTTP status for an unknown symbol: 404 (what Yahoo does) or 200, both
         with `chart.error` set.
     rate_limit: True answers HTTP 429 to every request (crumb included); a collection of
@@ -85,22 +88,22 @@ class FakeYahoo(BaseAdapter):
         self._frames: dict[str, pd.DataFrame] = {}
         self._lock = threading.Lock()
 
+    def publish(self, symbol: str, frame: pd.DataFrame) -> None:
+        """Serve `frame` for `symbol` from now on, in place of its CSV: what Yahoo publishes
+        at one moment of a simulated day (a `Date` column or index, `Close`, optional
+        `Adj Close`, `Open`, `High`, `Low`, `Volume`; a NaN Close is a row Yahoo lists with
+        empty values, e.g. a close that has not come in yet)."""
+        data = frame.reset_index() if "Date" not in frame.columns else frame.copy()
+        data["Date"] = pd.to_datetime(data["Date"])
+        with self._lock:
+            self._frames[symbol] = self._stamped(data.sort_values("Date", kind="stable"))
+
     def session(self) -> requests.Session:
         """A requests.Session whose every http(s) request is answered by this fake."""
         session = requests.Session()
         session.mount("https://", self)
         session.mount("http://", self)
         return session
-
-    def publish(self, symbol: str, rows: pd.DataFrame) -> None:
-        """Serve `rows` for `symbol` from now on, in place of its CSV: what Yahoo publishes
-        at one moment of a simulated day (`Date,Open,High,Low,Close,Volume`; a NaN Close is
-        a row Yahoo lists with empty values, e.g. a close that has not come in yet)."""
-        frame = rows.sort_values("Date").reset_index(drop=True).copy()
-        opens = (frame["Date"] + pd.Timedelta(hours=9, minutes=30)).dt.tz_localize(EXCHANGE_TZ)
-        frame["ts"] = (opens - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
-        with self._lock:
-            self._frames[symbol] = frame
 
     def chart_requests(self, symbol: str | None = None) -> list[RecordedRequest]:
         """Chart requests received, optionally for one symbol only."""
@@ -188,15 +191,18 @@ class FakeYahoo(BaseAdapter):
             return {"meta": meta, "indicators": {"quote": [{}], "adjclose": [{}]}}
 
         def column(name: str) -> list:
+            if name not in rows.columns:
+                return [None] * len(rows)
             return [None if pd.isna(v) else float(v) for v in rows[name]]
 
-        volume = [None if pd.isna(v) else int(v) for v in rows["Volume"]]
+        volume = [None if pd.isna(v) else int(v) for v in rows.get("Volume", [None] * len(rows))]
         quote = {"open": column("Open"), "high": column("High"), "low": column("Low"),
                  "close": column("Close"), "volume": volume}
+        adjusted = column("Adj Close" if "Adj Close" in rows.columns else "Close")
         return {
             "meta": meta,
             "timestamp": [int(t) for t in rows["ts"]],
-            "indicators": {"quote": [quote], "adjclose": [{"adjclose": column("Close")}]},
+            "indicators": {"quote": [quote], "adjclose": [{"adjclose": adjusted}]},
         }
 
     def _load(self, symbol: str) -> pd.DataFrame | None:
@@ -208,11 +214,16 @@ class FakeYahoo(BaseAdapter):
             path = self.data_dir / f"{symbol}.csv"
             if not path.is_file():
                 return None
-            frame = pd.read_csv(path, parse_dates=["Date"]).sort_values("Date")
-            opens = (frame["Date"] + pd.Timedelta(hours=9, minutes=30)).dt.tz_localize(EXCHANGE_TZ)
-            frame["ts"] = (opens - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+            frame = self._stamped(pd.read_csv(path, parse_dates=["Date"]).sort_values("Date"))
             self._frames[symbol] = frame
             return frame
+
+    @staticmethod
+    def _stamped(frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with its `ts` column (see _load)."""
+        opens = (frame["Date"] + pd.Timedelta(hours=9, minutes=30)).dt.tz_localize(EXCHANGE_TZ)
+        frame["ts"] = (opens - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+        return frame
 
     @staticmethod
     def _response(

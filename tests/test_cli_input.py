@@ -30,7 +30,7 @@ def _isolated_state(tmp_path, monkeypatch):
 def test_help_and_nothing_print_usage_like_slack(argv, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "gap [PERIOD] [PAIR] [as-of DATE]" in out and "e.g. smallcaps gap 3y" in out
+    assert "gap [PERIOD] [PAIR] [BASIS] [as-of DATE]" in out and "e.g. smallcaps gap 3y" in out
 
 
 def _json(argv, data_dir, capsys) -> dict:

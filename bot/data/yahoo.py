@@ -21,7 +21,13 @@ import pandas as pd
 import yfinance as yf
 from yfinance.exceptions import YFRateLimitError
 
-from bot.data.sources import DataUnavailableError, RateLimitedError, SymbolNotFoundError
+from bot.data.sources import (
+    ADJ_CLOSE,
+    CLOSE,
+    DataUnavailableError,
+    RateLimitedError,
+    SymbolNotFoundError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,22 +113,35 @@ def _classify(symbol: str, messages: Sequence[str], only_nan: bool = False) -> s
     return "unreachable"
 
 
-def _closes(frame: pd.DataFrame, ticker: str, symbol: str) -> pd.Series:
-    """The Close column of `ticker` as a clean Series named `symbol` (empty if absent)."""
-    if frame.empty or ("Close", ticker) not in frame.columns:
-        return pd.Series(dtype="float64", name=symbol)
-    closes = pd.to_numeric(frame[("Close", ticker)], errors="coerce").astype("float64").dropna()
-    index = pd.DatetimeIndex(closes.index)
+def _bars(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    """`ticker`'s Close and Adj Close (bot.data.sources layout; empty if it has no closes).
+
+    Rows start at the symbol's first close. After it every row stays, even with both closes
+    missing (in a multi-symbol download some are the other symbols' days, as yfinance
+    outer-joins the dates): bot.data.validate decides what is a gap worth logging and
+    refuses bad values and duplicates."""
+    columns = [(CLOSE, ticker), (ADJ_CLOSE, ticker)]
+    if frame.empty or any(c not in frame.columns for c in columns):
+        return pd.DataFrame({CLOSE: [], ADJ_CLOSE: []}, dtype="float64")
+    bars = pd.DataFrame({name: pd.to_numeric(frame[(name, t)], errors="coerce")
+                         for name, t in columns}).astype("float64")
+    present = bars.notna().any(axis=1).to_numpy()
+    if not present.any():
+        return bars.iloc[:0]
+    bars = bars.iloc[int(present.argmax()):]  # before its first close: other symbols' days
+    index = pd.DatetimeIndex(bars.index)
     if index.tz is not None:
         index = index.tz_localize(None)
-    # Dates only, at the resolution read_close_csv gives, so both sources compare as equal.
-    closes.index = index.normalize().as_unit("us").rename("Date")
-    closes = closes[~closes.index.duplicated(keep="last")].sort_index()
-    return closes.rename(symbol)
+    # Dates only, at the resolution the CSV source gives, so both sources compare as equal.
+    bars.index = index.normalize().as_unit("us").rename("Date")
+    return bars
 
 
 class YahooSource:
-    """Daily closes for many symbols in one batched yfinance download (auto-adjusted)."""
+    """Daily closes for many symbols in one batched yfinance download.
+
+    `auto_adjust=False`, so each symbol keeps Yahoo's Close (split-adjusted: price return)
+    and Adj Close (split- and dividend-adjusted: total return); see bot.data.sources."""
 
     def __init__(
         self, session: Any = None, timeout: float = 10.0, cache_dir: Path | None = None
@@ -141,8 +160,9 @@ class YahooSource:
     def live(self) -> bool:
         return True
 
-    def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.Series]:
-        """Closes per symbol from `start` (None: all history); raises DataUnavailableError kinds."""
+    def fetch(self, symbols: Sequence[str], start: date | None) -> dict[str, pd.DataFrame]:
+        """Close and Adj Close per symbol from `start` (None: all history); raises
+        DataUnavailableError kinds (see PriceSource.fetch)."""
         wanted = list(dict.fromkeys(symbols))
         if not wanted:
             return {}
@@ -151,7 +171,7 @@ class YahooSource:
             kwargs["session"] = self.session
         with _yfinance_errors() as messages:
             try:
-                frame = yf.download(wanted, progress=False, auto_adjust=True, threads=False,
+                frame = yf.download(wanted, progress=False, auto_adjust=False, threads=False,
                                     timeout=self.timeout, **kwargs)
             except YFRateLimitError as exc:
                 raise RateLimitedError(RATE_LIMITED_MESSAGE) from exc
@@ -162,7 +182,7 @@ class YahooSource:
                 ) from exc
         if frame is None:
             frame = pd.DataFrame()
-        result = {s: _closes(frame, s.upper(), s) for s in wanted}  # yfinance upper-cases
+        result = {s: _bars(frame, s.upper()) for s in wanted}  # yfinance upper-cases
         failed = {s: _classify(s.upper(), messages, _only_nan(frame, s.upper()))
                   for s, c in result.items() if c.empty}
         if failed:

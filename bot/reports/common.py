@@ -11,8 +11,8 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.pairs import Pair
-from analytics.periods import Period, Window
+from analytics.pairs import DEFAULT_BASIS, PRICE_RETURN, Instrument, Pair
+from analytics.periods import InsufficientHistoryError, Period, Window
 from bot.market import PriceHistory
 from bot.reports import Payload
 
@@ -22,9 +22,19 @@ def as_of_text(as_of: date | None) -> str:
     return f"{as_of or 'latest'}"
 
 
+def query_text(command: str, pair: Pair, *parts: str) -> str:
+    """The cache-key text of a query: `command|parts...|pair|`, plus `|price` when the
+    `basis` word is not the default (so older keys stay valid)."""
+    text = "|".join([command, *parts])
+    return text if pair.basis_choice == DEFAULT_BASIS else f"{text}|{pair.basis_choice}"
+
+
 def pair_closes(history: PriceHistory, pair: Pair) -> tuple[pd.Series, pd.Series]:
-    """The (small, large) daily closes of `pair` from `history`."""
-    small, large = (history.closes[s] for s in pair.symbols)
+    """The (small, large) daily closes of `pair` from `history`, each on its basis under
+    the pair's `basis` word (Instrument.basis_for). Raises InsufficientHistoryError when a
+    price-return series is asked for and the source has no unadjusted closes for it."""
+    small, large = (_closes_on(history, i, i.basis_for(pair.basis_choice))
+                    for i in (pair.small, pair.large))
     return small, large
 
 
@@ -37,6 +47,30 @@ def last_close_text(payload: Payload) -> str:
         return f"last close {days[0]}"
     return "last closes " + ", ".join(f"{s} {d}" for s, d in sorted(closes.items(),
                                                                    key=lambda kv: kv[1]))
+
+
+def _closes_on(history: PriceHistory, instrument: Instrument, basis: str) -> pd.Series:
+    closes = history.series(instrument.symbol, basis)
+    if closes.empty:
+        raise InsufficientHistoryError(
+            f"No {basis} closes for `{instrument.symbol}` in {history.source}"
+            + (" (no unadjusted closes)." if basis == PRICE_RETURN else ".")
+        )
+    return closes
+
+
+def check_as_of(as_of: date | None, pair: Pair, history: PriceHistory) -> None:
+    """Refuse an as-of date before the pair's first common close, with that close: 'No data
+    before 1987-09-10 ...' (dates before 1677 cannot even be compared in pandas)."""
+    if as_of is None:
+        return
+    firsts = [history.closes[s].index[0] for s in pair.symbols if len(history.closes[s])]
+    if firsts and as_of < max(firsts).date():
+        first = max(firsts).date()
+        raise InsufficientHistoryError(
+            f"No data before {first}, the first close {pair.small.symbol} and "
+            f"{pair.large.symbol} have in common (as-of {as_of.isoformat()} is earlier)."
+        )
 
 
 def fetched_day(payload: Payload) -> str:
@@ -77,11 +111,14 @@ class PeriodPairQuery:
 
     def describe(self) -> str:
         command = self.command  # type: ignore[attr-defined]
-        text = f"{command}|{self.period.label}|{self.pair.key}|{as_of_text(self.as_of)}"
+        text = query_text(command, self.pair, self.period.label, self.pair.key,
+                          as_of_text(self.as_of))
         return text + "|live" if self.live else text
 
     def closes(self, history: PriceHistory) -> tuple[pd.Series, pd.Series]:
-        """The (small, large) closes of this query's pair."""
+        """The (small, large) closes of this query's pair on its basis, after checking the
+        as-of date against the data (check_as_of)."""
+        check_as_of(self.as_of, self.pair, history)
         return pair_closes(history, self.pair)
 
 
@@ -89,7 +126,7 @@ def window_fields(command: str, period: Period, pair: Pair, window: Window, as_o
                   *, adjective: bool = False) -> Payload:
     """The fields that open every period report's payload, in their documented order:
     command, period (label, description[, adjective]), pair, start/end actually used,
-    as_of_requested and basis."""
+    as_of_requested, basis and basis_requested."""
     fields: Payload = {"command": command, "period": period.label,
                        "period_kind": period.kind, "period_description": period.describe()}
     if adjective:
@@ -101,4 +138,11 @@ def window_fields(command: str, period: Period, pair: Pair, window: Window, as_o
         "end": window.end.date().isoformat(),
         "as_of_requested": as_of_requested(as_of),
         "basis": pair.basis,
+        "basis_requested": basis_requested(pair),
     }
+
+
+def basis_requested(pair: Pair) -> str | None:
+    """The `basis` word when it is not the default ('price'), else None (payload field
+    `basis_requested`; buttons carry it so a click keeps the basis)."""
+    return None if pair.basis_choice == DEFAULT_BASIS else pair.basis_choice

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analytics.charts import render_gap_chart
-from analytics.gap import GapResult, HistoryRank, compute_gap
+from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
+from analytics.periods import InsufficientHistoryError
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
+from bot.reports.common import (
+    PeriodPairQuery,
+    chart_source,
+    fetched_day,
+    pair_closes,
+    window_fields,
+)
 
 
 @dataclass(frozen=True)
@@ -20,18 +27,46 @@ class GapQuery(PeriodPairQuery):
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
         small, large = self.closes(history)
         result = compute_gap(self.pair, small, large, self.period, self.as_of)
-        payload = gap_payload(result, history, self)
+        payload = gap_payload(result, history, self, other_basis(result, history))
         png = render_gap_chart(result, source=chart_source(payload),
                                fetched=fetched_day(payload))
         return payload, png
+
+
+def other_basis(result: GapResult, history: PriceHistory) -> Payload | None:
+    """The same window on the other basis (price return for a total-return query and vice
+    versa), or None when the pair has one basis only (two indexes). `note` says why the
+    returns are missing when the source lacks closes on the window's days."""
+    pair = result.pair
+    if not pair.has_both_bases:
+        return None
+    other = replace(pair, basis_choice="price" if pair.basis_choice == "total" else "total")
+    fields: Payload = {"basis": other.basis, "small": None, "large": None, "gap_pp": None,
+                       "note": None}
+    try:
+        small, large = pair_closes(history, other)
+    except InsufficientHistoryError as exc:
+        text = str(exc).rstrip(".")
+        return {**fields, "note": text[:1].lower() + text[1:]}
+    returns = window_returns_pct(small, large, result.window)
+    if returns is None:
+        return {**fields, "note": f"no {other.basis} closes of both series on "
+                f"{result.window.start.date()} and {result.window.end.date()}"}
+    small_pct, large_pct = returns
+    return {**fields,
+            "small": {"symbol": pair.small.symbol, "return_pct": round(small_pct, 4)},
+            "large": {"symbol": pair.large.symbol, "return_pct": round(large_pct, 4)},
+            "gap_pp": round(large_pct - small_pct, 4)}
 
 
 def _leg(symbol: str, name: str, return_pct: float) -> Payload:
     return {"symbol": symbol, "name": name, "return_pct": round(return_pct, 4)}
 
 
-def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery) -> Payload:
-    """The JSON answer to a gap query (stable keys; documented in README)."""
+def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery,
+                other: Payload | None = None) -> Payload:
+    """The JSON answer to a gap query (stable keys; documented in README); `other` is the
+    `other_basis` field (see other_basis)."""
     annual = result.annualised
     return {
         **window_fields("gap", result.period, result.pair, result.window, query.as_of,
@@ -40,6 +75,7 @@ def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery) -> Pa
         "large": _leg(result.pair.large.symbol, result.pair.large.name, result.large_return_pct),
         "gap_pp": round(result.gap_pp, 4),
         "leader": result.leader,
+        "other_basis": other,
         "relative_ratio": {
             "start": round(result.relative_ratio_start, 8),
             "end": round(result.relative_ratio_end, 8),

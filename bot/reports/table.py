@@ -18,9 +18,12 @@ from bot.reports import Payload, history_meta
 from bot.reports.common import (
     as_of_requested,
     as_of_text,
+    basis_requested,
     chart_source,
+    check_as_of,
     fetched_day,
     pair_closes,
+    query_text,
 )
 
 
@@ -38,10 +41,11 @@ class TableQuery:
         return self.pair.symbols
 
     def describe(self) -> str:
-        text = f"table|{self.pair.key}|{as_of_text(self.as_of)}"
+        text = query_text("table", self.pair, self.pair.key, as_of_text(self.as_of))
         return text + "|live" if self.live else text
 
     def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+        check_as_of(self.as_of, self.pair, history)
         small, large = pair_closes(history, self.pair)
         table = performance_table(self.pair, small, large, self.as_of)
         payload = table_payload(table, history, self)
@@ -79,6 +83,7 @@ def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQu
         "first_common_close": table.first_common.date().isoformat(),
         "as_of_requested": as_of_requested(query.as_of),
         "basis": pair.basis,
+        "basis_requested": basis_requested(pair),
         "small": {"symbol": pair.small.symbol, "name": pair.small.name},
         "large": {"symbol": pair.large.symbol, "name": pair.large.name},
         "annualisation": ANNUALISATION,

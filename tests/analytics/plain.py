@@ -14,14 +14,27 @@ from datetime import date
 from pathlib import Path
 
 
-def read_closes(path: Path) -> dict[date, float]:
-    """Date -> close from a `Date,Open,High,Low,Close,Volume` file (last row wins)."""
+def read_closes(path: Path, column: str = "Close") -> dict[date, float]:
+    """Date -> close from a `Date,Open,High,Low,Close,Volume` file (last row wins), or from
+    another column such as `Adj Close`."""
     closes: dict[date, float] = {}
     with open(path, newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["Close"]:
-                closes[date.fromisoformat(row["Date"][:10])] = float(row["Close"])
+            if row[column]:
+                closes[date.fromisoformat(row["Date"][:10])] = float(row[column])
     return closes
+
+
+def period_returns_pct(small: dict[date, float], large: dict[date, float], years: int,
+                       as_of: date | None = None) -> tuple[date, date, float, float]:
+    """(start, end, small %, large %) over `years` ending at the last common close on or
+    before `as_of`, starting at the last common close on or before the same date `years`
+    earlier: the README's window convention, the slow way."""
+    days = common_dates(small, large, until=as_of)
+    end = days[-1]
+    start = days[bisect.bisect_right(days, years_before(end, years)) - 1]
+    return (start, end, (small[end] / small[start] - 1) * 100,
+            (large[end] / large[start] - 1) * 100)
 
 
 def common_dates(*series: dict[date, float], until: date | None = None) -> list[date]:

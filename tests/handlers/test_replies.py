@@ -46,7 +46,7 @@ def test_leading_reply_says_lead_and_flips_the_rank_wording():
     p = copy.deepcopy(PAYLOAD)
     p.update(gap_pp=-9.49, leader="small")
     p["history_rank"].update(percentile=8.0, record_lead={"pp": -25.7, "end": "2021-02-09"})
-    assert headline(p) == "Small caps lead by 9.49 pp over 3 years"
+    assert headline(p) == "Small caps lead by 9.49 pp over 3 years, price return"
     assert "100 = small caps' widest lag, 0 = widest lead" in gap_plain_text(p)
     assert "record lead: 25.70 pp (window ending 2021-02-09)" in gap_plain_text(p)
 

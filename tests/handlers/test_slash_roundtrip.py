@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import date
 
 import pytest
 
@@ -119,3 +120,42 @@ def test_http_mode_serves_signed_requests_and_rejects_unsigned(app, fake):
         assert err.value.code == 401
     finally:
         server.close()
+
+
+def test_basis_word_from_slack_headline_and_other_basis_line(app, fake, market_data_dir):
+    """`price` selects price return for the ETF legs; total return is one line below, and
+    the switch buttons keep the basis. Expected: the shared CSVs, plain arithmetic."""
+    from tests.analytics.plain import period_returns_pct, read_closes
+
+    def returns(suffix: str) -> tuple[float, float]:
+        small, large = (read_closes(market_data_dir / f"{s}{suffix}.csv") for s in ("IWM", "SPY"))
+        return period_returns_pct(small, large, 3, date(2024, 3, 26))[2:]
+
+    iwm_pr, spy_pr = returns(".price")
+    iwm_tr, spy_tr = returns("")
+    dispatch_slash(app, fake, "gap 3y etf price as-of 2024-03-26")
+    [post] = fake.wait_for("chat.postMessage", timeout=20)
+    section = post.params["blocks"][1]["text"]["text"]
+    head, below = section.split("\n")
+    assert head.startswith(f"*Small caps lag by {spy_pr - iwm_pr:.2f} pp over 3 years, "
+                           "price return*")
+    assert below == (f"Total return: IWM {iwm_tr:+.2f} %, SPY {spy_tr:+.2f} %, "
+                     f"gap {spy_tr - iwm_tr:+.2f} pp.")
+    buttons = [e for b in post.params["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    switches = [json.loads(e["value"]) for e in buttons
+                if e["action_id"].startswith("smallcaps_switch")]
+    assert switches and all(v.get("b") == "price" for v in switches)
+    [csv] = [e["value"] for e in buttons if e["action_id"] == "smallcaps_csv"]
+    assert csv == "gap 3y etf price as-of 2024-03-26"  # the CSV is the price-return data
+
+
+def test_as_of_before_the_data_is_a_friendly_message(app, fake):
+    for _ in ("cold", "warm"):  # the second time the closes come from the cache
+        fake.reset()
+        dispatch_slash(app, fake, "gap 3y as-of 0001-01-01")
+        [reply] = fake.wait_for("response_url", timeout=20)
+        assert reply.params["response_type"] == "ephemeral"
+        assert "No data before 1987-09-10" in reply.params["text"]
+        assert "Something went wrong" not in reply.params["text"]
+        assert fake.calls("chat.postMessage") == []

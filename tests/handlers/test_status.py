@@ -112,3 +112,18 @@ def test_cli_status_never_prints_secrets(capsys, monkeypatch, _isolated_env, tmp
     out = captured.out + captured.err
     assert "Redis at 127.0.0.1:1/0" in out and "unreachable" in out
     assert "secret" not in out
+
+
+def test_status_counts_full_refetches_after_splits_and_dividends(fake, cache, market_data_dir):
+    """What MarketData records after an adjustment (tests/bot/test_live_adjustments.py
+    triggers it for real) is shown per symbol, with the time of the last one."""
+    app, deps = wired_app(fake, cache, market_data_dir)
+    assert "*Refetched after splits/dividends*\nnone so far" in _status_reply(app, fake)
+    key = cache.key("adjustments", deps.market.source.name)
+    for when in ("2026-11-20T21:30:00+00:00", "2026-11-24T21:00:00+00:00"):
+        cache.count(key, "SPY", when)
+    cache.count(key, "SMCX", "2026-11-21T21:30:00+00:00")
+    fake.reset()
+    text = _status_reply(app, fake)
+    assert ("SMCX 1 time (last 2026-11-21 21:30 UTC), SPY 2 times (last 2026-11-24 21:00 UTC)"
+            in text)
