@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from analytics.pairs import PAIRS
+from analytics.pairs import BASIS_WORDS, PAIRS
 from analytics.periods import PeriodError, parse_period
 from bot.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
 from bot.deps import Deps
@@ -58,6 +58,11 @@ def _is_pair_word(word: str) -> bool:
     return word.lower() in PAIRS or "/" in word
 
 
+def _is_index_pair(word: str) -> bool:
+    """`index`, or a SMALL/LARGE pair of two `^` index symbols (price return only)."""
+    return word.lower() == "index" or all(side.startswith("^") for side in word.split("/"))
+
+
 def _is_period_word(word: str) -> bool:
     try:
         parse_period(word)
@@ -69,8 +74,9 @@ def _is_period_word(word: str) -> bool:
 def apply_defaults(command: str, args: list[str], defaults: Mapping[str, str]) -> list[str]:
     """`args` plus the channel's default pair, period or board where the user gave none.
 
-    Words typed win. `history` takes only a length default (`5y`, not `ytd`). The `basis`
-    setting is stored and shown; it applies once commands take a basis word.
+    Words typed win. `history` takes only a length default (`5y`, not `ytd`). A `basis`
+    default applies to the pair commands when no basis word was typed, except `total` on an
+    index pair (index levels are price return only, so the default cannot apply there).
     """
     if not defaults:
         return args
@@ -86,6 +92,12 @@ def apply_defaults(command: str, args: list[str], defaults: Mapping[str, str]) -
         period = parse_period(defaults["period"])
         if command != "history" or period.kind == "offset":
             out.append(defaults["period"])
+    if command in PAIR_COMMANDS and "basis" in defaults \
+            and not any(w.lower() in BASIS_WORDS or w.lower().startswith(("basis", "--basis"))
+                        for w in words):
+        pair_word = next((w for w in out if _is_pair_word(w)), "index")
+        if not (defaults["basis"] == "total" and _is_index_pair(pair_word)):
+            out.append(defaults["basis"])
     if command == "board" and "board" in defaults and not words:
         out.append(defaults["board"])
     return out
@@ -112,7 +124,7 @@ def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
         elif request.action == "set":
             assert request.name is not None and request.value is not None
             name, value = store.set(channel_id, request.name, request.value)
-            note = (" (stored; it applies once commands take a basis word)"
+            note = (" (index pairs stay price return: they have no total-return series)"
                     if name == "basis" else "")
             send(text=f":white_check_mark: Channel default {name} is now `{value}`{note}. "
                       "A command that names its own wins.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -81,6 +82,41 @@ def test_set_basis_is_stored_and_shown(app, fake):
     assert "basis is now `price`" in _ephemeral(fake, 1)
     dispatch_slash(app, fake, "set")
     assert "basis: `price`" in _ephemeral(fake, 2)
+
+
+def _price_closes(market_data_dir, symbol):
+    """Unadjusted closes by day from SYMBOL.price.csv, read with the csv module."""
+    with open(market_data_dir / f"{symbol}.price.csv", newline="") as handle:
+        return {row["Date"]: float(row["Close"]) for row in csv.DictReader(handle)}
+
+
+def test_set_basis_price_makes_etf_replies_price_return(app, fake, market_data_dir):
+    dispatch_slash(app, fake, "set basis price")
+    _ephemeral(fake, 1)
+    dispatch_slash(app, fake, "gap 3y etf as-of 2024-03-26")
+    text = _posted(fake)
+    iwm, spy = _price_closes(market_data_dir, "IWM"), _price_closes(market_data_dir, "SPY")
+    iwm_pct = (iwm["2024-03-26"] / iwm["2021-03-26"] - 1) * 100
+    spy_pct = (spy["2024-03-26"] / spy["2021-03-26"] - 1) * 100
+    headline = text.split("Price return:")[0] if "Price return:" in text else text
+    assert f"{iwm_pct:+.2f} %" in headline and f"{spy_pct:+.2f} %" in headline
+    assert "price return" in text
+
+
+def test_a_typed_basis_wins_and_total_never_breaks_index_pairs(app, fake, real_closes):
+    dispatch_slash(app, fake, "set basis total")
+    _ephemeral(fake, 1)
+    dispatch_slash(app, fake, "gap 3y as-of 2024-03-26")  # index: price return only
+    expected = _gap_pp(real_closes, "^RUT", "^GSPC", "2021-03-26", "2024-03-26")
+    assert f"{expected:+.2f} pp" in _posted(fake, 1)
+    dispatch_slash(app, fake, "unset basis")
+    _ephemeral(fake, 2)
+    dispatch_slash(app, fake, "set basis price")
+    _ephemeral(fake, 3)
+    dispatch_slash(app, fake, "gap 3y etf total as-of 2024-03-26")  # the typed word wins
+    expected = _gap_pp(real_closes, "IWM", "SPY", "2021-03-26", "2024-03-26")
+    headline = _posted(fake, 2).split("Price return:")[0]
+    assert f"lag by {expected:.2f} pp over 3 years, total return" in headline
 
 
 @pytest.mark.parametrize("text,needle", [
