@@ -90,7 +90,7 @@ def intraday_meta(history: PriceHistory) -> Payload | None:
             "label": f"intraday, {at:%H:%M} New York, not a close"}
 
 
-PAYLOAD_VERSION = "p2"
+PAYLOAD_VERSION = "p3"
 """Part of every cached report's key: bump it when a payload's fields change, so a deployed
 bot never renders a payload cached by the previous version (p2: one rank definition)."""
 
