@@ -92,7 +92,8 @@ def intraday_meta(history: PriceHistory) -> Payload | None:
 
 PAYLOAD_VERSION = "p3"
 """Part of every cached report's key: bump it when a payload's fields change, so a deployed
-bot never renders a payload cached by the previous version (p2: one rank definition)."""
+bot never renders a payload cached by the previous version (p2: one rank definition;
+p3: both bases, pending closes, intraday, CSV source kind)."""
 
 
 def history_meta(history: PriceHistory) -> Payload:
