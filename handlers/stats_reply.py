@@ -63,6 +63,22 @@ def stats_rows(p: Payload) -> list[tuple[str, str, str]]:
     return rows
 
 
+def other_basis_line(p: Payload) -> str | None:
+    """Total return and CAGR on the other basis, one line (issue #10): 'Price return: IWM
+    -7.00 % (CAGR -2.40 % a year), SPY +31.02 % (CAGR +9.45 % a year).'; one line saying
+    why when those closes are missing; None for two indexes (one basis only)."""
+    other = p.get("other_basis")
+    if not other:
+        return None
+    name = other["basis"][:1].upper() + other["basis"][1:]
+    if other["small"] is None:
+        return f"{name}: not available ({other['note']})."
+    small, large = other["small"], other["large"]
+    return (f"{name}: {small['symbol']} {_pct(small['total_return_pct'])} (CAGR "
+            f"{_pct(small['cagr_pct'])} a year), {large['symbol']} "
+            f"{_pct(large['total_return_pct'])} (CAGR {_pct(large['cagr_pct'])} a year).")
+
+
 def table_lines(p: Payload) -> list[str]:
     return [label.ljust(LABEL_WIDTH) + small.rjust(VALUE_WIDTH) + large.rjust(VALUE_WIDTH)
             for label, small, large in stats_rows(p)]
@@ -107,7 +123,9 @@ def stats_blocks(p: Payload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the comparison table, beta, conventions,
     and the period/pair buttons (handlers/actions.py switches the message in place)."""
     table = "\n".join(table_lines(p))
-    body = f"*{window_label(p)}* ({window_how(p)}).\n```{table}```\n{beta_line(p)}"
+    other = other_basis_line(p)
+    body = (f"*{window_label(p)}* ({window_how(p)}).\n```{table}```\n"
+            + (f"{other}\n" if other else "") + beta_line(p))
     return [
         header(title(p)),
         section(body),
@@ -127,7 +145,8 @@ def stats_fallback_text(p: Payload) -> str:
 
 def stats_plain_text(p: Payload) -> str:
     """The same summary for a terminal."""
+    other = other_basis_line(p)
     lines = [*title_rule(title(p)), f"{window_label(p)} ({window_how(p)}).", "",
-             *indented(table_lines(p)), "", beta_line(p), "", conventions(p),
-             *warning_lines(p), basis_source_text(p)]
+             *indented(table_lines(p)), "", *([other] if other else []), beta_line(p), "",
+             conventions(p), *warning_lines(p), basis_source_text(p)]
     return "\n".join(lines)

@@ -42,6 +42,30 @@ def table_lines(p: Payload) -> list[str]:
     return lines
 
 
+def other_basis_lines(p: Payload) -> list[str]:
+    """The same horizons on the other basis (issue #10), under the table with its columns
+    lined up: a header naming the basis, then label and the three numbers per row; one
+    line when those closes are missing; nothing for two indexes (one basis only)."""
+    other = p.get("other_basis")
+    if not other:
+        return []
+    name = other["basis"][:1].upper() + other["basis"][1:]
+    if other["rows"] is None:
+        return [f"{name}: not available ({other['note']})."]
+    heads = [f"{p['small']['symbol']} %", f"{p['large']['symbol']} %", "Gap pp"]
+    widths = [max(NUMBER_WIDTH, len(h)) for h in heads]
+    first = HORIZON_WIDTH + 2 + DATE_WIDTH
+    lines = [name.ljust(first)
+             + "".join("  " + h.rjust(w) for h, w in zip(heads, widths, strict=True))]
+    for row in other["rows"]:
+        cells = (row["small_pct"], row["large_pct"], row["gap_pp"])
+        lines.append(row["label"].ljust(first)
+                     + "".join("  " + _cell(v, w) for v, w in zip(cells, widths, strict=True)))
+    if any(row["gap_pp"] is None for row in other["rows"]):
+        lines.append(f"n/a: no {other['basis']} closes on that row's first day.")
+    return lines
+
+
 def headline(p: Payload) -> str:
     """'Small caps lag on 8 of 9 horizons and lead on 1' (rows with numbers only)."""
     gaps = [r["gap_pp"] for r in p["rows"] if r["gap_pp"] is not None]
@@ -80,7 +104,8 @@ def conventions(p: Payload) -> list[str]:
 
 def table_blocks(p: Payload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the table in a code block, conventions."""
-    table = "\n".join(table_lines(p))
+    other = other_basis_lines(p)
+    table = "\n".join([*table_lines(p), *([""] + other if other else [])])
     body = f"*{headline(p)}.*\n{key_line(p)}\n```{table}```"
     return [
         header(title(p)),
@@ -101,7 +126,8 @@ def table_fallback_text(p: Payload) -> str:
 
 def table_plain_text(p: Payload) -> str:
     """The same table for a terminal."""
+    other = other_basis_lines(p)
     lines = [*title_rule(title(p)), f"{headline(p)}.", key_line(p), "",
-             *indented(table_lines(p)), "", *conventions(p), *warning_lines(p),
-             basis_source_text(p)]
+             *indented(table_lines(p)), *([""] + indented(other) if other else []), "",
+             *conventions(p), *warning_lines(p), basis_source_text(p)]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ cache key text stays `command|period|pair|as_of-or-latest` so cached entries sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -146,3 +146,28 @@ def basis_requested(pair: Pair) -> str | None:
     """The `basis` word when it is not the default ('price'), else None (payload field
     `basis_requested`; buttons carry it so a click keeps the basis)."""
     return None if pair.basis_choice == DEFAULT_BASIS else pair.basis_choice
+
+
+def other_basis_closes(history: PriceHistory, pair: Pair, days: tuple[pd.Timestamp, ...]
+                       ) -> tuple[Pair, tuple[pd.Series, pd.Series] | str] | None:
+    """The pair on the other basis (price return for a total-return query and vice versa)
+    with its (small, large) closes, or with a short note (lower case, no final stop) saying
+    why they are missing: no such closes in the source, or not on every one of `days` (the
+    headline's window days, so both bases compare the same closes).
+    None for two indexes (price return only). Shared by gap, table and stats (issue #10,
+    "Both bases for ETFs")."""
+    if not pair.has_both_bases:
+        return None
+    other = replace(pair, basis_choice="price" if pair.basis_choice == "total" else "total")
+    try:
+        small, large = pair_closes(history, other)
+    except InsufficientHistoryError as exc:
+        text = str(exc).rstrip(".")
+        return other, text[:1].lower() + text[1:]
+    missing = sorted({day for series in (small, large) for day in days
+                      if day not in series.index})
+    if missing:
+        listed = " and ".join(str(day.date()) for day in missing) if len(missing) <= 2 else \
+            f"{len(missing)} of the {len(set(days))} days used, {missing[0].date()} first"
+        return other, f"no {other.basis} closes of both series on {listed}"
+    return other, (small, large)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from analytics.charts import render_gap_chart
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
-from analytics.periods import InsufficientHistoryError
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     chart_source,
     fetched_day,
-    pair_closes,
+    other_basis_closes,
     window_fields,
 )
 
@@ -37,22 +36,19 @@ def other_basis(result: GapResult, history: PriceHistory) -> Payload | None:
     """The same window on the other basis (price return for a total-return query and vice
     versa), or None when the pair has one basis only (two indexes). `note` says why the
     returns are missing when the source lacks closes on the window's days."""
-    pair = result.pair
-    if not pair.has_both_bases:
+    window = result.window
+    found = other_basis_closes(history, result.pair, (window.start, window.end))
+    if found is None:
         return None
-    other = replace(pair, basis_choice="price" if pair.basis_choice == "total" else "total")
+    other, closes = found
     fields: Payload = {"basis": other.basis, "small": None, "large": None, "gap_pp": None,
                        "note": None}
-    try:
-        small, large = pair_closes(history, other)
-    except InsufficientHistoryError as exc:
-        text = str(exc).rstrip(".")
-        return {**fields, "note": text[:1].lower() + text[1:]}
-    returns = window_returns_pct(small, large, result.window)
-    if returns is None:
-        return {**fields, "note": f"no {other.basis} closes of both series on "
-                f"{result.window.start.date()} and {result.window.end.date()}"}
+    if isinstance(closes, str):
+        return {**fields, "note": closes}
+    returns = window_returns_pct(*closes, window)
+    assert returns is not None  # other_basis_closes checked both days
     small_pct, large_pct = returns
+    pair = result.pair
     return {**fields,
             "small": {"symbol": pair.small.symbol, "return_pct": round(small_pct, 4)},
             "large": {"symbol": pair.large.symbol, "return_pct": round(large_pct, 4)},

@@ -8,11 +8,17 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.charts_stats import render_stats_chart
-from analytics.gap import annualised_pct
-from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, compute_risk
+from analytics.gap import annualised_pct, window_returns_pct
+from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, cagr, compute_risk
 from bot.market import PriceHistory
 from bot.reports import Payload, history_meta
-from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
+from bot.reports.common import (
+    PeriodPairQuery,
+    chart_source,
+    fetched_day,
+    other_basis_closes,
+    window_fields,
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,7 @@ class StatsQuery(PeriodPairQuery):
         small, large = self.closes(history)
         stats = compute_risk(self.pair, small, large, self.period, self.as_of,
                              self.risk_free_rate)
-        payload = stats_payload(stats, history, self)
+        payload = stats_payload(stats, history, self, other_basis(stats, history))
         png = render_stats_chart(stats, source=chart_source(payload),
                                  fetched=fetched_day(payload))
         return payload, png
@@ -65,8 +71,32 @@ def _leg(symbol: str, name: str, leg: SeriesStats, calendar_days: int) -> Payloa
     }
 
 
-def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery) -> Payload:
-    """The JSON answer to a stats query (stable keys; documented in README)."""
+def other_basis(stats: RiskStats, history: PriceHistory) -> Payload | None:
+    """Total return and CAGR on the other basis between the same two closes (issue #10):
+    `basis`, `small` and `large` (each `symbol`, `total_return_pct`, `cagr_pct`, CAGR over
+    the headline's number of daily returns, 252 a year) and `note` saying why they are
+    null; None for two indexes (one basis only)."""
+    window = stats.window
+    found = other_basis_closes(history, stats.pair, (window.start, window.end))
+    if found is None:
+        return None
+    other, closes = found
+    fields: Payload = {"basis": other.basis, "small": None, "large": None, "note": None}
+    if isinstance(closes, str):
+        return {**fields, "note": closes}
+    returns = window_returns_pct(*closes, window)
+    assert returns is not None  # other_basis_closes checked both days
+    legs = zip((stats.pair.small, stats.pair.large), returns, strict=True)
+    return {**fields, **{
+        key: {"symbol": leg.symbol, "total_return_pct": round(pct, 4),
+              "cagr_pct": _finite(cagr(pct / 100.0, stats.n_returns) * 100.0, 4)}
+        for key, (leg, pct) in zip(("small", "large"), legs, strict=True)}}
+
+
+def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery,
+                  other: Payload | None = None) -> Payload:
+    """The JSON answer to a stats query (stable keys; documented in README); `other` is the
+    `other_basis` field (see other_basis)."""
     pair = stats.pair
     days = int((stats.window.end - stats.window.start).days)
     return {
@@ -78,5 +108,6 @@ def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery) ->
         "large": _leg(pair.large.symbol, pair.large.name, stats.large, days),
         "beta": _finite(stats.beta, 4),
         "correlation": _finite(stats.correlation, 4),
+        "other_basis": other,
         **history_meta(history),
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
+
 from analytics.charts_table import render_table_chart
 from analytics.pairs import Pair
 from analytics.performance import (
@@ -22,6 +24,7 @@ from bot.reports.common import (
     chart_source,
     check_as_of,
     fetched_day,
+    other_basis_closes,
     pair_closes,
     query_text,
 )
@@ -48,7 +51,8 @@ class TableQuery:
         check_as_of(self.as_of, self.pair, history)
         small, large = pair_closes(history, self.pair)
         table = performance_table(self.pair, small, large, self.as_of)
-        payload = table_payload(table, history, self)
+        other = other_basis(table, history, small.index.intersection(large.index))
+        payload = table_payload(table, history, self, other)
         png = render_table_chart(table, source=chart_source(payload),
                                  fetched=fetched_day(payload))
         return payload, png
@@ -73,8 +77,41 @@ def _row(row: PerformanceRow) -> Payload:
     }
 
 
-def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQuery) -> Payload:
-    """The JSON answer to a table query (stable keys; documented in README)."""
+def other_basis(table: PerformanceTable, history: PriceHistory,
+                common: pd.DatetimeIndex) -> Payload | None:
+    """Every horizon on the other basis over the same closes as `table` (issue #10): `basis`,
+    `rows` (each `horizon`, `label`, `small_pct`, `large_pct`, `gap_pp`, as in the headline
+    rows; a row is null where the other basis lacks that row's first close) and `note`
+    saying why `rows` is null (no such closes on the table's end day); None for two
+    indexes (one basis only). `common`: the headline's common days; the other closes are
+    kept to those, so each row starts on the same close as its headline row or is null."""
+    found = other_basis_closes(history, table.pair, (table.end,))
+    if found is None:
+        return None
+    other, closes = found
+    if isinstance(closes, str):
+        return {"basis": other.basis, "rows": None, "note": closes}
+    small, large = (series[series.index.isin(common)] for series in closes)
+    rows = performance_table(other, small, large, table.end.date()).rows
+    return {"basis": other.basis, "note": None,
+            "rows": [_other_row(mine, theirs) for mine, theirs in zip(table.rows, rows,
+                                                                      strict=True)]}
+
+
+def _other_row(headline: PerformanceRow, row: PerformanceRow) -> Payload:
+    """One row on the other basis; n/a (None) unless it starts on the headline row's close
+    (the other basis' history can be shorter or have gaps)."""
+    same = row.start is not None and row.start == headline.start
+    return {"horizon": row.horizon, "label": row.label,
+            "small_pct": _number(row.small_pct) if same else None,
+            "large_pct": _number(row.large_pct) if same else None,
+            "gap_pp": _number(row.gap_pp) if same else None}
+
+
+def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQuery,
+                  other: Payload | None = None) -> Payload:
+    """The JSON answer to a table query (stable keys; documented in README); `other` is the
+    `other_basis` field (see other_basis)."""
     pair = table.pair
     return {
         "command": "table",
@@ -88,5 +125,6 @@ def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQu
         "large": {"symbol": pair.large.symbol, "name": pair.large.name},
         "annualisation": ANNUALISATION,
         "rows": [_row(row) for row in table.rows],
+        "other_basis": other,
         **history_meta(history),
     }

@@ -146,3 +146,17 @@ def test_custom_pair_keys_are_used(real_closes):
     query = TableQuery(parse_pair("IWM/^GSPC"), date(2024, 3, 26))
     payload, png = query.build(_history(real_closes, query.pair))
     assert payload["basis"].startswith("mixed") and png.startswith(b"\x89PNG")
+
+
+def test_etf_replies_with_both_bases_stay_within_limits(real_closes):
+    """Issue #10: the other basis under the table and one line in stats, in Block Kit."""
+    pair = PAIRS["etf"]
+    history = PriceHistory({s: real_closes[s] for s in pair.symbols}, "Yahoo Finance",
+                           FETCHED, price={s: real_closes[f"{s}.price"] for s in pair.symbols})
+    table, _ = TableQuery(pair, date(2024, 3, 26)).build(history)
+    stats, _ = StatsQuery(parse_period("3y"), pair, date(2024, 3, 26)).build(history)
+    for blocks in (table_blocks(table), stats_blocks(stats)):
+        check_blocks(blocks)
+    table_text, stats_text = str(table_blocks(table)), str(stats_blocks(stats))
+    assert "Price return             IWM %     SPY %    Gap pp" in table_text
+    assert "Price return: IWM -7.00 % (CAGR " in stats_text and "SPY +31.02 %" in stats_text
