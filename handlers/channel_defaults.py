@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from analytics.pairs import BASIS_WORDS, PAIRS
+from analytics.pairs import PAIRS, PairError, parse_pair
 from analytics.periods import PeriodError, parse_period
 from bot.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
 from bot.deps import Deps
-from handlers.parsing import CommandError, pop_as_of
+from handlers.parsing import CommandError, pop_as_of, pop_basis
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +58,6 @@ def _is_pair_word(word: str) -> bool:
     return word.lower() in PAIRS or "/" in word
 
 
-def _is_index_pair(word: str) -> bool:
-    """`index`, or a SMALL/LARGE pair of two `^` index symbols (price return only)."""
-    return word.lower() == "index" or all(side.startswith("^") for side in word.split("/"))
-
-
 def _is_period_word(word: str) -> bool:
     try:
         parse_period(word)
@@ -82,6 +77,7 @@ def apply_defaults(command: str, args: list[str], defaults: Mapping[str, str]) -
         return args
     try:
         words, _ = pop_as_of(list(args), command)
+        words, typed_basis = pop_basis(words, command)
     except CommandError:
         return args  # let the command's own parser explain
     out = list(args)
@@ -92,11 +88,12 @@ def apply_defaults(command: str, args: list[str], defaults: Mapping[str, str]) -
         period = parse_period(defaults["period"])
         if command != "history" or period.kind == "offset":
             out.append(defaults["period"])
-    if command in PAIR_COMMANDS and "basis" in defaults \
-            and not any(w.lower() in BASIS_WORDS or w.lower().startswith(("basis", "--basis"))
-                        for w in words):
-        pair_word = next((w for w in out if _is_pair_word(w)), "index")
-        if not (defaults["basis"] == "total" and _is_index_pair(pair_word)):
+    if command in PAIR_COMMANDS and "basis" in defaults and typed_basis is None:
+        try:
+            pair = parse_pair(next((w for w in out if _is_pair_word(w)), None))
+        except PairError:
+            return out  # let the command's own parser explain the pair
+        if pair.has_both_bases or defaults["basis"] != "total":
             out.append(defaults["basis"])
     if command == "board" and "board" in defaults and not words:
         out.append(defaults["board"])
