@@ -7,6 +7,7 @@ Grammar: `gap [PERIOD] [PAIR] [BASIS] [as-of YYYY-MM-DD]` with PERIOD, PAIR and 
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -321,57 +322,21 @@ def parse_command(text: str, defaults: Mapping[str, str] | None = None) -> Any:
     return parser(args)
 
 
-def parse_alert(args: list[str]) -> Any:
-    """`alert add|list|remove|pause|resume ...` (see handlers.alert_parsing)."""
-    from handlers.alert_parsing import parse_alert as parse  # deferred: it imports this module
+def _deferred(module: str, function: str) -> Callable[[list[str]], Any]:
+    """The parser `module.function`, imported on first use: those modules import this one
+    (for CommandError and the shared word helpers), so importing them here would be a cycle."""
 
-    return parse(args)
+    def parse(args: list[str]) -> Any:
+        return getattr(importlib.import_module(module), function)(args)
 
-
-def parse_digest(args: list[str]) -> Any:
-    """`digest daily|weekly|off` (see handlers.alert_parsing)."""
-    from handlers.alert_parsing import parse_digest as parse
-
-    return parse(args)
+    return parse
 
 
-PARSERS["alert"] = parse_alert
-PARSERS["digest"] = parse_digest
-
-
-def parse_board(args: list[str]) -> Any:
-    """`board [PAIR, PAIR...] [as-of DATE]` (see handlers.board_reply)."""
-    from handlers.board_reply import parse_board_command  # deferred: it imports this module
-
-    return parse_board_command(args)
-
-
-PARSERS["board"] = parse_board
-
-
-def parse_set(args: list[str]) -> Any:
-    """`set [NAME VALUE]` (see handlers.channel_defaults)."""
-    from handlers.channel_defaults import parse_set as parse
-
-    return parse(args)
-
-
-def parse_unset(args: list[str]) -> Any:
-    """`unset NAME` (see handlers.channel_defaults)."""
-    from handlers.channel_defaults import parse_unset as parse
-
-    return parse(args)
-
-
-PARSERS["set"] = parse_set
-PARSERS["unset"] = parse_unset
-
-
-def parse_schedule(args: list[str]) -> Any:
-    """`schedule add|list|remove ...` (see handlers.schedule_replies)."""
-    from handlers.schedule_replies import parse_schedule as parse
-
-    return parse(args)
-
-
-PARSERS["schedule"] = parse_schedule
+PARSERS.update({
+    "alert": _deferred("handlers.alert_parsing", "parse_alert"),  # alert add|list|remove...
+    "digest": _deferred("handlers.alert_parsing", "parse_digest"),  # digest daily|weekly|off
+    "board": _deferred("handlers.board_reply", "parse_board_command"),  # board [PAIRS] [as-of]
+    "set": _deferred("handlers.channel_defaults", "parse_set"),  # set [NAME VALUE]
+    "unset": _deferred("handlers.channel_defaults", "parse_unset"),  # unset NAME
+    "schedule": _deferred("handlers.schedule_replies", "parse_schedule"),  # schedule add|...
+})
