@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -141,28 +141,28 @@ class Evaluator:
 
     def schedule_digests(self, as_of: date, summary: RunSummary) -> None:
         """One outbox record per due digest (created only once per channel and period)."""
-        subs = self.digests.all()
-        if not subs:
-            return
-        data_day = self._data_day(as_of)
-        for sub in subs:
-            period = digest_period(sub, as_of, data_day)
-            if period is not None:
-                key = self.outbox.key("digest", sub.channel_id, period)
-                self.outbox.create(key, digest_record(sub, period, as_of), self.deps.clock())
+        self._create_due("digest", self.digests.all(), as_of, digest_period,
+                         lambda sub: sub.channel_id, digest_record)
 
     def schedule_reports(self, as_of: date) -> None:
         """One outbox record per due scheduled report (once per schedule and period)."""
-        schedules = ScheduleStore(self.deps.cache).all()
-        if not schedules:
+        self._create_due("schedule", ScheduleStore(self.deps.cache).all(), as_of,
+                         schedule_period, lambda schedule: schedule.id, schedule_record)
+
+    def _create_due(self, kind: str, items: Sequence[Any], as_of: date,
+                    period_of: Callable[[Any, date, date], str | None],
+                    id_of: Callable[[Any], str],
+                    record_of: Callable[[Any, str, date], dict[str, Any]]) -> None:
+        """An outbox record keyed (kind, id, period) for each item due on `as_of`; the outbox
+        creates a key only once, so a re-run or a second evaluator adds nothing."""
+        if not items:
             return
         data_day = self._data_day(as_of)
-        for schedule in schedules:
-            period = schedule_period(schedule, as_of, data_day)
+        for item in items:
+            period = period_of(item, as_of, data_day)
             if period is not None:
-                key = self.outbox.key("schedule", schedule.id, period)
-                self.outbox.create(key, schedule_record(schedule, period, as_of),
-                                   self.deps.clock())
+                key = self.outbox.key(kind, id_of(item), period)
+                self.outbox.create(key, record_of(item, period, as_of), self.deps.clock())
 
     def _data_day(self, as_of: date) -> date:
         """The last common close of the index pair on or before `as_of` (else `as_of`)."""
