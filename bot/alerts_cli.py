@@ -64,7 +64,7 @@ def _as_of(text: str | None, settings: Settings) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        from handlers.parsing import CommandError
+        from handlers.words import CommandError
 
         raise CommandError(f"`{text}` is not a date: use YYYY-MM-DD.",
                            "alerts run --as-of 2024-03-26") from None
@@ -124,7 +124,7 @@ def run_alert_admin(args: argparse.Namespace) -> int:
     from bot.alerts.store import AlertStore
     from bot.runtime.deps import build_deps
     from handlers.alert_parsing import AlertAction, AlertList, parse_alert
-    from handlers.parsing import CommandError
+    from handlers.words import CommandError
 
     request = parse_alert(list(args.words))
     if not isinstance(request, AlertList | AlertAction):
@@ -154,8 +154,8 @@ def run_digest_preview(args: argparse.Namespace) -> int:
     """`digest`: print the view a digest posts (the `table`)."""
     from bot.alerts.delivery import digest_query
     from bot.runtime.deps import build_deps
-    from handlers.parsing import CommandError
     from handlers.replies import plain_text
+    from handlers.words import CommandError
 
     if args.words:
         raise CommandError("Digests are set per channel in Slack (`/smallcaps digest daily`);"

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from analytics.periods import InsufficientHistoryError
@@ -22,22 +22,31 @@ from bot.alerts.store import AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.reports.chart_file import ChartFileError, chart_format, write_chart
 from bot.runtime.config import ConfigError, Settings
-from handlers.help import COMMANDS, help_text
+from handlers import registry
+from handlers.command import Command
+from handlers.help import help_text
 from handlers.normalise import command_words as normalised_words
-from handlers.parsing import PARSERS, CommandError
+from handlers.words import CommandError
 
 EXIT_STORE, EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 1, 2, 3, 4
 VERBATIM_OPTIONS = ("--out", "--data-dir")
 """Options whose value is a file or folder name: passed on exactly as typed."""
 
 
-def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: str,
-                        what: str, example: str) -> None:
+def _add_command(commands: argparse._SubParsersAction, command: Command
+                 ) -> argparse.ArgumentParser:
+    """A subcommand taking the same words as `/smallcaps NAME ...`."""
+    what = command.summary.replace("%", "%%")  # argparse %-formats help; help says "10 %"
+    parser = commands.add_parser(command.name, help=what, description=f"{what}\n\ne.g. "
+                                 f"smallcaps {command.example}",
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("words", nargs="*", metavar="ARG", help=f"as in Slack: {command.usage}")
+    return parser
+
+
+def _add_report_command(commands: argparse._SubParsersAction, command: Command) -> None:
     """A subcommand taking the same words as `/smallcaps NAME ...`, plus CLI options."""
-    what = what.replace("%", "%%")  # argparse %-formats help strings; help text says "10 %"
-    parser = commands.add_parser(name, help=what, description=f"{what}\n\ne.g. smallcaps "
-                                 f"{example}", formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("words", nargs="*", metavar="ARG", help=f"as in Slack: {usage}")
+    parser = _add_command(commands, command)
     parser.add_argument("--pair", help="index (default), etf, or SMALL/LARGE Yahoo symbols")
     parser.add_argument("--basis", choices=("total", "price"),
                         help="ETF/stock closes: total (adjusted, default) or price return "
@@ -56,18 +65,15 @@ def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: 
                         help="write the data behind the chart here (dates, closes, series)")
 
 
-OWN_SUBPARSER = {"status", "set", "unset", "schedule"}
-"""Commands whose CLI options differ from the report words/options, added separately
-(`set`/`unset`/`schedule` belong to a Slack channel: Slack only)."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smallcaps", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, usage, what, example in COMMANDS:
-        if name in PARSERS and name not in OWN_SUBPARSER:
-            _add_report_command(commands, name, usage, what, example)
+    for command in registry.listed():  # `cli` in each spec (handlers/command.py)
+        if command.cli == "report":
+            _add_report_command(commands, command)
+        elif command.cli == "words":
+            _add_command(commands, command)
     topic = commands.add_parser("help", help="usage with an example for every command")
     topic.add_argument("topic", nargs="?", help="one command, e.g. gap")
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
@@ -142,7 +148,7 @@ def run_report(args: argparse.Namespace) -> int:
     from bot.runtime.deps import build_deps
     from handlers.replies import plain_text
 
-    query = PARSERS[args.command](command_words(args))
+    query = registry.get(args.command).parse(command_words(args))
     if args.out:
         check_out(args.out)
     deps = build_deps(settings_for(args))
@@ -174,9 +180,17 @@ def check_out(path: Path) -> None:
         raise CommandError(str(exc), "gap 3y --out gap.png") from None
 
 
+def run_words(args: argparse.Namespace) -> int:
+    """A `cli="words"` command: print the terminal text of its request."""
+    command = registry.get(args.command)
+    assert command.terminal is not None  # Command checks it
+    print(command.terminal(command.parse(list(args.words))))
+    return 0
+
+
 def run_help(args: argparse.Namespace) -> int:
     """`smallcaps help [COMMAND]` (and a bare `smallcaps`): the usage Slack's help shows."""
-    print(help_text("smallcaps", args.topic if args.topic in PARSERS else None))
+    print(help_text(registry.listed(), "smallcaps", args.topic))  # all when it names none
     return 0
 
 
@@ -271,11 +285,16 @@ def run_prerender(args: argparse.Namespace) -> int:
 
 RUNNERS = {"help": run_help, "serve": run_serve, "worker": run_worker_command,
            "status": run_status, "prerender": run_prerender}
-"""Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
+"""Subcommands that are not a registry command's own `report` or `words` run."""
 RUNNERS["alerts"] = alert_cli.run_alerts
 RUNNERS["scheduler"] = alert_cli.run_scheduler
 RUNNERS["alert"] = alert_cli.run_alert_admin  # operators: every channel's rules
 RUNNERS["digest"] = alert_cli.run_digest_preview  # prints what a digest posts
+
+
+def _runner(name: str) -> Callable[[argparse.Namespace], int]:
+    """How a registry command runs in the terminal (its spec's `cli`)."""
+    return run_words if registry.get(name).cli == "words" else run_report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -286,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else logging.WARNING
     configure_logging(level)
     try:
-        return RUNNERS.get(args.command, run_report)(args)
+        return (RUNNERS.get(args.command) or _runner(args.command))(args)
     except CommandError as exc:
         print(f"smallcaps: {exc.message}\n  e.g. smallcaps {exc.example}", file=sys.stderr)
         return EXIT_BAD_INPUT

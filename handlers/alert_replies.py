@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.reports import Report
 from handlers.format import clip
+from handlers.registry import rendering_of
 
 Record = dict[str, Any]
 Blocks = list[dict[str, Any]]
@@ -109,9 +110,7 @@ def _catch_up(records: list[Record]) -> tuple[Blocks, str]:
 
 def digest_message(record: Record, report: Report) -> tuple[Blocks, str]:
     """The report's own blocks under a one-line digest header."""
-    from handlers.replies import REPLIES
-
-    fmt = REPLIES[report.payload["command"]]
+    fmt = rendering_of(report.payload)
     intro = _context(f":calendar: {record['frequency'].capitalize()} digest ({record['period']})"
                      f" · set by <@{record['creator_id']}> · `/smallcaps digest off` to stop")
     blocks = [intro, *fmt.blocks(report.payload)][:50]

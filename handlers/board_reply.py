@@ -10,8 +10,8 @@ from analytics.chart_parts import percentile_rank
 from bot.data.market_hours import market_today
 from bot.reports.board import BoardQuery
 from bot.runtime.config import get_settings
-from handlers.parsing import CommandError, pop_as_of
 from handlers.report_text import Payload, context, header, section, source_text, title_rule
+from handlers.words import CommandError, pop_as_of
 
 COLUMNS = ("1m", "3m", "YTD", "1y", "3y", "vs 200d", "1y pct", "basis")
 LABEL_WIDTH, PAIR_WIDTH = 32, 12

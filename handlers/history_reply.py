@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.chart_parts import percentile_rank
-from handlers.buttons import report_buttons
+from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.format import pp
 from handlers.report_text import (
     Payload,
@@ -75,7 +75,7 @@ def history_blocks(p: Payload) -> list[dict[str, Any]]:
     period/pair buttons (handlers/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p), "\n".join(rarity_lines(p)), p,
                             context_lines(p)),
-            report_buttons(p)]
+            report_buttons(p, DEFAULT_CHOICES)]
 
 
 def history_fallback_text(p: Payload) -> str:

@@ -1,24 +1,11 @@
-"""Turn the text after `/smallcaps` (or the CLI's words) into a request object.
-
-Grammar: `gap [PERIOD] [PAIR] [BASIS] [as-of YYYY-MM-DD]` with PERIOD, PAIR and BASIS
-(`total` / `price`) in any order;
-`help` or nothing shows usage. Errors carry a short message and a valid example.
-"""
+"""Grammars of the report commands not yet in a module of their own (being moved)."""
 
 from __future__ import annotations
 
-import importlib
-import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
-from analytics.pairs import BASIS_WORDS, PAIRS, Pair, PairError, parse_pair
-from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
-from bot.data.market_hours import market_today
+from analytics.pairs import PAIRS
 from bot.reports.cuts import CutsQuery
-from bot.reports.gap import GapQuery
 from bot.reports.history import HistoryQuery
 from bot.reports.rates import RatesQuery
 from bot.reports.stats import StatsQuery
@@ -26,192 +13,14 @@ from bot.reports.table import TableQuery
 from bot.reports.trend import TrendQuery
 from bot.reports.valuation import ValuationQuery
 from bot.runtime.config import get_settings
-from handlers.normalise import command_words
-
-DEFAULT_GAP_PERIOD = "3y"
-AS_OF_WORDS = ("as-of", "asof", "as_of", "--as-of", "--asof")
-LIVE_WORDS = ("live", "--live")
-"""Ask for today's move: the window ends on the session's last trade (labelled intraday)."""
-MAX_QUOTED_CHARS = 80
-"""At most this many characters of what the user typed are quoted back in an error."""
-MAX_COMMAND_CHARS = 1000
-"""Longer command text is refused without being parsed or echoed."""
-_QUOTED_RE = re.compile(r"`([^`]*)`")
-
-
-def clip_quoted(message: str, limit: int = MAX_QUOTED_CHARS) -> str:
-    """`message` with every `quoted` part longer than `limit` characters cut to `limit`
-    (ending in '…'), so an error never echoes a long input back whole."""
-
-    def clip(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        return f"`{inner[:limit - 1]}…`" if len(inner) > limit else match.group(0)
-
-    return _QUOTED_RE.sub(clip, message)
-
-
-class CommandError(ValueError):
-    """The user typed something we cannot run; `example` is a command that would work.
-
-    The message quotes at most MAX_QUOTED_CHARS characters of any input it shows."""
-
-    def __init__(self, message: str, example: str = "gap 3y") -> None:
-        message = clip_quoted(message)
-        super().__init__(message)
-        self.message = message
-        self.example = example
-
-
-@dataclass(frozen=True)
-class HelpRequest:
-    """Show usage (optionally for one command)."""
-
-    topic: str | None = None
-
-
-def split_words(text: str) -> list[str]:
-    """Words of a command, after the one normalisation step (handlers.normalise)."""
-    return command_words(text)
-
-
-def parse_as_of(value: str, command: str = "gap") -> date:
-    """A YYYY-MM-DD date, with a friendly error whose example uses `command`."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"`{value}` is not a date: use YYYY-MM-DD.",
-                           f"{command} 3y as-of 2024-03-26") from None
-
-
-def pop_as_of(words: list[str], command: str = "gap") -> tuple[list[str], date | None]:
-    """Remove an `as-of YYYY-MM-DD` (or `as-of=YYYY-MM-DD`) option from `words`."""
-    rest: list[str] = []
-    as_of = None
-    i = 0
-    while i < len(words):
-        word = words[i].lower()
-        if word == "as" and i + 1 < len(words) and words[i + 1].lower().partition("=")[0] \
-                == "of":  # `as of DATE`, two words
-            i += 1
-            word = "as-" + words[i].lower()
-        key, _, inline = word.partition("=")
-        if key in AS_OF_WORDS:
-            value = inline or (words[i + 1] if i + 1 < len(words) else "")
-            if not value:
-                raise CommandError("`as-of` needs a date.", f"{command} 3y as-of 2024-03-26")
-            as_of = parse_as_of(value, command)
-            i += 1 if inline else 2
-            continue
-        rest.append(words[i])
-        i += 1
-    return rest, as_of
-
-
-def _is_period(word: str) -> bool:
-    try:
-        parse_period(word)
-    except PeriodError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class PeriodPairArgs:
-    """The common arguments of report commands: `[PERIOD] [PAIR] [as-of DATE]`."""
-
-    period: Period
-    pair: Pair
-    as_of: date | None
-    live: bool = False
-
-
-def pop_live(words: list[str]) -> tuple[list[str], bool]:
-    """Remove the `live` word from `words`; True if it was there."""
-    rest = [w for w in words if w.lower() not in LIVE_WORDS]
-    return rest, len(rest) != len(words)
-
-
-def pop_basis(words: list[str], command: str = "gap") -> tuple[list[str], str | None]:
-    """Remove a `basis` word (`total` or `price`, also as `basis=price` or `basis price`)."""
-    rest: list[str] = []
-    basis = None
-    i = 0
-    while i < len(words):
-        word = words[i].lower()
-        key, _, inline = word.partition("=")
-        if key in ("basis", "--basis"):
-            word = inline or (words[i + 1].lower() if i + 1 < len(words) else "")
-            if word not in BASIS_WORDS:
-                raise CommandError("`basis` is `total` or `price`.", f"{command} 3y etf price")
-            i += 1 if inline else 2
-        elif word in BASIS_WORDS:
-            i += 1
-        else:
-            rest.append(words[i])
-            i += 1
-            continue
-        if basis is not None and basis != word:
-            raise CommandError("Give one basis: `total` or `price`.", f"{command} 3y etf price")
-        basis = word
-    return rest, basis
-
-
-def parse_period_pair(args: list[str], command: str,
-                      default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
-    """`[PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` in any order; errors name a valid
-    `command` example. BASIS (`total` or `price`) selects the basis of ETF and stock closes;
-    `live` ends the window on today's unfinished session and cannot be pinned."""
-    args, live = pop_live(args)
-    args, as_of = pop_as_of(args, command)
-    if live and as_of is not None:
-        raise CommandError("`live` shows today's move so far, so it cannot go with `as-of`: "
-                           "give one or the other.", f"{command} 1y live")
-    args, basis = pop_basis(args, command)
-    if len(args) > 2:
-        raise CommandError(f"Too many words: `{' '.join(args)}`.", f"{command} 5y etf")
-    period_text, pair_text = None, None
-    for word in args:
-        if word.lower() in PAIRS or "/" in word:
-            if pair_text is not None:
-                raise CommandError("Give one pair, e.g. `etf`.", f"{command} 3y etf")
-            pair_text = word
-        elif _is_period(word) or word[:1].isdigit():  # digits: let parse_period explain
-            if period_text is not None:
-                raise CommandError("Give one period, e.g. `3y`.", f"{command} 3y etf")
-            period_text = word
-        else:
-            raise CommandError(
-                f"`{word}` is neither a period ({', '.join(NAMED_PERIODS)}, any Nd/Nw/Nm/Ny, "
-                "or YYYY-MM-DD..YYYY-MM-DD), a pair (`index`, `etf` or SMALL/LARGE) nor a "
-                "basis (`total` or `price`).",
-                f"{command} 3y IJR/SPY",
-            )
-    try:
-        period = parse_period(period_text or default_period)
-        pair = parse_pair(pair_text)
-    except (PeriodError, PairError) as exc:
-        raise CommandError(str(exc), f"{command} 3y IJR/SPY") from None
-    if basis is not None:
-        try:
-            pair = pair.with_basis(basis)
-        except PairError as exc:
-            raise CommandError(str(exc), f"{command} 3y etf {basis}") from None
-    if as_of is not None and as_of > market_today():
-        raise CommandError(f"`{as_of}` is in the future.", f"{command} 3y as-of 2024-03-26")
-    return PeriodPairArgs(period, pair, as_of, live)
-
-
-def parse_gap(args: list[str]) -> GapQuery:
-    """`gap [PERIOD] [PAIR] [as-of DATE]`."""
-    parsed = parse_period_pair(args, "gap")
-    return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
+from handlers.words import CommandError, is_period, parse_period_pair, pop_as_of, pop_live
 
 
 def parse_table(args: list[str]) -> TableQuery:
     """`table [PAIR] [as-of DATE]`: the horizons are fixed (1w to 10y), so no period."""
     words, _ = pop_as_of(pop_live(args)[0])
     for word in words:
-        if word.lower() not in PAIRS and "/" not in word and (_is_period(word)
+        if word.lower() not in PAIRS and "/" not in word and (is_period(word)
                                                               or word[:1].isdigit()):
             raise CommandError(f"`table` always shows 1w to 10y, so `{word}` is not needed: "
                                "give a pair or nothing.", "table etf")
@@ -265,7 +74,7 @@ def parse_cuts(args: list[str]) -> CutsQuery:
     """`cuts [PAIR] [as-of DATE]`: the windows are fixed (3 months before to 12 after)."""
     words, _ = pop_as_of(args, "cuts")
     for word in words:
-        if word.lower() not in PAIRS and "/" not in word and (_is_period(word)
+        if word.lower() not in PAIRS and "/" not in word and (is_period(word)
                                                               or word[:1].isdigit()):
             raise CommandError(f"`cuts` always shows 3 months before to 12 months after each "
                                f"first cut, so `{word}` is not needed: give a pair or nothing.",
@@ -283,60 +92,3 @@ def parse_valuation(args: list[str]) -> ValuationQuery:
         raise CommandError(f"`valuation` takes no arguments (got `{' '.join(args)}`): it "
                            "always shows every year of French's data.", "valuation")
     return ValuationQuery()
-
-
-PARSERS: dict[str, Callable[[list[str]], Any]] = {
-    "gap": parse_gap,
-    "table": parse_table,
-    "stats": parse_stats,
-    "trend": parse_trend,
-    "rates": parse_rates,
-    "history": parse_history,
-    "cuts": parse_cuts,
-    "valuation": parse_valuation,
-    "status": parse_status,
-}
-"""Command name -> parser of its arguments. A parser returns a report query (see
-bot.reports.ReportQuery) or another request object the Slack listener knows."""
-
-
-def parse_command(text: str, defaults: Mapping[str, str] | None = None) -> Any:
-    """The request named by `text` (the words after `/smallcaps`): a query or HelpRequest.
-    `defaults` (a channel's `set` values) fill in a pair, period or board left out."""
-    if len(text or "") > MAX_COMMAND_CHARS:
-        raise CommandError(f"That command is {len(text):,} characters long; commands are a "
-                           "few words.", "gap 3y")
-    words = split_words(text or "")
-    if not words or words[0].lower() in ("help", "-h", "--help", "?"):
-        return HelpRequest(words[1].lower() if len(words) > 1 else None)
-    name, args = words[0].lower(), words[1:]
-    parser = PARSERS.get(name)
-    if parser is None:
-        known = ", ".join(f"`{n}`" for n in PARSERS)
-        raise CommandError(f"I don't know the command `{words[0]}`. Commands: {known}.",
-                           "gap 3y")
-    if defaults:
-        from handlers.channel_defaults import apply_defaults  # deferred: imports this module
-
-        args = apply_defaults(name, args, defaults)
-    return parser(args)
-
-
-def _deferred(module: str, function: str) -> Callable[[list[str]], Any]:
-    """The parser `module.function`, imported on first use: those modules import this one
-    (for CommandError and the shared word helpers), so importing them here would be a cycle."""
-
-    def parse(args: list[str]) -> Any:
-        return getattr(importlib.import_module(module), function)(args)
-
-    return parse
-
-
-PARSERS.update({
-    "alert": _deferred("handlers.alert_parsing", "parse_alert"),  # alert add|list|remove...
-    "digest": _deferred("handlers.alert_parsing", "parse_digest"),  # digest daily|weekly|off
-    "board": _deferred("handlers.board_reply", "parse_board_command"),  # board [PAIRS] [as-of]
-    "set": _deferred("handlers.channel_defaults", "parse_set"),  # set [NAME VALUE]
-    "unset": _deferred("handlers.channel_defaults", "parse_unset"),  # unset NAME
-    "schedule": _deferred("handlers.schedule_replies", "parse_schedule"),  # schedule add|...
-})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.buttons import report_buttons
+from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.report_text import (
     Payload,
     basis_source_text,
@@ -130,7 +130,7 @@ def stats_blocks(p: Payload) -> list[dict[str, Any]]:
         header(title(p)),
         section(body),
         context(p, conventions(p), basis_source_text(p)),
-        report_buttons(p),
+        report_buttons(p, DEFAULT_CHOICES),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.chart_parts import percentile_rank
-from handlers.buttons import report_buttons
+from handlers.buttons import PAIR_CHOICES, Choice, report_buttons
 from handlers.format import pct
 from handlers.report_text import (
     Payload,
@@ -15,6 +15,10 @@ from handlers.report_text import (
     summary_blocks,
     words,
 )
+
+TREND_CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
+                                          for p in ("1y", "2y", "5y", "10y")) + PAIR_CHOICES
+"""`trend`'s PERIOD is only its chart window (default 2y, so 2y replaces 3y)."""
 
 
 def title(p: Payload) -> str:
@@ -107,7 +111,7 @@ def trend_blocks(p: Payload) -> list[dict[str, Any]]:
     period/pair buttons (handlers/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p),
                             f"{peak_line(p)}\n{window_line(p)}", p, context_lines(p)),
-            report_buttons(p)]
+            report_buttons(p, TREND_CHOICES)]
 
 
 def trend_fallback_text(p: Payload) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.parsing import parse_command
+from handlers.registry import parse_command
 
 
 class MustNotCompute:

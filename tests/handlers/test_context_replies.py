@@ -10,7 +10,8 @@ from bot.reports.history import HistoryQuery
 from bot.reports.rates import RatesQuery
 from bot.reports.trend import TrendQuery
 from handlers import history_reply, rates_reply, trend_reply
-from handlers.parsing import CommandError, parse_command
+from handlers.registry import parse_command
+from handlers.words import CommandError
 from tests.block_kit import check_blocks
 
 META = {"source": "Yahoo Finance", "data_fetched_at": "2026-11-24T21:00:00+00:00",

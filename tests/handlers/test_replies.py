@@ -6,9 +6,10 @@ import copy
 
 import pytest
 
-from handlers.gap_reply import gap_blocks, gap_fallback_text, gap_plain_text, headline
-from handlers.help import help_blocks, help_text
-from handlers.parsing import CommandError, HelpRequest, parse_command
+from handlers.gap import gap_blocks, gap_fallback_text, gap_plain_text, headline
+from handlers.help import HelpRequest, help_blocks, help_text
+from handlers.registry import listed, parse_command
+from handlers.words import CommandError
 from tests.block_kit import all_text, check_blocks
 
 PAYLOAD = {
@@ -85,8 +86,8 @@ def test_fallback_text_carries_the_numbers():
 
 
 def test_help_lists_every_command_with_an_example():
-    assert "/smallcaps gap 3y" in help_text() and "ytd" in help_text()
-    check_blocks(help_blocks())
+    assert "/smallcaps gap 3y" in help_text(listed()) and "ytd" in help_text(listed())
+    check_blocks(help_blocks(listed()))
 
 
 @pytest.mark.parametrize("text,period,pair", [
@@ -113,10 +114,10 @@ def test_parse_errors_have_an_example(text):
 
 
 def test_help_for_one_command_shows_only_that_command():
-    blocks = help_blocks(topic="stats")
+    blocks = help_blocks(listed(), topic="stats")
     text = str(blocks)
     assert "/smallcaps stats 5y" in text and "/smallcaps gap 3y" not in text
-    assert "/smallcaps gap 3y" in str(help_blocks(topic="nonsense"))
+    assert "/smallcaps gap 3y" in str(help_blocks(listed(), topic="nonsense"))
     check_blocks(blocks)
 
 

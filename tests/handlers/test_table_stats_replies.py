@@ -14,9 +14,10 @@ from bot.reports.stats import StatsQuery
 from bot.reports.table import TableQuery
 from bot.runtime.config import get_settings
 from handlers.help import help_blocks, help_text
-from handlers.parsing import CommandError, parse_command
+from handlers.registry import listed, parse_command
 from handlers.stats_reply import stats_blocks, stats_fallback_text, stats_plain_text
 from handlers.table_reply import table_blocks, table_fallback_text, table_lines, table_plain_text
+from handlers.words import CommandError
 from tests.block_kit import check_blocks
 
 FETCHED = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
@@ -105,10 +106,10 @@ def test_stats_reply_without_drawdown_or_beta_says_so(stats_payload):
 
 
 def test_help_has_one_example_each_and_states_conventions():
-    text = help_text()
+    text = help_text(listed())
     assert "/smallcaps table etf" in text and "/smallcaps stats 5y" in text
     assert "365.25" in text and "√252" in text and "SMALLCAPS_RISK_FREE_RATE" in text
-    check_blocks(help_blocks())
+    check_blocks(help_blocks(listed()))
 
 
 @pytest.mark.parametrize("text,pair,as_of", [

@@ -1,10 +1,16 @@
-"""Words for a gap payload: Block Kit for Slack, plain text for the CLI. Pure functions."""
+"""`gap`: how far small caps lag or lead large caps over a period, and how unusual that is.
+
+Grammar `gap [PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` (any order, default 3y); the words
+for its payload (Block Kit for Slack, plain text for the CLI; pure functions); its buttons.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers.buttons import report_buttons
+from bot.reports.gap import GapQuery
+from handlers.buttons import DEFAULT_CHOICES, report_buttons
+from handlers.command import Command, Rendering
 from handlers.format import pct
 from handlers.report_text import (
     Payload,
@@ -21,6 +27,16 @@ from handlers.report_text import (
     window_rule,
     words,
 )
+from handlers.words import parse_period_pair
+
+CHOICES = DEFAULT_CHOICES
+"""The switch buttons under a gap reply: 1y, 3y, 5y, 10y; index, ETF."""
+
+
+def parse_gap(args: list[str]) -> GapQuery:
+    """`gap [PERIOD] [PAIR] [as-of DATE]`."""
+    parsed = parse_period_pair(args, "gap")
+    return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
 def headline(p: Payload) -> str:
@@ -103,7 +119,7 @@ def gap_blocks(p: Payload) -> list[dict[str, Any]]:
                 + (f"\n{other}" if other else ""), fields),
         section("*How unusual*\n" + "\n".join(rank_lines(p))),
         context(p, context_line(p)),
-        report_buttons(p),  # switch period/pair in place (handlers/actions.py)
+        report_buttons(p, CHOICES),  # switch period/pair in place (handlers/actions.py)
     ]
 
 
@@ -129,3 +145,19 @@ def gap_plain_text(p: Payload) -> str:
              *indented(numbers), "", "How unusual:", *indented(rank_lines(p)), "",
              *warning_lines(p), context_line(p)]
     return "\n".join(lines)
+
+
+COMMAND = Command(
+    name="gap",
+    usage="gap [PERIOD] [PAIR] [BASIS] [as-of DATE]",
+    summary="How far small caps lag or lead large caps, how the relative ratio moved, and how "
+            "unusual the gap is against all same-length windows in history. Posts a chart.",
+    example="gap 3y",
+    parse=parse_gap,
+    rendering=Rendering(gap_blocks, gap_fallback_text, gap_plain_text, title),
+    choices=CHOICES,
+    prerendered=True,
+    csv=True,
+    defaults=frozenset({"pair", "period", "basis"}),
+    schedulable=True,
+)
