@@ -13,7 +13,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handlers import channel_defaults, gap, help, legacy_commands, schedule
+from handlers import (
+    alert,
+    board,
+    channel_defaults,
+    cuts,
+    gap,
+    help,
+    history,
+    rates,
+    schedule,
+    stats,
+    status,
+    table,
+    trend,
+    valuation,
+)
 from handlers.buttons import offered
 from handlers.command import Command, Rendering
 from handlers.words import MAX_COMMAND_CHARS, CommandError, split_words
@@ -102,20 +117,20 @@ def home_commands() -> tuple[str, ...]:
 
 COMMANDS: tuple[Command, ...] = (
     gap.COMMAND,
-    legacy_commands.TABLE,
-    legacy_commands.STATS,
-    legacy_commands.TREND,
-    legacy_commands.RATES,
-    legacy_commands.HISTORY,
-    legacy_commands.BOARD,
-    legacy_commands.CUTS,
-    legacy_commands.VALUATION,
-    legacy_commands.ALERT,
-    legacy_commands.DIGEST,
+    table.COMMAND,
+    stats.COMMAND,
+    trend.COMMAND,
+    rates.COMMAND,
+    history.COMMAND,
+    board.COMMAND,
+    cuts.COMMAND,
+    valuation.COMMAND,
+    alert.ALERT,
+    alert.DIGEST,
     channel_defaults.SET,
     channel_defaults.UNSET,
     schedule.command(parse_command, schedulable),
-    legacy_commands.STATUS,
+    status.COMMAND,
     help.command(listed),
 )
 """Every command, in help order."""

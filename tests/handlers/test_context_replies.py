@@ -9,7 +9,9 @@ import pytest
 from bot.reports.history import HistoryQuery
 from bot.reports.rates import RatesQuery
 from bot.reports.trend import TrendQuery
-from handlers import history_reply, rates_reply, trend_reply
+from handlers import history as history_reply
+from handlers import rates as rates_reply
+from handlers import trend as trend_reply
 from handlers.registry import parse_command
 from handlers.words import CommandError
 from tests.block_kit import check_blocks

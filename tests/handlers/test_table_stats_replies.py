@@ -15,8 +15,8 @@ from bot.reports.table import TableQuery
 from bot.runtime.config import get_settings
 from handlers.help import help_blocks, help_text
 from handlers.registry import listed, parse_command
-from handlers.stats_reply import stats_blocks, stats_fallback_text, stats_plain_text
-from handlers.table_reply import table_blocks, table_fallback_text, table_lines, table_plain_text
+from handlers.stats import stats_blocks, stats_fallback_text, stats_plain_text
+from handlers.table import table_blocks, table_fallback_text, table_lines, table_plain_text
 from handlers.words import CommandError
 from tests.block_kit import check_blocks
 

@@ -1,9 +1,15 @@
-"""Words for a table payload: a monospace table for Slack and the terminal. Pure functions."""
+"""`table`: both returns and the gap over 1w to 10y, like a fund-vs-benchmark view.
+
+Grammar `table [PAIR] [BASIS] [as-of DATE] [live]` (the horizons are fixed); the words for its
+payload: a monospace table for Slack and the terminal. Pure functions.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.reports.table import TableQuery
+from handlers.command import Command, Rendering
 from handlers.report_text import (
     Payload,
     basis_source_text,
@@ -15,6 +21,17 @@ from handlers.report_text import (
     warning_lines,
     words,
 )
+from handlers.words import parse_period_pair, pop_as_of, pop_live, refuse_period_words
+
+
+def parse_table(args: list[str]) -> TableQuery:
+    """`table [PAIR] [as-of DATE]`: the horizons are fixed (1w to 10y), so no period."""
+    words, _ = pop_as_of(pop_live(args)[0])
+    refuse_period_words(words, "`table` always shows 1w to 10y, so `{word}` is not needed: "
+                               "give a pair or nothing.", "table etf")
+    parsed = parse_period_pair(args, "table")
+    return TableQuery(pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
+
 
 HORIZON_WIDTH, DATE_WIDTH, NUMBER_WIDTH = 8, 10, 8
 
@@ -131,3 +148,19 @@ def table_plain_text(p: Payload) -> str:
              *indented(table_lines(p)), *([""] + indented(other) if other else []), "",
              *conventions(p), *warning_lines(p), basis_source_text(p)]
     return "\n".join(lines)
+
+
+COMMAND = Command(
+    name="table",
+    usage="table [PAIR] [as-of DATE]",
+    summary="Returns of both series and the gap over 1w, 1m, 3m, 6m, YTD, 1y, 3y, 5y and 10y, "
+            "like a fund-vs-benchmark view; rows beyond 1y are annualised (1 + r)^(365.25 / "
+            "calendar days) − 1 and marked ann.; n/a where history is too short. Posts a chart.",
+    example="table etf",
+    parse=parse_table,
+    rendering=Rendering(table_blocks, table_fallback_text, table_plain_text, title),
+    prerendered=True,
+    csv=True,
+    defaults=frozenset({"pair", "basis"}),
+    schedulable=True,
+)

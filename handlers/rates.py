@@ -1,13 +1,17 @@
-"""Words for a rates payload: Block Kit for Slack, plain text for the CLI. Pure functions.
+"""`rates`: do rates explain the gap? The rolling 1-year gap against the 10-year yield.
 
-The reply tells the seed commentary's story ("higher rates hurt small caps") with the data,
-and says so plainly when the data does not support it.
+Grammar `rates [PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` (default 10y); the words for its
+payload (Block Kit for Slack, plain text for the CLI; pure functions). The reply tells the
+seed commentary's story ("higher rates hurt small caps") with the data, and says so plainly
+when the data does not support it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.reports.rates import RatesQuery
+from handlers.command import Command, Rendering
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
@@ -18,6 +22,14 @@ from handlers.report_text import (
     summary_blocks,
     words,
 )
+from handlers.words import parse_period_pair
+
+
+def parse_rates(args: list[str]) -> RatesQuery:
+    """`rates [PERIOD] [PAIR] [as-of DATE]` (default 10y)."""
+    parsed = parse_period_pair(args, "rates", default_period="10y")
+    return RatesQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
+
 
 STORY = "“higher rates hurt small caps”"
 
@@ -134,3 +146,19 @@ def rates_plain_text(p: Payload) -> str:
     """The same summary as Slack shows, for a terminal."""
     body = [*bold_fields_to_plain(fields(p)), "", story_line(p), levels_line(p)]
     return plain_lines(title(p), verdict_line(p), body, p, context_lines(p))
+
+
+COMMAND = Command(
+    name="rates",
+    usage="rates [PERIOD] [PAIR] [as-of DATE]",
+    summary="Do rates explain the gap? The rolling 1-year gap against the 10-year Treasury "
+            "yield (^TNX), their correlation in levels and in 3-month changes, and what that "
+            "says about \"higher rates hurt small caps\" (default 10y). Posts a chart.",
+    example="rates 10y",
+    parse=parse_rates,
+    rendering=Rendering(rates_blocks, rates_fallback_text, rates_plain_text, title),
+    prerendered=True,
+    csv=True,
+    defaults=frozenset({"pair", "period", "basis"}),
+    schedulable=True,
+)

@@ -1,11 +1,18 @@
-"""Words for a history payload: Block Kit for Slack, plain text for the CLI. Pure functions."""
+"""`history`: is it the worst run in 20 years? The rolling gap through all history.
+
+Grammar `history [WINDOW] [PAIR] [BASIS] [as-of DATE] [live]` (WINDOW is a length such as 1y,
+3y, 5y; default 3y); the words for its payload (Block Kit for Slack, plain text for the CLI;
+pure functions); its buttons.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from analytics.chart_parts import percentile_rank
+from bot.reports.history import HistoryQuery
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
+from handlers.command import Command, Rendering
 from handlers.format import pp
 from handlers.report_text import (
     Payload,
@@ -18,6 +25,20 @@ from handlers.report_text import (
     unusual_lines,
     words,
 )
+from handlers.words import CommandError, parse_period_pair
+
+CHOICES = DEFAULT_CHOICES
+"""The switch buttons under a history reply: 1y, 3y, 5y, 10y windows; index, ETF."""
+
+
+def parse_history(args: list[str]) -> HistoryQuery:
+    """`history [WINDOW] [PAIR] [as-of DATE]`: WINDOW is a length like 1y, 3y, 5y (default 3y)."""
+    parsed = parse_period_pair(args, "history", default_period="3y")
+    if parsed.period.kind != "offset":
+        raise CommandError(f"`history` needs a window length such as 1y, 3y or 5y, not "
+                           f"`{parsed.period.label}`.", "history 3y")
+    return HistoryQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of,
+                        live=parsed.live)
 
 
 def title(p: Payload) -> str:
@@ -75,7 +96,7 @@ def history_blocks(p: Payload) -> list[dict[str, Any]]:
     period/pair buttons (handlers/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p), "\n".join(rarity_lines(p)), p,
                             context_lines(p)),
-            report_buttons(p, DEFAULT_CHOICES)]
+            report_buttons(p, CHOICES)]
 
 
 def history_fallback_text(p: Payload) -> str:
@@ -87,3 +108,20 @@ def history_plain_text(p: Payload) -> str:
     """The same summary as Slack shows, for a terminal."""
     body = [*bold_fields_to_plain(fields(p)), "", *rarity_lines(p)]
     return plain_lines(title(p), headline(p), body, p, context_lines(p))
+
+
+COMMAND = Command(
+    name="history",
+    usage="history [WINDOW] [PAIR] [as-of DATE]",
+    summary="Is it the worst run in 20 years? The rolling WINDOW gap (1y, 3y, 5y...; default "
+            "3y) through all history with its median and 10 %/90 % bands, today's percentile, "
+            "the record and the last time it was this wide. Posts a chart.",
+    example="history 3y",
+    parse=parse_history,
+    rendering=Rendering(history_blocks, history_fallback_text, history_plain_text, title),
+    choices=CHOICES,
+    prerendered=True,
+    csv=True,
+    defaults=frozenset({"pair", "window", "basis"}),
+    schedulable=True,
+)

@@ -1,5 +1,9 @@
-"""`board`: its grammar and the words for its payload (Block Kit, terminal). Pure functions,
-apart from reading the configured default rows (SMALLCAPS_BOARD)."""
+"""`board`: many pairs in one view, as a heatmap and a table.
+
+Grammar `board [PAIR, PAIR...] [as-of DATE]` (rows from the words, a channel's `set board`,
+SMALLCAPS_BOARD or the default board); the words for its payload (Block Kit, terminal). Pure
+functions, apart from reading the configured default rows (SMALLCAPS_BOARD).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from analytics.chart_parts import percentile_rank
 from bot.data.market_hours import market_today
 from bot.reports.board import BoardQuery
 from bot.runtime.config import get_settings
+from handlers.command import Command, Rendering
 from handlers.report_text import Payload, context, header, section, source_text, title_rule
 from handlers.words import CommandError, pop_as_of
 
@@ -109,3 +114,21 @@ def board_plain_text(p: Payload) -> str:
     warning = [f"Warning: {p['stale_note']}"] if p.get("stale_note") else []
     return "\n".join([*title_rule(title(p)), *table_lines(p), "", *warning, explanation(p),
                       source_text(p)])
+
+
+COMMAND = Command(
+    name="board",
+    usage="board [PAIR, PAIR...] [as-of DATE]",
+    summary="Many pairs in one view: the gap (pp) over 1m, 3m, YTD, 1y and 3y, the ratio vs "
+            "its 200-day average, the 1y gap's percentile in its own history and the basis, for "
+            "small caps, profitable small caps, micro, mid, equal-weight and value/growth pairs "
+            "(rows from SMALLCAPS_BOARD or `set board`). Same numbers as `gap`/`trend`. Posts a "
+            "heatmap.",
+    example="board",
+    parse=parse_board_command,
+    rendering=Rendering(board_blocks, board_fallback_text, board_plain_text, title),
+    prerendered=True,
+    csv=True,
+    defaults=frozenset({"board"}),
+    schedulable=True,
+)

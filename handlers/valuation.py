@@ -1,14 +1,18 @@
-"""Words for a valuation payload: Block Kit for Slack, plain text for the CLI. Pure functions.
+"""`valuation`: are small caps cheap? Price-to-book of the smallest vs largest quintile.
 
-The reply checks the March 2024 claim "on price-to-book, small caps relative to large caps
-trade in the bottom decile of their range since 1990", names the source, its edition and
-the end-of-June convention, and calls out a year whose value one portfolio moves.
+Grammar `valuation` (no arguments: one annual series since 1926); the words for its payload
+(Block Kit for Slack, plain text for the CLI; pure functions). The reply checks the March 2024
+claim "on price-to-book, small caps relative to large caps trade in the bottom decile of their
+range since 1990", names the source, its edition and the end-of-June convention, and calls
+out a year whose value one portfolio moves.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.reports.valuation import ValuationQuery
+from handlers.command import Command, Rendering
 from handlers.format import ordinal
 from handlers.report_text import (
     Payload,
@@ -19,6 +23,14 @@ from handlers.report_text import (
     title_rule,
     warning_lines,
 )
+from handlers.words import no_arguments
+
+
+def parse_valuation(args: list[str]) -> ValuationQuery:
+    """`valuation` (no arguments: one annual series since 1926)."""
+    no_arguments(args, "valuation", ": it always shows every year of French's data")
+    return ValuationQuery()
+
 
 CLAIM = "“bottom decile since 1990”"
 
@@ -123,3 +135,19 @@ def valuation_plain_text(p: Payload) -> str:
                                           lower_line(p)] if line]), "",
              *warning_lines(p), *context_lines(p)]
     return "\n".join(lines)
+
+
+COMMAND = Command(
+    name="valuation",
+    usage="valuation",
+    summary="Are small caps cheap? Price-to-book of the smallest vs the largest size quintile "
+            "of Kenneth French's 25 size x book-to-market portfolios, every year since 1926 "
+            "(end-of-June snapshots): the latest year's percentile since 1990 and since 1926, "
+            "the years it was lower, and years one portfolio distorts. Posts a chart.",
+    example="valuation",
+    parse=parse_valuation,
+    rendering=Rendering(valuation_blocks, valuation_fallback_text, valuation_plain_text,
+                        title),
+    prerendered=True,
+    on_home=True,
+)

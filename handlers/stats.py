@@ -1,10 +1,18 @@
-"""Words for a stats payload: a two-column monospace table for Slack and the terminal."""
+"""`stats`: risk and return of both series (CAGR, volatility, Sharpe, drawdown, beta).
+
+Grammar `stats [PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` (default 3y, with the configured
+risk-free rate); the words for its payload: a two-column monospace table for Slack and the
+terminal; its buttons.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.reports.stats import StatsQuery
+from bot.runtime.config import get_settings
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
+from handlers.command import Command, Rendering
 from handlers.report_text import (
     Payload,
     basis_source_text,
@@ -17,6 +25,19 @@ from handlers.report_text import (
     warning_lines,
     window_rule,
 )
+from handlers.words import parse_period_pair
+
+CHOICES = DEFAULT_CHOICES
+"""The switch buttons under a stats reply: 1y, 3y, 5y, 10y; index, ETF."""
+
+
+def parse_stats(args: list[str]) -> StatsQuery:
+    """`stats [PERIOD] [PAIR] [as-of DATE]`, with the configured risk-free rate."""
+    parsed = parse_period_pair(args, "stats")
+    return StatsQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of,
+                      live=parsed.live,
+                      risk_free_rate=get_settings().smallcaps_risk_free_rate)
+
 
 LABEL_WIDTH, VALUE_WIDTH = 18, 15
 
@@ -130,7 +151,7 @@ def stats_blocks(p: Payload) -> list[dict[str, Any]]:
         header(title(p)),
         section(body),
         context(p, conventions(p), basis_source_text(p)),
-        report_buttons(p, DEFAULT_CHOICES),
+        report_buttons(p, CHOICES),
     ]
 
 
@@ -150,3 +171,22 @@ def stats_plain_text(p: Payload) -> str:
              *indented(table_lines(p)), "", *([other] if other else []), beta_line(p), "",
              conventions(p), *warning_lines(p), basis_source_text(p)]
     return "\n".join(lines)
+
+
+COMMAND = Command(
+    name="stats",
+    usage="stats [PERIOD] [PAIR] [as-of DATE]",
+    summary="Total return, CAGR, volatility, Sharpe and max drawdown (peak, trough, recovery) "
+            "of both series, beta and correlation of small on large (default 3y). Simple daily "
+            "returns, 252-day year: volatility = std × √252, CAGR years = returns / 252, Sharpe "
+            "= mean excess / std × √252 (risk-free from SMALLCAPS_RISK_FREE_RATE, default 0). "
+            "Posts a chart.",
+    example="stats 5y",
+    parse=parse_stats,
+    rendering=Rendering(stats_blocks, stats_fallback_text, stats_plain_text, title),
+    choices=CHOICES,
+    prerendered=True,
+    csv=True,
+    defaults=frozenset({"pair", "period", "basis"}),
+    schedulable=True,
+)

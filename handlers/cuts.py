@@ -1,14 +1,19 @@
-"""Words for a cuts payload: Block Kit for Slack, plain text for the CLI. Pure functions.
+"""`cuts`: do small caps do better after the first Fed rate cut of a cycle?
 
-The reply answers the March 2024 claim "small caps do better after the first rate cut" with
-the cycles in the data, says how many there are, where the answer rests on one or two of
-them, and that the "more so when earnings improve" part cannot be tested here.
+Grammar `cuts [PAIR] [BASIS] [as-of DATE]` (the windows are fixed: 3 months before to 12
+after each first cut); the words for its payload (Block Kit for Slack, plain text for the
+CLI; pure functions). The reply answers the March 2024 claim "small caps do better after the
+first rate cut" with the cycles in the data, says how many there are, where the answer rests
+on one or two of them, and that the "more so when earnings improve" part cannot be tested
+here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.reports.cuts import CutsQuery
+from handlers.command import Command, Rendering
 from handlers.report_text import (
     Payload,
     basis_source_text,
@@ -20,6 +25,21 @@ from handlers.report_text import (
     title_rule,
     warning_lines,
 )
+from handlers.words import CommandError, parse_period_pair, pop_as_of, refuse_period_words
+
+
+def parse_cuts(args: list[str]) -> CutsQuery:
+    """`cuts [PAIR] [as-of DATE]`: the windows are fixed (3 months before to 12 after)."""
+    words, _ = pop_as_of(args, "cuts")
+    refuse_period_words(words, "`cuts` always shows 3 months before to 12 months after each "
+                               "first cut, so `{word}` is not needed: give a pair or nothing.",
+                        "cuts etf")
+    parsed = parse_period_pair(args, "cuts")
+    if parsed.live:
+        raise CommandError("`cuts` compares closes around each first cut, so `live` does not "
+                           "apply: give a pair or nothing.", "cuts etf")
+    return CutsQuery(pair=parsed.pair, as_of=parsed.as_of)
+
 
 CLAIM = "“small caps do better after the first rate cut”"
 EARNINGS = ("The claim adds “even more when earnings improved”: the bot has no earnings data, "
@@ -185,3 +205,19 @@ def cuts_plain_text(p: Payload) -> str:
              *leaning_lines(p), current_line(p), coverage_line(p), EARNINGS, "",
              *conventions(p), *warning_lines(p), basis_source_text(p)]
     return "\n".join(lines)
+
+
+COMMAND = Command(
+    name="cuts",
+    usage="cuts [PAIR] [as-of DATE]",
+    summary="Do small caps do better after the first Fed rate cut of a cycle? For each first "
+            "cut (a cut after a hike and at least 365 days after the previous cut, dated the "
+            "day it takes effect as FRED does), the gap over 3 months before and 1, 3, 6 and 12 "
+            "months after; median, mean and wins of the earlier cycles, the current one against "
+            "them, and an honest verdict. Posts a chart.",
+    example="cuts",
+    parse=parse_cuts,
+    rendering=Rendering(cuts_blocks, cuts_fallback_text, cuts_plain_text, title),
+    prerendered=True,
+    on_home=True,
+)

@@ -1,11 +1,18 @@
-"""Words for a trend payload: Block Kit for Slack, plain text for the CLI. Pure functions."""
+"""`trend`: is it turning? The small/large ratio against its 50- and 200-day averages.
+
+Grammar `trend [PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` (PERIOD is the chart window,
+default 2y); the words for its payload (Block Kit for Slack, plain text for the CLI; pure
+functions); its buttons.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from analytics.chart_parts import percentile_rank
+from bot.reports.trend import TrendQuery
 from handlers.buttons import PAIR_CHOICES, Choice, report_buttons
+from handlers.command import Command, Rendering
 from handlers.format import pct
 from handlers.report_text import (
     Payload,
@@ -15,9 +22,17 @@ from handlers.report_text import (
     summary_blocks,
     words,
 )
+from handlers.words import parse_period_pair
 
-TREND_CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
-                                          for p in ("1y", "2y", "5y", "10y")) + PAIR_CHOICES
+
+def parse_trend(args: list[str]) -> TrendQuery:
+    """`trend [PERIOD] [PAIR] [as-of DATE]`: PERIOD is the chart window (default 2y)."""
+    parsed = parse_period_pair(args, "trend", default_period="2y")
+    return TrendQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
+
+
+CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
+                                    for p in ("1y", "2y", "5y", "10y")) + PAIR_CHOICES
 """`trend`'s PERIOD is only its chart window (default 2y, so 2y replaces 3y)."""
 
 
@@ -111,7 +126,7 @@ def trend_blocks(p: Payload) -> list[dict[str, Any]]:
     period/pair buttons (handlers/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p),
                             f"{peak_line(p)}\n{window_line(p)}", p, context_lines(p)),
-            report_buttons(p, TREND_CHOICES)]
+            report_buttons(p, CHOICES)]
 
 
 def trend_fallback_text(p: Payload) -> str:
@@ -125,3 +140,20 @@ def trend_plain_text(p: Payload) -> str:
     """The same summary as Slack shows, for a terminal."""
     body = [*bold_fields_to_plain(fields(p)), "", peak_line(p), window_line(p)]
     return plain_lines(title(p), headline(p), body, p, context_lines(p))
+
+
+COMMAND = Command(
+    name="trend",
+    usage="trend [PERIOD] [PAIR] [as-of DATE]",
+    summary="Is it turning? The small/large ratio against its 50- and 200-day averages, its "
+            "last 200-day cross, z-score and percentile over all history, and how far it is "
+            "from its peak. PERIOD is the chart window (default 2y). Posts a chart.",
+    example="trend 2y",
+    parse=parse_trend,
+    rendering=Rendering(trend_blocks, trend_fallback_text, trend_plain_text, title),
+    choices=CHOICES,
+    prerendered=True,
+    csv=True,
+    defaults=frozenset({"pair", "period", "basis"}),
+    schedulable=True,
+)
