@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from analytics.formatting import clip
 from bot.deps import Deps
 from bot.market_hours import NEW_YORK
 from bot.status import collect_status
-from handlers.format import clip
 
 logger = logging.getLogger(__name__)
 Info = dict[str, Any]
