@@ -19,7 +19,7 @@ from analytics.formatting import pct
 from analytics.periods import InsufficientHistoryError
 from bot.alerts.store import AlertRule, AlertStore
 from bot.data.sources import DataUnavailableError
-from bot.deps import Deps
+from bot.runtime.deps import Deps
 from handlers.channel_defaults import home_settings_lines
 from handlers.home_thesis import thesis_lines
 from handlers.home_view import (

@@ -8,7 +8,7 @@ from typing import Any
 
 from analytics.formatting import clip
 from bot.reports import Payload, Report
-from bot.slack_io import ChannelReply
+from bot.slack.slack_io import ChannelReply
 from handlers import (
     board_reply,
     cuts_reply,

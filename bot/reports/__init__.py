@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from bot.cache import Cache
-from bot.intraday import INTRADAY_TTL_S
-from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
-from bot.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
-from bot.metrics import REPORT_CACHE
-from bot.reference import ReferenceData
-from bot.workers import collect_after_render
+from bot.data.intraday import INTRADAY_TTL_S
+from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
+from bot.data.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
+from bot.data.reference import ReferenceData
+from bot.runtime.cache import Cache
+from bot.runtime.metrics import REPORT_CACHE
+from bot.runtime.workers import collect_after_render
 
 STALE_RESULT_TTL_S = 300
 """A result computed from stale cached prices, or with a symbol's latest close pending, is
@@ -177,7 +177,7 @@ class Reports:
                     and as_of < history.last_final:  # a pinned window ends before it
                 history = replace(history, pending={})
             payload, png = self._build(query, history)
-            collect_after_render()  # the chart's figure is garbage now: free it (bot.workers)
+            collect_after_render()  # the chart's figure is garbage now (bot.runtime.workers)
             ttl = seconds_until_refresh(now)
             if payload.get("stale_note") or (history is not None and history.pending):
                 ttl = min(ttl, STALE_RESULT_TTL_S)

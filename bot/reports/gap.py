@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from analytics.charts_gap import render_gap_chart
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Payload, history_meta
 from bot.reports.common import (
     PeriodPairQuery,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from analytics.charts_trend import render_trend_chart
 from analytics.pairs import Instrument
 from analytics.trend import TrendStatus, TrendView, compute_trend
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Payload, history_meta
 from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 
