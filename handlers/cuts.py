@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import spp
 from bot.reports.cuts import CutsQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -21,7 +22,6 @@ from handlers.report_text import (
     header,
     indented,
     section,
-    spp,
     title_rule,
     warning_lines,
 )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import pct, spp
 from bot.reports.gap import GapQuery
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
-from handlers.format import pct
 from handlers.report_text import (
     Payload,
     basis_source_text,
@@ -20,7 +20,6 @@ from handlers.report_text import (
     indented,
     section,
     span_text,
-    spp,
     title_rule,
     unusual_lines,
     warning_lines,

@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.formatting import clip
 from analytics.periods import NAMED_PERIODS
 from handlers.command import Blocks, Command, Conversation
-from handlers.format import clip
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.chart_parts import percentile_rank
+from analytics.formatting import percentile_rank, pp, spp
 from bot.reports.history import HistoryQuery
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
-from handlers.format import pp
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
     plain_lines,
     series_names,
     source_text,
-    spp,
     summary_blocks,
     unusual_lines,
     words,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import spp
 from bot.reports.rates import RatesQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -18,7 +19,6 @@ from handlers.report_text import (
     plain_lines,
     source_text,
     span_text,
-    spp,
     summary_blocks,
     words,
 )

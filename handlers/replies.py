@@ -13,13 +13,13 @@ from collections.abc import Mapping
 
 from slack_sdk.errors import SlackApiError
 
+from analytics.formatting import clip
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
 from bot.reports import Payload, Report, ReportQuery
 from bot.slack.slack_io import ChannelReply, post_reply, slack_error
 from handlers.command import Conversation, Rendering
 from handlers.csv_button import with_csv_button
-from handlers.format import clip
 from handlers.registry import COMMANDS, Parsed, get, rendering_of
 
 logger = logging.getLogger(__name__)

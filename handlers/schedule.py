@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.formatting import clip
 from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, ScheduleStore
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
 from handlers.command import Command, Conversation
-from handlers.format import clip
 from handlers.words import AS_OF_WORDS, CommandError, split_words
 
 logger = logging.getLogger(__name__)

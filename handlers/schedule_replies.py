@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import clip
 from bot.alerts.schedules import ScheduleStore
 from bot.reports import Report, Reports
 from bot.runtime.cache import Cache
 from bot.runtime.channel_settings import ChannelSettings
-from handlers.format import clip
 from handlers.registry import parse, rendering_of
 
 

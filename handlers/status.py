@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from analytics.formatting import clip
 from bot.data.market_hours import NEW_YORK
 from bot.reports.status import collect_status
 from bot.runtime.deps import Deps
 from handlers.channel_defaults import with_settings_block
 from handlers.command import Command, Conversation
-from handlers.format import clip
 from handlers.words import no_arguments
 
 logger = logging.getLogger(__name__)

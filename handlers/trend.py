@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.chart_parts import percentile_rank
+from analytics.formatting import pct, percentile_rank
 from bot.reports.trend import TrendQuery
 from handlers.buttons import PAIR_CHOICES, Choice, report_buttons
 from handlers.command import Command, Rendering
-from handlers.format import pct
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,

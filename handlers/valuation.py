@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import ordinal
 from bot.reports.valuation import ValuationQuery
 from handlers.command import Command, Rendering
-from handlers.format import ordinal
 from handlers.report_text import (
     Payload,
     context,
