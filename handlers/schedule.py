@@ -110,13 +110,13 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
                            3000))
         else:
             assert request.schedule_id
-            schedule = store.get(request.schedule_id)
-            if schedule is None or schedule.channel_id != channel_id:
+            found = store.get(request.schedule_id)
+            if found is None or found.channel_id != channel_id:
                 send(text=f":warning: No schedule `{request.schedule_id}` in this channel "
                           "(`schedule list` shows them).")
                 return
-            store.remove(schedule.id)
-            send(text=f":white_check_mark: Removed {schedule.id}: {schedule.describe()}.")
+            store.remove(found.id)
+            send(text=f":white_check_mark: Removed {found.id}: {found.describe()}.")
     except AlertStoreError as exc:
         send(text=f":warning: {exc}")
     except Exception:

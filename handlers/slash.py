@@ -9,9 +9,10 @@ never wait behind reports.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.runtime.deps import Deps
@@ -32,8 +33,8 @@ def error_text(message: str, example: str | None = None) -> str:
     return f":warning: {message}{hint}"
 
 
-def conversation(deps: Deps, command: dict[str, Any], client: WebClient, respond: Respond,
-                 bot_user_id: str | None) -> Conversation:
+def conversation(deps: Deps, command: dict[str, Any], client: WebClient,
+                 respond: Callable[..., Any], bot_user_id: str | None) -> Conversation:
     """Where a slash command is answered: notes through its response_url, reports in its
     channel."""
     return Conversation(deps=deps, client=client, channel_id=command.get("channel_id", ""),

@@ -143,7 +143,7 @@ class OnceSteps:
 
 def _surely_not_posted(exc: Exception) -> bool:
     """Slack answered with an error (HTTP 4xx/200 ok=false): nothing was posted."""
-    from slack_sdk.errors import SlackApiError
+    from slack_sdk.errors import SlackApiError  # lazy for start-up: slack_sdk takes ~50 ms
 
     if not isinstance(exc, SlackApiError):
         return False
