@@ -18,7 +18,7 @@ from handlers.buttons import (
 )
 from handlers.gap import CHOICES, gap_blocks
 from tests.block_kit import check_blocks
-from tests.handlers.test_replies import PAYLOAD
+from tests.handlers.test_gap import PAYLOAD
 
 
 def _row(payload):
