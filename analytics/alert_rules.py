@@ -30,11 +30,11 @@ from typing import Literal
 import pandas as pd
 
 from analytics.alert_metrics import Metric
+from analytics.relative import Side
 
 Condition = Literal["above", "below", "crosses", "crosses up", "crosses down"]
 CONDITIONS: tuple[Condition, ...] = ("above", "below", "crosses", "crosses up", "crosses down")
 Status = Literal["new", "armed", "fired"]
-Side = Literal["above", "below"]
 
 
 @dataclass(frozen=True)
