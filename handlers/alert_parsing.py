@@ -19,7 +19,7 @@ from analytics.alert_metrics import Metric, MetricKind
 from analytics.alert_rules import Condition, RuleSpec
 from analytics.pairs import PAIRS, Pair, PairError, parse_pair
 from analytics.periods import Period, PeriodError, parse_period
-from handlers.parsing import CommandError
+from handlers.words import CommandError
 
 ADD_EXAMPLE = "alert add gap 3y above 30 hysteresis 2"
 MAX_COOLDOWN_DAYS = 365
