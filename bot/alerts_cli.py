@@ -31,6 +31,7 @@ from handlers.words import CommandError
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.alerts.delivery import AlertMessages
     from bot.runtime.deps import Deps
 
 EXIT_FAILED = 1
@@ -52,6 +53,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                                 "the US close (runs until stopped)")
     clock.add_argument("--data-dir", type=Path, metavar="DIR",
                        help="folder of <SYMBOL>.csv files instead of Yahoo Finance")
+
+
+def alert_messages() -> AlertMessages:
+    """What the delivery posts, in the commands' words (handlers/): services do not import
+    the commands, so the entry points hand these over."""
+    from bot.alerts.delivery import AlertMessages
+    from handlers import alert_replies
+    from handlers.schedule_replies import scheduled_message
+
+    return AlertMessages(firing=alert_replies.firing_message,
+                         digest=alert_replies.digest_message, scheduled=scheduled_message,
+                         chart_labels=alert_replies.chart_labels)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -87,7 +100,7 @@ def run_alerts(args: argparse.Namespace) -> int:
     deps, client = _deps_and_client(args)
     as_of = _as_of(args.as_of, deps.settings)
     try:
-        summary = Evaluator(deps, client).run(as_of)
+        summary = Evaluator(deps, client, alert_messages()).run(as_of)
     except AlertStoreError as exc:
         print(f"smallcaps: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -119,7 +132,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current run, then exit
     try:
-        Scheduler(deps, Evaluator(deps, client), stop=stop,
+        Scheduler(deps, Evaluator(deps, client, alert_messages()), stop=stop,
                   prerender_commands=prerender_commands).run_forever()
     except KeyboardInterrupt:
         pass

@@ -1,4 +1,5 @@
-"""Words for alerts: firings and notes posted in channels, and the ephemeral rule replies.
+"""Words for alerts: firings and notes posted in channels (with their charts' titles), and the
+ephemeral rule replies.
 
 Pure functions of outbox records / rule views; Block Kit within Slack's limits.
 """
@@ -9,6 +10,7 @@ from typing import Any
 
 from bot.reports import Report
 from handlers.format import clip
+from handlers.replies import REPLIES, chart_alt_text
 
 Record = dict[str, Any]
 Blocks = list[dict[str, Any]]
@@ -109,11 +111,18 @@ def _catch_up(records: list[Record]) -> tuple[Blocks, str]:
 
 def digest_message(record: Record, report: Report) -> tuple[Blocks, str]:
     """The report's own blocks under a one-line digest header."""
-    from handlers.replies import REPLIES
-
     fmt = REPLIES[report.payload["command"]]
     intro = _context(f":calendar: {record['frequency'].capitalize()} digest ({record['period']})"
                      f" · set by <@{record['creator_id']}> · `/smallcaps digest off` to stop")
     blocks = [intro, *fmt.blocks(report.payload)][:50]
     return blocks, clip(f"{record['frequency'].capitalize()} digest: "
                         f"{fmt.fallback(report.payload)}", 3000)
+
+
+def chart_labels(report: Report) -> tuple[str, str]:
+    """(title, alt text) of a report's chart as the delivery uploads it: the command's own
+    title and screen-reader text, or the file name for a report without a reply format."""
+    fmt = REPLIES.get(report.payload.get("command", ""))
+    title = fmt.title(report.payload) if fmt else report.chart_filename
+    alt = chart_alt_text(report.payload) if fmt else title
+    return title, alt

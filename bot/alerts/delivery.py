@@ -40,6 +40,7 @@ from bot.reports import Report, Reports
 from bot.reports.gap import GapQuery
 from bot.reports.table import TableQuery
 from bot.reports.trend import TrendQuery
+from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
 from bot.slack.slack_io import slack_error
 
@@ -58,6 +59,25 @@ RECONCILE_WAIT_S = 2.0
 RECONCILE_TRIES = 2
 MEMBERSHIP = frozenset({"not_in_channel", "channel_not_found", "is_archived",
                         "access_denied"})
+
+
+Record = dict[str, Any]
+Blocks = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class AlertMessages:
+    """The words of what the delivery posts. They belong to the commands (handlers/), which
+    services do not import: the composition root passes them in."""
+
+    firing: Callable[[list[Record]], tuple[Blocks, str]]
+    """One rule's outbox records (one event, or a catch-up) -> (blocks, notification text)."""
+    digest: Callable[[Record, Report], tuple[Blocks, str]]
+    """A digest record and the report it shows -> (blocks, notification text)."""
+    scheduled: Callable[[Reports, Cache, Record], tuple[Blocks, str, Report] | None]
+    """A scheduled report's record -> (blocks, text, report), None if it was removed."""
+    chart_labels: Callable[[Report], tuple[str, str]]
+    """A report -> (title, alt text) of its uploaded chart."""
 
 
 @dataclass(frozen=True)
@@ -116,13 +136,15 @@ class Delivery:
     """Delivers open outbox records, grouped one message per rule (or digest)."""
 
     def __init__(self, store: AlertStore, outbox: Outbox, reports: Reports, client: WebClient,
-                 clock: Callable[[], datetime], sleep: Callable[[float], None]) -> None:
+                 clock: Callable[[], datetime], sleep: Callable[[float], None],
+                 messages: AlertMessages) -> None:
         self.store = store
         self.outbox = outbox
         self.reports = reports
         self.client = client
         self.clock = clock
         self.sleep = sleep
+        self.messages = messages
         self._interrupted: list[OutboxEntry] = []
 
     def deliver_open(self, summary: Any, renew: Callable[[], None]) -> None:
@@ -224,13 +246,11 @@ class Delivery:
         return outcome
 
     def _prepare_alert(self, entries: list[OutboxEntry]) -> Any:
-        from handlers.alert_replies import firing_message
-
         records = [e.record for e in entries]
         rule = self.store.get(records[0]["rule_id"])
         if rule is None or rule.paused:
             return None
-        blocks, text = firing_message(records)
+        blocks, text = self.messages.firing(records)
         metadata = {"event_type": "smallcaps_alert", "event_payload": {
             "rule_id": rule.id, "events": ",".join(f"{r['day']}:{r['kind']}" for r in records)}}
         fires = [r for r in records if r["kind"] == "fire"]
@@ -239,10 +259,8 @@ class Delivery:
         return rule.channel_id, blocks, text, metadata, chart
 
     def _prepare_digest(self, record: dict[str, Any]) -> Any:
-        from handlers.alert_replies import digest_message
-
         report = self.reports.run(digest_query(record["as_of"]))
-        blocks, text = digest_message(record, report)
+        blocks, text = self.messages.digest(record, report)
         metadata = {"event_type": "smallcaps_digest", "event_payload": {
             "period": record["period"]}}
         channel = record["channel_id"]
@@ -250,9 +268,7 @@ class Delivery:
 
     def _prepare_schedule(self, record: dict[str, Any]) -> Any:
         """A scheduled report (None if the schedule was removed meanwhile)."""
-        from handlers.schedule_replies import scheduled_message
-
-        prepared = scheduled_message(self.reports, self.store.cache, record)
+        prepared = self.messages.scheduled(self.reports, self.store.cache, record)
         if prepared is None:
             return None
         blocks, text, report = prepared
@@ -292,11 +308,7 @@ class Delivery:
         self._upload(channel, report, rule_id)
 
     def _upload(self, channel: str, report: Report, rule_id: str | None) -> None:
-        from handlers.replies import REPLIES, chart_alt_text
-
-        fmt = REPLIES.get(report.payload.get("command", ""))
-        title = fmt.title(report.payload) if fmt else report.chart_filename
-        alt = chart_alt_text(report.payload) if fmt else title
+        title, alt = self.messages.chart_labels(report)
         try:
             self.client.files_upload_v2(channel=channel, file=report.chart_png,
                                         filename=report.chart_filename, title=title,

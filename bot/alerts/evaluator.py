@@ -30,7 +30,7 @@ from analytics.alert_rules import AlertEvent, AlertState, advance
 from analytics.gap import align_closes
 from analytics.pairs import PAIRS
 from analytics.periods import InsufficientHistoryError
-from bot.alerts.delivery import Delivery
+from bot.alerts.delivery import AlertMessages, Delivery
 from bot.alerts.digest import DigestStore, digest_period, digest_record
 from bot.alerts.metrics import MetricCache, MetricData
 from bot.alerts.outbox import Outbox
@@ -60,14 +60,15 @@ class RunSummary:
 class Evaluator:
     """Evaluates all rules for one as-of day and delivers what they produced."""
 
-    def __init__(self, deps: Deps, client: WebClient, *, use_lock: bool = True,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, deps: Deps, client: WebClient, messages: AlertMessages, *,
+                 use_lock: bool = True, sleep: Callable[[float], None] = time.sleep) -> None:
+        """`messages` words the posts (the composition root passes the command layer's)."""
         self.deps = deps
         self.store = AlertStore(deps.cache, deps.settings.smallcaps_max_rules_per_channel)
         self.outbox = Outbox(deps.cache)
         self.digests = DigestStore(deps.cache)
         self.delivery = Delivery(self.store, self.outbox, deps.reports, client, deps.clock,
-                                 sleep)
+                                 sleep, messages)
         self.use_lock = use_lock
 
     def run(self, as_of: date) -> RunSummary:
