@@ -59,12 +59,11 @@ def alert_messages() -> AlertMessages:
     """What the delivery posts, in the commands' words (handlers/): services do not import
     the commands, so the entry points hand these over."""
     from bot.alerts.delivery import AlertMessages
-    from handlers import alert_replies
+    from handlers import alert_text
     from handlers.schedule_replies import scheduled_message
 
-    return AlertMessages(firing=alert_replies.firing_message,
-                         digest=alert_replies.digest_message, scheduled=scheduled_message,
-                         chart_labels=alert_replies.chart_labels)
+    return AlertMessages(firing=alert_text.firing_message, digest=alert_text.digest_message,
+                         scheduled=scheduled_message, chart_labels=alert_text.chart_labels)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -10,7 +10,7 @@ from typing import Any
 from analytics.chart_words import percentile_rank
 from bot.alerts.commands import RuleView
 from bot.alerts.store import AlertRule
-from handlers.alert_rule_replies import rule_line
+from handlers.alert_text import rule_line
 from handlers.format import clip, pct, pp
 from handlers.report_text import source_text
 
