@@ -31,8 +31,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from analytics.alert_metric_base import Metric
 from analytics.pairs import parse_pair
-from analytics.periods import parse_period
 from bot.alerts.outbox import MAX_ATTEMPTS, Outbox, OutboxEntry
 from bot.alerts.reconcile import find_post, post_matcher
 from bot.alerts.store import AlertStore
@@ -52,8 +52,6 @@ STALE_SENDING = timedelta(minutes=15)
 """A record claimed this long ago and still `sending` belongs to a crashed process."""
 AMBIGUOUS = frozenset({"internal_error", "fatal_error", "service_unavailable",
                        "request_timeout"})
-TREND_CHART_PERIOD = "2y"
-"""The chart window of a ratio rule's firing: the `trend` command's default."""
 RECONCILE_WAIT_S = 2.0
 """Before reading the history after an unclear answer, let Slack finish what it received."""
 RECONCILE_TRIES = 2
@@ -63,6 +61,9 @@ MEMBERSHIP = frozenset({"not_in_channel", "channel_not_found", "is_archived",
 
 Record = dict[str, Any]
 Blocks = list[dict[str, Any]]
+CHART_QUERIES: dict[str, type[GapQuery] | type[TrendQuery]] = {"gap": GapQuery,
+                                                               "trend": TrendQuery}
+"""The report behind each chart a metric can ask for (analytics.alert_metric_base.ChartNeed)."""
 
 
 @dataclass(frozen=True)
@@ -254,8 +255,8 @@ class Delivery:
         metadata = {"event_type": "smallcaps_alert", "event_payload": {
             "rule_id": rule.id, "events": ",".join(f"{r['day']}:{r['kind']}" for r in records)}}
         fires = [r for r in records if r["kind"] == "fire"]
-        chart = (lambda: self._share_chart(rule.channel_id, fires[-1], rule.id)) \
-            if fires else None
+        chart = (lambda: self._share_chart(rule.channel_id, rule.spec.metric, fires[-1],
+                                           rule.id)) if fires else None
         return rule.channel_id, blocks, text, metadata, chart
 
     def _prepare_digest(self, record: dict[str, Any]) -> Any:
@@ -298,10 +299,12 @@ class Delivery:
         if rule_id:
             self.store.set_error(rule_id, "delivery", message)
 
-    def _share_chart(self, channel: str, record: dict[str, Any], rule_id: str) -> None:
+    def _share_chart(self, channel: str, metric: Metric, record: dict[str, Any],
+                     rule_id: str) -> None:
         """The chart after a firing; failures are logged, the alert stands."""
         try:
-            report = self.reports.run(alert_chart_query(record))
+            report = self.reports.run(alert_chart_query(metric, date.fromisoformat(
+                record["day"])))
         except Exception:  # noqa: BLE001 - the alert is posted; the chart is a bonus
             logger.exception("chart for %s on %s failed", rule_id, record.get("day"))
             return
@@ -322,15 +325,13 @@ class Delivery:
                                      f"{refusal_hint(code)}")
 
 
-def alert_chart_query(record: dict[str, Any]) -> GapQuery | TrendQuery:
-    """The report whose chart goes with a firing, as of the firing's day: the `gap` of the
-    rule's window for gap rules; `trend` (the ratio against its 50/200-day averages over
-    its default 2-year chart window) for ratio rules (vs N-day average, percentile,
-    z-score). Built directly, not parsed: the day comes from the data, not from a user."""
-    pair, day = parse_pair(record["pair"]), date.fromisoformat(record["day"])
-    if record["metric_kind"] == "gap":
-        return GapQuery(parse_period(record["period"]), pair, day)
-    return TrendQuery(parse_period(TREND_CHART_PERIOD), pair, day)
+def alert_chart_query(metric: Metric, day: date) -> GapQuery | TrendQuery:
+    """The report whose chart goes with a firing of a rule on `metric`, as of the firing's
+    day: the one the metric asks for (Metric.chart: the gap of a gap rule's window, the
+    `trend` over its default window for ratio rules), for the rule's pair. Built directly,
+    not parsed: the day comes from the data, not from a user."""
+    need = metric.chart()
+    return CHART_QUERIES[need.command](need.period, metric.pair, day)
 
 
 def digest_query(as_of: str) -> TableQuery:

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 from slack_sdk import WebClient
 
+from analytics.alert_metrics import metric_to_dict
 from analytics.alert_rules import AlertEvent, AlertState, advance
 from analytics.gap import align_closes
 from analytics.pairs import PAIRS
@@ -201,8 +202,8 @@ def alert_record(rule: AlertRule, event: AlertEvent, state: AlertState,
         "previous_text": metric.format_apart(event.previous_value, event.level)
         if event.previous_value is not None else None,
         "previous_day": event.previous_day.isoformat() if event.previous_day else None,
-        "metric_kind": metric.kind, "metric_label": metric.label(),
-        "period": metric.period.label if metric.period else None, "pair": metric.pair.key,
+        "metric_kind": metric.key, "metric_label": metric.label(),
+        "period": metric_to_dict(metric)["period"], "pair": metric.pair.key,
         "pair_label": f"{metric.pair.small.name} ({metric.pair.small.symbol}) vs "
                       f"{metric.pair.large.name} ({metric.pair.large.symbol})",
         "basis": metric.pair.basis, "source": data.source, "stale_note": data.stale_note,
