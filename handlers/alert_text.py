@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import clip
 from bot.alerts.commands import RuleView
 from bot.alerts.digest import DigestSubscription
 from bot.alerts.store import AlertRule
 from bot.reports import Report
-from handlers.format import clip
 from handlers.replies import REPLIES, chart_alt_text
 
 Record = dict[str, Any]

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.alert_metrics import metric_help
+from analytics.formatting import clip
 from analytics.periods import NAMED_PERIODS
-from handlers.format import clip
 
 COMMANDS: list[tuple[str, str, str, str]] = [
     ("gap", "gap [PERIOD] [PAIR] [BASIS] [as-of DATE]",
