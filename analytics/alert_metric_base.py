@@ -54,12 +54,6 @@ class ChartNeed:
     period: Period
 
 
-def signed(value: float, decimals: int) -> str:
-    """'+1.23', '-1.85', and '0.00' with no sign on zero."""
-    text = f"{value:+.{decimals}f}"
-    return text[1:] if float(text) == 0 else text
-
-
 @dataclass(frozen=True)
 class Metric(ABC):
     """The protocol of an alert metric: one watchable daily series of a pair.

@@ -31,8 +31,8 @@ from analytics.alert_metric_base import (
     Limits,
     Metric,
     MetricWordsError,
-    signed,
 )
+from analytics.formatting import pp, signed_unless_zero
 from analytics.gap import align_closes, rolling_gap_pp
 from analytics.pairs import Pair, parse_pair
 from analytics.periods import Period, PeriodError, parse_period, resolve_window
@@ -95,7 +95,7 @@ class GapMetric(Metric):
         return f"the {self.period.adjective()} gap ({large} − {small})"
 
     def format(self, value: float, extra_decimals: int = 0) -> str:
-        return f"{value:.{2 + extra_decimals}f} pp"
+        return pp(value, 2 + extra_decimals)
 
     def window_words(self, start: date, end: date) -> str:
         return f"{self.period.adjective()} window {start} → {end}"
@@ -182,7 +182,7 @@ class RatioVsAverage(_RatioMetric):
         return f"{self.ratio_words()} vs its {self.ma_days}-day average"
 
     def format(self, value: float, extra_decimals: int = 0) -> str:
-        return f"{signed(value, 2 + extra_decimals)} %"
+        return f"{signed_unless_zero(value, 2 + extra_decimals)} %"
 
     def window_words(self, start: date, end: date) -> str:
         return f"{self.ma_days}-day average over {start} → {end}"
@@ -260,7 +260,7 @@ class RatioZscore(_RankedRatio):
         return f"{self.ratio_words()}'s z-score against its history"
 
     def format(self, value: float, extra_decimals: int = 0) -> str:
-        return f"{signed(value, 2 + extra_decimals)} σ"
+        return f"{signed_unless_zero(value, 2 + extra_decimals)} σ"
 
     def of_ratio(self, ratio: pd.Series) -> pd.Series:
         return expanding_zscore(ratio, EXPANDING_MIN_DAYS)
