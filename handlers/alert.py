@@ -7,6 +7,7 @@ the terminal they run as operator views (bot/alerts_cli.py).
 
 from __future__ import annotations
 
+from analytics.alert_metrics import metric_help
 from handlers.alert_parsing import AlertRequest, parse_alert, parse_digest
 from handlers.alerts import answer_alert
 from handlers.command import Command, Conversation
@@ -24,10 +25,9 @@ ALERT = Command(
     name="alert",
     usage="alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] "
           "[no-clear-note] | list | remove ID | pause ID | resume ID",
-    summary="Threshold alerts for this channel, checked after each US close. METRIC: `gap 3y` "
-            "(in pp), `ratio vs 200dma` (in percent), `ratio percentile`, `ratio zscore`; "
-            "CONDITION: above, below, crosses, crosses up, crosses down. Hysteresis: re-arm "
-            "only after moving back by N.",
+    summary="Threshold alerts for this channel, checked after each US close. METRIC: "
+            f"{metric_help()}; CONDITION: above, below, crosses, crosses up, crosses down. "
+            "Hysteresis: re-arm only after moving back by N.",
     example="alert add gap 3y above 30 hysteresis 2",
     parse=parse_alert,
     answer=answer,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
 
 from slack_sdk.errors import SlackApiError
 
@@ -18,15 +17,11 @@ from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
 from bot.reports import Payload, Report, ReportQuery
 from bot.slack.slack_io import ChannelReply, post_reply, slack_error
-from handlers.command import Conversation, Rendering
+from handlers.command import Conversation
 from handlers.csv_button import with_csv_button
-from handlers.registry import COMMANDS, Parsed, get, rendering_of
+from handlers.registry import Parsed, get, rendering_of
 
 logger = logging.getLogger(__name__)
-
-REPLIES: Mapping[str, Rendering] = {c.name: c.rendering for c in COMMANDS if c.rendering}
-"""Report command -> its rendering (read by alert delivery to title its chart uploads)."""
-
 
 def channel_reply(report: Report) -> ChannelReply:
     """The channel message (blocks, text and chart) for any report."""

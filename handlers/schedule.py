@@ -4,7 +4,7 @@
 
 The command is checked when the schedule is added (it must be a report its `Command` spec
 marks `schedulable`, without `as-of`) and parsed again at each post with the channel's
-defaults of that day, as of the run's day (handlers/schedule_replies.py words that post).
+defaults of that day, as of the run's day (handlers/report_posts.py words that post).
 """
 
 from __future__ import annotations
