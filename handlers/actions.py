@@ -24,12 +24,12 @@ from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
 from bot.slack.slack_update import MessageRef, update_report_message
 from handlers.buttons import ACTION_PREFIX, EPOCH_FORMAT, SwitchRequest, decode_value
+from handlers.command import Blocks
 from handlers.registry import parse
 from handlers.replies import channel_reply
 from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
-Blocks = list[dict[str, Any]]
 SWITCH_ACTION = re.compile(rf"^{ACTION_PREFIX}:")
 """Every switch button's action_id (handlers.buttons): one listener for them all."""
 
@@ -79,6 +79,7 @@ def message_ref(body: dict[str, Any]) -> MessageRef:
     container = body.get("container") or {}
     message = body.get("message") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    assert channel, "a block_actions payload names its channel"
     return MessageRef(channel_id=channel, ts=container.get("message_ts") or message["ts"],
                       thread_ts=message.get("thread_ts"))
 

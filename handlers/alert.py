@@ -17,7 +17,7 @@ def answer(conversation: Conversation, request: AlertRequest) -> None:
     """Run an alert or digest request for the asker's channel; reply only to the asker."""
     command = {"channel_id": conversation.channel_id, "user_id": conversation.user_id,
                "text": conversation.text}
-    answer_alert(conversation.deps, request, command, conversation.respond,  # type: ignore[arg-type]
+    answer_alert(conversation.deps, request, command, conversation.respond,
                  conversation.error_text)
 
 

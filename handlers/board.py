@@ -7,16 +7,55 @@ functions, apart from reading the configured default rows (SMALLCAPS_BOARD).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from analytics.board import DEFAULT_BOARD, BoardError, BoardRowSpec, parse_board
 from analytics.formatting import percentile_rank
 from bot.data.market_hours import market_today
 from bot.reports.board import BoardQuery
+from bot.reports.payloads import Instrument, SourceFields
 from bot.runtime.config import get_settings
 from handlers.command import Command, Rendering
-from handlers.report_text import Payload, context, header, section, source_text, title_rule
+from handlers.report_text import context, header, section, source_text, title_rule
 from handlers.words import CommandError, pop_as_of
+
+
+class BoardCell(TypedDict):
+    gap_pp: float | None
+    start: str | None
+    end: str | None
+    note: str | None
+
+
+class BoardRow(TypedDict):
+    label: str
+    pair: str
+    small: Instrument
+    large: Instrument
+    basis: str
+    end: str | None
+    gaps: dict[str, BoardCell]
+    """Window ('1m', ..., 'ytd', ...) -> its gap."""
+    ratio_vs_200dma_pct: float | None
+    gap_1y_percentile: float | None
+    note: str | None
+    """Why the row has no numbers (no data), else None."""
+
+
+class BoardWindow(TypedDict):
+    label: str
+    description: str
+
+
+class BoardPayload(SourceFields):
+    """The JSON answer to a board query."""
+
+    command: str
+    end: str | None
+    as_of_requested: str | None
+    windows: list[BoardWindow]
+    rank_window: str
+    rows: list[BoardRow]
 
 COLUMNS = ("1m", "3m", "YTD", "1y", "3y", "vs 200d", "1y pct", "basis")
 LABEL_WIDTH, PAIR_WIDTH = 32, 12
@@ -41,7 +80,7 @@ def parse_board_command(args: list[str],
     return BoardQuery(rows=rows, as_of=as_of)
 
 
-def _gap(row: Payload, window: str) -> str:
+def _gap(row: BoardRow, window: str) -> str:
     cell = row["gaps"].get(window.lower())
     if cell is None or cell["gap_pp"] is None:
         return "n/a"
@@ -52,7 +91,7 @@ def _basis(basis: str) -> str:
     return {"total return": "total", "price return": "price"}.get(basis, "mixed")
 
 
-def row_cells(row: Payload) -> list[str]:
+def row_cells(row: BoardRow) -> list[str]:
     """The row's columns as text: gaps in pp, ratio vs 200-day average in %, percentile, basis."""
     if row["note"]:
         return []
@@ -64,7 +103,7 @@ def row_cells(row: Payload) -> list[str]:
             _basis(row["basis"])]
 
 
-def table_lines(p: Payload) -> list[str]:
+def table_lines(p: BoardPayload) -> list[str]:
     """A fixed-width table (for a code block or a terminal), one line per row."""
     head = f"{'row':<{LABEL_WIDTH}}{'pair':<{PAIR_WIDTH}}" + "".join(f"{c:>8}" for c in COLUMNS)
     lines = [head]
@@ -80,12 +119,12 @@ def table_lines(p: Payload) -> list[str]:
     return lines
 
 
-def title(p: Payload) -> str:
+def title(p: BoardPayload) -> str:
     """'Size and style board · to 2024-03-26'."""
     return f"Size and style board · to {p['end'] or 'n/a'}"
 
 
-def explanation(p: Payload) -> str:
+def explanation(p: BoardPayload) -> str:
     return ("Gap = large − small return in percentage points (+: the small side lags) over "
             "1 month, 3 months, year to date, 1 and 3 years; vs 200d = small/large ratio vs its "
             "200-day average; 1y pct = percentile of the 1-year gap among all 1-year windows "
@@ -93,14 +132,14 @@ def explanation(p: Payload) -> str:
             "on its own basis and last common close.")
 
 
-def board_blocks(p: Payload) -> list[dict[str, Any]]:
+def board_blocks(p: BoardPayload) -> list[dict[str, Any]]:
     """The channel reply: the table as a code block, what the columns mean, the source."""
     return [header(title(p)),
             section("```" + "\n".join(table_lines(p)) + "```"),
             context(p, explanation(p), source_text(p))]
 
 
-def board_fallback_text(p: Payload) -> str:
+def board_fallback_text(p: BoardPayload) -> str:
     """Notification text: the first (widest-lag) row."""
     first = next((r for r in p["rows"] if not r["note"]), None)
     if first is None:
@@ -109,7 +148,7 @@ def board_fallback_text(p: Payload) -> str:
             f"{_gap(first, '1y')} pp.")
 
 
-def board_plain_text(p: Payload) -> str:
+def board_plain_text(p: BoardPayload) -> str:
     """The terminal rendering."""
     warning = [f"Warning: {p['stale_note']}"] if p.get("stale_note") else []
     return "\n".join([*title_rule(title(p)), *table_lines(p), "", *warning, explanation(p),

@@ -10,13 +10,13 @@ here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from analytics.formatting import spp
 from bot.reports.cuts import CutsQuery
+from bot.reports.payloads import Instrument, SourceFields
 from handlers.command import Command, Rendering
 from handlers.report_text import (
-    Payload,
     basis_source_text,
     context,
     header,
@@ -26,6 +26,78 @@ from handlers.report_text import (
     warning_lines,
 )
 from handlers.words import CommandError, parse_period_pair, pop_as_of, refuse_period_words
+
+
+class CutWindow(TypedDict):
+    horizon: str
+    months: int
+    start: str
+    end: str
+    target_date: str
+    complete: bool
+    small_pct: float | None
+    large_pct: float | None
+    gap_pp: float | None
+    ratio_change_pct: float | None
+    days_so_far: int
+    days_total: int
+
+
+class HorizonStats(TypedDict):
+    horizon: str
+    months: int
+    cycles: int
+    median_gap_pp: float | None
+    mean_gap_pp: float | None
+    median_ratio_pct: float | None
+    mean_ratio_pct: float | None
+    small_wins: int
+    hit_rate_pct: float | None
+    leaning: str
+    extreme_years: list[int]
+    median_gap_without_extremes_pp: float | None
+    mean_gap_without_extremes_pp: float | None
+    holds_without_extremes: bool | None
+    current: CutWindow | None
+    current_beats: int | None
+
+
+class FirstCut(TypedDict):
+    event_day: str
+    rate_before: float
+    rate_after: float
+    previous_cut: str
+
+
+class Cycle(TypedDict):
+    event_day: str
+    year: int
+    anchor: str
+    current: bool
+    windows: list[CutWindow]
+
+
+class CutsPayload(SourceFields):
+    """The JSON answer to a cuts query."""
+
+    command: str
+    pair: str
+    end: str
+    first_common_close: str
+    as_of_requested: str | None
+    basis: str
+    small: Instrument
+    large: Instrument
+    rule: str
+    first_cuts: list[FirstCut]
+    cycles: list[Cycle]
+    current_event_day: str
+    earlier_cycles: int
+    stats: list[HorizonStats]
+    verdict: str
+    rates_source: str
+    rates_source_kind: str
+    rates_fetched_at: str
 
 
 def parse_cuts(args: list[str]) -> CutsQuery:
@@ -47,12 +119,12 @@ EARNINGS = ("The claim adds “even more when earnings improved”: the bot has 
 LABEL_WIDTH, CELL_WIDTH = 11, 8
 
 
-def title(p: Payload) -> str:
+def title(p: CutsPayload) -> str:
     """'Russell 2000 vs S&P 500 after the first Fed cut · data to 2026-08-21'."""
     return f"{p['small']['name']} vs {p['large']['name']} after the first Fed cut · to {p['end']}"
 
 
-def _head(s: Payload) -> str:
+def _head(s: HorizonStats) -> str:
     return "−3m" if s["months"] < 0 else f"+{s['horizon']}"
 
 
@@ -61,7 +133,7 @@ def _cell(value: float | None, in_progress: bool = False) -> str:
     return text.rjust(CELL_WIDTH)
 
 
-def table_lines(p: Payload) -> list[str]:
+def table_lines(p: CutsPayload) -> list[str]:
     """Gap (pp) per cycle and horizon, then the median, mean and wins of the earlier cycles."""
     lines = ["Gap, large − small, in pp (+ = small caps lag), per window:",
              "First cut".ljust(LABEL_WIDTH) + "".join(_head(s).rjust(CELL_WIDTH)
@@ -78,16 +150,16 @@ def table_lines(p: Payload) -> list[str]:
     return lines
 
 
-def _years(p: Payload) -> str:
+def _years(p: CutsPayload) -> str:
     earlier = [c["year"] for c in p["cycles"] if not c["current"]]
     return f"{earlier[0]}–{earlier[-1]}" if earlier else "none"
 
 
-def _horizons(p: Payload, leaning: str) -> list[str]:
+def _horizons(p: CutsPayload, leaning: str) -> list[str]:
     return [s["horizon"] for s in p["stats"] if s["months"] > 0 and s["leaning"] == leaning]
 
 
-def verdict_line(p: Payload) -> str:
+def verdict_line(p: CutsPayload) -> str:
     """The answer in one sentence, judged on the cycles before the current one."""
     n, years = p["earlier_cycles"], _years(p)
     twelve = next(s for s in p["stats"] if s["months"] == 12)
@@ -116,50 +188,55 @@ def verdict_line(p: Payload) -> str:
     }[p["verdict"]]
 
 
-def leaning_lines(p: Payload) -> list[str]:
+def leaning_lines(p: CutsPayload) -> list[str]:
     """Per horizon after the cut: wins, median and mean, and the same without the two most
     extreme cycles, which shows how much the answer rests on them."""
     lines = []
     for s in p["stats"]:
         if s["months"] < 0 or not s["cycles"]:
             continue
+        median, mean = s["median_gap_pp"], s["mean_gap_pp"]
+        assert median is not None and mean is not None  # a horizon with cycles has both
         text = (f"{s['horizon']}: small caps ahead in {s['small_wins']} of {s['cycles']} "
-                f"({s['hit_rate_pct']:.0f} %), median gap {spp(s['median_gap_pp'])} (ratio "
-                f"{s['median_ratio_pct']:+.2f} %), mean {spp(s['mean_gap_pp'])}")
+                f"({s['hit_rate_pct']:.0f} %), median gap {spp(median)} (ratio "
+                f"{s['median_ratio_pct']:+.2f} %), mean {spp(mean)}")
         if s["holds_without_extremes"] is not None:
+            median, mean = s["median_gap_without_extremes_pp"], s["mean_gap_without_extremes_pp"]
+            assert median is not None and mean is not None  # set with holds_without_extremes
             years = " and ".join(str(y) for y in s["extreme_years"])
             verdict = ("no clear lead either way" if s["leaning"] == "mixed"
                        else "the answer holds without them" if s["holds_without_extremes"]
                        else "the answer rests on them")
-            text += (f"; without {years} median {spp(s['median_gap_without_extremes_pp'])}, "
-                     f"mean {spp(s['mean_gap_without_extremes_pp'])} ({verdict})")
+            text += f"; without {years} median {spp(median)}, mean {spp(mean)} ({verdict})"
         lines.append(text + ".")
     return lines
 
 
-def _current_part(s: Payload, w: Payload) -> str:
+def _current_part(s: HorizonStats, w: CutWindow) -> str:
     """'12m +7.63 pp (2)' or '6m +3.32 pp (3 so far, 119 of 182 days)'."""
     days = None if w["complete"] else f"{w['days_so_far']} of {w['days_total']} days"
     notes = [f"{s['current_beats']}" + (" so far" if days else "")] if s["cycles"] else []
     notes += [days] if days else []
-    return f"{s['horizon']} {spp(w['gap_pp'])}" + (f" ({', '.join(notes)})" if notes else "")
+    gap = w["gap_pp"]
+    assert gap is not None  # the current cycle's windows after the cut have begun
+    return f"{s['horizon']} {spp(gap)}" + (f" ({', '.join(notes)})" if notes else "")
 
 
-def current_line(p: Payload) -> str:
+def current_line(p: CutsPayload) -> str:
     """Where the current cycle stands against the earlier ones."""
-    after = [s for s in p["stats"] if s["months"] > 0 and s["current"] is not None]
+    after = [(s, w) for s in p["stats"] if s["months"] > 0 and (w := s["current"]) is not None]
     head = f"Current cycle (first cut {p['current_event_day']})"
     if not after:
         return f"{head}: no window after the cut yet."
-    parts = "; ".join(_current_part(s, s["current"]) for s in after)
-    earlier = after[0]["cycles"]
+    parts = "; ".join(_current_part(s, w) for s, w in after)
+    earlier = after[0][0]["cycles"]
     if not earlier:
         return f"{head}, gap: {parts}."
     return (f"{head}: gap, and in brackets how many of the {earlier} earlier cycles it beat "
             f"for small caps: {parts}.")
 
 
-def coverage_line(p: Payload) -> str:
+def coverage_line(p: CutsPayload) -> str:
     """How many first cuts the rule finds, and which ones the pair's history misses."""
     covered = {c["event_day"] for c in p["cycles"]}
     missed = [c["event_day"] for c in p["first_cuts"] if c["event_day"] not in covered]
@@ -169,7 +246,7 @@ def coverage_line(p: Payload) -> str:
     return text + (f"; not covered: {', '.join(missed)}." if missed else ".")
 
 
-def conventions(p: Payload) -> list[str]:
+def conventions(p: CutsPayload) -> list[str]:
     """The rule and the windows, so the table can be reproduced."""
     return [
         f"First cut of a cycle: {p['rule']}. Event day = the day the change takes effect, as "
@@ -183,7 +260,7 @@ def conventions(p: Payload) -> list[str]:
     ]
 
 
-def cuts_blocks(p: Payload) -> list[dict[str, Any]]:
+def cuts_blocks(p: CutsPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: verdict, the table, how robust, caveats, footer."""
     table = "\n".join(table_lines(p))
     return [
@@ -194,12 +271,12 @@ def cuts_blocks(p: Payload) -> list[dict[str, Any]]:
     ]
 
 
-def cuts_fallback_text(p: Payload) -> str:
+def cuts_fallback_text(p: CutsPayload) -> str:
     """Notification text."""
     return f"{verdict_line(p)} ({p['basis']}, data to {p['end']})."
 
 
-def cuts_plain_text(p: Payload) -> str:
+def cuts_plain_text(p: CutsPayload) -> str:
     """The same reply for a terminal."""
     lines = [*title_rule(title(p)), verdict_line(p), "", *indented(table_lines(p)), "",
              *leaning_lines(p), current_line(p), coverage_line(p), EARNINGS, "",

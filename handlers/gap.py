@@ -6,14 +6,14 @@ for its payload (Block Kit for Slack, plain text for the CLI; pure functions); i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from analytics.formatting import pct, spp
 from bot.reports.gap import GapQuery
+from bot.reports.payloads import DatedGap, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
-    Payload,
     basis_source_text,
     context,
     header,
@@ -28,6 +28,69 @@ from handlers.report_text import (
 )
 from handlers.words import parse_period_pair
 
+
+class GapLeg(Instrument):
+    return_pct: float
+
+
+class OtherBasisLeg(TypedDict):
+    symbol: str
+    return_pct: float
+
+
+class GapOtherBasis(TypedDict):
+    """The same window on the other basis; the legs are null (and `note` says why) when the
+    source lacks those closes."""
+
+    basis: str
+    small: OtherBasisLeg | None
+    large: OtherBasisLeg | None
+    gap_pp: float | None
+    note: str | None
+
+
+class RelativeRatio(TypedDict):
+    start: float
+    end: float
+    change_pct: float
+
+
+class Annualised(TypedDict):
+    years: float
+    small_pct: float
+    large_pct: float
+    gap_pp: float
+
+
+class HistoryRank(TypedDict):
+    """How unusual the gap is (README, "How unusual")."""
+
+    percentile: float
+    windows: int
+    independent_windows: int
+    comparison: str
+    first_window_end: str
+    last_as_wide: str | None
+    widest_since: str | None
+    record_lag: DatedGap
+    record_lead: DatedGap
+
+
+class GapPayload(WindowFields, SourceFields):
+    """The JSON answer to a gap query."""
+
+    small: GapLeg
+    large: GapLeg
+    gap_pp: float
+    """Large minus small return, percentage points (positive: small caps lag)."""
+    leader: str
+    """'large', 'small' or 'tie'."""
+    other_basis: GapOtherBasis | None
+    relative_ratio: RelativeRatio
+    annualised: Annualised | None
+    """Windows over 5 years: both returns and the gap a year."""
+    history_rank: HistoryRank | None
+
 CHOICES = DEFAULT_CHOICES
 """The switch buttons under a gap reply: 1y, 3y, 5y, 10y; index, ETF."""
 
@@ -38,7 +101,7 @@ def parse_gap(args: list[str]) -> GapQuery:
     return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
-def headline(p: Payload) -> str:
+def headline(p: GapPayload) -> str:
     """'Small caps lag by 37.73 pp over 3 years, price return' ('SPY lags IWM by ...' for
     other pairs); windows over 5 years lead with the annualised gap and give the total after
     it. The basis ends the headline, so a quoted number never travels without it."""
@@ -59,30 +122,30 @@ def headline(p: Payload) -> str:
             f"{p['basis']}")
 
 
-def other_basis_line(p: Payload) -> str | None:
+def other_basis_line(p: GapPayload) -> str | None:
     """The same window on the other basis, one line below the headline: 'Price return: IWM
     -7.00 %, SPY +31.02 %, gap +38.02 pp.' (None for two indexes: one basis only)."""
     other = p.get("other_basis")
     if not other:
         return None
     name = other["basis"][:1].upper() + other["basis"][1:]
-    if other["gap_pp"] is None:
+    small, large, gap = other["small"], other["large"], other["gap_pp"]
+    if gap is None or small is None or large is None:  # all three or none
         return f"{name}: not available ({other['note']})."
-    small, large = other["small"], other["large"]
     return (f"{name}: {small['symbol']} {pct(small['return_pct'])}, {large['symbol']} "
-            f"{pct(large['return_pct'])}, gap {spp(other['gap_pp'])}.")
+            f"{pct(large['return_pct'])}, gap {spp(gap)}.")
 
 
-def title(p: Payload) -> str:
+def title(p: GapPayload) -> str:
     """'Russell 2000 vs S&P 500 · 3 years to 2024-03-26'."""
     return f"{p['small']['name']} vs {p['large']['name']} · {span_text(p)}"
 
 
-def leg_line(leg: Payload) -> str:
+def leg_line(leg: GapLeg) -> str:
     return f"{leg['name']} ({leg['symbol']}): {pct(leg['return_pct'])}"
 
 
-def rank_lines(p: Payload) -> list[str]:
+def rank_lines(p: GapPayload) -> list[str]:
     """How unusual the gap is (README, "How unusual"): one definition for every reply."""
     rank = p["history_rank"]
     if rank is None:
@@ -91,16 +154,17 @@ def rank_lines(p: Payload) -> list[str]:
                          end=p["end"], names=words(p))
 
 
-def context_line(p: Payload) -> str:
+def context_line(p: GapPayload) -> str:
     """Basis, source and as-of: what makes the numbers reproducible."""
     line = f"{basis_source_text(p)} · Window {p['start']} → {p['end']}: {window_rule(p)}."
-    if p.get("annualised"):
+    annual = p.get("annualised")
+    if annual:
         line += (" Annualised: (1 + r) ^ (365.25 / calendar days) − 1 over the "
-                 f"{p['annualised']['years']:.1f} years between the two closes, as in `table`.")
+                 f"{annual['years']:.1f} years between the two closes, as in `table`.")
     return line
 
 
-def gap_blocks(p: Payload) -> list[dict[str, Any]]:
+def gap_blocks(p: GapPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits), ending with the
     period/pair buttons."""
     ratio = p["relative_ratio"]
@@ -122,13 +186,13 @@ def gap_blocks(p: Payload) -> list[dict[str, Any]]:
     ]
 
 
-def gap_fallback_text(p: Payload) -> str:
+def gap_fallback_text(p: GapPayload) -> str:
     """Notification text (and the text of clients that cannot show blocks)."""
     return (f"{headline(p)}: {leg_line(p['small'])}, {leg_line(p['large'])}, "
             f"{p['start']} → {p['end']}.")
 
 
-def gap_plain_text(p: Payload) -> str:
+def gap_plain_text(p: GapPayload) -> str:
     """The same summary as Slack shows, for a terminal."""
     ratio = p["relative_ratio"]
     numbers = [

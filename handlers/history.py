@@ -11,10 +11,10 @@ from typing import Any
 
 from analytics.formatting import percentile_rank, pp, spp
 from bot.reports.history import HistoryQuery
+from bot.reports.payloads import DatedGap, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
-    Payload,
     bold_fields_to_plain,
     plain_lines,
     series_names,
@@ -24,6 +24,30 @@ from handlers.report_text import (
     words,
 )
 from handlers.words import CommandError, parse_period_pair
+
+
+class HistoryPayload(WindowFields, SourceFields):
+    """The JSON answer to a history query."""
+
+    small: Instrument
+    large: Instrument
+    current_pp: float
+    leader: str
+    percentile: float
+    windows: int
+    independent_windows: int
+    first_window_end: str
+    median_pp: float
+    band_low_pct: float
+    band_high_pct: float
+    band_low_pp: float
+    band_high_pp: float
+    band_position: str
+    """'above', 'below' or 'inside' the band."""
+    last_as_wide: str | None
+    widest_since: str | None
+    record_lag: DatedGap
+    record_lead: DatedGap
 
 CHOICES = DEFAULT_CHOICES
 """The switch buttons under a history reply: 1y, 3y, 5y, 10y windows; index, ETF."""
@@ -39,13 +63,13 @@ def parse_history(args: list[str]) -> HistoryQuery:
                         live=parsed.live)
 
 
-def title(p: Payload) -> str:
+def title(p: HistoryPayload) -> str:
     """'Rolling 3-year gap · Russell 2000 vs S&P 500 · to 2024-03-26'."""
     return (f"Rolling {p['period_adjective']} gap · {p['small']['name']} vs "
             f"{p['large']['name']} · to {p['end']}")
 
 
-def headline(p: Payload) -> str:
+def headline(p: HistoryPayload) -> str:
     """'Small caps lag by 37.73 pp over the 3 years to 2024-03-26: 93rd percentile ...'."""
     band = {"above": f", above the {p['band_high_pct']:.0f} % band",
             "below": f", below the {p['band_low_pct']:.0f} % band",
@@ -59,14 +83,14 @@ def headline(p: Payload) -> str:
             f"(about {p['independent_windows']:,} independent){band}.")
 
 
-def rarity_lines(p: Payload) -> list[str]:
+def rarity_lines(p: HistoryPayload) -> list[str]:
     """Widest since (everyday meaning, at least a month back) and both records, as in `gap`
     (README, "How unusual")."""
     return unusual_lines(p, adjective=p["period_adjective"], current_pp=p["current_pp"],
                          end=p["end"], names=words(p))[1:]
 
 
-def fields(p: Payload) -> list[str]:
+def fields(p: HistoryPayload) -> list[str]:
     extreme = f"100 = {words(p).possessive} widest lag, 0 = widest lead"
     return [
         f"*This window ({p['start']} → {p['end']})*\n{spp(p['current_pp'])} (large − small)",
@@ -77,7 +101,7 @@ def fields(p: Payload) -> list[str]:
     ]
 
 
-def context_lines(p: Payload) -> list[str]:
+def context_lines(p: HistoryPayload) -> list[str]:
     """Series, basis, dates and source: what makes the numbers reproducible."""
     return [
         f"Series: {series_names(p)} · Basis: {p['basis']} · Gap = large minus small return, pp, "
@@ -89,7 +113,7 @@ def context_lines(p: Payload) -> list[str]:
     ]
 
 
-def history_blocks(p: Payload) -> list[dict[str, Any]]:
+def history_blocks(p: HistoryPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits), ending with the
     period/pair buttons (handlers/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p), "\n".join(rarity_lines(p)), p,
@@ -97,12 +121,12 @@ def history_blocks(p: Payload) -> list[dict[str, Any]]:
             report_buttons(p, CHOICES)]
 
 
-def history_fallback_text(p: Payload) -> str:
+def history_fallback_text(p: HistoryPayload) -> str:
     """Notification text (and the text of clients that cannot show blocks)."""
     return f"{headline(p)} Median {spp(p['median_pp'])} ({p['basis']})."
 
 
-def history_plain_text(p: Payload) -> str:
+def history_plain_text(p: HistoryPayload) -> str:
     """The same summary as Slack shows, for a terminal."""
     body = [*bold_fields_to_plain(fields(p)), "", *rarity_lines(p)]
     return plain_lines(title(p), headline(p), body, p, context_lines(p))

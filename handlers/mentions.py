@@ -9,6 +9,7 @@ not clutter the channel.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -41,7 +42,7 @@ def mention_error_text(message: str, example: str | None = None) -> str:
             "lists everything.")
 
 
-def thread_sender(client: WebClient, channel: str, thread_ts: str):  # type: ignore[no-untyped-def]
+def thread_sender(client: WebClient, channel: str, thread_ts: str) -> Callable[..., None]:
     """A `respond`-like callable that posts into `thread_ts` (mentions have no response_url).
 
     `response_type` and `replace_original` are accepted and ignored: in a thread everything is

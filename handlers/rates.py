@@ -8,13 +8,13 @@ when the data does not support it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from analytics.formatting import spp
+from bot.reports.payloads import Instrument, SourceFields, WindowFields
 from bot.reports.rates import RatesQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import (
-    Payload,
     bold_fields_to_plain,
     plain_lines,
     source_text,
@@ -23,6 +23,54 @@ from handlers.report_text import (
     words,
 )
 from handlers.words import parse_period_pair
+
+
+class YieldFields(TypedDict):
+    symbol: str
+    name: str
+    unit: str
+    start_pct: float
+    end_pct: float
+    last_date: str
+
+
+class RollingGap(TypedDict):
+    period: str
+    start_pp: float
+    end_pp: float
+    latest_pp: float
+    latest_date: str
+
+
+class LevelCorrelation(TypedDict):
+    r: float | None
+    n: int
+    slope: float | None
+    min_days: int
+
+
+class ChangeCorrelation(TypedDict):
+    r: float | None
+    n: int
+    slope: float | None
+    days: int
+    independent: int | None
+    min_independent: int
+
+
+class Correlations(TypedDict):
+    levels: LevelCorrelation
+    changes: ChangeCorrelation
+
+
+_RatesFields = TypedDict("_RatesFields", {
+    "small": Instrument, "large": Instrument, "days": int, "yield": YieldFields,
+    "gap": RollingGap, "correlation": Correlations, "verdict": str})
+"""(`yield` is a Python keyword, so these fields are declared in the functional form.)"""
+
+
+class RatesPayload(WindowFields, SourceFields, _RatesFields):
+    """The JSON answer to a rates query."""
 
 
 def parse_rates(args: list[str]) -> RatesQuery:
@@ -34,16 +82,16 @@ def parse_rates(args: list[str]) -> RatesQuery:
 STORY = "“higher rates hurt small caps”"
 
 
-def title(p: Payload) -> str:
+def title(p: RatesPayload) -> str:
     """'1-year gap vs 10-year Treasury yield · 10 years to 2026-02-13'."""
     return f"1-year gap vs 10-year Treasury yield · {span_text(p)}"
 
 
-def r_text(corr: Payload) -> str:
+def r_text(corr: LevelCorrelation | ChangeCorrelation) -> str:
     return "n/a" if corr["r"] is None else f"r = {corr['r']:+.2f}"
 
 
-def verdict_line(p: Payload) -> str:
+def verdict_line(p: RatesPayload) -> str:
     """The answer in one sentence, resting on 3-month changes (see analytics.rates.verdict)."""
     changes = p["correlation"]["changes"]
     if p["verdict"] == "too_short":
@@ -51,6 +99,7 @@ def verdict_line(p: Payload) -> str:
                 f"{changes['min_independent']} independent (non-overlapping) 3-month changes, "
                 "and a level correlation alone would mislead.")
     r = changes["r"]
+    assert r is not None  # a verdict other than too_short rests on a change correlation
     share = f"rates explain about {round(r * r * 100)} % of the gap's 3-month swings"
     return {
         "supports": f"Over this period the data supports {STORY}: when the 10-year yield rose "
@@ -68,7 +117,7 @@ def verdict_line(p: Payload) -> str:
     }[p["verdict"]]
 
 
-def levels_line(p: Payload) -> str:
+def levels_line(p: RatesPayload) -> str:
     """The level correlation with the warning it needs."""
     levels, changes = p["correlation"]["levels"], p["correlation"]["changes"]
     if levels["r"] is None:
@@ -84,7 +133,7 @@ def levels_line(p: Payload) -> str:
     return text
 
 
-def story_line(p: Payload) -> str:
+def story_line(p: RatesPayload) -> str:
     """What rates and the gap did over the period."""
     y, g = p["yield"], p["gap"]
     move = y["end_pct"] - y["start_pct"]
@@ -94,7 +143,7 @@ def story_line(p: Payload) -> str:
             f"{words(p).verb('lag')}).")
 
 
-def fields(p: Payload) -> list[str]:
+def fields(p: RatesPayload) -> list[str]:
     y, g, corr = p["yield"], p["gap"], p["correlation"]
     slope = corr["changes"]["slope"]
     sensitivity = "n/a" if slope is None else \
@@ -118,7 +167,7 @@ def fields(p: Payload) -> list[str]:
     ]
 
 
-def context_lines(p: Payload) -> list[str]:
+def context_lines(p: RatesPayload) -> list[str]:
     """Series, basis, dates and source: what makes the numbers reproducible."""
     return [
         f"Series: 1-year gap = {p['large']['name']} ({p['large']['symbol']}) minus "
@@ -130,19 +179,19 @@ def context_lines(p: Payload) -> list[str]:
     ]
 
 
-def rates_blocks(p: Payload) -> list[dict[str, Any]]:
+def rates_blocks(p: RatesPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits)."""
     return summary_blocks(title(p), verdict_line(p), fields(p),
                           f"{story_line(p)}\n{levels_line(p)}", p, context_lines(p))
 
 
-def rates_fallback_text(p: Payload) -> str:
+def rates_fallback_text(p: RatesPayload) -> str:
     """Notification text (and the text of clients that cannot show blocks)."""
     return (f"{verdict_line(p)} 10-year yield {p['yield']['end_pct']:.2f} % on {p['end']}, "
             f"{p['start']} → {p['end']} ({p['basis']}).")
 
 
-def rates_plain_text(p: Payload) -> str:
+def rates_plain_text(p: RatesPayload) -> str:
     """The same summary as Slack shows, for a terminal."""
     body = [*bold_fields_to_plain(fields(p)), "", story_line(p), levels_line(p)]
     return plain_lines(title(p), verdict_line(p), body, p, context_lines(p))

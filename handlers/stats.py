@@ -7,14 +7,14 @@ terminal; its buttons.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
+from bot.reports.payloads import Instrument, SourceFields, WindowFields
 from bot.reports.stats import StatsQuery
 from bot.runtime.config import get_settings
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
-    Payload,
     basis_source_text,
     context,
     header,
@@ -26,6 +26,51 @@ from handlers.report_text import (
     window_rule,
 )
 from handlers.words import parse_period_pair
+
+
+class Drawdown(TypedDict):
+    depth_pct: float
+    peak: str | None
+    trough: str | None
+    recovery: str | None
+
+
+class StatsLeg(Instrument):
+    total_return_pct: float
+    cagr_pct: float | None
+    cagr_calendar_pct: float | None
+    volatility_pct: float | None
+    sharpe: float | None
+    max_drawdown: Drawdown
+
+
+class OtherBasisLeg(TypedDict):
+    symbol: str
+    total_return_pct: float
+    cagr_pct: float | None
+
+
+class StatsOtherBasis(TypedDict):
+    """Total return and CAGR on the other basis; the legs are null (and `note` says why)
+    when the source lacks those closes."""
+
+    basis: str
+    small: OtherBasisLeg | None
+    large: OtherBasisLeg | None
+    note: str | None
+
+
+class StatsPayload(WindowFields, SourceFields):
+    """The JSON answer to a stats query."""
+
+    daily_returns: int
+    trading_days_per_year: int
+    risk_free_rate_pct: float
+    small: StatsLeg
+    large: StatsLeg
+    beta: float | None
+    correlation: float | None
+    other_basis: StatsOtherBasis | None
 
 CHOICES = DEFAULT_CHOICES
 """The switch buttons under a stats reply: 1y, 3y, 5y, 10y; index, ETF."""
@@ -42,7 +87,7 @@ def parse_stats(args: list[str]) -> StatsQuery:
 LABEL_WIDTH, VALUE_WIDTH = 18, 15
 
 
-def title(p: Payload) -> str:
+def title(p: StatsPayload) -> str:
     """'Russell 2000 vs S&P 500 · risk over 3 years to 2024-03-26'."""
     return (f"{p['small']['name']} vs {p['large']['name']} · risk over "
             f"{span_text(p)}")
@@ -58,7 +103,7 @@ def _ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def stats_rows(p: Payload) -> list[tuple[str, str, str]]:
+def stats_rows(p: StatsPayload) -> list[tuple[str, str, str]]:
     """(label, small, large) rows of the comparison table."""
     s, g = p["small"], p["large"]
     sd, gd = s["max_drawdown"], g["max_drawdown"]
@@ -73,18 +118,18 @@ def stats_rows(p: Payload) -> list[tuple[str, str, str]]:
         ("Max drawdown", _pct(sd["depth_pct"]), _pct(gd["depth_pct"])),
     ]
     if sd["depth_pct"] < 0 or gd["depth_pct"] < 0:
-        def when(dd: Payload, key: str) -> str:
+        def when(dd: Drawdown, day: str | None) -> str:
             if dd["depth_pct"] >= 0:
                 return "–"
-            return dd[key] or "not recovered"
+            return day or "not recovered"
 
-        rows += [("  peak", when(sd, "peak"), when(gd, "peak")),
-                 ("  trough", when(sd, "trough"), when(gd, "trough")),
-                 ("  recovered", when(sd, "recovery"), when(gd, "recovery"))]
+        rows += [("  peak", when(sd, sd["peak"]), when(gd, gd["peak"])),
+                 ("  trough", when(sd, sd["trough"]), when(gd, gd["trough"])),
+                 ("  recovered", when(sd, sd["recovery"]), when(gd, gd["recovery"]))]
     return rows
 
 
-def other_basis_line(p: Payload) -> str | None:
+def other_basis_line(p: StatsPayload) -> str | None:
     """Total return and CAGR on the other basis, one line (issue #10): 'Price return: IWM
     -7.00 % (CAGR -2.40 % a year), SPY +31.02 % (CAGR +9.45 % a year).'; one line saying
     why when those closes are missing; None for two indexes (one basis only)."""
@@ -92,20 +137,20 @@ def other_basis_line(p: Payload) -> str | None:
     if not other:
         return None
     name = other["basis"][:1].upper() + other["basis"][1:]
-    if other["small"] is None:
-        return f"{name}: not available ({other['note']})."
     small, large = other["small"], other["large"]
+    if small is None or large is None:  # both or neither
+        return f"{name}: not available ({other['note']})."
     return (f"{name}: {small['symbol']} {_pct(small['total_return_pct'])} (CAGR "
             f"{_pct(small['cagr_pct'])} a year), {large['symbol']} "
             f"{_pct(large['total_return_pct'])} (CAGR {_pct(large['cagr_pct'])} a year).")
 
 
-def table_lines(p: Payload) -> list[str]:
+def table_lines(p: StatsPayload) -> list[str]:
     return [label.ljust(LABEL_WIDTH) + small.rjust(VALUE_WIDTH) + large.rjust(VALUE_WIDTH)
             for label, small, large in stats_rows(p)]
 
 
-def beta_line(p: Payload) -> str:
+def beta_line(p: StatsPayload) -> str:
     """'Beta of ^RUT on ^GSPC: 1.13 (…) · correlation 0.85', from daily returns."""
     small, large = p["small"]["symbol"], p["large"]["symbol"]
     if p["beta"] is None:
@@ -115,18 +160,18 @@ def beta_line(p: Payload) -> str:
             f"{p['daily_returns']:,} daily returns on common days.")
 
 
-def window_label(p: Payload) -> str:
+def window_label(p: StatsPayload) -> str:
     """'3 years: 2021-03-26 → 2024-03-26' ('Range: ...' for a date range)."""
     label = "Range" if p.get("period_kind") == "range" else p["period_description"].capitalize()
     return f"{label}: {p['start']} → {p['end']}"
 
 
-def window_how(p: Payload) -> str:
+def window_how(p: StatsPayload) -> str:
     """How the window's two days were chosen."""
     return window_rule(p)
 
 
-def conventions(p: Payload) -> str:
+def conventions(p: StatsPayload) -> str:
     """The formulas, so an analyst can reproduce every number."""
     return (f"Conventions: simple daily returns of closes; {p['trading_days_per_year']}-day "
             "year; CAGR = (1 + total)^(252 / returns) − 1; volatility = std(ddof=1) × √252; "
@@ -140,7 +185,7 @@ def conventions(p: Payload) -> str:
             "(the 'as in table' row).")
 
 
-def stats_blocks(p: Payload) -> list[dict[str, Any]]:
+def stats_blocks(p: StatsPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the comparison table, beta, conventions,
     and the period/pair buttons (handlers/actions.py switches the message in place)."""
     table = "\n".join(table_lines(p))
@@ -155,7 +200,7 @@ def stats_blocks(p: Payload) -> list[dict[str, Any]]:
     ]
 
 
-def stats_fallback_text(p: Payload) -> str:
+def stats_fallback_text(p: StatsPayload) -> str:
     """Notification text with the headline numbers."""
     s, g = p["small"], p["large"]
     return (f"{title(p)} ({p['start']} → {p['end']}, {p['basis']}): volatility "
@@ -164,7 +209,7 @@ def stats_fallback_text(p: Payload) -> str:
             f"{_pct(g['max_drawdown']['depth_pct'])}, beta {_ratio(p['beta'])}.")
 
 
-def stats_plain_text(p: Payload) -> str:
+def stats_plain_text(p: StatsPayload) -> str:
     """The same summary for a terminal."""
     other = other_basis_line(p)
     lines = [*title_rule(title(p)), f"{window_label(p)} ({window_how(p)}).", "",

@@ -6,12 +6,12 @@ payload: a monospace table for Slack and the terminal. Pure functions.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
+from bot.reports.payloads import Instrument, SourceFields
 from bot.reports.table import TableQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import (
-    Payload,
     basis_source_text,
     context,
     header,
@@ -22,6 +22,53 @@ from handlers.report_text import (
     words,
 )
 from handlers.words import parse_period_pair, pop_as_of, pop_live, refuse_period_words
+
+
+class TableRow(TypedDict):
+    horizon: str
+    label: str
+    annualised: bool
+    start: str | None
+    end: str
+    calendar_days: int | None
+    small_pct: float | None
+    large_pct: float | None
+    gap_pp: float | None
+    note: str | None
+
+
+class OtherBasisRow(TypedDict):
+    horizon: str
+    label: str
+    small_pct: float | None
+    large_pct: float | None
+    gap_pp: float | None
+
+
+class TableOtherBasis(TypedDict):
+    """Every horizon on the other basis; `rows` is null (and `note` says why) when the
+    source lacks those closes."""
+
+    basis: str
+    rows: list[OtherBasisRow] | None
+    note: str | None
+
+
+class TablePayload(SourceFields):
+    """The JSON answer to a table query."""
+
+    command: str
+    pair: str
+    end: str
+    first_common_close: str
+    as_of_requested: str | None
+    basis: str
+    basis_requested: str | None
+    small: Instrument
+    large: Instrument
+    annualisation: str
+    rows: list[TableRow]
+    other_basis: TableOtherBasis | None
 
 
 def parse_table(args: list[str]) -> TableQuery:
@@ -36,7 +83,7 @@ def parse_table(args: list[str]) -> TableQuery:
 HORIZON_WIDTH, DATE_WIDTH, NUMBER_WIDTH = 8, 10, 8
 
 
-def title(p: Payload) -> str:
+def title(p: TablePayload) -> str:
     """'Russell 2000 vs S&P 500 · returns to 2024-03-26'."""
     return f"{p['small']['name']} vs {p['large']['name']} · returns to {p['end']}"
 
@@ -45,7 +92,7 @@ def _cell(value: float | None, width: int) -> str:
     return ("n/a" if value is None else f"{value:+.2f}").rjust(width)
 
 
-def table_lines(p: Payload) -> list[str]:
+def table_lines(p: TablePayload) -> list[str]:
     """The aligned table: horizon, start date, both returns (%) and the gap (pp)."""
     heads = [f"{p['small']['symbol']} %", f"{p['large']['symbol']} %", "Gap pp"]
     widths = [max(NUMBER_WIDTH, len(h)) for h in heads]
@@ -59,7 +106,7 @@ def table_lines(p: Payload) -> list[str]:
     return lines
 
 
-def other_basis_lines(p: Payload) -> list[str]:
+def other_basis_lines(p: TablePayload) -> list[str]:
     """The same horizons on the other basis (issue #10), under the table with its columns
     lined up: a header naming the basis, then label and the three numbers per row; one
     line when those closes are missing; nothing for two indexes (one basis only)."""
@@ -83,7 +130,7 @@ def other_basis_lines(p: Payload) -> list[str]:
     return lines
 
 
-def headline(p: Payload) -> str:
+def headline(p: TablePayload) -> str:
     """'Small caps lag on 8 of 9 horizons and lead on 1' (rows with numbers only)."""
     gaps = [r["gap_pp"] for r in p["rows"] if r["gap_pp"] is not None]
     lag = sum(1 for g in gaps if g >= 0.005)
@@ -94,14 +141,14 @@ def headline(p: Payload) -> str:
     return text + (f" and {names.verb('lead')} on {lead}" if lead else "")
 
 
-def key_line(p: Payload) -> str:
+def key_line(p: TablePayload) -> str:
     """Which symbol is which, and where the windows end."""
     small, large = p["small"], p["large"]
     return (f"{small['symbol']} = {small['name']}, {large['symbol']} = {large['name']}; "
             f"every row ends {p['end']} (last common close).")
 
 
-def conventions(p: Payload) -> list[str]:
+def conventions(p: TablePayload) -> list[str]:
     """How to read and reproduce the table."""
     lines = [
         f"Gap = large − small in pp (+ = {words(p).small} {words(p).verb('lag')}). Each row "
@@ -119,7 +166,7 @@ def conventions(p: Payload) -> list[str]:
     return lines
 
 
-def table_blocks(p: Payload) -> list[dict[str, Any]]:
+def table_blocks(p: TablePayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the table in a code block, conventions."""
     other = other_basis_lines(p)
     table = "\n".join([*table_lines(p), *([""] + other if other else [])])
@@ -131,7 +178,7 @@ def table_blocks(p: Payload) -> list[dict[str, Any]]:
     ]
 
 
-def table_fallback_text(p: Payload) -> str:
+def table_fallback_text(p: TablePayload) -> str:
     """Notification text: the headline and the YTD, 1y and 3y rows."""
     parts = []
     for row in p["rows"]:
@@ -141,7 +188,7 @@ def table_fallback_text(p: Payload) -> str:
             f"{'; '.join(parts) or 'no horizon available'} ({p['basis']}).")
 
 
-def table_plain_text(p: Payload) -> str:
+def table_plain_text(p: TablePayload) -> str:
     """The same table for a terminal."""
     other = other_basis_lines(p)
     lines = [*title_rule(title(p)), f"{headline(p)}.", key_line(p), "",

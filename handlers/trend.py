@@ -7,14 +7,14 @@ functions); its buttons.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from analytics.formatting import pct, percentile_rank
+from bot.reports.payloads import Instrument, SourceFields, WindowFields
 from bot.reports.trend import TrendQuery
 from handlers.buttons import PAIR_CHOICES, Choice, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
-    Payload,
     bold_fields_to_plain,
     plain_lines,
     source_text,
@@ -22,6 +22,43 @@ from handlers.report_text import (
     words,
 )
 from handlers.words import parse_period_pair
+
+
+class WindowRatio(TypedDict):
+    start: float
+    end: float
+    change_pct: float
+
+
+class TrendStatus(TypedDict):
+    """Where the ratio stands on the as-of day, against all history up to it."""
+
+    as_of: str
+    history_start: str
+    history_days: int
+    ratio: float
+    ma50: float | None
+    ma200: float | None
+    pct_vs_50dma: float | None
+    pct_vs_200dma: float | None
+    zscore: float | None
+    percentile: float | None
+    last_cross_date: str | None
+    last_cross_direction: str | None
+    days_since_cross: int | None
+    peak_date: str
+    peak_ratio: float
+    drawdown_pct: float
+    days_since_peak: int
+
+
+class TrendPayload(WindowFields, SourceFields):
+    """The JSON answer to a trend query."""
+
+    small: Instrument
+    large: Instrument
+    window_ratio: WindowRatio
+    status: TrendStatus
 
 
 def parse_trend(args: list[str]) -> TrendQuery:
@@ -35,24 +72,26 @@ CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
 """`trend`'s PERIOD is only its chart window (default 2y, so 2y replaces 3y)."""
 
 
-def title(p: Payload) -> str:
+def title(p: TrendPayload) -> str:
     """'Russell 2000 / S&P 500 ratio · trend to 2026-08-21'."""
     return f"{p['small']['name']} / {p['large']['name']} ratio · trend to {p['end']}"
 
 
-def headline(p: Payload) -> str:
+def headline(p: TrendPayload) -> str:
     """Where the ratio stands against its 200-day average, and since when."""
     s = p["status"]
     if s["ma200"] is None:
         return (f"Not enough history for a 200-day average yet ({s['history_days']} common "
                 f"closes since {s['history_start']}).")
-    side = "above" if s["pct_vs_200dma"] > 0 else "below"
+    vs200 = s["pct_vs_200dma"]
+    assert vs200 is not None  # there with the 200-day average
+    side = "above" if vs200 > 0 else "below"
     names = words(p)
     if names.plural:
-        text = f"Small caps are {side} their 200-day average ({pct(s['pct_vs_200dma'])})"
+        text = f"Small caps are {side} their 200-day average ({pct(vs200)})"
     else:
         text = (f"The {names.small}/{names.large} ratio is {side} its 200-day average "
-                f"({pct(s['pct_vs_200dma'])})")
+                f"({pct(vs200)})")
     have = "have" if names.plural else "has"
     if s["last_cross_date"] is None:
         return f"{text} and {have} been since the average began."
@@ -61,7 +100,7 @@ def headline(p: Payload) -> str:
             f"({days:,} trading day{'s' if days != 1 else ''}).")
 
 
-def peak_line(p: Payload) -> str:
+def peak_line(p: TrendPayload) -> str:
     """'Small caps have lagged for N trading days since their relative peak on ...'."""
     s = p["status"]
     if s["days_since_peak"] == 0:
@@ -81,7 +120,7 @@ def _vs(value: float | None, average: float | None) -> str:
     return f"{pct(value)} (average {average:.4f})"
 
 
-def fields(p: Payload) -> list[str]:
+def fields(p: TrendPayload) -> list[str]:
     s = p["status"]
     cross = "never crossed"
     if s["last_cross_date"]:
@@ -102,13 +141,13 @@ def fields(p: Payload) -> list[str]:
     ]
 
 
-def window_line(p: Payload) -> str:
+def window_line(p: TrendPayload) -> str:
     r = p["window_ratio"]
     return (f"Chart: {p['period_description']}, {p['start']} → {p['end']}; the ratio moved "
             f"{pct(r['change_pct'])} over it ({r['start']:.4f} → {r['end']:.4f}).")
 
 
-def context_lines(p: Payload) -> list[str]:
+def context_lines(p: TrendPayload) -> list[str]:
     """Series, basis, dates and source: what makes the numbers reproducible."""
     s = p["status"]
     return [
@@ -120,7 +159,7 @@ def context_lines(p: Payload) -> list[str]:
     ]
 
 
-def trend_blocks(p: Payload) -> list[dict[str, Any]]:
+def trend_blocks(p: TrendPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits), ending with the
     period/pair buttons (handlers/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p),
@@ -128,14 +167,14 @@ def trend_blocks(p: Payload) -> list[dict[str, Any]]:
             report_buttons(p, CHOICES)]
 
 
-def trend_fallback_text(p: Payload) -> str:
+def trend_fallback_text(p: TrendPayload) -> str:
     """Notification text (and the text of clients that cannot show blocks)."""
     s = p["status"]
     return (f"{headline(p)} Ratio {s['ratio']:.4f} on {s['as_of']}, "
             f"{pct(s['drawdown_pct'])} from its {s['peak_date']} peak ({p['basis']}).")
 
 
-def trend_plain_text(p: Payload) -> str:
+def trend_plain_text(p: TrendPayload) -> str:
     """The same summary as Slack shows, for a terminal."""
     body = [*bold_fields_to_plain(fields(p)), "", peak_line(p), window_line(p)]
     return plain_lines(title(p), headline(p), body, p, context_lines(p))

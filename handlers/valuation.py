@@ -9,13 +9,12 @@ out a year whose value one portfolio moves.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from analytics.formatting import ordinal
 from bot.reports.valuation import ValuationQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import (
-    Payload,
     context,
     header,
     indented,
@@ -24,6 +23,58 @@ from handlers.report_text import (
     warning_lines,
 )
 from handlers.words import no_arguments
+
+
+class Jump(TypedDict):
+    year: int
+    relative_pb: float
+    previous: float
+    portfolio: str
+    beme_before: float
+    beme_after: float
+    relative_pb_without_move: float
+
+
+class ValuationYear(TypedDict):
+    year: int
+    pb_small: float
+    pb_large: float
+    relative_pb: float
+
+
+class ValuationPayload(TypedDict):
+    """The JSON answer to a valuation query."""
+
+    command: str
+    first_year: int
+    latest_year: int
+    convention: str
+    snapshot: str
+    latest_relative_pb: float
+    latest_pb_small: float
+    latest_pb_large: float
+    percentile_since_1990: float
+    percentile_all: float
+    percentile_since_1990_without_jump: float | None
+    previous_year: int | None
+    previous_relative_pb: float | None
+    previous_percentile_since_1990: float | None
+    years_since_1990: int
+    years_all: int
+    years_lower_since_1990: list[int]
+    years_lower_all: list[int]
+    band_since: int
+    band_low_pct: int
+    band_high_pct: int
+    band_low: float
+    band_high: float
+    jumps: list[Jump]
+    years: list[ValuationYear]
+    edition: str
+    source: str
+    source_kind: str
+    data_fetched_at: str
+    stale_note: str | None
 
 
 def parse_valuation(args: list[str]) -> ValuationQuery:
@@ -35,7 +86,7 @@ def parse_valuation(args: list[str]) -> ValuationQuery:
 CLAIM = "“bottom decile since 1990”"
 
 
-def title(p: Payload) -> str:
+def title(p: ValuationPayload) -> str:
     """'Price-to-book, small vs large caps · 1926–2024'."""
     return f"Price-to-book, small vs large caps · {p['first_year']}–{p['latest_year']}"
 
@@ -44,7 +95,7 @@ def _rank(percentile: float) -> str:
     return ordinal(max(1.0, percentile))
 
 
-def headline(p: Payload) -> str:
+def headline(p: ValuationPayload) -> str:
     """The latest year, its percentiles, and whether it is in the bottom decile since 1990."""
     bottom = p["percentile_since_1990"] <= 10
     verdict = (f"in the bottom decile since 1990, as the {CLAIM} claim says" if bottom
@@ -58,7 +109,7 @@ def headline(p: Payload) -> str:
     return text
 
 
-def lower_line(p: Payload) -> str:
+def lower_line(p: ValuationPayload) -> str:
     """The years it was lower."""
     since = p["years_lower_since_1990"]
     before = [y for y in p["years_lower_all"] if y < 1990]
@@ -68,7 +119,7 @@ def lower_line(p: Payload) -> str:
     return text + ("." if not before or since else " (all before 1990).")
 
 
-def jump_lines(p: Payload) -> list[str]:
+def jump_lines(p: ValuationPayload) -> list[str]:
     """Years whose move one portfolio drives, latest first; only since 1990 and the latest."""
     lines = []
     for j in reversed(p["jumps"]):
@@ -86,16 +137,18 @@ def jump_lines(p: Payload) -> list[str]:
     return lines
 
 
-def previous_line(p: Payload) -> str | None:
+def previous_line(p: ValuationPayload) -> str | None:
     """The year before, against the years since 1990 up to it (what a year earlier showed)."""
+    percentile = p["previous_percentile_since_1990"]
     if p["previous_year"] is None:
         return None
+    assert percentile is not None  # there with the previous year
     return (f"{p['previous_year']}, the year before: {p['previous_relative_pb']:.3f}, "
-            f"{_rank(p['previous_percentile_since_1990'])} percentile of 1990–"
+            f"{_rank(percentile)} percentile of 1990–"
             f"{p['previous_year']}.")
 
 
-def band_line(p: Payload) -> str:
+def band_line(p: ValuationPayload) -> str:
     """The 10th-90th percentile band since 1990 and the P/B of each quintile."""
     return (f"Since 1990 the ratio ranged {p['band_low']:.3f} to {p['band_high']:.3f} "
             f"({p['band_low_pct']}th to {p['band_high_pct']}th percentile). {p['latest_year']}: "
@@ -103,7 +156,7 @@ def band_line(p: Payload) -> str:
             f"{p['latest_pb_large']:.2f} for the largest.")
 
 
-def context_lines(p: Payload) -> list[str]:
+def context_lines(p: ValuationPayload) -> list[str]:
     fetched = p["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
     when = "" if p.get("source_kind") == "files" else f" (fetched {fetched})"
     return [
@@ -113,7 +166,7 @@ def context_lines(p: Payload) -> list[str]:
     ]
 
 
-def valuation_blocks(p: Payload) -> list[dict[str, Any]]:
+def valuation_blocks(p: ValuationPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply."""
     return [
         header(title(p)),
@@ -124,11 +177,11 @@ def valuation_blocks(p: Payload) -> list[dict[str, Any]]:
     ]
 
 
-def valuation_fallback_text(p: Payload) -> str:
+def valuation_fallback_text(p: ValuationPayload) -> str:
     return headline(p)
 
 
-def valuation_plain_text(p: Payload) -> str:
+def valuation_plain_text(p: ValuationPayload) -> str:
     """The same reply for a terminal."""
     lines = [*title_rule(title(p)), headline(p), "",
              *indented([line for line in [*jump_lines(p), previous_line(p), band_line(p),

@@ -6,8 +6,10 @@ cache key text stays `command|period|pair|as_of-or-latest` so cached entries sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -38,7 +40,7 @@ def pair_closes(history: PriceHistory, pair: Pair) -> tuple[pd.Series, pd.Series
     return small, large
 
 
-def last_close_text(payload: Payload) -> str:
+def last_close_text(payload: Mapping[str, Any]) -> str:
     """'last close 2026-08-21', or 'last closes ^TNX 2026-02-13, ^RUT 2026-08-21' when the
     series end on different days."""
     closes = payload.get("last_closes") or {}
