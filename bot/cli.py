@@ -21,12 +21,18 @@ from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.reports.chart_file import ChartFileError, chart_format, write_chart
+from bot.reports.csv_export import report_csv
+from bot.reports.status import collect_status
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
+from bot.runtime.deps import build_deps
 from bot.runtime.metrics import start_metrics_server
+from bot.runtime.workers import limit_malloc_arenas
 from handlers import registry
 from handlers.command import Command
 from handlers.help import help_text
 from handlers.normalise import command_words as normalised_words
+from handlers.prerender import commands_for, prerender
+from handlers.status import status_text
 from handlers.words import CommandError
 
 EXIT_STORE, EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 1, 2, 3, 4
@@ -139,8 +145,7 @@ def command_words(args: argparse.Namespace) -> list[str]:
 
 def run_report(args: argparse.Namespace) -> int:
     """Print a report's summary (or JSON) and write its chart."""
-    from bot.runtime.deps import build_deps
-    from handlers.replies import plain_text
+    from handlers.replies import plain_text  # lazy for start-up: it loads slack_sdk
 
     query = registry.get(args.command).parse(command_words(args))
     if args.out:
@@ -153,8 +158,6 @@ def run_report(args: argparse.Namespace) -> int:
         except ChartFileError as exc:
             raise CommandError(str(exc), "gap 3y --out gap.png") from None
     if getattr(args, "csv", None):
-        from bot.reports.csv_export import report_csv
-
         args.csv.write_text(report_csv(deps.market, query, report)[0])
     if args.json:
         print(json.dumps(report.payload, indent=2))
@@ -189,12 +192,9 @@ def run_help(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from bot.runtime.workers import limit_malloc_arenas
-
     limit_malloc_arenas()  # before any thread exists (bot.runtime.workers says why)
-    from bot.app import create_app
-    from bot.runtime.deps import build_deps
-    from bot.serve import serve
+    from bot.app import create_app  # lazy for start-up: the Slack app and server, for `serve`
+    from bot.serve import serve  # lazy: as above
 
     settings = settings_for(args)
     settings.require_slack()
@@ -203,7 +203,7 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(deps)
     workers = None
     if deps.reply_queue.use_queue and settings.smallcaps_web_workers:
-        from bot.worker import WorkerThreads
+        from bot.worker import WorkerThreads  # lazy: as above
 
         workers = WorkerThreads(deps, settings.smallcaps_web_workers).start()
     serve(app, settings, deps, workers)
@@ -212,8 +212,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_worker_command(args: argparse.Namespace) -> int:
     """`worker`: take reply jobs from the queue until SIGTERM (or, --burst, until empty)."""
-    from bot.runtime.deps import build_deps
-    from bot.worker import run_worker
+    from bot.worker import run_worker  # lazy for start-up: the queue worker loads RQ, Slack
 
     settings = settings_for(args)
     if settings.slack_bot_token is None:
@@ -235,7 +234,7 @@ def configure_logging(level: int) -> None:
         logging.basicConfig(level=level,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return
-    from pythonjsonlogger.json import JsonFormatter
+    from pythonjsonlogger.json import JsonFormatter  # lazy: only for SMALLCAPS_LOG_FORMAT=json
 
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
@@ -246,9 +245,6 @@ def configure_logging(level: int) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     """Print what `/smallcaps status` shows (read-only: fetches nothing)."""
-    from bot.reports.status import collect_status
-    from bot.runtime.deps import build_deps
-    from handlers.status import status_text
 
     info = collect_status(build_deps(settings_for(args)))
     print(json.dumps(info, indent=2) if args.json else status_text(info))
@@ -257,9 +253,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_prerender(args: argparse.Namespace) -> int:
     """Compute SMALLCAPS_PRERENDER's reports into the cache once; exit 3 if any failed."""
-    from bot.runtime.deps import build_deps
-    from bot.scheduler import record_prerender
-    from handlers.prerender import commands_for, prerender
+    from bot.scheduler import record_prerender  # lazy for start-up: it loads alert delivery
 
     deps = build_deps(settings_for(args))
     done = prerender(deps.reports, commands_for(deps.settings.smallcaps_prerender))
