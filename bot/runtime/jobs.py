@@ -175,7 +175,7 @@ class ReplyQueue:
 
     def enqueue(self, kind: str, payload: dict[str, Any], request_id: str | None = None) -> str:
         """Queue a reply; returns the request id its delivery record is keyed by."""
-        from rq import Retry
+        from rq import Retry  # deferred: as in queue()
 
         request_id = request_id or uuid.uuid4().hex
         payload = {**payload, "request_id": request_id, "enqueued_at": time.time()}
