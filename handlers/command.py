@@ -120,6 +120,10 @@ class Command:
     """Other first words that mean this command (`?` and `--help` for help)."""
     instant: bool = False
     """Answered in the slash command's ack (pure and fast); others are queued."""
+    in_usage_hint: bool = True
+    """Named in the slash command's usage hint (manifest.yml `usage_hint`). Slack allows 100
+    characters there and today's commands fill them: a new command sets this False (help
+    lists it) unless the hint is reworded."""
 
     def __post_init__(self) -> None:
         if (self.rendering is None) == (self.answer is None):
