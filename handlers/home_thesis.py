@@ -1,5 +1,6 @@
-"""App Home's "March 2024 claims" section: one line each from the `cuts` and `valuation`
-reports (read through the report cache, which the scheduler pre-renders after the close)."""
+"""App Home's "March 2024 claims" section: one line from each report whose spec sets
+`on_home` (`cuts` and `valuation`), read through the report cache, which the scheduler
+pre-renders after the close."""
 
 from __future__ import annotations
 
