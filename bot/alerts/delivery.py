@@ -298,7 +298,12 @@ class Delivery:
         title = fmt.title(report.payload) if fmt else report.chart_filename
         alt = chart_alt_text(report.payload) if fmt else title
         try:
-            self.client.files_upload_v2(channel=channel, file=report.chart_png,
+            png = report.chart_png  # drawn now, after the message is posted
+        except Exception:  # noqa: BLE001 - the message is posted; the chart is a bonus
+            logger.exception("drawing the chart for %s failed", rule_id or channel)
+            return
+        try:
+            self.client.files_upload_v2(channel=channel, file=png,
                                         filename=report.chart_filename, title=title,
                                         alt_txt=alt)
         except (SlackApiError, URLError, OSError) as exc:
