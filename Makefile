@@ -29,8 +29,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# ruff, then the import contract (pyproject.toml [tool.importlinter]: imports only go down the
+# layers; analytics does no I/O).
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers analytics tests bench
+	$(BIN)/lint-imports
 
 # Speed and memory against the obvious way, offline (about 10 minutes; BENCH_ARGS=--quick
 # for a 30-second smoke run, or e.g. BENCH_ARGS="--runs 5 --json bench.json").

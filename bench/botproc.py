@@ -21,17 +21,17 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.app import create_app, create_client
-from bot.cache import Cache
-from bot.config import Settings
-from bot.deps import build_deps, build_redis
+from bot.runtime.cache import Cache
+from bot.runtime.config import Settings
+from bot.runtime.deps import build_deps, build_redis
+from bot.runtime.workers import freeze_startup_objects, limit_malloc_arenas
 from bot.serve import http_server
-from bot.workers import freeze_startup_objects, limit_malloc_arenas
 
 
 def obvious_app(deps: Any, data_dir: Path) -> App:
     """The baseline Bolt app: ack, then compute and post in the listener thread."""
     from bench.obvious import ObviousReports
-    from bot.slack_io import post_reply
+    from bot.slack.slack_io import post_reply
     from handlers.parsing import CommandError, HelpRequest, parse_command
     from handlers.replies import channel_reply
     from handlers.slash import error_text

@@ -25,7 +25,7 @@ import pandas as pd
 from analytics import charts
 from analytics.gap import GapResult, compute_gap, history_rank
 from analytics.periods import Period, start_target
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Report, chart_filename
 from bot.reports.gap import GapQuery, gap_payload
 

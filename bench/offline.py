@@ -30,7 +30,7 @@ from bench.obvious import (
     read_csv_closes,
 )
 from bot.reports.gap import GapQuery
-from bot.workers import collect_after_render, freeze_startup_objects
+from bot.runtime.workers import collect_after_render, freeze_startup_objects
 
 SOURCE, FETCHED = "CSV files", "CSV files, last close 2026-08-21"
 """What the timed charts say in their footers (as the bot passes them)."""
@@ -99,7 +99,7 @@ def render_loop(kind: str, count: int, data_dir: Path, as_server: bool) -> dict[
     """Render `count` charts of cycling windows; RSS (MiB) after one of each and after all.
 
     `as_server` does what the bot does around a render: start-up objects frozen, and a
-    collection after each computed report (bot.workers). The baseline does neither.
+    collection after each computed report (bot.runtime.workers). The baseline does neither.
     """
     small, large = load_index_closes(data_dir)
     results = [gap_for(small, large, p) for p in RENDER_PERIODS]
@@ -139,9 +139,9 @@ def main(argv: list[str] | None = None) -> None:
 
 def history_load(data_dir: Path, cache: object, count: int) -> dict[str, float]:
     """Full ^RUT/^GSPC history for a request: ours from the warm cache, baseline from CSV."""
-    from bot.cache import Cache
+    from bot.data.market import MarketData
     from bot.data.sources import CsvSource
-    from bot.market import MarketData
+    from bot.runtime.cache import Cache
 
     assert isinstance(cache, Cache)
     market = MarketData(CsvSource(data_dir), cache)

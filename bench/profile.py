@@ -18,9 +18,9 @@ from slack_sdk import WebClient
 from bench.harness import flush, redis_for_run
 from bench.run import DEFAULT_DATA
 from bench.slackproc import TimedFakeSlack
-from bot.cache import Cache
-from bot.config import Settings
-from bot.deps import build_deps
+from bot.runtime.cache import Cache
+from bot.runtime.config import Settings
+from bot.runtime.deps import build_deps
 from handlers.parsing import parse_command
 from handlers.slash import answer_report
 

@@ -26,11 +26,11 @@ from bench import board, offline, slack_load
 from bench.harness import ROOT, BotProcess, flush, redis_for_run
 from bench.slackproc import RemoteSlack
 from bench.table import Row, median_of, median_of_runs, render_table
-from bot.cache import Cache, describe_backend
+from bot.data.market import MarketData
 from bot.data.sources import CsvSource
-from bot.market import MarketData
-from bot.prerender import prerender
 from bot.reports import Reports
+from bot.runtime.cache import Cache, describe_backend
+from handlers.prerender import prerender
 
 DEFAULT_DATA = ROOT.parent / "shared" / "market-data"
 

@@ -8,9 +8,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
-from bot import redelivery
-from bot.deps import Deps
-from bot.slack_io import reply_client_options
+from bot.runtime.deps import Deps
+from bot.slack import redelivery
+from bot.slack.slack_io import reply_client_options
 from handlers.reply_jobs import run_reply
 
 

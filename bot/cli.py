@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analytics.periods import InsufficientHistoryError
-from bot.alerts import cli as alert_cli
+from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
-from bot.chart_file import ChartFileError, chart_format, write_chart
-from bot.config import ConfigError, Settings
 from bot.data.sources import DataUnavailableError
+from bot.reports.chart_file import ChartFileError, chart_format, write_chart
+from bot.runtime.config import ConfigError, Settings
 from handlers.help import COMMANDS, help_text
 from handlers.normalise import command_words as normalised_words
 from handlers.parsing import PARSERS, CommandError
@@ -139,7 +139,7 @@ def command_words(args: argparse.Namespace) -> list[str]:
 
 def run_report(args: argparse.Namespace) -> int:
     """Print a report's summary (or JSON) and write its chart."""
-    from bot.deps import build_deps
+    from bot.runtime.deps import build_deps
     from handlers.replies import plain_text
 
     query = PARSERS[args.command](command_words(args))
@@ -181,11 +181,11 @@ def run_help(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from bot.workers import limit_malloc_arenas
+    from bot.runtime.workers import limit_malloc_arenas
 
-    limit_malloc_arenas()  # before any thread exists (bot.workers says why)
+    limit_malloc_arenas()  # before any thread exists (bot.runtime.workers says why)
     from bot.app import create_app
-    from bot.deps import build_deps
+    from bot.runtime.deps import build_deps
     from bot.serve import serve
 
     settings = settings_for(args)
@@ -204,7 +204,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_worker_command(args: argparse.Namespace) -> int:
     """`worker`: take reply jobs from the queue until SIGTERM (or, --burst, until empty)."""
-    from bot.deps import build_deps
+    from bot.runtime.deps import build_deps
     from bot.worker import run_worker
 
     settings = settings_for(args)
@@ -246,8 +246,8 @@ def configure_logging(level: int) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     """Print what `/smallcaps status` shows (read-only: fetches nothing)."""
-    from bot.deps import build_deps
-    from bot.status import collect_status
+    from bot.reports.status import collect_status
+    from bot.runtime.deps import build_deps
     from handlers.status import status_text
 
     info = collect_status(build_deps(settings_for(args)))
@@ -257,9 +257,9 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_prerender(args: argparse.Namespace) -> int:
     """Compute SMALLCAPS_PRERENDER's reports into the cache once; exit 3 if any failed."""
-    from bot.alerts.scheduler import record_prerender
-    from bot.deps import build_deps
-    from bot.prerender import commands_for, prerender
+    from bot.runtime.deps import build_deps
+    from bot.scheduler import record_prerender
+    from handlers.prerender import commands_for, prerender
 
     deps = build_deps(settings_for(args))
     done = prerender(deps.reports, commands_for(deps.settings.smallcaps_prerender))

@@ -23,12 +23,12 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.config import Settings, get_settings
-from bot.deps import Deps
-from bot.http_guard import DEFAULT_MAX_BODY_BYTES, guard
-from bot.metrics import ACK_SECONDS, REQUESTS, exposition, watch_queue_depth
+from bot.runtime.config import Settings, get_settings
+from bot.runtime.deps import Deps
+from bot.runtime.metrics import ACK_SECONDS, REQUESTS, exposition, watch_queue_depth
+from bot.runtime.workers import freeze_startup_objects
+from bot.slack.http_guard import DEFAULT_MAX_BODY_BYTES, guard
 from bot.worker import WorkerThreads
-from bot.workers import freeze_startup_objects
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -64,7 +64,7 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
     /healthz: 200 `{"status": "ok", ...}` when `health` says ready, else 503 with the failing
     checks, and 503 `stopping` once `stopping` is set (so load balancers stop sending).
 
-    Requests to /slack/events pass bot.http_guard first (413 over `max_body_bytes`; with
+    Requests to /slack/events pass bot.slack.http_guard first (413 over `max_body_bytes`; with
     `signing_secret`, 401 when unverified and 400 when malformed), so none ends in a 500."""
     bolt = None
     if app is not None:
@@ -120,7 +120,7 @@ def classify(raw: bytes, content_type: str) -> tuple[str, str]:
 def observed(bolt, environ, start_response,  # type: ignore[no-untyped-def]
              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES):
     """Run the guarded Bolt handler, counting the request by kind, command and outcome and
-    timing the ack (bot.metrics). A body over the limit is not read here (the guard
+    timing the ack (bot.runtime.metrics). A body over the limit is not read here (the guard
     answers 413)."""
     started = time.perf_counter()
     try:

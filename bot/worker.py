@@ -1,10 +1,10 @@
 """`smallcaps worker`, and the worker threads `serve` runs in-process: RQ workers for replies.
 
-A worker takes reply jobs from the queue on the bot's Redis (bot.jobs), computes, renders and
-posts them. Run any number of `smallcaps worker` processes on any machines that share the
-Redis; `serve` also runs SMALLCAPS_WEB_WORKERS worker threads itself (default 4; 0 makes
+A worker takes reply jobs from the queue on the bot's Redis (bot.runtime.jobs), computes,
+renders and posts them. Run any number of `smallcaps worker` processes on any machines that
+share the Redis; `serve` also runs SMALLCAPS_WEB_WORKERS worker threads itself (default 4; 0 makes
 the web process only ack and enqueue), so one machine still needs only `serve` and
-`scheduler`. Workers are RQ's non-forking SimpleWorker (bot.jobs says why): the price and
+`scheduler`. Workers are RQ's non-forking SimpleWorker (bot.runtime.jobs says why): the price and
 chart caches stay warm between jobs.
 
 Stopping: `smallcaps worker` on SIGTERM finishes the job in hand and exits (RQ's warm
@@ -26,8 +26,8 @@ from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 from rq.timeouts import TimerDeathPenalty
 
-from bot.deps import Deps
-from bot.jobs import QUEUE_NAME, worker_deps
+from bot.runtime.deps import Deps
+from bot.runtime.jobs import QUEUE_NAME, worker_deps
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ MAINTENANCE_S = 30
 def worker_connection(client: redis.Redis) -> redis.Redis:
     """A connection of its own for a worker: RQ raises the socket timeout of the connection
     it is given above its blocking dequeue time, which must not change the cache's client
-    (2 s timeouts, bot.cache)."""
+    (2 s timeouts, bot.runtime.cache)."""
     pool = client.connection_pool
     kwargs = {k: v for k, v in pool.connection_kwargs.items()
               if k not in ("socket_timeout", "retry")}

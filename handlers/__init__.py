@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from bot.deps import Deps
+    from bot.runtime.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:

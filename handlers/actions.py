@@ -18,11 +18,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from analytics.periods import InsufficientHistoryError
+from bot.data.market_hours import last_refresh_point
 from bot.data.sources import DataUnavailableError
-from bot.deps import Deps
-from bot.market_hours import last_refresh_point
-from bot.slack_io import Respond
-from bot.slack_update import MessageRef, update_report_message
+from bot.runtime.deps import Deps
+from bot.slack.slack_io import Respond
+from bot.slack.slack_update import MessageRef, update_report_message
 from handlers.buttons import ACTION_PREFIX, EPOCH_FORMAT, SwitchRequest, decode_value
 from handlers.parsing import CommandError, parse_command
 from handlers.replies import REPLIES, channel_reply

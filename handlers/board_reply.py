@@ -7,9 +7,9 @@ from typing import Any
 
 from analytics.board import DEFAULT_BOARD, BoardError, BoardRowSpec, parse_board
 from analytics.chart_parts import percentile_rank
-from bot.config import get_settings
-from bot.market_hours import market_today
+from bot.data.market_hours import market_today
 from bot.reports.board import BoardQuery
+from bot.runtime.config import get_settings
 from handlers.parsing import CommandError, pop_as_of
 from handlers.report_text import Payload, context, header, section, source_text, title_rule
 

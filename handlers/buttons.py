@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.market_hours import last_refresh_point
+from bot.data.market_hours import last_refresh_point
 
 ACTION_PREFIX = "smallcaps_switch"
 """Every switch button's action_id starts with this (one listener matches them all)."""
@@ -139,7 +139,7 @@ def report_buttons(payload: Mapping[str, Any]) -> dict[str, Any]:
 def offered_commands() -> tuple[str, ...]:
     """Every answer the switch buttons lead to ('gap 1y index', ..., 'trend 10y etf'): each
     period with each pair, since a period click keeps the pair and a pair click the period.
-    bot/prerender.py computes these ahead of the asking."""
+    handlers/prerender.py computes these ahead of the asking."""
     commands = []
     for command, choices in CHOICES_BY_COMMAND.items():
         periods = [c.value for c in choices if c.field == "period"]

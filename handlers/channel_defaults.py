@@ -13,8 +13,8 @@ from typing import Any
 
 from analytics.pairs import PAIRS, PairError, parse_pair
 from analytics.periods import PeriodError, parse_period
-from bot.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
-from bot.deps import Deps
+from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
+from bot.runtime.deps import Deps
 from handlers.parsing import CommandError, pop_as_of, pop_basis
 
 logger = logging.getLogger(__name__)

@@ -15,10 +15,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from bot.reports import Payload
 from bot.reports.csv_export import report_csv
-from bot.slack_io import Respond
+from bot.runtime.deps import Deps
+from bot.slack.slack_io import Respond
 from handlers.parsing import CommandError, parse_command
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from analytics.periods import InsufficientHistoryError
 from bot.alerts.store import AlertRule, AlertStore
 from bot.data.sources import DataUnavailableError
-from bot.deps import Deps
+from bot.runtime.deps import Deps
 from handlers.channel_defaults import home_settings_lines
 from handlers.format import pct
 from handlers.home_thesis import thesis_lines

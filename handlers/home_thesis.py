@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.deps import Deps
+from bot.runtime.deps import Deps
 from handlers.parsing import PARSERS
 from handlers.replies import REPLIES
 

@@ -15,7 +15,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
+from bot.runtime.deps import Deps
 from handlers.alert_parsing import AlertRequest
 from handlers.alerts import answer_alert
 from handlers.channel_defaults import (

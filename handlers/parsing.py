@@ -16,8 +16,7 @@ from typing import Any
 
 from analytics.pairs import BASIS_WORDS, PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
-from bot.config import get_settings
-from bot.market_hours import market_today
+from bot.data.market_hours import market_today
 from bot.reports.cuts import CutsQuery
 from bot.reports.gap import GapQuery
 from bot.reports.history import HistoryQuery
@@ -26,6 +25,7 @@ from bot.reports.stats import StatsQuery
 from bot.reports.table import TableQuery
 from bot.reports.trend import TrendQuery
 from bot.reports.valuation import ValuationQuery
+from bot.runtime.config import get_settings
 from handlers.normalise import command_words
 
 DEFAULT_GAP_PERIOD = "3y"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.reports import Payload, Report
-from bot.slack_io import ChannelReply
+from bot.slack.slack_io import ChannelReply
 from handlers import (
     board_reply,
     cuts_reply,

@@ -1,8 +1,8 @@
-"""Reply jobs: what a worker does with an acked command or mention (bot.jobs queues them).
+"""Reply jobs: what a worker does with an acked command or mention (bot.runtime.jobs queues them).
 
 The listener acked and enqueued `(kind, payload)`; here the words are parsed again (pure and
 cheap), the report is computed and the reply posted, through a Slack client and a
-response_url sender whose every post is recorded once per request (bot.jobs.OnceSteps).
+response_url sender whose every post is recorded once per request (bot.runtime.jobs.OnceSteps).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 
 from slack_bolt.context.respond import Respond
 
-from bot.deps import Deps
-from bot.jobs import DeliveryRecord, OnceSteps, worker_deps
-from bot.metrics import REPLY_SECONDS
-from bot.once_client import OnceClient
-from bot.slack_io import reply_client_options
+from bot.runtime.deps import Deps
+from bot.runtime.jobs import DeliveryRecord, OnceSteps, worker_deps
+from bot.runtime.metrics import REPLY_SECONDS
+from bot.slack.once_client import OnceClient
+from bot.slack.slack_io import reply_client_options
 from handlers.channel_defaults import channel_defaults
 from handlers.parsing import CommandError, parse_command
 
@@ -28,7 +28,7 @@ MAYBE_MISSING = (":hourglass: Answering `{text}` was interrupted while it was be
 
 
 def run_queued(kind: str, payload: dict[str, Any]) -> None:
-    """The function RQ workers call by name (bot.jobs.JOB_FUNCTION)."""
+    """The function RQ workers call by name (bot.runtime.jobs.JOB_FUNCTION)."""
     run_reply(worker_deps.get(), kind, payload)
 
 

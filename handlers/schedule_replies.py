@@ -15,10 +15,10 @@ from typing import Any
 
 from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, ScheduleStore
 from bot.alerts.store import AlertStoreError
-from bot.cache import Cache
-from bot.channel_settings import ChannelSettings
-from bot.deps import Deps
 from bot.reports import Report, Reports
+from bot.runtime.cache import Cache
+from bot.runtime.channel_settings import ChannelSettings
+from bot.runtime.deps import Deps
 from handlers.format import clip
 from handlers.parsing import AS_OF_WORDS, CommandError, parse_command, split_words
 

@@ -1,7 +1,7 @@
 """The `/smallcaps` slash command: ack at once, then answer in the channel.
 
 Help and input errors are answered in the ack itself (ephemeral, instant). A valid query is
-queued as a reply job (bot.jobs) and acked empty; a worker (bot.worker, in `serve` or a
+queued as a reply job (bot.runtime.jobs) and acked empty; a worker (bot.worker, in `serve` or a
 `smallcaps worker` process) computes it and posts it in the channel with its chart, so acks
 never wait behind reports.
 """
@@ -18,9 +18,9 @@ from slack_sdk.errors import SlackApiError
 
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
-from bot.deps import Deps
 from bot.reports import ReportQuery
-from bot.slack_io import post_reply, slack_error
+from bot.runtime.deps import Deps
+from bot.slack.slack_io import post_reply, slack_error
 from handlers.alert_parsing import AlertRequest
 from handlers.alerts import answer_alert
 from handlers.channel_defaults import (
@@ -110,7 +110,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", blocks=help_blocks(SLASH_COMMAND, request.topic),
                 text=f"{SLASH_COMMAND} help")
             return
-        # The reply is a job (bot.jobs), queued before the ack so that every acked command
+        # The reply is a job (bot.runtime.jobs), queued before the ack so that every acked command
         # is in the queue even if this process stops right after; a worker posts it.
         deps.reply_queue.enqueue("slash", {"command": command,
                                            "bot_user_id": context.get("bot_user_id")})

@@ -1,4 +1,4 @@
-"""Words for `status` (see bot/status.py): Block Kit for Slack, plain text for the CLI.
+"""Words for `status` (see bot/reports/status.py): Block Kit for Slack, plain text for the CLI.
 
 Pure formatting, plus `answer_status`, which collects the status and sends it through
 whatever the caller replies with (a response_url, a thread).
@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.deps import Deps
-from bot.market_hours import NEW_YORK
-from bot.status import collect_status
+from bot.data.market_hours import NEW_YORK
+from bot.reports.status import collect_status
+from bot.runtime.deps import Deps
 from handlers.format import clip
 
 logger = logging.getLogger(__name__)

@@ -18,10 +18,10 @@ import redis
 from bot.alerts.delivery import alerts_client
 from bot.alerts.evaluator import Evaluator, RunSummary
 from bot.alerts.store import AlertRule, AlertStore
-from bot.cache import Cache
-from bot.config import Settings
 from bot.data.sources import CsvSource
-from bot.deps import Deps, build_deps
+from bot.runtime.cache import Cache
+from bot.runtime.config import Settings
+from bot.runtime.deps import Deps, build_deps
 from handlers.alert_parsing import parse_rule
 from tests.fake_slack import Call, FakeSlack
 from tests.slack_helpers import slack_settings

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import redis
 
-from bot.cache import Cache, client_options
 from bot.data.sources import read_close_csv
 from bot.data.yahoo import configure_cache_dir
+from bot.runtime.cache import Cache, client_options
 
 MARKET_DATA = Path(__file__).resolve().parents[2] / "shared" / "market-data"
 

@@ -15,10 +15,10 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import create_app
-from bot.cache import Cache
-from bot.config import Settings
 from bot.data.sources import CsvSource
-from bot.deps import Deps, build_deps
+from bot.runtime.cache import Cache
+from bot.runtime.config import Settings
+from bot.runtime.deps import Deps, build_deps
 from tests.fake_slack import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.alerts.store import AlertStore
-from bot.cache import Cache, open_redis
 from bot.cli import EXIT_BAD_INPUT, EXIT_CONFIG, build_parser, main
 from bot.data.sources import read_close_csv
+from bot.runtime.cache import Cache, open_redis
 from handlers.alert_parsing import parse_rule
 from tests.fake_slack import FakeSlack
 
@@ -86,7 +86,7 @@ def test_alerts_run_that_skips_exits_5(state, market_data_dir, monkeypatch, caps
     import os
     import socket
 
-    from bot.alerts.cli import EXIT_SKIPPED
+    from bot.alerts_cli import EXIT_SKIPPED
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-cli")
     state.client.set(state.key("alerts", "lock", "2024-03-26"),

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 import pytest
 
 from bot.alerts.store import AlertStore
-from bot.cache import Cache, open_redis
 from bot.cli import main
+from bot.runtime.cache import Cache, open_redis
 from handlers.alert_parsing import parse_rule
 from tests.alert_helpers import posted_events, read_closes
 from tests.fake_slack import FakeSlack

@@ -129,7 +129,7 @@ def test_a_terminal_report_imports_only_what_it_needs(market_data_dir, tmp_path)
         f"code = main(['gap', '1y', '--data-dir', {str(market_data_dir)!r}])\n"
         "from bot.data.yahoo import YahooSource\n"
         f"YahooSource(cache_dir={str(tmp_path / 'yf')!r})\n"
-        "import bot.chart_file\n"
+        "import bot.reports.chart_file\n"
         "heavy = ['yfinance', 'slack_bolt', 'rq', 'waitress']\n"
         "print(code, [m for m in heavy if m in sys.modules])\n"
     )

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from analytics.board import BOARD_WINDOWS, DEFAULT_BOARD, parse_board
 from bot.cli import EXIT_BAD_INPUT, main
-from bot.config import Settings
+from bot.runtime.config import Settings
 from tests.analytics.plain import common_dates, last_on_or_before, read_closes, years_before
 
 AS_OF = "2024-03-26"
@@ -127,7 +127,7 @@ def test_text_reply_names_rows_columns_and_source(market_data_dir, capsys):
 
 
 def test_smallcaps_board_setting_picks_the_rows(market_data_dir, capsys, monkeypatch):
-    from bot.config import get_settings
+    from bot.runtime.config import get_settings
 
     monkeypatch.setenv("SMALLCAPS_BOARD", "RSP/SPY=Equal weight, etf")
     get_settings.cache_clear()

@@ -9,7 +9,7 @@ import statistics
 import pytest
 
 from bot.cli import EXIT_BAD_INPUT, EXIT_CONFIG, EXIT_NO_DATA, main
-from bot.config import get_settings
+from bot.runtime.config import get_settings
 
 
 @pytest.fixture(autouse=True)

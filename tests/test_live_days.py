@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from bot.data.market import MarketData
 from bot.data.yahoo import YahooSource
-from bot.market import MarketData
 from bot.reports import Reports
-from bot.status import collect_status
+from bot.reports.status import collect_status
 from handlers.actions import is_stale
 from handlers.buttons import decode_value, report_buttons
 from handlers.parsing import parse_command

@@ -23,8 +23,8 @@ from rq import Worker
 from rq.registry import StartedJobRegistry
 
 from bot.alerts.store import AlertStore
-from bot.cache import Cache
-from bot.jobs import QUEUE_NAME
+from bot.runtime.cache import Cache
+from bot.runtime.jobs import QUEUE_NAME
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import SIGNING_SECRET
 from tests.test_serve import _free_port, _get, post_command

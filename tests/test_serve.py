@@ -20,10 +20,10 @@ import psutil
 import pytest
 import redis
 
-from bot.cache import Cache
-from bot.config import Settings
 from bot.data.sources import CsvSource
-from bot.deps import build_deps
+from bot.runtime.cache import Cache
+from bot.runtime.config import Settings
+from bot.runtime.deps import build_deps
 from bot.serve import check_health, wsgi_app
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import SIGNING_SECRET, signed_headers, slash_body
@@ -124,7 +124,7 @@ def _sample(name: str, **labels: str) -> float:
     """The current value of one sample of the process's /metrics (0 when absent)."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    from bot.metrics import exposition
+    from bot.runtime.metrics import exposition
 
     for family in text_string_to_metric_families(exposition()[0].decode()):
         for sample in family.samples:

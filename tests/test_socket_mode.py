@@ -13,7 +13,7 @@ import redis
 from rq import Queue
 from rq.registry import StartedJobRegistry
 
-from bot.jobs import QUEUE_NAME
+from bot.runtime.jobs import QUEUE_NAME
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
 from tests.test_serve import _free_port, start_serve

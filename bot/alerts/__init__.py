@@ -8,5 +8,8 @@
 - `evaluator`: one evaluation run (lock, catch-up of missed days, commit, deliver).
 - `delivery`: posting to Slack with backoff and error classification.
 - `digest`: the channel digests that ride on the same run and outbox.
-- `scheduler`: run once per trading day after the US close, forever.
+- `schedules`: scheduled reports (`/smallcaps schedule`), on the same outbox.
+
+The entry points that drive them: bot/scheduler.py (run once per trading day after the US
+close, forever) and bot/alerts_cli.py (`smallcaps alerts ...`).
 """

@@ -17,7 +17,7 @@ from bot.alerts.digest import DigestStore, DigestSubscription
 from bot.alerts.metrics import MetricCache
 from bot.alerts.store import AlertRule, AlertStore
 from bot.data.sources import DataUnavailableError
-from bot.deps import Deps
+from bot.runtime.deps import Deps
 
 
 class AlertCommandError(Exception):

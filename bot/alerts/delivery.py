@@ -36,12 +36,12 @@ from analytics.periods import parse_period
 from bot.alerts.outbox import MAX_ATTEMPTS, Outbox, OutboxEntry
 from bot.alerts.reconcile import find_post, post_matcher
 from bot.alerts.store import AlertStore
-from bot.config import Settings
 from bot.reports import Report, Reports
 from bot.reports.gap import GapQuery
 from bot.reports.table import TableQuery
 from bot.reports.trend import TrendQuery
-from bot.slack_io import slack_error
+from bot.runtime.config import Settings
+from bot.slack.slack_io import slack_error
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Any, Literal
 import redis
 
 from bot.alerts.store import AlertStoreError
-from bot.cache import Cache
-from bot.trading_calendar import nyse
+from bot.data.trading_calendar import nyse
+from bot.runtime.cache import Cache
 
 Frequency = Literal["daily", "weekly"]
 

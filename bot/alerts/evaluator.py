@@ -38,7 +38,7 @@ from bot.alerts.run_lock import RunLock
 from bot.alerts.schedules import ScheduleStore, schedule_period, schedule_record
 from bot.alerts.store import AlertRule, AlertStore, AlertStoreError
 from bot.data.sources import DataUnavailableError
-from bot.deps import Deps
+from bot.runtime.deps import Deps
 
 logger = logging.getLogger(__name__)
 

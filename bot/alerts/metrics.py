@@ -9,7 +9,7 @@ import pandas as pd
 
 from analytics.alert_metrics import Metric, metric_series, metric_window
 from analytics.gap import align_closes
-from bot.market import MarketData, PriceHistory
+from bot.data.market import MarketData, PriceHistory
 
 
 @dataclass(frozen=True)

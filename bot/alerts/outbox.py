@@ -28,7 +28,7 @@ from typing import Any
 import redis
 
 from bot.alerts.store import AlertStoreError
-from bot.cache import Cache
+from bot.runtime.cache import Cache
 
 MAX_ATTEMPTS = 5
 """A record Slack refused (e.g. bot not in a private channel) is retried on later runs,

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack_io import slack_error
+from bot.slack.slack_io import slack_error
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ schedule and period, so each period is posted once however often the run goes, a
 restarts and concurrent schedulers (the outbox's create-once and claim are atomic).
 
 When a schedule is due (the run goes after the close on NYSE trading days,
-bot/alerts/scheduler.py, calendar from bot.trading_calendar):
+bot/scheduler.py, calendar from bot.data.trading_calendar):
 - `daily`: every run with a new trading day; the period is that data day.
 - `weekly DAY` (`mon`..`fri`, default `fri`): from the run on DAY's session on, once per
   ISO week; when DAY is a holiday, the week's last session before it (Thursday for Good
@@ -26,8 +26,8 @@ from typing import Any
 import redis
 
 from bot.alerts.store import AlertStoreError
-from bot.cache import Cache
-from bot.trading_calendar import nyse
+from bot.data.trading_calendar import nyse
+from bot.runtime.cache import Cache
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")

@@ -29,7 +29,7 @@ from analytics.alert_metrics import Metric
 from analytics.alert_rules import AlertState, RuleSpec
 from analytics.pairs import parse_pair
 from analytics.periods import parse_period
-from bot.cache import Cache
+from bot.runtime.cache import Cache
 
 DEFAULT_MAX_RULES = 25
 

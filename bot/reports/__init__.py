@@ -20,13 +20,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from bot.cache import Cache
-from bot.intraday import INTRADAY_TTL_S
-from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
-from bot.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
-from bot.metrics import REPORT_CACHE
-from bot.reference import ReferenceData
-from bot.workers import collect_after_render
+from bot.data.intraday import INTRADAY_TTL_S
+from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
+from bot.data.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
+from bot.data.reference import ReferenceData
+from bot.runtime.cache import Cache
+from bot.runtime.metrics import REPORT_CACHE
+from bot.runtime.workers import collect_after_render
 
 STALE_RESULT_TTL_S = 300
 """A result computed from stale cached prices, or with a symbol's latest close pending, is
@@ -242,7 +242,7 @@ class Reports:
                 chart = drawn_here[0] if drawn_here else self._build(query,
                                                                      self._history(query))[1]
                 png = chart()
-                collect_after_render()  # the chart's figure is garbage now (bot.workers)
+                collect_after_render()  # the chart's figure is garbage now (bot.runtime.workers)
                 return png
 
             return self.cache.field_once(key, "chart", render, guard=("computed", computed))

@@ -23,7 +23,7 @@ from analytics.board import (
 )
 from analytics.charts_board import render_board_chart
 from analytics.periods import parse_period
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import as_of_requested, as_of_text, chart_source, fetched_day
 
@@ -36,7 +36,7 @@ class BoardQuery:
     as_of: date | None = None
     command: str = "board"
     missing_ok: bool = True
-    """Rows whose symbols the source lacks say so; the others still answer (bot.market)."""
+    """Rows whose symbols the source lacks say so; the others still answer (bot.data.market)."""
 
     def symbols(self) -> tuple[str, ...]:
         """Every symbol of every row, once, in row order (fetched in one batch)."""

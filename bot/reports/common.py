@@ -13,7 +13,7 @@ import pandas as pd
 
 from analytics.pairs import DEFAULT_BASIS, PRICE_RETURN, Instrument, Pair
 from analytics.periods import InsufficientHistoryError, Period, Window
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Payload
 
 

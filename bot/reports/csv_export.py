@@ -24,8 +24,8 @@ from analytics.gap import align_closes, compute_gap
 from analytics.history import gap_history
 from analytics.pairs import Pair
 from analytics.trend import compute_trend
+from bot.data.market import MarketData
 from bot.data.sources import DataUnavailableError
-from bot.market import MarketData
 from bot.reports import Payload, Report, chart_filename
 from bot.reports.common import chart_source
 

@@ -17,8 +17,8 @@ from analytics.cycles import (
     overall_verdict,
 )
 from analytics.pairs import Pair
-from bot.market import PriceHistory
-from bot.reference import ReferenceData
+from bot.data.market import PriceHistory
+from bot.data.reference import ReferenceData
 from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import (
     as_of_requested,

@@ -7,7 +7,7 @@ from functools import partial
 
 from analytics.charts import render_gap_chart
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import (
     PeriodPairQuery,

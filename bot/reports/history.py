@@ -7,7 +7,7 @@ from functools import partial
 
 from analytics.charts_history import render_history_chart
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory, gap_history
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 from bot.reports.trend import instrument_payload

@@ -11,7 +11,7 @@ import pandas as pd
 from analytics.charts_stats import render_stats_chart
 from analytics.gap import annualised_pct, window_returns_pct
 from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, cagr, compute_risk
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import (
     PeriodPairQuery,

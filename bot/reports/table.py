@@ -16,7 +16,7 @@ from analytics.performance import (
     PerformanceTable,
     performance_table,
 )
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import (
     as_of_requested,

@@ -8,7 +8,7 @@ from functools import partial
 from analytics.charts_trend import render_trend_chart
 from analytics.pairs import Instrument
 from analytics.trend import TrendStatus, TrendView, compute_trend
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 

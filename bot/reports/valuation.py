@@ -8,8 +8,8 @@ from functools import partial
 
 from analytics.charts_valuation import render_valuation_chart
 from analytics.valuation import BAND_HIGH, BAND_LOW, BAND_SINCE, ValuationResult, valuation
-from bot.market import PriceHistory
-from bot.reference import ReferenceData
+from bot.data.market import PriceHistory
+from bot.data.reference import ReferenceData
 from bot.reports import Chart, Payload
 
 CONVENTION = ("July rows of French's 25 size x book-to-market portfolios (formed at the end of "

@@ -20,7 +20,7 @@ import pytest
 from bot.alerts import delivery as delivery_module
 from bot.alerts.outbox import Outbox
 from bot.alerts.store import AlertStore
-from bot.cache import Cache
+from bot.runtime.cache import Cache
 from tests.alert_helpers import (
     Clock,
     add_rule,

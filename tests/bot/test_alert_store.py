@@ -10,7 +10,7 @@ import redis
 from analytics.alert_rules import AlertState
 from bot.alerts.outbox import MAX_ATTEMPTS, Outbox
 from bot.alerts.store import AlertStore, AlertStoreError
-from bot.cache import Cache
+from bot.runtime.cache import Cache
 from handlers.alert_parsing import parse_rule
 
 NOW = datetime(2024, 3, 26, 21, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bot.data.market import MarketData
 from bot.data.sources import CsvSource
 from bot.data.yahoo import YahooSource
-from bot.market import MarketData
 from tests.fake_yahoo import FakeYahoo
 
 LOGGER = "bot.data.validate"

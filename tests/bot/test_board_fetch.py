@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from analytics.board import DEFAULT_BOARD, parse_board
+from bot.data.market import MarketData
 from bot.data.sources import CsvSource
-from bot.market import MarketData
 from bot.reports import Reports
 from bot.reports.board import BoardQuery
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from bot.cache import Cache
+from bot.runtime.cache import Cache
 
 
 def test_hash_round_trip_with_expiry(cache):

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.config import ConfigError, Settings
+from bot.runtime.config import ConfigError, Settings
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +55,7 @@ def test_api_url_gets_its_trailing_slash_and_must_be_http(monkeypatch):
 def test_describe_backend_hides_credentials():
     import redis
 
-    from bot.cache import describe_backend
+    from bot.runtime.cache import describe_backend
 
     client = redis.Redis.from_url("redis://:hunter2@db.internal:6380/2")
     assert describe_backend(client) == "Redis at db.internal:6380/2"

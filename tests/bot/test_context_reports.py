@@ -9,7 +9,7 @@ import pytest
 
 from analytics.pairs import PAIRS
 from analytics.periods import parse_period
-from bot.market import MarketData
+from bot.data.market import MarketData
 from bot.reports import Reports
 from bot.reports.history import HistoryQuery
 from bot.reports.rates import RatesQuery

@@ -15,8 +15,8 @@ import pytest
 import redis
 
 from bot.alerts.store import AlertStore
-from bot.cache import Cache, client_options, open_redis
-from bot.embedded import EmbeddedRedis
+from bot.runtime.cache import Cache, client_options, open_redis
+from bot.runtime.embedded import EmbeddedRedis
 from handlers.alert_parsing import parse_rule
 
 

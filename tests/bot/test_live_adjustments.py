@@ -25,8 +25,8 @@ import pytest
 
 from analytics.pairs import parse_pair
 from analytics.periods import parse_period
+from bot.data.market import MarketData
 from bot.data.yahoo import YahooSource
-from bot.market import MarketData
 from bot.reports import Reports
 from bot.reports.gap import GapQuery
 from tests.analytics.plain import years_before

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bot.data.market import MarketData, decode_closes, encode_closes
 from bot.data.sources import DataUnavailableError, SymbolNotFoundError
-from bot.market import MarketData, decode_closes, encode_closes
 
 FULL = {s: pd.Series(np.linspace(100, 200 + i, 500),
                      index=pd.bdate_range("2023-01-02", periods=500), name=s)

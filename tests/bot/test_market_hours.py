@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.market_hours import (
+from bot.data.market_hours import (
     last_refresh_point,
     market_today,
     next_refresh_point,

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
+from bot.data.market import MarketData
 from bot.data.sources import read_close_csv
 from bot.data.yahoo import YahooSource
-from bot.market import MarketData
 from tests.fake_yahoo import FakeYahoo
 
 SYMBOLS = ["^RUT", "^GSPC"]

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.config import ConfigError
+from bot.data.market import MarketData
 from bot.data.sources import CsvSource
-from bot.market import MarketData
-from bot.prerender import PLAIN_DEFAULTS, commands_for, prerender
 from bot.reports import Reports
+from bot.runtime.config import ConfigError
 from handlers.buttons import CHOICES_BY_COMMAND, decode_value, report_buttons
 from handlers.parsing import parse_command
+from handlers.prerender import PLAIN_DEFAULTS, commands_for, prerender
 from handlers.replies import REPLIES
 from tests.query_helpers import MustNotCompute
 

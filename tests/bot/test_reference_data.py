@@ -11,8 +11,8 @@ import pytest
 
 from bot.data.fred import FredTargetSource, RatesFormatError
 from bot.data.french import FrenchFileSource, FrenchFormatError, FrenchWebSource
+from bot.data.reference import ReferenceData
 from bot.data.sources import DataUnavailableError
-from bot.reference import ReferenceData
 from tests.fake_reference import FakeReference, fred_csvs, french_zip
 
 NOW = datetime(2026, 11, 30, 22, 0, tzinfo=UTC)

@@ -10,11 +10,11 @@ import pytest
 
 from bot.data.fred import FileTargetSource, FredTargetSource
 from bot.data.french import FrenchFileSource, FrenchWebSource
-from bot.market import MarketData
-from bot.prerender import commands_for, prerender
-from bot.reference import ReferenceData
+from bot.data.market import MarketData
+from bot.data.reference import ReferenceData
 from bot.reports import Reports
 from handlers.parsing import parse_command
+from handlers.prerender import commands_for, prerender
 from tests.bot.test_reports import NOW, CountingCsv
 from tests.fake_reference import FakeReference, fred_csvs, french_zip
 from tests.query_helpers import MustNotCompute

@@ -14,9 +14,9 @@ import pytest
 from rq.registry import StartedJobRegistry
 
 from bot.app import create_app
-from bot.cache import Cache, open_redis
 from bot.data.sources import CsvSource
-from bot.deps import build_deps
+from bot.runtime.cache import Cache, open_redis
+from bot.runtime.deps import build_deps
 from bot.worker import run_worker
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import FIXED_NOW, dispatch_slash, slack_settings

@@ -9,11 +9,11 @@ import pytest
 
 from analytics.pairs import PAIRS
 from analytics.periods import parse_period
-from bot.cache import Cache, client_options
+from bot.data.market import MarketData
 from bot.data.sources import CsvSource
-from bot.market import MarketData
 from bot.reports import Reports
 from bot.reports.gap import GapQuery
+from bot.runtime.cache import Cache, client_options
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 QUERY = GapQuery(parse_period("3y"), PAIRS["index"], date(2024, 3, 26))

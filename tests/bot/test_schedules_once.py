@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from bot.alerts.schedules import Schedule, ScheduleStore, schedule_period
-from bot.cache import Cache
-from bot.trading_calendar import nyse
+from bot.data.trading_calendar import nyse
+from bot.runtime.cache import Cache
 from tests.alert_helpers import alert_deps, make_evaluator
 from tests.fake_slack import FakeSlack
 

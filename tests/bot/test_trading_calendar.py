@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.market_hours import last_final_close, last_refresh_point, next_refresh_point
-from bot.trading_calendar import nyse
+from bot.data.market_hours import last_final_close, last_refresh_point, next_refresh_point
+from bot.data.trading_calendar import nyse
 
 
 def _utc(*args: int) -> datetime:

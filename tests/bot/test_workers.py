@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.workers import ReplyPool
+from bot.runtime.workers import ReplyPool
 
 
 def test_jobs_run_in_pool_threads_with_their_arguments():
@@ -29,8 +29,8 @@ def test_a_failing_job_is_logged_with_its_traceback(caplog):
     def broken() -> None:
         raise RuntimeError("boom")
 
-    with caplog.at_level(logging.ERROR, logger="bot.workers"):
+    with caplog.at_level(logging.ERROR, logger="bot.runtime.workers"):
         pool.submit(broken).result(timeout=5)  # the pool swallows it: nothing raised here
     pool.shutdown()
-    [record] = [r for r in caplog.records if r.name == "bot.workers"]
+    [record] = [r for r in caplog.records if r.name == "bot.runtime.workers"]
     assert "broken" in record.getMessage() and record.exc_info[1].args == ("boom",)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-import bot.slack_update
+import bot.slack.slack_update
 from handlers.buttons import encode_value
 from tests.block_kit import all_text, check_blocks
 from tests.slack_helpers import dispatch_slash
@@ -15,7 +15,7 @@ from tests.slack_native_helpers import buttons_of, dispatch_block_action, messag
 
 @pytest.fixture(autouse=True)
 def _quick_image_retries(monkeypatch):
-    monkeypatch.setattr(bot.slack_update, "IMAGE_RETRY_DELAYS_S", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(bot.slack.slack_update, "IMAGE_RETRY_DELAYS_S", (0.01, 0.01, 0.01))
 
 
 def _posted_message(app, fake, text: str, **message_extra) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import bot.slack_update
+import bot.slack.slack_update
 from tests.analytics.plain import read_closes, rolling_gaps
 from tests.slack_helpers import dispatch_slash
 from tests.slack_native_helpers import buttons_of, dispatch_block_action, message_click
@@ -13,7 +13,7 @@ from tests.slack_native_helpers import buttons_of, dispatch_block_action, messag
 
 @pytest.fixture(autouse=True)
 def _quick_image_retries(monkeypatch):
-    monkeypatch.setattr(bot.slack_update, "IMAGE_RETRY_DELAYS_S", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(bot.slack.slack_update, "IMAGE_RETRY_DELAYS_S", (0.01, 0.01, 0.01))
 
 
 def _upload_alt_text(app, fake, text: str) -> str:

@@ -13,9 +13,9 @@ import pytest
 
 from bot.alerts.store import AlertStore
 from bot.app import create_app
-from bot.cache import Cache
 from bot.data.sources import CsvSource
-from bot.deps import build_deps
+from bot.runtime.cache import Cache
+from bot.runtime.deps import build_deps
 from handlers.alert_parsing import parse_rule
 from handlers.home_view import REFRESH_ACTION
 from tests.alert_helpers import make_evaluator
@@ -264,7 +264,7 @@ def test_lost_redis_costs_only_the_alert_section(make_app, fake, dead_redis):
 
 
 def test_home_shows_the_defaults_of_the_users_channels(make_app, fake, cache):
-    from bot.channel_settings import ChannelSettings
+    from bot.runtime.channel_settings import ChannelSettings
 
     ChannelSettings(cache).set("C1", "pair", "etf")
     ChannelSettings(cache).set("C1", "period", "5y")

@@ -34,7 +34,7 @@ def fake_module():
 @pytest.fixture(scope="module")
 def server_url(fake_module, redis_server, market_data_dir):
     """The real app served by waitress, as `smallcaps serve` builds it, with a 64 KB limit."""
-    from bot.cache import Cache
+    from bot.runtime.cache import Cache
 
     cache = Cache(redis_server, prefix="smallcaps-test:http-guard:")
     app, _ = wire(fake_module, cache, market_data_dir)

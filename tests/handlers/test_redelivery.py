@@ -19,9 +19,9 @@ from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import create_app
-from bot.cache import Cache
 from bot.data.sources import CsvSource
-from bot.deps import Deps, build_deps
+from bot.runtime.cache import Cache
+from bot.runtime.deps import Deps, build_deps
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import FIXED_NOW, signed_headers, slack_settings, slash_body
 
@@ -135,7 +135,7 @@ def test_socket_mode_redeliveries_are_answered_once(fake, cache, market_data_dir
 def test_with_redis_down_the_request_is_still_answered_and_logged(fake, dead_redis,
                                                                    market_data_dir, caplog):
     app, deps = _wired(fake, Cache(dead_redis), market_data_dir)
-    with caplog.at_level(logging.WARNING, logger="bot.redelivery"):
+    with caplog.at_level(logging.WARNING, logger="bot.slack.redelivery"):
         response = app.dispatch(_http(_mention_body("Ev0004NOREDIS")))
         _drain((app, deps))
     assert response.status == 200

@@ -1,5 +1,5 @@
 """A burst of commands is acked at once even while earlier replies are still being computed:
-listeners only ack, replies run in the reply pool (bot.workers)."""
+listeners only ack, replies run in the reply pool (bot.runtime.workers)."""
 
 from __future__ import annotations
 

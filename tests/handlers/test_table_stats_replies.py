@@ -9,10 +9,10 @@ import pytest
 
 from analytics.pairs import PAIRS, parse_pair
 from analytics.periods import parse_period
-from bot.config import get_settings
-from bot.market import PriceHistory
+from bot.data.market import PriceHistory
 from bot.reports.stats import StatsQuery
 from bot.reports.table import TableQuery
+from bot.runtime.config import get_settings
 from handlers.help import help_blocks, help_text
 from handlers.parsing import CommandError, parse_command
 from handlers.stats_reply import stats_blocks, stats_fallback_text, stats_plain_text

@@ -1,9 +1,9 @@
 """Price history through the cache: fetch only what is missing, fall back to what we have.
 
-Each symbol's closes live in one Redis hash (bot.price_store: dates, adjusted and unadjusted
+Each symbol's closes live in one Redis hash (bot.data.price_store: dates, adjusted and unadjusted
 closes as raw little-endian arrays, plus when they were fetched). A symbol is fresh when it
 was fetched after the last refresh point (the last NYSE session's close + settle delay,
-bot.market_hours). Stale or missing symbols of a request are fetched in one batch, from a
+bot.data.market_hours). Stale or missing symbols of a request are fetched in one batch, from a
 week before the last cached date; bad rows are refused (bot.data.validate) before anything
 is stored. When the provider fails and every symbol has cached data, the answer uses it and
 says how old it is.
@@ -33,14 +33,14 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 
 from analytics.pairs import PRICE_RETURN
-from bot.cache import Cache
 from bot.data.adjustments import adjustment_change
+from bot.data.intraday import with_intraday
+from bot.data.market_hours import market_today
+from bot.data.price_store import CachedCloses, LazyPrices, as_bars, decode_closes, encode_closes
 from bot.data.sources import DataUnavailableError, PriceSource, SymbolNotFoundError
+from bot.data.trading_calendar import Session, nyse
 from bot.data.validate import RowLog, clean_bars
-from bot.intraday import with_intraday
-from bot.market_hours import market_today
-from bot.price_store import CachedCloses, LazyPrices, as_bars, decode_closes, encode_closes
-from bot.trading_calendar import Session, nyse
+from bot.runtime.cache import Cache
 
 logger = logging.getLogger(__name__)
 

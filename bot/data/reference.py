@@ -5,7 +5,7 @@ Each dataset is one Redis hash: the source's bytes (already checked to parse), w
 fetched and from where. A dataset is refetched once it is older than its maximum age (FRED:
 a day, French's library: a week; it is updated a few times a year). When the source fails and
 an older copy is cached, the answer uses it and says how old it is, as for prices
-(bot.market); with nothing cached the error reaches the user.
+(bot.data.market); with nothing cached the error reaches the user.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Generic, Protocol, TypeVar
 
 import pandas as pd
 
-from bot.cache import Cache
 from bot.data.fred import read_target_csv
 from bot.data.french import SizeValuePortfolios, parse_size_value_file
 from bot.data.sources import DataUnavailableError
+from bot.runtime.cache import Cache
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

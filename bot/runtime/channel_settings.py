@@ -21,7 +21,7 @@ import redis
 from analytics.board import BoardError, board_text, parse_board
 from analytics.pairs import PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, PeriodError, parse_period
-from bot.cache import Cache
+from bot.runtime.cache import Cache
 
 logger = logging.getLogger(__name__)
 

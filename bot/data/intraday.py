@@ -1,6 +1,6 @@
 """Today's unfinished bars, for `live` requests only: fetched apart, kept briefly, never a close.
 
-While a session is under way Yahoo's bar dated today holds the last trade. bot.market never
+While a session is under way Yahoo's bar dated today holds the last trade. bot.data.market never
 stores it; a `live` request gets it from here: one batched fetch from the previous session
 on, cached INTRADAY_TTL_S (by the caller's clock too) under a key of its own, never past the
 close.
@@ -15,10 +15,10 @@ from datetime import datetime
 
 import pandas as pd
 
-from bot.cache import Cache
+from bot.data.price_store import as_bars
 from bot.data.sources import ADJ_CLOSE, DataUnavailableError, PriceSource
-from bot.price_store import as_bars
-from bot.trading_calendar import nyse
+from bot.data.trading_calendar import nyse
+from bot.runtime.cache import Cache
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Terminal entry points for alerts: `alerts run`, `scheduler`, and operator views.
 
 - `smallcaps alerts run [--as-of YYYY-MM-DD] [--data-dir DIR]`: evaluate once and exit.
-- `smallcaps scheduler [--data-dir DIR]`: the `clock:` process (see bot.alerts.scheduler).
+- `smallcaps scheduler [--data-dir DIR]`: the `clock:` process (see bot.scheduler).
 - `smallcaps alert list|remove ID|pause ID|resume ID`: every channel's rules, for operators
   (rules are added from Slack: a rule belongs to a channel).
 - `smallcaps digest [--as-of DATE]`: print what a channel digest posts.
@@ -18,7 +18,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.config import ConfigError, Settings
+from bot.runtime.config import ConfigError, Settings
 
 EXIT_FAILED = 1
 EXIT_SKIPPED = 5
@@ -49,7 +49,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _deps_and_client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from bot.alerts.delivery import alerts_client
-    from bot.deps import build_deps
+    from bot.runtime.deps import build_deps
 
     settings = _settings(args)
     if settings.slack_bot_token is None:
@@ -73,8 +73,8 @@ def _as_of(text: str | None, settings: Settings) -> date:
 def run_alerts(args: argparse.Namespace) -> int:
     """`alerts run`: one evaluation, a summary on stdout, problems on stderr."""
     from bot.alerts.evaluator import Evaluator
-    from bot.alerts.scheduler import record_run
     from bot.alerts.store import AlertStoreError
+    from bot.scheduler import record_run
 
     deps, client = _deps_and_client(args)
     as_of = _as_of(args.as_of, deps.settings)
@@ -98,9 +98,9 @@ def run_alerts(args: argparse.Namespace) -> int:
 def run_scheduler(args: argparse.Namespace) -> int:
     """`scheduler`: run forever (Ctrl-C or SIGTERM to stop)."""
     from bot.alerts.evaluator import Evaluator
-    from bot.alerts.scheduler import Scheduler
     from bot.cli import start_metrics_server
-    from bot.prerender import commands_for
+    from bot.scheduler import Scheduler
+    from handlers.prerender import commands_for
 
     deps, client = _deps_and_client(args)
     start_metrics_server(deps.settings.smallcaps_metrics_port)
@@ -122,7 +122,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
 def run_alert_admin(args: argparse.Namespace) -> int:
     """`alert list|remove|pause|resume` across all channels (operators)."""
     from bot.alerts.store import AlertStore
-    from bot.deps import build_deps
+    from bot.runtime.deps import build_deps
     from handlers.alert_parsing import AlertAction, AlertList, parse_alert
     from handlers.parsing import CommandError
 
@@ -153,7 +153,7 @@ def run_alert_admin(args: argparse.Namespace) -> int:
 def run_digest_preview(args: argparse.Namespace) -> int:
     """`digest`: print the view a digest posts (the `table`)."""
     from bot.alerts.delivery import digest_query
-    from bot.deps import build_deps
+    from bot.runtime.deps import build_deps
     from handlers.parsing import CommandError
     from handlers.replies import plain_text
 

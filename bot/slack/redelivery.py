@@ -37,7 +37,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.cache import Cache
+from bot.runtime.cache import Cache
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What `status` reports: data source and freshness per symbol, cache, scheduler, version.
 
-Freshness is the last close against the NYSE calendar (bot.trading_calendar), not when the
+Freshness is the last close against the NYSE calendar (bot.data.trading_calendar), not when the
 data was read: a symbol is current when it has the close of the last session whose close is
 final (16:20 New York, 13:20 after an early close; the last session before a holiday).
 
@@ -17,9 +17,9 @@ from typing import Any
 
 from analytics.pairs import KNOWN_NAMES, PAIRS
 from bot import __version__
-from bot.cache import Cache, describe_backend
-from bot.deps import Deps
-from bot.market_hours import last_final_close, next_refresh_point
+from bot.data.market_hours import last_final_close, next_refresh_point
+from bot.runtime.cache import Cache, describe_backend
+from bot.runtime.deps import Deps
 
 SCHEDULER_FIELDS = ("last_run_at", "last_as_of", "next_run_at", "rules_evaluated", "posts",
                     "prerendered_at", "prerendered", "prerender_failed", "prerender_seconds")

@@ -23,7 +23,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack_io import NOT_A_MEMBER, ChannelReply, Respond, invite_hint, slack_error
+from bot.slack.slack_io import NOT_A_MEMBER, ChannelReply, Respond, invite_hint, slack_error
 
 logger = logging.getLogger(__name__)
 

@@ -4,14 +4,14 @@ Cached prices and results are valid until the next refresh point: the close of t
 session plus SETTLE_DELAY for the daily bar to settle (16:20 New York on a full day, 13:20
 after a 13:00 early close). Weekends and exchange holidays (Good Friday, Juneteenth, days of
 mourning) have no refresh point, so nothing is refetched or re-rendered for them. The
-sessions come from bot.trading_calendar (exchange_calendars' XNYS).
+sessions come from bot.data.trading_calendar (exchange_calendars' XNYS).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.trading_calendar import NEW_YORK, SETTLE_DELAY, nyse
+from bot.data.trading_calendar import NEW_YORK, SETTLE_DELAY, nyse
 
 __all__ = ["NEW_YORK", "SETTLE_DELAY", "last_refresh_point", "market_today",
            "next_refresh_point", "seconds_until_refresh", "last_final_close"]

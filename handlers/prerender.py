@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.config import ConfigError
 from bot.reports import Reports
+from bot.runtime.config import ConfigError
 
 logger = logging.getLogger(__name__)
 PLAIN_DEFAULTS = ("table", "rates", "board", "cuts", "valuation")

@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     smallcaps_prerender: str = "buttons"
     """Reports the scheduler computes after each alert run, before anyone asks: `buttons`
     (every answer a switch button or App Home offers, plus table, rates, board, cuts and
-    valuation), `off`, or comma-separated commands (`gap 3y, trend`). See bot/prerender.py."""
+    valuation), `off`, or comma-separated commands (`gap 3y, trend`). See handlers/prerender.py."""
 
     smallcaps_board: str = ""
     """The `board` rows: comma-separated `PAIR` or `PAIR=Label` items (`IWM/SPY, IJR/SPY=

@@ -24,7 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.config import Settings
+from bot.runtime.config import Settings
 
 logger = logging.getLogger(__name__)
 

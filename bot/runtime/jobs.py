@@ -9,7 +9,7 @@ RQ's forking worker, which also throws away the warm caches every job). RQ retri
 whose worker died (its entry in the started registry expires) when the job has retries left.
 
 A re-run job must not post twice: every visible Slack call of a job (each chat.postMessage,
-chart upload and response_url POST, counted in order; bot.once_client) is a step of the
+chart upload and response_url POST, counted in order; bot.slack.once_client) is a step of the
 request's delivery record in Redis, `replies:delivery:{request id}`, claimed by
 compare-and-set before the call and marked after, like the alert outbox. A re-run skips
 the steps already done; a step claimed but never confirmed (the worker died waiting for
@@ -17,7 +17,7 @@ Slack) is not repeated (Slack has no idempotency key), and the user is told once
 answer may be missing.
 
 Without Redis (it went away, or tests build the bot without a queue) jobs run in the
-process's own reply pool (bot.workers), as before.
+process's own reply pool (bot.runtime.workers), as before.
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import redis
 
-from bot.cache import Cache, CacheErrors
-from bot.workers import ReplyPool
+from bot.runtime.cache import Cache, CacheErrors
+from bot.runtime.workers import ReplyPool
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from bot.runtime.deps import Deps
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """`smallcaps scheduler`: evaluate alerts once per trading day after the US close, forever.
 
-Runs on NYSE trading days (bot.trading_calendar) at SMALLCAPS_ALERT_TIME in SMALLCAPS_ALERT_TZ
+Runs on NYSE trading days (bot.data.trading_calendar) at SMALLCAPS_ALERT_TIME in SMALLCAPS_ALERT_TZ
 (default 16:30 New York, after the close and the daily bar; as much earlier as the session
 closed early, e.g. 13:30 on 2024-07-03), with the as-of date of that day. At start it runs
 once for the most recent scheduled time (a no-op if that day was done; the catch-up after
 downtime if not). While a built-in pair's close of the day is still pending at the source
 after a run, it runs again every 10 minutes (for 4 hours). After each run it pre-renders the
-reports SMALLCAPS_PRERENDER names (bot/prerender.py), so the day's common questions are
+reports SMALLCAPS_PRERENDER names (handlers/prerender.py), so the day's common questions are
 answered from the cache. Weekends and exchange holidays have no run. Status for
 `status`/dashboards goes to the hash `scheduler:status`.
 """
@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 
 from analytics.pairs import PAIRS
 from bot.alerts.evaluator import Evaluator, RunSummary
-from bot.cache import CacheErrors
-from bot.deps import Deps
-from bot.market import PENDING_RETRY_S, PENDING_WINDOW_S
-from bot.metrics import record_alert_run
-from bot.prerender import PrerenderSummary, prerender
-from bot.trading_calendar import NEW_YORK, REGULAR_CLOSE, nyse
+from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S
+from bot.data.trading_calendar import NEW_YORK, REGULAR_CLOSE, nyse
+from bot.runtime.cache import CacheErrors
+from bot.runtime.deps import Deps
+from bot.runtime.metrics import record_alert_run
+from handlers.prerender import PrerenderSummary, prerender
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_S = 300.0

@@ -1,6 +1,6 @@
 """A Slack client for reply jobs whose posting calls happen at most once per request.
 
-Kept apart from bot.jobs so that the queue (which every process builds) does not import
+Kept apart from bot.runtime.jobs so that the queue (which every process builds) does not import
 slack_sdk's Web API client: the terminal commands never post.
 """
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.jobs import OnceSteps
+from bot.runtime.jobs import OnceSteps
 
 
 class OnceClient(WebClient):

