@@ -138,6 +138,6 @@ def test_a_terminal_report_imports_only_what_it_needs(market_data_dir, tmp_path)
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr[-2000:]
-    check = subprocess.run([sys.executable, "-c", "import sys, bot.chart_file; "
+    check = subprocess.run([sys.executable, "-c", "import sys, bot.reports.chart_file; "
                             "print('matplotlib' in sys.modules)"], capture_output=True, text=True)
-    assert check.stdout.strip() == "False"
+    assert check.stdout.strip() == "False", check.stderr[-2000:]
