@@ -9,19 +9,26 @@ data are grey and say why.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from matplotlib import colors
-from matplotlib.figure import Figure
 
 from analytics.board import BOARD_WINDOWS, BoardRow
-from analytics.chart_parts import (
+from analytics.chart_base import (
+    INK,
+    MUTED,
+    SIZE,
     add_header_and_footer,
+    mpl,
     new_figure,
-    number,
-    percentile_rank,
     title_and_subtitles,
+    to_png,
 )
-from analytics.charts import INK, MUTED, SIZE, _to_png
+from analytics.formatting import clip, number, percentile_rank
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 COLOUR_MAP = "RdBu_r"
 NO_DATA = "#E4E4E4"
@@ -60,14 +67,14 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
     gaps = _matrix(rows)
     finite = gaps[np.isfinite(gaps)]
     limit = max(5.0, float(np.abs(finite).max())) if finite.size else 5.0
-    norm = colors.TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
+    norm = mpl().colors.TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
     n_rows, n_cols = gaps.shape
     ax.pcolormesh(np.arange(n_cols + 1) - 0.5, np.arange(n_rows + 1) - 0.5,
                   np.ma.masked_invalid(gaps), cmap=COLOUR_MAP, norm=norm)  # cheap to draw
     for i, row in enumerate(rows):
         if row.note is not None:
             ax.add_patch(_grey(i, n_cols))
-            ax.text((n_cols - 1) / 2, i, _clip(row.note, 90), ha="center", va="center",
+            ax.text((n_cols - 1) / 2, i, clip(row.note, 90), ha="center", va="center",
                     fontsize=SIZE["tick"] - 1, color=MUTED)
             continue
         for j, cell in enumerate(row.cells):
@@ -101,17 +108,13 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
     return fig
 
 
-def _grey(i: int, width: int, x0: int = 0) -> object:
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((x0 - 0.5, i - 0.5), width, 1.0, facecolor=NO_DATA, edgecolor="white")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _grey(i: int, width: int, x0: int = 0) -> Rectangle:
+    """A grey cell (`width` columns from `x0`) on row `i`: no data there."""
+    return mpl().patches.Rectangle((x0 - 0.5, i - 0.5), width, 1.0, facecolor=NO_DATA,
+                                   edgecolor="white")
 
 
 def render_board_chart(rows: list[BoardRow], *, title: str, subtitle: str, footer: str,
                        end: str | None) -> bytes:
     """The board heatmap as 1200x800 PNG bytes (see `board_figure`)."""
-    return _to_png(board_figure(rows, title=title, subtitle=subtitle, footer=footer, end=end))
+    return to_png(board_figure(rows, title=title, subtitle=subtitle, footer=footer, end=end))

@@ -8,29 +8,31 @@ large caps since the cut. Same Figure + Agg conventions as the gap chart.
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib import ticker
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
-from analytics.chart_parts import (
-    HeaderLine,
-    add_header_and_footer,
-    fit_title,
-    new_figure,
-    number,
-    title_line,
-)
-from analytics.charts import (
+import numpy as np
+
+from analytics.chart_base import (
     INK,
     MUTED,
     SIZE,
     SMALL_COLOUR,
-    _style_axes,
-    _to_png,
+    HeaderLine,
+    add_header_and_footer,
+    fit_title,
     footer_text,
+    mpl,
+    new_figure,
+    style_axes,
+    title_line,
+    to_png,
 )
 from analytics.cycles import CutsResult, horizon_label, median_path
+from analytics.formatting import number
 from analytics.pairs import Pair
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 EARLIER_COLOUR = "#9A9A9A"
 MONTH_TICKS = {-3: -91, 0: 0, 1: 30, 3: 91, 6: 182, 12: 365}
@@ -62,12 +64,14 @@ def render_cuts_chart(result: CutsResult, pair: Pair, *, source: str,
     footer = footer_text(pair.basis, source, fetched=fetched,
                          end=result.data_end.date().isoformat())
     add_header_and_footer(fig, header, footer)
-    return _to_png(fig)
+    return to_png(fig)
 
 
 def _draw_paths(ax: Axes, result: CutsResult) -> None:
+    """Earlier cycles thin and grey, their median bold, the current cycle in colour."""
+    ticker = mpl().ticker
     earlier, current = result.cycles[:-1], result.current
-    _style_axes(ax)
+    style_axes(ax)
     ax.axhline(100.0, color=MUTED, linewidth=1.0, zorder=1)
     ax.axvline(0.0, color=INK, linewidth=1.2, linestyle=(0, (4, 3)), zorder=1)
     ax.text(2, 0.01, " first cut takes effect", transform=ax.get_xaxis_transform(),

@@ -9,41 +9,39 @@ in 20 years" can be seen and checked. Same Figure + Agg conventions as the gap c
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.transforms import blended_transform_factory
 
-from analytics.chart_parts import (
-    HeaderLine,
-    add_header_and_footer,
-    fit_title,
-    format_dates,
-    new_figure,
-    number,
-    points_in_axes,
-    quietest_box,
-    title_line,
-)
-from analytics.chart_words import percentile_rank, since_text
-from analytics.charts import (
+from analytics.chart_base import (
     INK,
     LARGE_COLOUR,
     MUTED,
     SIZE,
     SMALL_COLOUR,
-    _line_width,
-    _shade_lead,
-    _style_axes,
-    _to_png,
+    HeaderLine,
+    add_header_and_footer,
+    fit_title,
     footer_text,
+    format_dates,
+    line_width,
+    mpl,
+    new_figure,
+    points_in_axes,
+    quietest_box,
+    shade_lead,
+    since_text,
+    style_axes,
+    title_line,
+    to_png,
 )
+from analytics.formatting import number, percentile_rank
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory
 from analytics.periods import Window
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 BAND_COLOUR, BAND_ALPHA = "#8C8C8C", 0.14
 LABEL_BOX = (0.19, 0.10)
@@ -52,7 +50,7 @@ LABEL_BOX = (0.19, 0.10)
 
 def render_history_chart(history: GapHistory, *, source: str, fetched: str | None = None) -> bytes:
     """The history chart as 1200x800 PNG bytes (see `history_figure`)."""
-    return _to_png(history_figure(history, source=source, fetched=fetched))
+    return to_png(history_figure(history, source=source, fetched=fetched))
 
 
 def history_figure(history: GapHistory, *, source: str, fetched: str | None = None) -> Figure:
@@ -62,7 +60,7 @@ def history_figure(history: GapHistory, *, source: str, fetched: str | None = No
     gaps = history.gaps
     format_dates(ax, Window(gaps.index[0], gaps.index[-1]))  # first: labels need the x-limits
     _draw(ax, history)
-    _style_axes(ax)
+    style_axes(ax)
     adjective = history.period.adjective()
     header = [
         title_line(fit_title(f"Rolling {adjective} gap: {{small}} vs {{large}}", history.pair)),
@@ -92,10 +90,10 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     x, y = gaps.index.to_numpy(), gaps.to_numpy()
     ax.axhspan(history.band_low_pp, history.band_high_pp, color=BAND_COLOUR, alpha=BAND_ALPHA,
                linewidth=0, zorder=0)
-    _shade_lead(ax, x, np.zeros_like(y), y)  # vermillion where small caps lead
+    shade_lead(ax, x, np.zeros_like(y), y)  # vermillion where small caps lead
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
     ax.axhline(history.median_pp, color=INK, linewidth=1.2, linestyle=(0, (5, 3)), zorder=2)
-    ax.plot(x, y, color=INK, linewidth=_line_width(len(x)) * 0.8, zorder=3)
+    ax.plot(x, y, color=INK, linewidth=line_width(len(x)) * 0.8, zorder=3)
     ax.set_ymargin(0.14)  # room above/below the extremes for the record's label
     _label_levels(ax, history)
     _mark(ax, history.rank.widest_since, history, None)  # the header names its date
@@ -111,22 +109,23 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     ax.set_ylabel(f"gap, pp (large − small; up = {names.small} {names.verb('lag')})",
                   fontsize=SIZE["label"],
                   color=MUTED)
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(
+    ax.yaxis.set_major_formatter(mpl().ticker.FuncFormatter(
         lambda v, _: "0" if round(v) == 0 else number(v, "+.0f")))
 
 
 def _label_levels(ax: Axes, history: GapHistory) -> None:
     """The end window's value (pp) right of the plot; band and median in a legend above."""
-    side = blended_transform_factory(ax.transAxes, ax.transData)
+    parts = mpl()
+    side = parts.transforms.blended_transform_factory(ax.transAxes, ax.transData)
     ax.annotate(f"{number(history.current_pp, '+.1f')} pp", xy=(1.014, history.current_pp),
                 xycoords=side, ha="left", va="center", fontsize=SIZE["note"],
                 fontweight="bold", color=INK)
-    band = Patch(facecolor=BAND_COLOUR, alpha=BAND_ALPHA, linewidth=0,
-                 label=f"{BAND_LOW:.0f}th\u2013{BAND_HIGH:.0f}th percentile  "
-                       f"{number(history.band_low_pp, '+.1f')} to "
-                       f"{number(history.band_high_pp, '+.1f')} pp")
-    median = Line2D([], [], color=INK, linewidth=1.2, linestyle=(0, (5, 3)),
-                    label=f"median  {number(history.median_pp, '+.1f')} pp")
+    band = parts.patches.Patch(facecolor=BAND_COLOUR, alpha=BAND_ALPHA, linewidth=0,
+                               label=f"{BAND_LOW:.0f}th\u2013{BAND_HIGH:.0f}th percentile  "
+                                     f"{number(history.band_low_pp, '+.1f')} to "
+                                     f"{number(history.band_high_pp, '+.1f')} pp")
+    median = parts.lines.Line2D([], [], color=INK, linewidth=1.2, linestyle=(0, (5, 3)),
+                                label=f"median  {number(history.median_pp, '+.1f')} pp")
     ax.legend(handles=[band, median], loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
               frameon=False, fontsize=SIZE["legend"], handlelength=1.6, borderaxespad=0.1,
               borderpad=0.1, columnspacing=1.6)

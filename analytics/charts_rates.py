@@ -10,32 +10,34 @@ Figure + Agg conventions as the gap chart.
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
-from analytics.chart_parts import (
-    YIELD_COLOUR,
-    HeaderLine,
-    add_header_and_footer,
-    format_dates,
-    new_figure,
-    number,
-    title_line,
-)
-from analytics.charts import (
+import numpy as np
+
+from analytics.chart_base import (
     INK,
     MUTED,
     SIZE,
-    _line_width,
-    _shade_lead,
-    _style_axes,
-    _to_png,
+    YIELD_COLOUR,
+    HeaderLine,
+    add_header_and_footer,
     footer_text,
+    format_dates,
+    line_width,
+    mpl,
+    new_figure,
+    shade_lead,
     short_names,
+    style_axes,
+    title_line,
+    to_png,
 )
+from analytics.formatting import number
 from analytics.rates import CHANGE_DAYS, YIELD_SYMBOL, Correlation, RatesResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 STORY = "\u201chigher rates hurt small caps\u201d"
 VERDICT_WORDS = {
@@ -56,7 +58,7 @@ def r_text(corr: Correlation) -> str:
 
 def render_rates_chart(result: RatesResult, *, source: str, fetched: str | None = None) -> bytes:
     """The rates chart as 1200x800 PNG bytes (see `rates_figure`)."""
-    return _to_png(rates_figure(result, source=source, fetched=fetched))
+    return to_png(rates_figure(result, source=source, fetched=fetched))
 
 
 def rates_figure(result: RatesResult, *, source: str, fetched: str | None = None) -> Figure:
@@ -92,8 +94,8 @@ def _draw_levels(gap_ax: Axes, yield_ax: Axes, result: RatesResult) -> None:
     frame = result.frame
     x = frame.index.to_numpy()
     gap, yields = frame["gap_pp"].to_numpy(), frame["yield_pct"].to_numpy()
-    width = _line_width(len(x))
-    _shade_lead(gap_ax, x, np.zeros_like(gap), gap)  # vermillion where small caps lead
+    width = line_width(len(x))
+    shade_lead(gap_ax, x, np.zeros_like(gap), gap)  # vermillion where small caps lead
     gap_ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
     gap_ax.plot(x, gap, color=INK, linewidth=width * 0.85)
     yield_ax.plot(x, yields, color=YIELD_COLOUR, linewidth=width * 1.1)
@@ -106,13 +108,13 @@ def _draw_levels(gap_ax: Axes, yield_ax: Axes, result: RatesResult) -> None:
     gap_ax.set_ylabel("pp", fontsize=SIZE["label"], color=MUTED)
     yield_ax.set_ylabel("%", fontsize=SIZE["label"], color=MUTED)
     for ax in (gap_ax, yield_ax):
-        _style_axes(ax)
-    gap_ax.yaxis.set_major_formatter(ticker.FuncFormatter(
+        style_axes(ax)
+    gap_ax.yaxis.set_major_formatter(mpl().ticker.FuncFormatter(
         lambda v, _: "0" if round(v) == 0 else number(v, "+.0f")))
-    gap_ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=5))
+    gap_ax.yaxis.set_major_locator(mpl().ticker.MaxNLocator(nbins=5))
     gap_ax.tick_params(labelbottom=False)
-    yield_ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
-    yield_ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:.2f}"))
+    yield_ax.yaxis.set_major_locator(mpl().ticker.MaxNLocator(nbins=4))
+    yield_ax.yaxis.set_major_formatter(mpl().ticker.StrMethodFormatter("{x:.2f}"))
     format_dates(yield_ax, result.window)
 
 
@@ -120,7 +122,7 @@ def _draw_changes(ax: Axes, result: RatesResult) -> None:
     """3-month changes of the gap (pp) against those of the yield (pp), with the fitted line."""
     changes = result.change_frame
     x, y = changes["yield_pct"].to_numpy(), changes["gap_pp"].to_numpy()
-    _style_axes(ax)
+    style_axes(ax)
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
     ax.axvline(0.0, color=MUTED, linewidth=1.0, zorder=1)
     ax.set_title(f"3-month changes: {r_text(result.changes)}", loc="left",
@@ -141,6 +143,6 @@ def _draw_changes(ax: Axes, result: RatesResult) -> None:
         span = np.array([x.min(), x.max()])
         ax.plot(span, intercept + corr.slope * span, color=INK, linewidth=2.0)
     for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_locator(ticker.MaxNLocator(nbins=5, symmetric=False))
-        axis.set_major_formatter(ticker.FuncFormatter(
+        axis.set_major_locator(mpl().ticker.MaxNLocator(nbins=5, symmetric=False))
+        axis.set_major_formatter(mpl().ticker.FuncFormatter(
             lambda v, _: "0" if round(v, 3) == 0 else number(v, "+g")))

@@ -8,38 +8,39 @@ series is marked with its depth and date. Figure + Agg only, deterministic PNG b
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
-from analytics.chart_parts import (
-    add_header_and_footer,
-    fit_title,
-    new_figure,
-    title_and_subtitles,
-)
-from analytics.charts import (
+import numpy as np
+
+from analytics.chart_base import (
     LARGE_COLOUR,
-    MINUS,
     MUTED,
     SIZE,
     SMALL_COLOUR,
-    _format_dates,
-    _line_width,
-    _style_axes,
-    _to_png,
+    add_header_and_footer,
+    fit_title,
     footer_text,
-    signed,
+    format_dates,
+    line_width,
+    mpl,
+    new_figure,
+    style_axes,
+    title_and_subtitles,
+    to_png,
 )
+from analytics.formatting import MINUS, signed
 from analytics.risk import ROLLING_VOL_DAYS, RiskStats
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 LEGEND_NAMES_UP_TO = 30  # longer names fall back to symbols: the legend must fit one row
 
 
 def render_stats_chart(stats: RiskStats, *, source: str, fetched: str | None = None) -> bytes:
     """The stats chart as 1200x800 PNG bytes (see `stats_figure`)."""
-    return _to_png(stats_figure(stats, source=source, fetched=fetched))
+    return to_png(stats_figure(stats, source=source, fetched=fetched))
 
 
 def stats_figure(stats: RiskStats, *, source: str, fetched: str | None = None) -> Figure:
@@ -49,8 +50,8 @@ def stats_figure(stats: RiskStats, *, source: str, fetched: str | None = None) -
     _draw_drawdowns(dd_ax, stats)
     _draw_volatility(vol_ax, stats)
     for ax in (dd_ax, vol_ax):
-        _style_axes(ax)
-    _format_dates(vol_ax, stats)  # type: ignore[arg-type]  # it reads only .window
+        style_axes(ax)
+    format_dates(vol_ax, stats.window)
     window = stats.window
     start, end = window.start.date().isoformat(), window.end.date().isoformat()
     subtitle = f"{start} to {end}  ·  {stats.n_returns:,} daily returns"
@@ -67,19 +68,20 @@ def _num(value: float) -> str:
     return f"{value:.2f}".replace("-", MINUS)
 
 
-class _PctFormatter(ticker.Formatter):
-    """'−20 %', '−1.5 %', '0.25 %': as many decimals as the axis span needs, and no '−0'."""
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        low, high = self.axis.get_view_interval() if self.axis is not None else (0.0, 10.0)
-        span = abs(high - low)
-        decimals = 0 if span >= 8 else 1 if span >= 0.8 else 2
-        value = round(x, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-        return f"{value:,.{decimals}f} %".replace("-", MINUS)
+def _pct_tick(x: float, low: float, high: float) -> str:
+    """'−20 %', '−1.5 %', '0.25 %': as many decimals as the axis span (`low` to `high`)
+    needs, and no '−0'."""
+    span = abs(high - low)
+    decimals = 0 if span >= 8 else 1 if span >= 0.8 else 2
+    value = round(x, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{value:,.{decimals}f} %".replace("-", MINUS)
 
 
 def _pct_axis(ax: Axes) -> None:
-    ax.yaxis.set_major_formatter(_PctFormatter())
+    """Percent tick labels on the y axis, with the decimals its current span needs."""
+    axis = ax.yaxis
+    axis.set_major_formatter(mpl().ticker.FuncFormatter(
+        lambda x, _: _pct_tick(x, *axis.get_view_interval())))
 
 
 def _draw_drawdowns(ax: Axes, stats: RiskStats) -> None:
@@ -98,7 +100,7 @@ def _draw_drawdowns(ax: Axes, stats: RiskStats) -> None:
         label = f"{name}  " + (f"max drawdown {signed(dd.depth_pct, '%')} on "
                                f"{dd.trough.date().isoformat()}" if dd.depth_pct < 0
                                else "no drawdown")
-        ax.plot(x, drawdowns[column].to_numpy(), color=colour, linewidth=_line_width(len(x)),
+        ax.plot(x, drawdowns[column].to_numpy(), color=colour, linewidth=line_width(len(x)),
                 label=label)
     _mark_troughs(ax, stats)
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
@@ -146,7 +148,7 @@ def _draw_volatility(ax: Axes, stats: RiskStats) -> None:
     ends = {}
     for column, colour in (("small", SMALL_COLOUR), ("large", LARGE_COLOUR)):
         y = vol[column].to_numpy()
-        ax.plot(x, y, color=colour, linewidth=_line_width(len(x)) * 0.85)
+        ax.plot(x, y, color=colour, linewidth=line_width(len(x)) * 0.85)
         finite = np.isfinite(y)
         if finite.any():
             ends[column] = (float(y[int(np.nonzero(finite)[0][-1])]), colour)
@@ -161,8 +163,8 @@ def _draw_volatility(ax: Axes, stats: RiskStats) -> None:
         ax.set_yticks([])
     else:
         ax.set_ylim(bottom=0.0)
-        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4, prune="lower"))  # '0 %' would
-        # collide with the first date label in the corner
+        # prune: '0 %' would collide with the first date label in the corner
+        ax.yaxis.set_major_locator(mpl().ticker.MaxNLocator(nbins=4, prune="lower"))
         _pct_axis(ax)
         first = vol.index[int(np.argmax(has_value))]
         if first > stats.window.start:

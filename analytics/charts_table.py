@@ -3,38 +3,38 @@
 Horizontal bars read well at Slack's preview size: one row per horizon (1w at the top, 10y at
 the bottom), small caps above large caps in each row, the value at the end of each bar and
 the gap (large − small, pp) in its own column on the right. Annualised horizons sit below a
-divider. Figure + Agg only, deterministic PNG bytes (see analytics.charts).
+divider. Figure + Agg only, deterministic PNG bytes (see analytics.chart_base).
 """
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING
 
-from analytics.chart_parts import (
-    add_header_and_footer,
-    fit_title,
-    new_figure,
-    title_and_subtitles,
-)
-from analytics.charts import (
+import numpy as np
+
+from analytics.chart_base import (
     GRID,
     INK,
     LARGE_COLOUR,
-    MINUS,
     MUTED,
     SIZE,
     SMALL_COLOUR,
-    _style_axes,
-    _to_png,
+    add_header_and_footer,
+    fit_title,
     footer_text,
+    mpl,
+    new_figure,
     short_names,
-    signed,
+    style_axes,
+    title_and_subtitles,
+    to_png,
 )
+from analytics.formatting import MINUS, signed
 from analytics.performance import PerformanceRow, PerformanceTable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 BAR_HEIGHT = 0.36
 ROW_FONT = 15  # row labels and values: larger than the gap chart's ticks, as they are the data
@@ -44,7 +44,7 @@ VALUE_FONT = 12.5
 def render_table_chart(table: PerformanceTable, *, source: str,
                        fetched: str | None = None) -> bytes:
     """Render `table` as a 1200x800 PNG of grouped horizontal bars with a gap column."""
-    return _to_png(table_figure(table, source=source, fetched=fetched))
+    return to_png(table_figure(table, source=source, fetched=fetched))
 
 
 def table_figure(table: PerformanceTable, *, source: str, fetched: str | None = None) -> Figure:
@@ -55,16 +55,17 @@ def table_figure(table: PerformanceTable, *, source: str, fetched: str | None = 
     _draw_bars(ax, rows, table.first_common.date().isoformat())
     _draw_gap_column(gap_ax, rows)
     _draw_divider(ax, rows)
-    _style_axes(ax)
+    style_axes(ax)
     ax.grid(True, axis="x", color=GRID, linewidth=0.8)
     ax.grid(False, axis="y")
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0, labelsize=ROW_FONT)
-    ax.xaxis.set_major_formatter(ticker.FuncFormatter(_tick))
+    ax.xaxis.set_major_formatter(mpl().ticker.FuncFormatter(_tick))
     ax.set_xlabel("return, % (annualised rows: % a year)", fontsize=SIZE["label"], color=MUTED)
     small, large = short_names(table.pair)
-    ax.legend(handles=[Patch(color=SMALL_COLOUR, label=f"{small} ({table.pair.small.symbol})"),
-                       Patch(color=LARGE_COLOUR, label=f"{large} ({table.pair.large.symbol})")],
+    patch = mpl().patches.Patch
+    ax.legend(handles=[patch(color=SMALL_COLOUR, label=f"{small} ({table.pair.small.symbol})"),
+                       patch(color=LARGE_COLOUR, label=f"{large} ({table.pair.large.symbol})")],
               loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False,
               fontsize=SIZE["legend"], handlelength=1.2, borderaxespad=0.1, borderpad=0.1)
     end = table.end.date().isoformat()

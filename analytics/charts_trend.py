@@ -9,38 +9,37 @@ Same Figure + Agg, deterministic-bytes conventions as the gap chart.
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.transforms import blended_transform_factory
+from typing import TYPE_CHECKING
 
-from analytics.chart_parts import (
+import numpy as np
+
+from analytics.chart_base import (
+    INK,
     LONG_MA_COLOUR,
+    MUTED,
     SHORT_MA_COLOUR,
+    SIZE,
     HeaderLine,
     add_header_and_footer,
     fit_title,
+    footer_text,
     format_dates,
+    line_width,
+    mpl,
     new_figure,
-    number,
-    percentile_rank,
     points_in_axes,
     quietest_box,
+    shade_lead,
+    style_axes,
     title_line,
+    to_png,
 )
-from analytics.charts import (
-    INK,
-    MUTED,
-    SIZE,
-    _line_width,
-    _shade_lead,
-    _style_axes,
-    _to_png,
-    footer_text,
-    signed,
-)
+from analytics.formatting import number, percentile_rank, signed
 from analytics.trend import LONG_MA_DAYS, SHORT_MA_DAYS, TrendStatus, TrendView
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 LABEL_CROSS_UP_TO = 1300
 """Label the 200-day cross on the chart for windows up to about 5 years of closes."""
@@ -48,7 +47,7 @@ LABEL_CROSS_UP_TO = 1300
 
 def render_trend_chart(view: TrendView, *, source: str, fetched: str | None = None) -> bytes:
     """The trend chart as 1200x800 PNG bytes (see `trend_figure`)."""
-    return _to_png(trend_figure(view, source=source, fetched=fetched))
+    return to_png(trend_figure(view, source=source, fetched=fetched))
 
 
 def trend_figure(view: TrendView, *, source: str, fetched: str | None = None) -> Figure:
@@ -59,7 +58,7 @@ def trend_figure(view: TrendView, *, source: str, fetched: str | None = None) ->
     _draw_ratio(ratio_ax, view)
     _draw_distance(dist_ax, view)
     for ax in (ratio_ax, dist_ax):
-        _style_axes(ax)
+        style_axes(ax)
     window = view.window
     header = [
         title_line(fit_title(f"{{small}} / {{large}} ratio: {view.period.describe()}", view.pair)),
@@ -105,8 +104,8 @@ def _draw_ratio(ax: Axes, view: TrendView) -> None:
     ratio, ma50, ma200 = (frame[c].to_numpy() for c in ("ratio", "ma50", "ma200"))
     has_long = ~np.isnan(ma200)
     if has_long.any():
-        _shade_lead(ax, x[has_long], ratio[has_long], ma200[has_long])
-    width = _line_width(len(x))
+        shade_lead(ax, x[has_long], ratio[has_long], ma200[has_long])
+    width = line_width(len(x))
     ax.plot(x, ma200, color=LONG_MA_COLOUR, linewidth=width * 1.25,
             label=f"{LONG_MA_DAYS}-day average")
     ax.plot(x, ma50, color=SHORT_MA_COLOUR, linewidth=width, linestyle=(0, (4, 1.5)),
@@ -119,10 +118,10 @@ def _draw_ratio(ax: Axes, view: TrendView) -> None:
     ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower left",
               bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize=SIZE["legend"],
               handlelength=1.6, borderaxespad=0.1, borderpad=0.1)
-    ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=6))
-    ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:.3f}"))
+    ax.yaxis.set_major_locator(mpl().ticker.MaxNLocator(nbins=6))
+    ax.yaxis.set_major_formatter(mpl().ticker.StrMethodFormatter("{x:.3f}"))
     ax.set_ylabel("small / large", fontsize=SIZE["label"], color=MUTED)
-    side = blended_transform_factory(ax.transAxes, ax.transData)
+    side = mpl().transforms.blended_transform_factory(ax.transAxes, ax.transData)
     ax.annotate(f"ratio\n{ratio[-1]:.4f}", xy=(1.012, ratio[-1]), xycoords=side, ha="left",
                 va="center", fontsize=SIZE["note"], color=INK, fontweight="bold")
 
@@ -171,15 +170,15 @@ def _draw_distance(ax: Axes, view: TrendView) -> None:
     ok = ~np.isnan(y)
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
     if ok.any():
-        _shade_lead(ax, x[ok], y[ok], np.zeros(ok.sum()))
-        ax.plot(x[ok], y[ok], color=INK, linewidth=_line_width(len(x)) * 0.75)
+        shade_lead(ax, x[ok], y[ok], np.zeros(ok.sum()))
+        ax.plot(x[ok], y[ok], color=INK, linewidth=line_width(len(x)) * 0.75)
         ax.plot(x[-1:], y[-1:], "o", color=INK, markersize=4.5, zorder=4)
-        side = blended_transform_factory(ax.transAxes, ax.transData)
+        side = mpl().transforms.blended_transform_factory(ax.transAxes, ax.transData)
         ax.annotate(signed(float(y[-1]), "%"), xy=(1.012, y[-1]), xycoords=side, ha="left",
                     va="center", fontsize=SIZE["note"], color=INK, fontweight="bold")
     ax.set_title(f"Ratio vs its {LONG_MA_DAYS}-day average, % (above = "
                  f"{view.pair.words.small} stronger)",
                  loc="left", fontsize=SIZE["label"], color=MUTED, pad=4)
-    ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(
+    ax.yaxis.set_major_locator(mpl().ticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(mpl().ticker.FuncFormatter(
         lambda v, _: "0" if round(v) == 0 else number(v, "+.0f")))

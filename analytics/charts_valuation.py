@@ -8,19 +8,27 @@ chart.
 
 from __future__ import annotations
 
-from matplotlib import ticker
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
-from analytics.chart_parts import (
+from analytics.chart_base import (
+    INK,
+    LARGE_COLOUR,
+    MUTED,
+    SIZE,
+    SMALL_COLOUR,
     HeaderLine,
     add_header_and_footer,
+    mpl,
     new_figure,
-    number,
-    percentile_rank,
+    style_axes,
     title_line,
+    to_png,
 )
-from analytics.charts import INK, LARGE_COLOUR, MUTED, SIZE, SMALL_COLOUR, _style_axes, _to_png
+from analytics.formatting import number, percentile_rank
 from analytics.valuation import BAND_HIGH, BAND_LOW, BAND_SINCE, ValuationResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 BAND_COLOUR = "#CFE3F2"
 
@@ -44,13 +52,15 @@ def render_valuation_chart(result: ValuationResult, *, source: str, edition: str
     when = f"  ·  Data fetched {fetched}" if fetched else ""
     footer = f"Source: {source}, CRSP {edition} edition{when}"
     add_header_and_footer(fig, header, footer)
-    return _to_png(fig)
+    return to_png(fig)
 
 
 def _draw(ax: Axes, result: ValuationResult) -> None:
+    """The yearly series, the band since BAND_SINCE, one-portfolio years and the latest."""
+    ticker = mpl().ticker
     series = result.frame["relative_pb"]
     years = series.index.to_numpy()
-    _style_axes(ax)
+    style_axes(ax)
     band_years = years[years >= BAND_SINCE]
     ax.fill_between(band_years, result.band_low, result.band_high, color=BAND_COLOUR,
                     zorder=1, label=f"{BAND_LOW}th–{BAND_HIGH}th percentile since {BAND_SINCE}")

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics import charts
+from analytics.chart_base import DPI, FIGSIZE
+from analytics.charts_gap import draw_gap
 from analytics.gap import GapResult, compute_gap, history_rank
 from analytics.periods import Period, start_target
 from bot.data.market import PriceHistory
@@ -93,16 +94,11 @@ def pyplot_gap_png(result: GapResult, source: str, as_of: str | None) -> bytes:
 
     with PYPLOT_LOCK:
         fig, (levels_ax, ratio_ax) = plt.subplots(
-            2, 1, sharex=True, height_ratios=[2, 1], figsize=charts.FIGSIZE, dpi=charts.DPI,
+            2, 1, sharex=True, height_ratios=[2, 1], figsize=FIGSIZE, dpi=DPI,
             layout="constrained", facecolor="white")
-        charts._draw_levels(levels_ax, result)
-        charts._draw_ratio(ratio_ax, result)
-        for ax in (levels_ax, ratio_ax):
-            charts._style_axes(ax)
-        charts._format_dates(ratio_ax, result)
-        charts._add_header_and_footer(fig, result, source, as_of)
+        draw_gap(fig, levels_ax, ratio_ax, result, source=source, fetched=as_of)
         buffer = BytesIO()
-        plt.savefig(buffer, format="png", dpi=charts.DPI)
+        plt.savefig(buffer, format="png", dpi=DPI)
         plt.close(fig)
     return buffer.getvalue()
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from analytics.charts import gap_figure, lay_out, render_gap_chart
+from analytics.chart_base import lay_out
+from analytics.charts_gap import gap_figure, render_gap_chart
 from analytics.gap import GapResult, compute_gap
 from analytics.pairs import PAIRS
 from analytics.periods import parse_period

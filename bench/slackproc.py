@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bench.harness import ROOT
-from tests.fake_slack import Call, FakeSlack, _make_handler
+from tests.fake_slack import Call, FakeSlack, make_handler
 
 
 class TimedFakeSlack(FakeSlack):
@@ -60,7 +60,7 @@ class TimedFakeSlack(FakeSlack):
 
 
 def _bench_handler(fake: TimedFakeSlack) -> type[BaseHTTPRequestHandler]:
-    base = _make_handler(fake)
+    base = make_handler(fake)
 
     class Handler(base):  # type: ignore[misc, valid-type]
         def _json(self, value: object) -> None:

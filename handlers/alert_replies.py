@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import clip
 from bot.reports import Report
-from handlers.format import clip
 
 Record = dict[str, Any]
 Blocks = list[dict[str, Any]]

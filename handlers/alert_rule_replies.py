@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import clip
 from bot.alerts.commands import RuleView
 from bot.alerts.digest import DigestSubscription
 from bot.alerts.store import AlertRule
-from handlers.format import clip
 
 Blocks = list[dict[str, Any]]
 EXAMPLE = "/smallcaps alert add gap 3y above 30 hysteresis 2"

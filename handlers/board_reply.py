@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.board import DEFAULT_BOARD, BoardError, BoardRowSpec, parse_board
-from analytics.chart_parts import percentile_rank
+from analytics.formatting import percentile_rank
 from bot.data.market_hours import market_today
 from bot.reports.board import BoardQuery
 from bot.runtime.config import get_settings

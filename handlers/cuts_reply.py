@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import spp
 from handlers.report_text import (
     Payload,
     basis_source_text,
@@ -16,7 +17,6 @@ from handlers.report_text import (
     header,
     indented,
     section,
-    spp,
     title_rule,
     warning_lines,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import pct, spp
 from handlers.buttons import report_buttons
-from handlers.format import pct
 from handlers.report_text import (
     Payload,
     basis_source_text,
@@ -14,7 +14,6 @@ from handlers.report_text import (
     indented,
     section,
     span_text,
-    spp,
     title_rule,
     unusual_lines,
     warning_lines,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import clip
 from analytics.periods import NAMED_PERIODS
-from handlers.format import clip
 
 COMMANDS: list[tuple[str, str, str, str]] = [
     ("gap", "gap [PERIOD] [PAIR] [BASIS] [as-of DATE]",

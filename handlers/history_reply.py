@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.chart_parts import percentile_rank
+from analytics.formatting import percentile_rank, pp, spp
 from handlers.buttons import report_buttons
-from handlers.format import pp
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
     plain_lines,
     series_names,
     source_text,
-    spp,
     summary_blocks,
     unusual_lines,
     words,

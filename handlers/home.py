@@ -15,12 +15,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from analytics.formatting import pct
 from analytics.periods import InsufficientHistoryError
 from bot.alerts.store import AlertRule, AlertStore
 from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
 from handlers.channel_defaults import home_settings_lines
-from handlers.format import pct
 from handlers.home_thesis import thesis_lines
 from handlers.home_view import (
     REFRESH_ACTION,

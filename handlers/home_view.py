@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from analytics.chart_words import percentile_rank
+from analytics.formatting import clip, pct, percentile_rank, pp
 from bot.alerts.commands import RuleView
 from bot.alerts.store import AlertRule
 from handlers.alert_rule_replies import rule_line
-from handlers.format import clip, pct, pp
 from handlers.report_text import source_text
 
 Payload = dict[str, Any]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import spp
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,
     plain_lines,
     source_text,
     span_text,
-    spp,
     summary_blocks,
     words,
 )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.formatting import clip
 from bot.reports import Payload, Report
 from bot.slack.slack_io import ChannelReply
 from handlers import (
@@ -19,7 +20,6 @@ from handlers import (
     trend_reply,
     valuation_reply,
 )
-from handlers.format import clip
 
 
 @dataclass(frozen=True)

@@ -10,20 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from analytics.chart_parts import percentile_rank
+from analytics.formatting import clip, percentile_rank, pp
 from analytics.pairs import RoleWords, role_words
 from bot.reports.common import last_close_text
-from handlers.format import clip, pp
 
 Payload = dict[str, Any]
 Block = dict[str, Any]
 
 HEADER_MAX, TEXT_MAX, FIELD_MAX, FIELDS_MAX = 150, 3000, 2000, 10
-
-
-def spp(value: float, decimals: int = 2) -> str:
-    """'+37.73 pp' / '-4.18 pp': signed percentage points."""
-    return f"{value:+.{decimals}f} pp"
 
 
 def series_names(p: Payload) -> str:

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.formatting import clip
 from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, ScheduleStore
 from bot.alerts.store import AlertStoreError
 from bot.reports import Report, Reports
 from bot.runtime.cache import Cache
 from bot.runtime.channel_settings import ChannelSettings
 from bot.runtime.deps import Deps
-from handlers.format import clip
 from handlers.parsing import AS_OF_WORDS, CommandError, parse_command, split_words
 
 logger = logging.getLogger(__name__)

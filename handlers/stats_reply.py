@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.formatting import pct, percent
 from handlers.buttons import report_buttons
 from handlers.report_text import (
     Payload,
@@ -30,7 +31,7 @@ def title(p: Payload) -> str:
 def _pct(value: float | None, signed: bool = True) -> str:
     if value is None:
         return "n/a"
-    return f"{value:+.2f} %" if signed else f"{value:.2f} %"
+    return pct(value) if signed else percent(value)
 
 
 def _ratio(value: float | None) -> str:

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from analytics.formatting import clip
 from bot.data.market_hours import NEW_YORK
 from bot.reports.status import collect_status
 from bot.runtime.deps import Deps
-from handlers.format import clip
 
 logger = logging.getLogger(__name__)
 Info = dict[str, Any]

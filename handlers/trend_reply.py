@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.chart_parts import percentile_rank
+from analytics.formatting import pct, percentile_rank
 from handlers.buttons import report_buttons
-from handlers.format import pct
 from handlers.report_text import (
     Payload,
     bold_fields_to_plain,

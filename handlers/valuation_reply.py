@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.format import ordinal
+from analytics.formatting import ordinal
 from handlers.report_text import (
     Payload,
     context,

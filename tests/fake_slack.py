@@ -69,7 +69,7 @@ class FakeSlack:
     def start(self) -> FakeSlack:
         """Bind a free port and serve in a daemon thread."""
         if self._server is None:
-            self._server = server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+            self._server = server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self))
             server.daemon_threads = True
             kwargs = {"poll_interval": 0.02}  # fast shutdown()
             self._thread = threading.Thread(target=server.serve_forever, kwargs=kwargs, daemon=True)
@@ -259,7 +259,8 @@ def _decode(raw: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+def make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    """The request handler class serving `fake` (bench.slackproc extends it)."""
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server naming)
             url = urlsplit(self.path)

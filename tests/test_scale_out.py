@@ -27,7 +27,7 @@ from bot.runtime.cache import Cache
 from bot.runtime.jobs import QUEUE_NAME
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import SIGNING_SECRET
-from tests.test_serve import _free_port, _get, post_command
+from tests.test_serve import free_port, http_status, post_command
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = ["2024-03-01", "2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08",
@@ -49,7 +49,7 @@ def _wait(condition, timeout: float, what: str) -> None:
 
 def _healthy(port: int) -> bool:
     try:
-        return _get(f"http://127.0.0.1:{port}/healthz") == 200
+        return http_status(f"http://127.0.0.1:{port}/healthz") == 200
     except OSError:
         return False
 
@@ -64,7 +64,7 @@ def test_replicas_workers_and_schedulers_on_one_redis(tmp_path, market_data_dir)
                     "SMALLCAPS_DATA_DIR": str(market_data_dir), "SMALLCAPS_PRERENDER": "off",
                     "SMALLCAPS_WEB_WORKERS": "0", "SMALLCAPS_STOP_GRACE_S": "5"})
         try:
-            ports = [_free_port(), _free_port()]
+            ports = [free_port(), free_port()]
             for port in ports:  # the first starts the embedded Redis, the second shares it
                 processes.append(_spawn(["serve"], {**env, "PORT": str(port)}))
                 _wait(lambda p=port: _healthy(p), 60, f"web replica on {port}")

@@ -49,13 +49,15 @@ def test_healthz_is_503_when_redis_does_not_answer(dead_redis, cache, tmp_path):
     assert body["replies_waiting"] == up.reply_queue.queue().count
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _get(url: str) -> int:
+def http_status(url: str) -> int:
+    """The HTTP status a GET of `url` answers (errors included), within 2 s."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status
@@ -77,7 +79,7 @@ def start_serve(fake: FakeSlack, state: Path, data_dir: Path, port: int,
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stdout.read().decode()
         try:
-            if _get(f"http://127.0.0.1:{port}/healthz") == 200:
+            if http_status(f"http://127.0.0.1:{port}/healthz") == 200:
                 return process
         except OSError:
             pass
@@ -96,7 +98,7 @@ def post_command(port: int, fake: FakeSlack, text: str, name: str) -> int:
 
 
 def test_sigterm_finishes_acked_replies_then_stops_its_redis(tmp_path, market_data_dir):
-    port = _free_port()
+    port = free_port()
     with FakeSlack() as fake:
         fake.set_latency("chat.postMessage", 1.5)  # the reply is still going out at SIGTERM
         bot = start_serve(fake, tmp_path / "state", market_data_dir, port)

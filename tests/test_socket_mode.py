@@ -16,7 +16,7 @@ from rq.registry import StartedJobRegistry
 from bot.runtime.jobs import QUEUE_NAME
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
-from tests.test_serve import _free_port, start_serve
+from tests.test_serve import free_port, start_serve
 
 
 def slash_envelope(envelope_id: str, text: str, fake: FakeSlack) -> dict:
@@ -54,7 +54,7 @@ def _wait_for_idle_queue(state: Path, timeout: float = 60) -> None:
 
 def test_socket_mode_answers_reconnects_and_answers_a_redelivery_once(tmp_path,
                                                                        market_data_dir):
-    port = _free_port()
+    port = free_port()
     with FakeSlack() as fake, FakeSocketMode() as socket_mode:
         fake.socket_url = socket_mode.url
         bot = start_serve(fake, tmp_path / "state", market_data_dir, port,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from analytics.charts import render_gap_chart
+from analytics.charts_gap import render_gap_chart
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
 from bot.data.market import PriceHistory
 from bot.reports import Chart, Payload, history_meta

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from analytics.charts import lay_out
+from analytics.chart_base import lay_out
 
 COVER_TOLERANCE = 0.005
 """A label box may hide at most this share of a line's drawn length (and 6 px of it); it may

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from matplotlib.figure import Figure
 
-from analytics.charts import gap_figure
+from analytics.charts_gap import gap_figure
 from analytics.charts_history import history_figure
 from analytics.charts_rates import rates_figure
 from analytics.charts_stats import stats_figure

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import chart_words, charts
-from analytics.charts import render_gap_chart
+from analytics import chart_base, charts_gap
+from analytics.charts_gap import render_gap_chart
 from analytics.gap import GapResult, HistoryRank, compute_gap
 from analytics.pairs import PAIRS
 from analytics.periods import parse_period
@@ -84,7 +84,7 @@ def test_rendering_registers_no_pyplot_figures(three_year: GapResult) -> None:
 
 
 def test_module_does_not_import_pyplot() -> None:
-    tree = ast.parse(inspect.getsource(charts))
+    tree = ast.parse(inspect.getsource(charts_gap))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {f"{node.module}.{alias.name}" for node in ast.walk(tree)
@@ -100,8 +100,8 @@ def test_short_and_very_long_windows_render_both_series(
     assert len(result.closes) >= min_points
     image = decode(render(result))
     assert image.shape[:2] == (HEIGHT, WIDTH)
-    assert pixels_near(image, charts.SMALL_COLOUR) > 500
-    assert pixels_near(image, charts.LARGE_COLOUR) > 500
+    assert pixels_near(image, chart_base.SMALL_COLOUR) > 500
+    assert pixels_near(image, chart_base.LARGE_COLOUR) > 500
 
 
 def test_renders_without_rank_and_differs_from_ranked_chart(three_year: GapResult) -> None:
@@ -124,22 +124,6 @@ def test_different_data_gives_different_pixels(three_year: GapResult) -> None:
     assert not np.array_equal(decode(render(swapped)), decode(render(three_year)))
 
 
-@pytest.mark.parametrize(
-    ("value", "text"), [(30.94, "+30.9 %"), (-6.84, "\u22126.8 %"), (-0.04, "+0.0 %"),
-                        (1686.04, "+1,686.0 %")],
-)
-def test_signed_uses_typographic_minus_and_no_negative_zero(value: float, text: str) -> None:
-    assert charts.signed(value, "%") == text
-
-
-@pytest.mark.parametrize(
-    ("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"),
-                    (13, "13th"), (21, "21st"), (93, "93rd"), (100, "100th"), (112, "112th")],
-)
-def test_ordinal(n: int, text: str) -> None:
-    assert chart_words.ordinal(n) == text
-
-
 def _rank(**changes) -> HistoryRank:
     fields = dict(percentile=92.97, windows=8450, independent_windows=12, comparison="daily",
                   first_window_end=date(1990, 9, 10), last_as_wide=date(2000, 11, 10),
@@ -150,23 +134,23 @@ def _rank(**changes) -> HistoryRank:
 
 
 def test_rank_line_states_the_independent_windows() -> None:
-    assert chart_words.rank_line(_rank(), "3-year") == (
+    assert charts_gap.rank_line(_rank(), "3-year") == (
         "93rd percentile of 8,450 overlapping 3-year windows since 1990, about 12 independent"
     )
-    assert chart_words.since_text(_rank(), lagging=True) == "widest lag since 2000-11-10"
+    assert chart_base.since_text(_rank(), lagging=True) == "widest lag since 2000-11-10"
 
 
 def test_since_text_is_silent_when_a_window_within_a_month_was_as_wide() -> None:
     rank = _rank(last_as_wide=date(2024, 3, 25), widest_since=None)
-    assert chart_words.since_text(rank, lagging=True) == ""
-    assert chart_words.since_text(_rank(last_as_wide=None, widest_since=None), lagging=False) \
+    assert chart_base.since_text(rank, lagging=True) == ""
+    assert chart_base.since_text(_rank(last_as_wide=None, widest_since=None), lagging=False) \
         == "widest lead on record"
 
 
 def test_with_crossings_inserts_the_points_where_the_lines_meet() -> None:
     # a crosses b upwards halfway between x=0 and 1 (at y=1), downwards halfway between 1 and 2
     x, a, b = np.array([0.0, 1.0, 2.0]), np.array([0.0, 2.0, 2.0]), np.array([1.0, 1.0, 3.0])
-    xs, as_, bs = charts.with_crossings(x, a, b)
+    xs, as_, bs = chart_base.with_crossings(x, a, b)
     assert xs.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
     assert as_.tolist() == [0.0, 1.0, 2.0, 2.0, 2.0]
     assert bs.tolist() == [1.0, 1.0, 1.0, 2.0, 3.0]
@@ -174,7 +158,7 @@ def test_with_crossings_inserts_the_points_where_the_lines_meet() -> None:
 
 def test_with_crossings_leaves_series_that_only_touch_alone() -> None:
     x, a, b = np.arange(4.0), np.array([1.0, 2.0, 2.0, 3.0]), np.array([0.0, 2.0, 1.0, 1.0])
-    xs, as_, bs = charts.with_crossings(x, a, b)
+    xs, as_, bs = chart_base.with_crossings(x, a, b)
     assert xs.tolist() == x.tolist() and as_.tolist() == a.tolist() and bs.tolist() == b.tolist()
 
 

@@ -9,7 +9,7 @@ from datetime import date
 import matplotlib.pyplot as plt  # only to check that rendering leaves its registry empty
 import pytest
 
-from analytics import charts, charts_stats, charts_table
+from analytics import chart_base, charts_stats, charts_table
 from analytics.charts_stats import render_stats_chart
 from analytics.charts_table import render_table_chart
 from analytics.pairs import PAIRS, parse_pair
@@ -44,8 +44,8 @@ def test_png_of_1200_by_800_with_both_colours_and_stable_bytes(render, make):
     assert png.startswith(PNG_SIGNATURE) and b"Software" not in png
     image = decode(png)
     assert image.shape[:2] == (HEIGHT, WIDTH)
-    assert pixels_near(image, charts.SMALL_COLOUR) > 500
-    assert pixels_near(image, charts.LARGE_COLOUR) > 500
+    assert pixels_near(image, chart_base.SMALL_COLOUR) > 500
+    assert pixels_near(image, chart_base.LARGE_COLOUR) > 500
     assert render(make()) == png
 
 
@@ -86,7 +86,7 @@ def test_stats_renders_short_and_long_windows_and_short_history(period, years):
     png = _render_stats(_stats(period, years))
     image = decode(png)
     assert image.shape[:2] == (HEIGHT, WIDTH)
-    assert pixels_near(image, charts.SMALL_COLOUR) > 300
+    assert pixels_near(image, chart_base.SMALL_COLOUR) > 300
 
 
 def test_stats_chart_on_real_data(real_closes):

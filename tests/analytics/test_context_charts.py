@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import chart_parts, charts_history, charts_rates, charts_trend
+from analytics import chart_base, charts_history, charts_rates, charts_trend
 from analytics.history import gap_history
 from analytics.pairs import PAIRS, parse_pair
 from analytics.periods import parse_period
@@ -68,7 +68,7 @@ def test_rendering_registers_no_pyplot_figures(real_closes):
     assert plt.get_fignums() == []
 
 
-@pytest.mark.parametrize("module", [chart_parts, charts_trend, charts_rates, charts_history])
+@pytest.mark.parametrize("module", [chart_base, charts_trend, charts_rates, charts_history])
 def test_modules_do_not_import_pyplot(module):
     tree = ast.parse(inspect.getsource(module))
     names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
@@ -79,12 +79,12 @@ def test_modules_do_not_import_pyplot(module):
 
 def test_trend_chart_draws_both_averages_and_the_ratio(real_closes):
     image = decode(render_trend(real_closes))
-    assert pixels_near(image, chart_parts.LONG_MA_COLOUR) > 400
-    assert pixels_near(image, chart_parts.SHORT_MA_COLOUR) > 200
+    assert pixels_near(image, chart_base.LONG_MA_COLOUR) > 400
+    assert pixels_near(image, chart_base.SHORT_MA_COLOUR) > 200
 
 
 def test_rates_chart_draws_the_yield_in_its_colour(real_closes):
-    assert pixels_near(decode(render_rates(real_closes)), chart_parts.YIELD_COLOUR) > 1000
+    assert pixels_near(decode(render_rates(real_closes)), chart_base.YIELD_COLOUR) > 1000
 
 
 def test_as_of_changes_the_picture(real_closes):
@@ -107,26 +107,13 @@ def test_trend_renders_a_pair_without_a_200_day_average():
 
 def test_history_renders_a_leading_etf_pair_with_symbols_in_the_title(real_closes):
     assert decode(render_history(real_closes, "1y", "etf")).shape[:2] == (HEIGHT, WIDTH)
-    assert chart_parts.fit_title("Rolling 5-year gap: {small} vs {large}", PAIRS["etf"]) == \
+    assert chart_base.fit_title("Rolling 5-year gap: {small} vs {large}", PAIRS["etf"]) == \
         "Rolling 5-year gap: IWM vs SPY"
-    assert chart_parts.fit_title("{small} / {large} ratio: 2 years", PAIRS["index"]) == \
+    assert chart_base.fit_title("{small} / {large} ratio: 2 years", PAIRS["index"]) == \
         "Russell 2000 / S&P 500 ratio: 2 years"
-
-
-@pytest.mark.parametrize(("value", "text"), [(92.97, "93rd"), (99.6, "99th"), (100.0, "100th"),
-                                             (0.2, "0th"), (11.8, "12th")])
-def test_percentile_rank_never_rounds_up_to_the_top(value, text):
-    assert chart_parts.percentile_rank(value) == text
-
-
-@pytest.mark.parametrize(("value", "spec", "text"), [(-0.04, "+.1f", "+0.0"),
-                                                     (-1.37, "+.2f", "\u22121.37"),
-                                                     (4.056, ".2f", "4.06")])
-def test_number_uses_a_typographic_minus_and_no_negative_zero(value, spec, text):
-    assert chart_parts.number(value, spec) == text
 
 
 def test_quietest_box_avoids_the_data_and_boxes_outside_the_axes():
     points = np.array([[0.1, 0.1], [0.15, 0.2], [0.2, 0.15]])
     boxes = [(0.0, 0.0, 0.3, 0.3), (0.5, 0.5, 0.8, 0.8), (0.9, 0.9, 1.2, 1.2)]
-    assert chart_parts.quietest_box(points, boxes) == 1
+    assert chart_base.quietest_box(points, boxes) == 1
