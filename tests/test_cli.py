@@ -118,7 +118,8 @@ def test_serve_on_a_platform_without_redis_url_exits_with_the_config_code(monkey
 
 def test_a_terminal_report_imports_only_what_it_needs(market_data_dir, tmp_path):
     """No Slack, queue or web server code, no yfinance until a fetch needs it, and no
-    matplotlib for a chart file unless one is written as SVG/PDF."""
+    matplotlib when no chart is asked for (`--out`): a report's chart is drawn on first use,
+    the chart modules and the SVG/PDF writer import matplotlib when they draw."""
     import os
     import subprocess
     import sys
@@ -130,7 +131,7 @@ def test_a_terminal_report_imports_only_what_it_needs(market_data_dir, tmp_path)
         "from bot.data.yahoo import YahooSource\n"
         f"YahooSource(cache_dir={str(tmp_path / 'yf')!r})\n"
         "import bot.reports.chart_file\n"
-        "heavy = ['yfinance', 'slack_bolt', 'rq', 'waitress']\n"
+        "heavy = ['yfinance', 'slack_bolt', 'rq', 'waitress', 'matplotlib']\n"
         "print(code, [m for m in heavy if m in sys.modules])\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
