@@ -205,12 +205,12 @@ class Reports:
         key = self.cache.key("report", PAYLOAD_VERSION, self.market.source.name, epoch,
                              query_id)
         live = bool(getattr(query, "live", False))
-        drawn_here: list[Chart] = []
+        built_here: list[Chart] = []
 
         def compute() -> tuple[dict[str, bytes], int]:
             history = self._history(query)
             payload, chart = self._build(query, history)
-            drawn_here.append(chart)
+            built_here.append(chart)
             ttl = seconds_until_refresh(now)
             if payload.get("stale_note") or (history is not None and history.pending):
                 ttl = min(ttl, STALE_RESULT_TTL_S)
@@ -227,7 +227,7 @@ class Reports:
             return until is None or float(until) > now.timestamp()
 
         fields = self.cache.single_flight(key, compute, valid=valid)
-        REPORT_CACHE.labels(query.command, "miss" if drawn_here else "hit").inc()
+        REPORT_CACHE.labels(query.command, "miss" if built_here else "hit").inc()
         payload = json.loads(fields[b"payload"])
         name = chart_filename(payload)
         if b"chart" in fields:  # drawn before (or cached by a version that drew at once)
@@ -235,12 +235,14 @@ class Reports:
         computed = fields.get(b"computed", b"")
 
         def draw() -> bytes:
-            """This payload's chart: from the cache, or drawn once for concurrent callers
-            (with the function the payload was built with when this call computed it, else
-            from the same history again: milliseconds next to the drawing)."""
+            """This payload's chart: from the cache, or drawn once for concurrent callers,
+            with the draw function this call built the payload with, else one built again
+            from the cached prices (milliseconds next to the drawing)."""
             def render() -> bytes:
-                chart = drawn_here[0] if drawn_here else self._build(query,
-                                                                     self._history(query))[1]
+                if built_here:
+                    chart = built_here[0]
+                else:
+                    _, chart = self._build(query, self._history(query))
                 png = chart()
                 collect_after_render()  # the chart's figure is garbage now (bot.runtime.workers)
                 return png
