@@ -61,14 +61,15 @@ that always fails would be worse than none)."""
 
 
 def channel_reply(report: Report) -> ChannelReply:
-    """The channel message (blocks, text and chart) for any report."""
+    """The channel message (blocks, text and chart) for any report; the chart is drawn when
+    `chart` is called (after the text is posted)."""
     fmt = REPLIES[report.payload["command"]]
     p = report.payload
     from handlers.csv_button import with_csv_button  # deferred: it imports handlers.parsing
 
     blocks = fmt.blocks(p) if p["command"] in NO_CSV_YET else with_csv_button(fmt.blocks(p), p)
     return ChannelReply(blocks=blocks, text=fmt.fallback(p),
-                        chart_png=report.chart_png,
+                        chart=lambda: report.chart_png,
                         chart_filename=report.chart_filename, chart_title=fmt.title(p),
                         chart_alt_text=chart_alt_text(p))
 

@@ -144,8 +144,8 @@ def test_parse_stats_defaults_to_3y_and_reads_the_risk_free_rate(monkeypatch):
 
 def test_custom_pair_keys_are_used(real_closes):
     query = TableQuery(parse_pair("IWM/^GSPC"), date(2024, 3, 26))
-    payload, png = query.build(_history(real_closes, query.pair))
-    assert payload["basis"].startswith("mixed") and png.startswith(b"\x89PNG")
+    payload, chart = query.build(_history(real_closes, query.pair))
+    assert payload["basis"].startswith("mixed") and chart().startswith(b"\x89PNG")
 
 
 def test_etf_replies_with_both_bases_stay_within_limits(real_closes):
