@@ -1,7 +1,10 @@
 """The bot as the benchmark runs it: `python -m bench.botproc --mode ours|obvious ...`.
 
 `ours` is the production wiring (`build_deps` -> `create_app` -> the waitress server of
-`smallcaps serve`) with a CSV source, the run's Redis and the fake Slack. `obvious` is the
+`smallcaps serve`) with a CSV source, the run's Redis and the fake Slack, replies in the
+process's own pool. `queue` is `serve` as deployed since the reply queue: acked replies go on
+the RQ queue, answered by `--web-workers` worker threads of its own (serve's default is 4) and
+by `python -m bench.workerproc` processes (`smallcaps worker`). `obvious` is the
 baseline: the same Bolt app, parser, Block Kit and Slack delivery, but one listener that acks
 and then computes in Bolt's worker thread through `ObviousReports` (no cache, CSV + pyplot on
 every request). Prints `{"port": N}` once listening, then serves until terminated.
@@ -72,7 +75,9 @@ def obvious_app(deps: Any, data_dir: Path) -> App:
 def main(argv: list[str] | None = None) -> None:
     limit_malloc_arenas()  # first, as `smallcaps serve` does
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("ours", "obvious"), required=True)
+    parser.add_argument("--mode", choices=("ours", "queue", "obvious"), required=True)
+    parser.add_argument("--web-workers", type=int, default=0,
+                        help="queue mode: reply worker threads in this process")
     parser.add_argument("--slack-url", required=True)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--state-dir", type=Path, required=True)
@@ -86,9 +91,14 @@ def main(argv: list[str] | None = None) -> None:
                         slack_api_url=args.slack_url, smallcaps_data_dir=args.data_dir,
                         smallcaps_state_dir=args.state_dir,
                         redis_url=SecretStr(args.redis_url) if args.redis_url else None)
-    deps = build_deps(settings, cache=Cache(build_redis(settings), prefix=args.prefix))
-    if args.mode == "ours":
+    deps = build_deps(settings, cache=Cache(build_redis(settings), prefix=args.prefix),
+                      use_queue=args.mode == "queue")
+    if args.mode in ("ours", "queue"):
         app = create_app(deps)
+        if args.mode == "queue" and args.web_workers:
+            from bot.worker import WorkerThreads
+
+            WorkerThreads(deps, args.web_workers).start()
     else:
         from bench.obvious import warm_up
 

@@ -56,6 +56,14 @@ def flush(client: redis.Redis, prefix: str) -> None:
         client.delete(*keys)
 
 
+def common_args(fake: Any, data_dir: Path, redis_url: str | None, state_dir: Path,
+                prefix: str) -> list[str]:
+    """The options bench.botproc and bench.workerproc share: Slack, data, state, Redis."""
+    args = ["--slack-url", fake.base_url, "--data-dir", str(data_dir),
+            "--state-dir", str(state_dir), "--prefix", prefix]
+    return args + (["--redis-url", redis_url] if redis_url else [])
+
+
 @dataclass
 class Memory:
     rss_mb: float
@@ -76,14 +84,11 @@ class BotProcess:
     """`python -m bench.botproc` serving the real Bolt app over HTTP on a free port."""
 
     def __init__(self, mode: str, fake: Any, data_dir: Path, redis_url: str | None,
-                 state_dir: Path, prefix: str) -> None:
+                 state_dir: Path, prefix: str, extra: tuple[str, ...] = ()) -> None:
         self.mode, self.fake = mode, fake
         cmd = [sys.executable, "-m", "bench.botproc", "--mode", mode,
-               "--slack-url", fake.base_url, "--data-dir", str(data_dir),
-               "--state-dir", str(state_dir), "--prefix", prefix,
-               "--secret", SIGNING_SECRET]
-        if redis_url:
-            cmd += ["--redis-url", redis_url]
+               *common_args(fake, data_dir, redis_url, state_dir, prefix),
+               "--secret", SIGNING_SECRET, *extra]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -124,12 +129,17 @@ class BotProcess:
 
     def concurrent(self, text: str, clients: int) -> list[tuple[float, float, bytes]]:
         """`clients` identical commands released at the same instant, one thread each."""
+        return self.burst([text] * clients)
+
+    def burst(self, texts: list[str]) -> list[tuple[float, float, bytes]]:
+        """`texts` sent at the same instant, one thread each; (sent, acked, body) each."""
+        clients = len(texts)
         barrier = threading.Barrier(clients)
         results: list[tuple[float, float, bytes]] = []
         errors: list[BaseException] = []
         lock = threading.Lock()
 
-        def one() -> None:
+        def one(text: str) -> None:
             barrier.wait()
             try:
                 result = self.slash(text)
@@ -140,7 +150,7 @@ class BotProcess:
             with lock:
                 results.append(result)
 
-        threads = [threading.Thread(target=one) for _ in range(clients)]
+        threads = [threading.Thread(target=one, args=(text,)) for text in texts]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -24,8 +24,10 @@ from typing import Any
 
 from bench import board, offline, slack_load
 from bench.harness import ROOT, BotProcess, flush, redis_for_run
+from bench.scale import measure_scale
 from bench.slackproc import RemoteSlack
 from bench.table import Row, median_of, median_of_runs, render_table
+from bench.terminal import terminal_times
 from bot.data.market import MarketData
 from bot.data.sources import CsvSource
 from bot.reports import Reports
@@ -51,10 +53,17 @@ class Config:
     baseline_renders: int = 300
     mixed: int = 1000
     compute_count: int = 20
+    concurrent_small: int = 20
+    """The smaller burst of the scale-out acks (section 5; the larger is `concurrent`)."""
+    throughput: int = 40
+    """Distinct new commands sent at once for the throughput figures (section 5)."""
+    cli_runs: int = 10
+    """Whole `smallcaps gap 3y` processes per terminal figure (section 6)."""
 
 
 QUICK = Config(sequential=10, concurrent=5, runs=1, baseline_runs=1, reply_trials=1,
-               repeats=3, renders=10, baseline_renders=3, mixed=10, compute_count=2)
+               repeats=3, renders=10, baseline_renders=3, mixed=10, compute_count=2,
+               concurrent_small=3, throughput=4, cli_runs=2)
 """Proves the benchmark still works (tests/test_bench.py); its figures mean little."""
 
 
@@ -137,6 +146,52 @@ def measure_offline(config: Config, data_dir: Path, cache: Cache) -> dict[str, A
     }
 
 
+def scale_rows(config: Config, scale: dict[str, Any] | None,
+               cli: dict[str, float] | None) -> list[Row]:
+    """Sections 5 (reply queue and workers: bench.scale) and 6 (the terminal:
+    bench.terminal); None: not measured in this run."""
+    rows = [] if scale is None else _scale_rows(config, scale)
+    if cli is None:
+        return rows
+    s6 = "6 terminal: smallcaps gap 3y on a warm cache, whole process"
+    return rows + [
+        Row(s6, "no embedded Redis running (the command starts and stops it)", "ms",
+            cli["alone"], target=1500.0, ratio_target=None),
+        Row(s6, "embedded Redis already running (serve or worker on this machine)", "ms",
+            cli["joined"], target=1500.0, ratio_target=None),
+        Row(s6, "python -c pass (the interpreter alone)", "ms", cli["python"],
+            ratio_target=None, judged=False),
+        Row(s6, "no Redis running, as a multiple of python -c pass", "x",
+            cli["alone"] / cli["python"], ratio_target=None, judged=False)]
+
+
+def _scale_rows(config: Config, scale: dict[str, Any]) -> list[Row]:
+    ours, serve, base = scale["ours"], scale["serve"], scale["base"]
+    s5 = "5 scale-out: reply queue and workers (gap, warm market data)"
+    web, alone = "web acks + enqueues, 1 worker process", "serve alone, 4 worker threads"
+    rows = []
+    for clients in (config.concurrent_small, config.concurrent):
+        key = f"ack_{clients}"
+        rows += [Row(s5, f"ack p99, {clients} concurrent: {who}", "ms", figures[key], base[key],
+                     target=50.0, ratio_target=None, show_ratio=True)
+                 for who, figures in ((web, ours), (alone, serve))]
+    for who, figures in ((web, ours), (alone, serve)):
+        rows += [Row(s5, f"new command, first visible answer (the text): {who}", "ms",
+                     figures["first"], base["first"], target=50.0),
+                 Row(s5, f"new command, complete reply (text + chart): {who}", "ms",
+                     figures["complete"], base["complete"], target=300.0, ratio_target=None,
+                     show_ratio=True)]
+    n = config.throughput
+    rows += [Row(s5, f"{n} new commands at once, until all answered: 1 worker process", "s",
+                 ours["throughput_1"], base["throughput"], ratio_target=None, show_ratio=True),
+             Row(s5, f"{n} new commands at once, until all answered: 2 worker processes", "s",
+                 ours["throughput_2"], base["throughput"], ratio_target=None, show_ratio=True),
+             Row(s5, "2 worker processes vs 1: speed-up", "x",
+                 ours["throughput_1"] / ours["throughput_2"], ratio_target=None,
+                 judged=False)]
+    return rows
+
+
 def build_rows(config: Config, ours: dict[str, Any], base: dict[str, Any],
                work: dict[str, Any]) -> list[Row]:
     """The table: the issue's five items, ours next to the baseline."""
@@ -213,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a tiny run that proves the benchmark works (CI)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every figure")
+    parser.add_argument("--only", metavar="SECTIONS", default="1,2,3,4,5,6",
+                        help="measure these sections only, e.g. 5,6 (1-4 run together)")
     for field in fields(Config):
         parser.add_argument("--" + field.name.replace("_", "-"), type=int, default=None)
     args = parser.parse_args(argv)
@@ -222,16 +279,25 @@ def main(argv: list[str] | None = None) -> int:
     config = QUICK if args.quick else Config()
     config = replace(config, **{f.name: getattr(args, f.name) for f in fields(Config)
                                 if getattr(args, f.name) is not None})
+    only = set(args.only.replace(" ", "").split(","))
+    first_four = bool(only & {"1", "2", "3", "4"})
     state_dir = Path(tempfile.mkdtemp(prefix="smallcaps-bench-"))
     started, load_before = time.perf_counter(), machine_line()
     redis_client, redis_url = redis_for_run(state_dir)
     try:
         with RemoteSlack() as fake:
-            ours, base = measure_bots(config, fake, args.data_dir, redis_client, redis_url,
+            if first_four:
+                ours, base = measure_bots(config, fake, args.data_dir, redis_client,
+                                          redis_url, state_dir)
+            if "5" in only:
+                scale = measure_scale(config, fake, args.data_dir, redis_client, redis_url,
                                       state_dir)
-        cache = Cache(redis_client, prefix=f"smallcaps-bench:{uuid.uuid4().hex[:10]}:")
-        work = measure_offline(config, args.data_dir, cache)
-        flush(redis_client, cache.prefix)
+        if first_four:
+            cache = Cache(redis_client, prefix=f"smallcaps-bench:{uuid.uuid4().hex[:10]}:")
+            work = measure_offline(config, args.data_dir, cache)
+            flush(redis_client, cache.prefix)
+        if "6" in only:
+            cli = terminal_times(args.data_dir, config.cli_runs)
     finally:
         if redis_url is None:
             redis_client.shutdown(nosave=True)
@@ -239,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         if shutdown:
             shutdown()
         shutil.rmtree(state_dir, ignore_errors=True)
-    rows = build_rows(config, ours, base, work)
+    rows = (build_rows(config, ours, base, work) if first_four else []) + \
+        scale_rows(config, scale if "5" in only else None, cli if "6" in only else None)
     print(f"smallcaps benchmark · {'quick' if args.quick else 'full'} · "
           f"{time.perf_counter() - started:,.0f} s · Redis: {describe_backend(redis_client)}")
     print(f"before: {load_before}\nafter:  {machine_line()}")

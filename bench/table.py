@@ -50,10 +50,13 @@ class Row:
     """Baseline / ours must reach this (None: not compared)."""
     judged: bool = True
     """False for a reference figure: its ratio is shown, but it is not a target of ours."""
+    show_ratio: bool = False
+    """Show baseline / ours even without a ratio target (an absolute target is judged)."""
 
     @property
     def ratio(self) -> float | None:
-        if self.ours is None or self.baseline is None or self.ratio_target is None:
+        if self.ours is None or self.baseline is None or (self.ratio_target is None
+                                                          and not self.show_ratio):
             return None
         return self.baseline / self.ours if self.ours > 0 else math.inf
 

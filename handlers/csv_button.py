@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
-
-from slack_bolt import Ack
-from slack_sdk import WebClient
+from typing import TYPE_CHECKING, Any
 
 from bot.reports import Payload
 from bot.reports.csv_export import report_csv
@@ -21,6 +18,11 @@ from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
 from handlers.registry import parse_command
 from handlers.words import CommandError
+
+if TYPE_CHECKING:  # annotations only: the button's blocks are built in terminal reports too,
+    # which must not load Slack's app framework (tests/test_cli.py)
+    from slack_bolt import Ack
+    from slack_sdk import WebClient
 
 logger = logging.getLogger(__name__)
 CSV_ACTION = "smallcaps_csv"

@@ -65,7 +65,7 @@ def prerender(reports: Reports, commands: Sequence[str],
     computed, failed = 0, []
     for command in commands:
         try:
-            reports.run(parse_command(command))
+            _ = reports.run(parse_command(command)).chart_png  # the chart is cached too
             computed += 1
         except Exception:  # noqa: BLE001 - any failure: the user will get it when they ask
             logger.warning("Pre-rendering `%s` failed", command, exc_info=True)

@@ -24,12 +24,13 @@ from handlers.registry import Parsed, get, rendering_of
 logger = logging.getLogger(__name__)
 
 def channel_reply(report: Report) -> ChannelReply:
-    """The channel message (blocks, text and chart) for any report."""
+    """The channel message (blocks, text and chart) for any report; the chart is drawn when
+    `chart` is called (after the text is posted)."""
     p = report.payload
     fmt = rendering_of(p)
     blocks = with_csv_button(fmt.blocks(p), p) if get(p["command"]).csv else fmt.blocks(p)
     return ChannelReply(blocks=blocks, text=fmt.fallback(p),
-                        chart_png=report.chart_png,
+                        chart=lambda: report.chart_png,
                         chart_filename=report.chart_filename, chart_title=fmt.title(p),
                         chart_alt_text=chart_alt_text(p))
 

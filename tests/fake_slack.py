@@ -9,6 +9,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,6 +59,7 @@ class FakeSlack:
         self._files: dict[str, bytes | None] = {}  # None: upload_url issued, no bytes yet
         self._rules: list[_Rule] = []
         self._latency: dict[str, float] = {}
+        self._hooks: dict[str, list[Callable[[Call], None]]] = {}
         self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.socket_url: str | None = None  # apps.connections.open hands it out (Socket Mode)
         self._ids = itertools.count(1)  # message ts, file and view ids
@@ -127,6 +129,12 @@ class FakeSlack:
         with self._cond:
             self._latency[method] = seconds
 
+    def on(self, method: str, hook: Callable[[Call], None]) -> None:
+        """Run ``hook(call)`` when a call of ``method`` arrives, before it is answered (in
+        the server's request thread): to look at the client's state at that instant."""
+        with self._cond:
+            self._hooks.setdefault(method, []).append(hook)
+
     def calls(self, method: str | None = None) -> list[Call]:
         """Calls received so far, oldest first, optionally only those of ``method``."""
         with self._cond:
@@ -148,7 +156,8 @@ class FakeSlack:
     def reset(self) -> None:
         """Forget calls, files, failures and latencies (the server keeps running)."""
         with self._cond:
-            for store in (self._calls, self._files, self._rules, self._latency, self._history):
+            for store in (self._calls, self._files, self._rules, self._latency, self._history,
+                          self._hooks):
                 store.clear()
 
     def _matching(self, method: str) -> list[Call]:
@@ -170,6 +179,9 @@ class FakeSlack:
             self._calls.append(replace(call, status=status))
             self._cond.notify_all()
             delay = self._latency.get(call.method, self._latency.get("*", 0.0))
+            hooks = list(self._hooks.get(call.method, ()))
+        for hook in hooks:
+            hook(call)
         time.sleep(delay)
         if isinstance(payload, str):
             return status, {"Content-Type": "text/plain", **headers}, payload.encode()

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("1 ack latency", "2 request -> reply", "3 work alone", "4 memory")
+SECTIONS = ("1 ack latency", "2 request -> reply", "3 work alone", "4 memory", "5 scale-out",
+            "6 terminal")
 
 
 def test_quick_benchmark_reports_every_figure(market_data_dir: Path, tmp_path: Path) -> None:
@@ -27,7 +28,9 @@ def test_quick_benchmark_reports_every_figure(market_data_dir: Path, tmp_path: P
     for needle in ("sequential: p50", "sequential: p99", "concurrent: p95", "concurrent: p99",
                    "cold cache", "new command", "pre-rendered", "repeat of the same command",
                    "history rank", "chart 3y vs", "chart max", "growth over",
-                   "mixed commands", "peak"):
+                   "mixed commands", "peak", "ack p99, 3 concurrent", "first visible answer",
+                   "complete reply", "1 worker process", "2 worker processes",
+                   "python -c pass", "already running"):
         assert needle in labels, needle
     assert all(r["ours"] is not None for r in rows)
     comparable = [r for r in rows if r["ratio_target"] is not None]

@@ -114,3 +114,31 @@ def test_serve_on_a_platform_without_redis_url_exits_with_the_config_code(monkey
     for command in (["serve"], ["scheduler"], ["alerts", "run"]):
         assert main(command) == EXIT_CONFIG
         assert "REDIS_URL is not set" in capsys.readouterr().err
+
+
+def test_a_terminal_report_imports_only_what_it_needs(market_data_dir, tmp_path):
+    """No Slack, queue or web server code, no yfinance until a fetch needs it, and no
+    matplotlib when no chart is asked for (`--out`): a report's chart is drawn on first use,
+    the chart modules and the SVG/PDF writer import matplotlib when they draw."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"code = main(['gap', '1y', '--data-dir', {str(market_data_dir)!r}])\n"
+        "from bot.data.yahoo import YahooSource\n"
+        f"YahooSource(cache_dir={str(tmp_path / 'yf')!r})\n"
+        "import bot.reports.chart_file\n"
+        "heavy = ['yfinance', 'slack_bolt', 'rq', 'waitress', 'matplotlib']\n"
+        "print(code, [m for m in heavy if m in sys.modules])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["SMALLCAPS_STATE_DIR"] = str(tmp_path / "state")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr[-2000:]
+    check = subprocess.run([sys.executable, "-c", "import sys, bot.reports.chart_file; "
+                            "print('matplotlib' in sys.modules)"], capture_output=True, text=True)
+    assert check.stdout.strip() == "False", check.stderr[-2000:]

@@ -313,7 +313,12 @@ class Delivery:
     def _upload(self, channel: str, report: Report, rule_id: str | None) -> None:
         title, alt = self.messages.chart_labels(report)
         try:
-            self.client.files_upload_v2(channel=channel, file=report.chart_png,
+            png = report.chart_png  # drawn now, after the message is posted
+        except Exception:  # noqa: BLE001 - the message is posted; the chart is a bonus
+            logger.exception("drawing the chart for %s failed", rule_id or channel)
+            return
+        try:
+            self.client.files_upload_v2(channel=channel, file=png,
                                         filename=report.chart_filename, title=title,
                                         alt_txt=alt)
         except (SlackApiError, URLError, OSError) as exc:

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yfinance as yf
-from yfinance.exceptions import YFRateLimitError
 
 from bot.data.sources import (
     ADJ_CLOSE,
@@ -46,6 +44,14 @@ _cache_lock = threading.Lock()
 _cache_dir: Path | None = None
 
 
+def _yfinance() -> Any:
+    """The yfinance module, imported on first use: importing it takes ~0.3 s, which a
+    terminal command answered from the cache must not pay."""
+    import yfinance
+
+    return yfinance
+
+
 def configure_cache_dir(cache_dir: Path) -> Path:
     """Put yfinance's SQLite caches (timezones, cookies) in `cache_dir`; returns the dir in use.
 
@@ -58,7 +64,7 @@ def configure_cache_dir(cache_dir: Path) -> Path:
     with _cache_lock:
         if _cache_dir is None:
             wanted.mkdir(parents=True, exist_ok=True)
-            yf.set_tz_cache_location(str(wanted))
+            _yfinance().set_tz_cache_location(str(wanted))
             _cache_dir = wanted
         elif wanted != _cache_dir:
             log.warning("yfinance caches already in %s; ignoring %s", _cache_dir, wanted)
@@ -150,7 +156,10 @@ class YahooSource:
         timeout: seconds per HTTP request; cache_dir: where yfinance keeps its caches."""
         self.session = session
         self.timeout = timeout
-        self.cache_dir = configure_cache_dir(cache_dir) if cache_dir is not None else None
+        self.cache_dir = Path(cache_dir).expanduser().resolve() if cache_dir is not None \
+            else None
+        """Where yfinance's caches go; set up on the first fetch (configure_cache_dir), so
+        that building the source does not import yfinance."""
 
     @property
     def name(self) -> str:
@@ -169,6 +178,11 @@ class YahooSource:
         kwargs: dict[str, Any] = {"start": start} if start is not None else {"period": "max"}
         if self.session is not None:
             kwargs["session"] = self.session
+        yf = _yfinance()
+        from yfinance.exceptions import YFRateLimitError
+
+        if self.cache_dir is not None:
+            self.cache_dir = configure_cache_dir(self.cache_dir)
         with _yfinance_errors() as messages:
             try:
                 frame = yf.download(wanted, progress=False, auto_adjust=False, threads=False,

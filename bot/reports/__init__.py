@@ -1,18 +1,22 @@
-"""Reports: market data -> analytics -> a JSON payload and a PNG chart, cached in Redis.
+"""Reports: market data -> analytics -> a JSON payload, then a PNG chart, cached in Redis.
 
 A report query (one per command: `gap`, ...) names the symbols it needs and builds its
-payload and chart from their price history. The payload is the one true answer: the CLI
-prints it (`--json`) or formats it, Slack formats it into Block Kit. Results and charts are
-cached until the next US close under a key made of the query and the refresh point, and
-concurrent identical queries compute once.
+payload from their price history, with a function that draws its chart. The payload is the
+one true answer: the CLI prints it (`--json`) or formats it, Slack formats it into Block Kit.
+The payload is cheap (milliseconds) and the chart is not (50-300 ms), so `Reports.run`
+computes and caches the payload alone and the chart is drawn when someone first asks for it
+(`Report.chart_png`): a reply posts its text before the chart is drawn. Both are cached until
+the next US close in one hash, keyed by the query and the refresh point, and concurrent
+identical queries compute each once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -29,6 +33,9 @@ STALE_RESULT_TTL_S = 300
 kept briefly, so a retry can get fresh data. A live (intraday) result: INTRADAY_TTL_S."""
 
 Payload = dict[str, Any]
+Chart = Callable[[], bytes]
+"""Draws a report's chart and returns the PNG (pure, but 50-300 ms: called only when the
+chart is wanted, after the text of a reply is out)."""
 
 
 class ReportQuery(Protocol):
@@ -47,18 +54,38 @@ class ReportQuery(Protocol):
         """A stable text of the query's parameters (it keys the cache)."""
         ...
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
-        """The JSON payload and PNG chart from `history` (pure computation)."""
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
+        """The JSON payload from `history` and the function that draws its chart (pure
+        computation; the chart is drawn only when that function is called)."""
         ...
 
 
-@dataclass(frozen=True)
 class Report:
-    """A finished answer: the payload and its chart."""
+    """A finished answer: the payload, and its chart (PNG bytes) drawn or read from the
+    cache the first time `chart_png` is read. Give `chart_png` when it is already drawn,
+    else `draw`."""
 
-    payload: Payload
-    chart_png: bytes
-    chart_filename: str
+    def __init__(self, payload: Payload, chart_png: bytes | None = None,
+                 chart_filename: str = "", *, draw: Chart | None = None) -> None:
+        if (chart_png is None) == (draw is None):
+            raise ValueError("a Report needs its chart_png or a draw function, not both")
+        self.payload = payload
+        self.chart_filename = chart_filename
+        self._png = chart_png
+        self._draw = draw
+
+    @property
+    def chart_ready(self) -> bool:
+        """True when reading `chart_png` costs nothing (drawn or cached already)."""
+        return self._png is not None
+
+    @property
+    def chart_png(self) -> bytes:
+        """The chart: drawn (or read from the cache) on the first read, then kept."""
+        if self._png is None:
+            assert self._draw is not None
+            self._png = self._draw()
+        return self._png
 
 
 def _last_closes(history: PriceHistory) -> dict[str, str]:
@@ -124,9 +151,9 @@ class ReferenceQuery(ReportQuery, Protocol):
     """A report that also reads reference data (the Fed target, French's portfolios)."""
 
     def build_with_reference(self, history: PriceHistory | None,
-                             reference: ReferenceData) -> tuple[Payload, bytes]:
-        """The JSON payload and PNG chart from `history` (None when `symbols()` is empty)
-        and the datasets `reference` serves."""
+                             reference: ReferenceData) -> tuple[Payload, Chart]:
+        """The JSON payload and its chart's draw function from `history` (None when
+        `symbols()` is empty) and the datasets `reference` serves."""
         ...
 
 
@@ -144,8 +171,9 @@ class Reports:
         self.reference = reference
 
     def _build(self, query: ReportQuery,
-               history: PriceHistory | None) -> tuple[Payload, bytes]:
-        """The query's payload and chart, handing reference data to queries that read it."""
+               history: PriceHistory | None) -> tuple[Payload, Chart]:
+        """The query's payload and chart function, handing reference data to queries that
+        read it."""
         build_with_reference = getattr(query, "build_with_reference", None)
         if build_with_reference is not None:
             if self.reference is None:
@@ -154,38 +182,43 @@ class Reports:
         assert history is not None
         return query.build(history)
 
+    def _history(self, query: ReportQuery) -> PriceHistory | None:
+        """The price history `query` reads (None when it reads none)."""
+        symbols = list(query.symbols())
+        if not symbols:
+            return None
+        history = self.market.history(symbols, live=bool(getattr(query, "live", False)),
+                                      missing_ok=getattr(query, "missing_ok", False))
+        as_of = getattr(query, "as_of", None)  # board: partial ok (missing_ok)
+        if history.pending and as_of is not None and history.last_final is not None \
+                and as_of < history.last_final:  # a pinned window ends before it
+            history = replace(history, pending={})
+        return history
+
     def run(self, query: ReportQuery) -> Report:
-        """The report for `query`: cached, or computed once for concurrent callers."""
+        """The report for `query`: cached, or computed once for concurrent callers. Only
+        the payload is computed here; the chart is drawn (or read from the cache) when the
+        report's `chart_png` is first read (module docstring)."""
         now = self.clock()
         epoch = last_refresh_point(now).strftime("%Y%m%d%H%M")
         query_id = hashlib.sha256(query.describe().encode()).hexdigest()[:24]
         key = self.cache.key("report", PAYLOAD_VERSION, self.market.source.name, epoch,
                              query_id)
-
         live = bool(getattr(query, "live", False))
-        computed = []
+        built_here: list[Chart] = []
 
         def compute() -> tuple[dict[str, bytes], int]:
-            computed.append(True)
-            symbols = list(query.symbols())
-            history = self.market.history(symbols, live=live,  # board: partial ok
-                                          missing_ok=getattr(query, "missing_ok", False)) \
-                if symbols else None
-            as_of = getattr(query, "as_of", None)
-            if history is not None and history.pending and as_of is not None \
-                    and history.last_final is not None \
-                    and as_of < history.last_final:  # a pinned window ends before it
-                history = replace(history, pending={})
-            payload, png = self._build(query, history)
-            collect_after_render()  # the chart's figure is garbage now (bot.runtime.workers)
+            history = self._history(query)
+            payload, chart = self._build(query, history)
+            built_here.append(chart)
             ttl = seconds_until_refresh(now)
             if payload.get("stale_note") or (history is not None and history.pending):
                 ttl = min(ttl, STALE_RESULT_TTL_S)
             if live:
                 ttl = min(ttl, INTRADAY_TTL_S)
             until = str(now.timestamp() + ttl).encode()
-            return {"payload": json.dumps(payload).encode(), "chart": png,
-                    "valid_until": until}, ttl
+            return {"payload": json.dumps(payload).encode(), "valid_until": until,
+                    "computed": uuid.uuid4().hex.encode()}, ttl
 
         def valid(fields: dict[bytes, bytes]) -> bool:
             """Still valid by our clock (Redis expires it too; this keeps the two agreeing
@@ -194,7 +227,26 @@ class Reports:
             return until is None or float(until) > now.timestamp()
 
         fields = self.cache.single_flight(key, compute, valid=valid)
-        REPORT_CACHE.labels(query.command, "miss" if computed else "hit").inc()
+        REPORT_CACHE.labels(query.command, "miss" if built_here else "hit").inc()
         payload = json.loads(fields[b"payload"])
-        return Report(payload=payload, chart_png=fields[b"chart"],
-                      chart_filename=chart_filename(payload))
+        name = chart_filename(payload)
+        if b"chart" in fields:  # drawn before (or cached by a version that drew at once)
+            return Report(payload, fields[b"chart"], name)
+        computed = fields.get(b"computed", b"")
+
+        def draw() -> bytes:
+            """This payload's chart: from the cache, or drawn once for concurrent callers,
+            with the draw function this call built the payload with, else one built again
+            from the cached prices (milliseconds next to the drawing)."""
+            def render() -> bytes:
+                if built_here:
+                    chart = built_here[0]
+                else:
+                    _, chart = self._build(query, self._history(query))
+                png = chart()
+                collect_after_render()  # the chart's figure is garbage now (bot.runtime.workers)
+                return png
+
+            return self.cache.field_once(key, "chart", render, guard=("computed", computed))
+
+        return Report(payload, chart_filename=name, draw=draw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from analytics.board import (
     BOARD_WINDOWS,
@@ -23,7 +24,7 @@ from analytics.board import (
 from analytics.charts_board import render_board_chart
 from analytics.periods import parse_period
 from bot.data.market import PriceHistory
-from bot.reports import Payload, history_meta
+from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import as_of_requested, as_of_text, chart_source, fetched_day
 
 
@@ -44,7 +45,7 @@ class BoardQuery:
     def describe(self) -> str:
         return f"board|{board_text(self.rows)}|{as_of_text(self.as_of)}"
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         rows = ordered([self._row(spec, history) for spec in self.rows])
         payload = board_payload(rows, history, self)
         title = "Size and style board: gap = large − small return"
@@ -53,9 +54,9 @@ class BoardQuery:
         fresh = "" if payload.get("source_kind") == "files" else f" · {fetched_day(payload)}"
         footer = (f"Gaps in pp, each row on its own basis and to its own last close · "
                   f"Source: {chart_source(payload)}{fresh}")  # row labels give late ends
-        png = render_board_chart(rows, title=title, subtitle=subtitle, footer=footer,
-                                 end=payload["end"])
-        return payload, png
+        chart = partial(render_board_chart, rows, title=title, subtitle=subtitle, footer=footer,
+                        end=payload["end"])
+        return payload, chart
 
     def _row(self, spec: BoardRowSpec, history: PriceHistory) -> BoardRow:
         lacking = [s for s in spec.pair.symbols if s in history.missing]

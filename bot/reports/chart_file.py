@@ -12,9 +12,6 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from matplotlib.figure import Figure
-from matplotlib.image import imread
-
 CHART_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 """File suffix (lower case) -> matplotlib savefig format."""
 EMBED_DPI = 100
@@ -43,6 +40,9 @@ def chart_bytes(png: bytes, fmt: str) -> bytes:
     """The chart `png` (PNG bytes) as a file of format `fmt` ('png', 'svg' or 'pdf')."""
     if fmt == "png":
         return png
+    from matplotlib.figure import Figure  # deferred: ~0.2 s a terminal command without
+    from matplotlib.image import imread  # --out FILE.svg/.pdf must not pay
+
     pixels = imread(BytesIO(png), format="png")
     height, width = pixels.shape[:2]
     fig = Figure(figsize=(width / EMBED_DPI, height / EMBED_DPI), dpi=EMBED_DPI)

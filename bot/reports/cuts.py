@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date
+from functools import partial
 
 from analytics.charts_cuts import render_cuts_chart
 from analytics.cycles import (
@@ -18,7 +19,7 @@ from analytics.cycles import (
 from analytics.pairs import Pair
 from bot.data.market import PriceHistory
 from bot.data.reference import ReferenceData
-from bot.reports import Payload, history_meta
+from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import (
     as_of_requested,
     as_of_text,
@@ -46,11 +47,11 @@ class CutsQuery:
     def describe(self) -> str:
         return f"cuts|{self.pair.key}|{as_of_text(self.as_of)}"
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         raise TypeError("cuts needs reference data: use build_with_reference")
 
     def build_with_reference(self, history: PriceHistory | None,
-                             reference: ReferenceData) -> tuple[Payload, bytes]:
+                             reference: ReferenceData) -> tuple[Payload, Chart]:
         assert history is not None
         target = reference.fed_target()
         small, large = pair_closes(history, self.pair)
@@ -63,10 +64,10 @@ class CutsQuery:
             "rates_fetched_at": target.fetched_at.astimezone(UTC).isoformat(timespec="seconds"),
             "stale_note": " ".join(notes) or None,
         })
-        png = render_cuts_chart(result, self.pair,
-                                source=f"{chart_source(payload)}; Fed target: FRED",
-                                fetched=fetched_day(payload))
-        return payload, png
+        chart = partial(render_cuts_chart, result, self.pair,
+                        source=f"{chart_source(payload)}; Fed target: FRED",
+                        fetched=fetched_day(payload))
+        return payload, chart
 
 
 def _r(value: float | None, digits: int = 4) -> float | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from analytics.charts_gap import render_gap_chart
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
 from bot.data.market import PriceHistory
-from bot.reports import Payload, history_meta
+from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     chart_source,
@@ -23,13 +24,13 @@ class GapQuery(PeriodPairQuery):
 
     command: str = "gap"
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         small, large = self.closes(history)
         result = compute_gap(self.pair, small, large, self.period, self.as_of)
         payload = gap_payload(result, history, self, other_basis(result, history))
-        png = render_gap_chart(result, source=chart_source(payload),
-                               fetched=fetched_day(payload))
-        return payload, png
+        chart = partial(render_gap_chart, result, source=chart_source(payload),
+                        fetched=fetched_day(payload))
+        return payload, chart
 
 
 def other_basis(result: GapResult, history: PriceHistory) -> Payload | None:

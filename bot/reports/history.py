@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from analytics.charts_history import render_history_chart
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory, gap_history
 from bot.data.market import PriceHistory
-from bot.reports import Payload, history_meta
+from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 from bot.reports.trend import instrument_payload
 
@@ -18,13 +19,13 @@ class HistoryQuery(PeriodPairQuery):
 
     command: str = "history"
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         small, large = self.closes(history)
         result = gap_history(self.pair, small, large, self.period, self.as_of)
         payload = history_payload(result, history, self)
-        png = render_history_chart(result, source=chart_source(payload),
-                                   fetched=fetched_day(payload))
-        return payload, png
+        chart = partial(render_history_chart, result, source=chart_source(payload),
+                        fetched=fetched_day(payload))
+        return payload, chart
 
 
 def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQuery) -> Payload:

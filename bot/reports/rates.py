@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from analytics.charts_rates import render_rates_chart
 from analytics.pairs import KNOWN_NAMES
@@ -17,7 +18,7 @@ from analytics.rates import (
     compute_rates,
 )
 from bot.data.market import PriceHistory
-from bot.reports import Payload, history_meta
+from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 from bot.reports.trend import instrument_payload
 
@@ -31,14 +32,14 @@ class RatesQuery(PeriodPairQuery):
     def symbols(self) -> tuple[str, ...]:
         return (*self.pair.symbols, YIELD_SYMBOL)
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         small, large = self.closes(history)
         result = compute_rates(self.pair, small, large, history.closes[YIELD_SYMBOL],
                                self.period, self.as_of)
         payload = rates_payload(result, history, self)
-        png = render_rates_chart(result, source=chart_source(payload),
-                                 fetched=fetched_day(payload))
-        return payload, png
+        chart = partial(render_rates_chart, result, source=chart_source(payload),
+                        fetched=fetched_day(payload))
+        return payload, chart
 
 
 def correlation_payload(corr: Correlation) -> Payload:

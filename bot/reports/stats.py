@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 
@@ -11,7 +12,7 @@ from analytics.charts_stats import render_stats_chart
 from analytics.gap import annualised_pct, window_returns_pct
 from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, cagr, compute_risk
 from bot.data.market import PriceHistory
-from bot.reports import Payload, history_meta
+from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     chart_source,
@@ -31,14 +32,14 @@ class StatsQuery(PeriodPairQuery):
     def describe(self) -> str:
         return f"{super().describe()}|rf={self.risk_free_rate!r}"
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         small, large = self.closes(history)
         stats = compute_risk(self.pair, small, large, self.period, self.as_of,
                              self.risk_free_rate)
         payload = stats_payload(stats, history, self, other_basis(stats, history))
-        png = render_stats_chart(stats, source=chart_source(payload),
-                                 fetched=fetched_day(payload))
-        return payload, png
+        chart = partial(render_stats_chart, stats, source=chart_source(payload),
+                        fetched=fetched_day(payload))
+        return payload, chart
 
 
 def _finite(value: float | None, digits: int) -> float | None:

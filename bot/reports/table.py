@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import pandas as pd
 
@@ -16,7 +17,7 @@ from analytics.performance import (
     performance_table,
 )
 from bot.data.market import PriceHistory
-from bot.reports import Payload, history_meta
+from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import (
     as_of_requested,
     as_of_text,
@@ -47,15 +48,15 @@ class TableQuery:
         text = query_text("table", self.pair, self.pair.key, as_of_text(self.as_of))
         return text + "|live" if self.live else text
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         check_as_of(self.as_of, self.pair, history)
         small, large = pair_closes(history, self.pair)
         table = performance_table(self.pair, small, large, self.as_of)
         other = other_basis(table, history, small.index.intersection(large.index))
         payload = table_payload(table, history, self, other)
-        png = render_table_chart(table, source=chart_source(payload),
-                                 fetched=fetched_day(payload))
-        return payload, png
+        chart = partial(render_table_chart, table, source=chart_source(payload),
+                        fetched=fetched_day(payload))
+        return payload, chart
 
 
 def _number(value: float | None) -> float | None:

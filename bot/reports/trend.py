@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from analytics.charts_trend import render_trend_chart
 from analytics.pairs import Instrument
 from analytics.trend import TrendStatus, TrendView, compute_trend
 from bot.data.market import PriceHistory
-from bot.reports import Payload, history_meta
+from bot.reports import Chart, Payload, history_meta
 from bot.reports.common import PeriodPairQuery, chart_source, fetched_day, window_fields
 
 
@@ -18,13 +19,13 @@ class TrendQuery(PeriodPairQuery):
 
     command: str = "trend"
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         small, large = self.closes(history)
         view = compute_trend(self.pair, small, large, self.period, self.as_of)
         payload = trend_payload(view, history, self)
-        png = render_trend_chart(view, source=chart_source(payload),
-                                 fetched=fetched_day(payload))
-        return payload, png
+        chart = partial(render_trend_chart, view, source=chart_source(payload),
+                        fetched=fetched_day(payload))
+        return payload, chart
 
 
 def instrument_payload(instrument: Instrument) -> Payload:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC
+from functools import partial
 
 from analytics.charts_valuation import render_valuation_chart
 from analytics.valuation import BAND_HIGH, BAND_LOW, BAND_SINCE, ValuationResult, valuation
 from bot.data.market import PriceHistory
 from bot.data.reference import ReferenceData
-from bot.reports import Payload
+from bot.reports import Chart, Payload
 
 CONVENTION = ("July rows of French's 25 size x book-to-market portfolios (formed at the end of "
               "June): market equity = firms x average market cap, book equity = market equity "
@@ -29,11 +30,11 @@ class ValuationQuery:
     def describe(self) -> str:
         return "valuation"
 
-    def build(self, history: PriceHistory) -> tuple[Payload, bytes]:
+    def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
         raise TypeError("valuation needs reference data: use build_with_reference")
 
     def build_with_reference(self, history: PriceHistory | None,
-                             reference: ReferenceData) -> tuple[Payload, bytes]:
+                             reference: ReferenceData) -> tuple[Payload, Chart]:
         dataset = reference.size_value()
         data = dataset.data
         result = valuation(data.firms, data.avg_cap, data.beme)
@@ -45,12 +46,11 @@ class ValuationQuery:
             "data_fetched_at": fetched,
             "stale_note": dataset.stale_note,
         })
-        png = render_valuation_chart(result, source="K. R. French Data Library (25 size x "
-                                     "B/M portfolios)",
-                                     edition=data.edition,
-                                     fetched=None if dataset.source_kind == "files"
-                                     else fetched[:10])
-        return payload, png
+        chart = partial(render_valuation_chart, result,
+                        source="K. R. French Data Library (25 size x B/M portfolios)",
+                        edition=data.edition,
+                        fetched=None if dataset.source_kind == "files" else fetched[:10])
+        return payload, chart
 
 
 def _r(value: float) -> float:

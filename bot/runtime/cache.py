@@ -25,6 +25,12 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+_SET_FIELD_IF = """
+if redis.call('hget', KEYS[1], ARGV[3]) == ARGV[4] then
+  return redis.call('hset', KEYS[1], ARGV[1], ARGV[2])
+end
+return -1
+"""
 CacheErrors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 RETRY_AFTER_S = 10.0
 """After a failure, Redis is left alone this long, so a lost server costs one timeout, not
@@ -243,6 +249,65 @@ class Cache:
                 fields, _ = compute()
                 return _as_bytes(fields)
             time.sleep(0.02)
+
+    def field_once(
+        self,
+        key: str,
+        name: str,
+        compute: Callable[[], bytes],
+        guard: tuple[str, bytes],
+        wait_s: float = 25.0,
+        lock_ms: int = 30_000,
+    ) -> bytes:
+        """Field `name` of the hash at `key` (one `single_flight` wrote), computed at most
+        once across concurrent callers and added to that hash while its field `guard[0]`
+        still holds `guard[1]`, so a value never lands in a newer hash than the one it was
+        computed for. The hash keeps its expiry. Without Redis: computed, not stored."""
+        guard_name, guard_value = guard
+        lock_key = f"{key}:{name}:lock"
+        deadline = time.monotonic() + wait_s
+
+        def stored() -> bytes | None:
+            client = self._live()
+            if client is None:
+                return None
+            try:
+                value, current = client.hmget(key, [name, guard_name])
+            except CacheErrors as exc:
+                self._fail("read", exc)
+                return None
+            return value if value is not None and current == guard_value else None
+
+        while True:
+            found = stored()
+            if found is not None:
+                return found
+            token = self.acquire(lock_key, lock_ms)
+            if token is not None:
+                try:
+                    found = stored()  # finished while we were acquiring
+                    if found is not None:
+                        return found
+                    value = compute()
+                    self._set_field_if(key, name, value, guard_name, guard_value)
+                    return value
+                finally:
+                    self.release(lock_key, token)
+            if time.monotonic() > deadline:
+                return compute()
+            time.sleep(0.02)
+
+    def _set_field_if(self, key: str, name: str, value: bytes, guard_name: str,
+                      guard_value: bytes) -> None:
+        client = self._live()
+        if client is None:
+            return
+        try:
+            client.eval(_SET_FIELD_IF, 1, key, name, value, guard_name, guard_value)
+        except CacheErrors as exc:
+            self._fail("write", exc)
+            return
+        self._ok()
 
 
 def _as_bytes(fields: Mapping[str, bytes | str]) -> dict[bytes, bytes]:

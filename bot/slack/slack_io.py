@@ -1,4 +1,7 @@
-"""Getting a reply into a channel: the Block Kit message, the chart, and the fallbacks.
+"""Getting a reply into a channel: the Block Kit message, then the chart, and the fallbacks.
+
+The text goes first and the chart is drawn only after it is posted, so the first answer the
+user sees never waits for drawing (ChannelReply.chart is a function for that reason).
 
 Real users hit `not_in_channel` on day one: with `chat:write.public` the bot can post text to a
 public channel it has not joined, but it cannot share a file there, and in private channels
@@ -44,7 +47,9 @@ class ChannelReply:
 
     blocks: list[dict[str, Any]]
     text: str
-    chart_png: bytes | None
+    chart: Callable[[], bytes] | None
+    """Returns the chart's PNG, drawing it (or reading it from the cache) the first time;
+    called only once the text is out. None: no chart."""
     chart_filename: str
     chart_title: str
     chart_alt_text: str = ""
@@ -74,8 +79,9 @@ def post_reply(
     bot_user_id: str | None = None,
     thread_ts: str | None = None,
 ) -> str:
-    """Post `reply` in the channel (in the thread `thread_ts` when given); returns 'posted',
-    'text_only' or 'via_response_url'."""
+    """Post `reply` in the channel (in the thread `thread_ts` when given): the text, then
+    the chart, drawn only after the text is posted. Returns 'posted', 'text_only' or
+    'via_response_url' (the chart is not drawn then: it could not be shared)."""
     try:
         client.chat_postMessage(channel=channel_id, blocks=reply.blocks, text=reply.text,
                                 thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
@@ -87,10 +93,15 @@ def post_reply(
                 replace_original=False)
         respond(response_type="ephemeral", text=invite_hint(bot_user_id), replace_original=False)
         return "via_response_url"
-    if reply.chart_png is None:
+    if reply.chart is None:
         return "posted"
     try:
-        client.files_upload_v2(channel=channel_id, file=reply.chart_png, thread_ts=thread_ts,
+        png = reply.chart()
+    except Exception:  # noqa: BLE001 - the text is posted; the user must hear about the chart
+        _chart_failed(respond, "drawing it failed")
+        return "text_only"
+    try:
+        client.files_upload_v2(channel=channel_id, file=png, thread_ts=thread_ts,
                                filename=reply.chart_filename, title=reply.chart_title,
                                alt_txt=reply.chart_alt_text or reply.chart_title)
     except SlackApiError as exc:
@@ -111,7 +122,7 @@ def post_reply(
 def _chart_failed(respond: Respond, why: str) -> None:
     """The text reply is in the channel but its chart is not: say exactly that (logged)."""
     ref = uuid.uuid4().hex[:8]
-    logger.exception("Chart upload failed after the text was posted (ref %s): %s", ref, why)
+    logger.exception("Chart failed after the text was posted (ref %s): %s", ref, why)
     respond(response_type="ephemeral", replace_original=False,
             text=f":warning: The numbers are posted, but the chart could not be shared ({why}; "
                  f"ref `{ref}`). Ask again in a minute for the chart.")

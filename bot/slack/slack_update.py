@@ -51,11 +51,11 @@ def share_chart_in_thread(client: WebClient, ref: MessageRef, reply: ChannelRepl
                           comment: str | None) -> str | None:
     """Upload the reply's chart into the message's thread; its file id, or None when the
     bot may not share files there (not a member) or there is no chart."""
-    if reply.chart_png is None:
+    if reply.chart is None:
         return None
     try:
         done = client.files_upload_v2(channel=ref.channel_id, thread_ts=ref.chart_thread,
-                                      file=reply.chart_png, filename=reply.chart_filename,
+                                      file=reply.chart(), filename=reply.chart_filename,
                                       title=reply.chart_title, initial_comment=comment,
                                       alt_txt=reply.chart_alt_text or reply.chart_title)
     except SlackApiError as exc:
@@ -87,7 +87,7 @@ def update_report_message(
     or nowhere when the bot may not share files) or 'via_response_url'.
     """
     file_id = share_chart_in_thread(client, ref, reply, comment)
-    if file_id is None and reply.chart_png is not None and respond is not None:
+    if file_id is None and reply.chart is not None and respond is not None:
         respond(response_type="ephemeral", text=invite_hint(bot_user_id), replace_original=False)
     try:
         if file_id is not None:

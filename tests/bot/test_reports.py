@@ -98,3 +98,46 @@ def test_chart_footer_keeps_the_symbols_as_written():
     payload = {"source_kind": "files",
                "last_closes": {"^RUT": "2026-08-21", "^TNX": "2026-02-13"}}
     assert fetched_day(payload) == "Last closes ^TNX 2026-02-13, ^RUT 2026-08-21"
+
+
+class CountingDraw:
+    """The gap chart's renderer, counted."""
+
+    def __init__(self, monkeypatch):
+        import bot.reports.gap as gap
+
+        self.real, self.calls = gap.render_gap_chart, 0
+        monkeypatch.setattr(gap, "render_gap_chart", self)
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.real(*args, **kwargs)
+
+
+def test_the_payload_comes_without_drawing_and_the_chart_is_drawn_once(
+        cache, market_data_dir, monkeypatch):
+    draw = CountingDraw(monkeypatch)
+    reports, _ = _reports(cache, market_data_dir)
+    report = reports.run(QUERY)
+    assert report.payload["gap_pp"] is not None and draw.calls == 0
+    png = report.chart_png
+    assert png.startswith(b"\x89PNG") and draw.calls == 1
+    assert report.chart_png is png and draw.calls == 1  # kept
+    again = _reports(cache, market_data_dir)[0].run(QUERY)
+    assert again.chart_ready and again.chart_png == png and draw.calls == 1  # cached
+    [key] = [k for k in cache.client.scan_iter(match=cache.prefix + "report:*")
+             if not k.endswith(b":lock")]
+    assert cache.client.hget(key, "chart") == png  # one hash: payload and chart
+
+
+def test_a_chart_nobody_drew_is_drawn_from_the_cached_payload(cache, market_data_dir,
+                                                              monkeypatch):
+    """The process that computed the payload died before drawing: the next one draws it from
+    the same history, without computing the payload again."""
+    reports, _ = _reports(cache, market_data_dir)
+    first = reports.run(QUERY)
+    draw = CountingDraw(monkeypatch)
+    again = _reports(cache, market_data_dir)[0].run(QUERY)
+    assert again.payload == first.payload and not again.chart_ready
+    assert again.chart_png.startswith(b"\x89PNG") and draw.calls == 1
+    assert first.chart_png == again.chart_png and draw.calls == 1

@@ -13,7 +13,6 @@ import pytest
 import yfinance as yf
 from yfinance.exceptions import YFRateLimitError
 
-from bot.data import yahoo
 from bot.data.sources import (
     DataUnavailableError,
     RateLimitedError,
@@ -111,7 +110,7 @@ def test_rate_limit_raised_by_yfinance_itself(monkeypatch, fake, yf_cache_dir):
     def rate_limited(*args, **kwargs):
         raise YFRateLimitError()
 
-    monkeypatch.setattr(yahoo.yf, "download", rate_limited)
+    monkeypatch.setattr(yf, "download", rate_limited)
     with pytest.raises(RateLimitedError, match="rate-limiting"):
         make_source(fake, yf_cache_dir).fetch(PAIR, START)
 
@@ -124,7 +123,7 @@ def test_one_batched_download_and_one_chart_request_per_symbol(monkeypatch, fake
         calls.append((args, kwargs))
         return real_download(*args, **kwargs)
 
-    monkeypatch.setattr(yahoo.yf, "download", spy)
+    monkeypatch.setattr(yf, "download", spy)
     source = make_source(fake, yf_cache_dir)
     source.fetch(PAIR, START)
 

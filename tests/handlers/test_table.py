@@ -76,8 +76,8 @@ def test_parse_errors_name_the_command_in_the_example(text, example):
 
 def test_custom_pair_keys_are_used(real_closes):
     query = TableQuery(parse_pair("IWM/^GSPC"), date(2024, 3, 26))
-    payload, png = query.build(history_of(real_closes, query.pair))
-    assert payload["basis"].startswith("mixed") and png.startswith(b"\x89PNG")
+    payload, chart = query.build(history_of(real_closes, query.pair))
+    assert payload["basis"].startswith("mixed") and chart().startswith(b"\x89PNG")
 
 
 def test_etf_reply_with_both_bases_stays_within_limits(real_closes):
