@@ -64,7 +64,9 @@ def alert_messages() -> AlertMessages:
 
     return AlertMessages(firing=alert_text.firing_message, digest=report_posts.digest_message,
                          scheduled=report_posts.scheduled_message,
-                         chart_labels=report_posts.chart_labels)
+                         chart_labels=report_posts.chart_labels,
+                         chart_query=report_posts.alert_chart_query,
+                         digest_query=report_posts.digest_query)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -165,8 +167,8 @@ def run_alert_admin(args: argparse.Namespace) -> int:
 
 def run_digest_preview(args: argparse.Namespace) -> int:
     """`digest`: print the view a digest posts (the `table`)."""
-    from bot.alerts.delivery import digest_query  # lazy for start-up: delivery loads Slack
-    from handlers.replies import plain_text  # lazy: as above
+    from handlers.replies import plain_text  # lazy for start-up: it loads Slack
+    from handlers.report_posts import digest_query  # lazy: as above
 
     if args.words:
         raise CommandError("Digests are set per channel in Slack (`/smallcaps digest daily`);"

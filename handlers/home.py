@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from slack_bolt import Ack
@@ -47,7 +47,7 @@ def gap_rows(deps: Deps) -> list[GapRow]:
     return rows
 
 
-def ratio_change_lines(one_year: dict[str, Any] | None) -> list[str]:
+def ratio_change_lines(one_year: Mapping[str, Any] | None) -> list[str]:
     """The relative ratio's move over the 1-year window (when the trend report fails)."""
     if one_year is None:
         return ["Not available right now."]

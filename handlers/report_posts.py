@@ -1,6 +1,6 @@
 """Reports the bot posts without being asked, each under a one-line header: a scheduled
-report (`schedule add`) and a channel's digest (`digest daily|weekly`); and the title and
-screen-reader text of their chart uploads.
+report (`schedule add`) and a channel's digest (`digest daily|weekly`); the report whose
+chart follows an alert; and the title and screen-reader text of their chart uploads.
 
 Alert delivery (bot.alerts.delivery) posts them; the entry points hand it these functions
 (bot/alerts_cli.py `alert_messages`), since services do not import the commands.
@@ -8,16 +8,23 @@ Alert delivery (bot.alerts.delivery) posts them; the entry points hand it these 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from analytics.alert_metric_base import Metric
 from analytics.formatting import clip
+from analytics.pairs import parse_pair
 from bot.alerts.schedules import ScheduleStore
 from bot.reports import Report, Reports
 from bot.runtime.cache import Cache
 from bot.runtime.channel_settings import ChannelSettings
 from handlers.command import Block, Blocks, Rendering
+from handlers.gap import GapQuery
 from handlers.registry import parse, rendering_of
 from handlers.replies import chart_alt_text
+from handlers.table import TableQuery
+from handlers.trend import TrendQuery
 
 Record = dict[str, Any]
 
@@ -62,8 +69,27 @@ def chart_labels(report: Report) -> tuple[str, str]:
     return title, alt
 
 
-def _rendering(payload: Record) -> Rendering[Any] | None:
+def _rendering(payload: Mapping[str, Any]) -> Rendering[Any] | None:
     try:
         return rendering_of(payload)
     except KeyError:
         return None
+
+
+CHART_QUERIES: dict[str, type[GapQuery] | type[TrendQuery]] = {"gap": GapQuery,
+                                                               "trend": TrendQuery}
+"""The report behind each chart a metric can ask for (analytics.alert_metric_base.ChartNeed)."""
+
+
+def alert_chart_query(metric: Metric, day: date) -> GapQuery | TrendQuery:
+    """The report whose chart goes with a firing of a rule on `metric`, as of the firing's
+    day: the one the metric asks for (Metric.chart: the gap of a gap rule's window, the
+    `trend` over its default window for ratio rules), for the rule's pair. Built directly,
+    not parsed: the day comes from the data, not from a user."""
+    need = metric.chart()
+    return CHART_QUERIES[need.command](need.period, metric.pair, day)
+
+
+def digest_query(as_of: str) -> TableQuery:
+    """The `table` view (every horizon, index pair) as of the digest's day."""
+    return TableQuery(parse_pair(None), date.fromisoformat(as_of))

@@ -1,16 +1,33 @@
 """`stats`: risk and return of both series (CAGR, volatility, Sharpe, drawdown, beta).
 
 Grammar `stats [PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` (default 3y, with the configured
-risk-free rate); the words for its payload: a two-column monospace table for Slack and the
-terminal; its buttons.
+risk-free rate); its query (the risk statistics, with drawdown and rolling-volatility
+charts) and payload; the words for that payload: a two-column monospace table for Slack and
+the terminal; its buttons.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypedDict
 
+import pandas as pd
+
+from analytics.charts_stats import render_stats_chart
+from analytics.gap import annualised_pct, window_returns_pct
+from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, cagr, compute_risk
+from bot.data.market import PriceHistory
+from bot.reports import Chart, history_meta
+from bot.reports.common import (
+    PeriodPairQuery,
+    chart_source,
+    fetched_day,
+    other_basis_closes,
+    window_fields,
+)
 from bot.reports.payloads import Instrument, SourceFields, WindowFields
-from bot.reports.stats import StatsQuery
 from bot.runtime.config import get_settings
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
@@ -28,7 +45,7 @@ from handlers.report_text import (
 from handlers.words import parse_period_pair
 
 
-class Drawdown(TypedDict):
+class DrawdownPayload(TypedDict):
     depth_pct: float
     peak: str | None
     trough: str | None
@@ -41,7 +58,7 @@ class StatsLeg(Instrument):
     cagr_calendar_pct: float | None
     volatility_pct: float | None
     sharpe: float | None
-    max_drawdown: Drawdown
+    max_drawdown: DrawdownPayload
 
 
 class OtherBasisLeg(TypedDict):
@@ -74,6 +91,101 @@ class StatsPayload(WindowFields, SourceFields):
 
 CHOICES = DEFAULT_CHOICES
 """The switch buttons under a stats reply: 1y, 3y, 5y, 10y; index, ETF."""
+
+
+@dataclass(frozen=True)
+class StatsQuery(PeriodPairQuery):
+    """What the user asked, plus the configured annual risk-free rate (0.04 = 4 %)."""
+
+    risk_free_rate: float = 0.0
+    command: str = "stats"
+
+    def describe(self) -> str:
+        return f"{super().describe()}|rf={self.risk_free_rate!r}"
+
+    def build(self, history: PriceHistory) -> tuple[StatsPayload, Chart]:
+        small, large = self.closes(history)
+        stats = compute_risk(self.pair, small, large, self.period, self.as_of,
+                             self.risk_free_rate)
+        payload = stats_payload(stats, history, self, other_basis(stats, history))
+        chart = partial(render_stats_chart, stats, source=chart_source(payload),
+                        fetched=fetched_day(payload))
+        return payload, chart
+
+
+def _finite(value: float | None, digits: int) -> float | None:
+    """Rounded, or None for missing/infinite values (JSON has no NaN)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, digits)
+
+
+def _day(when: pd.Timestamp | None) -> str | None:
+    return None if when is None else when.date().isoformat()
+
+
+def _drawdown(dd: Drawdown) -> DrawdownPayload:
+    return {"depth_pct": round(dd.depth_pct, 4), "peak": _day(dd.peak),
+            "trough": _day(dd.trough), "recovery": _day(dd.recovery)}
+
+
+def _leg(symbol: str, name: str, leg: SeriesStats, calendar_days: int) -> StatsLeg:
+    calendar = annualised_pct(leg.total_return_pct, calendar_days) if calendar_days else None
+    return {
+        "symbol": symbol,
+        "name": name,
+        "total_return_pct": round(leg.total_return_pct, 4),
+        "cagr_pct": _finite(leg.cagr_pct, 4),
+        "cagr_calendar_pct": _finite(calendar, 4),
+        "volatility_pct": _finite(leg.volatility_pct, 4),
+        "sharpe": _finite(leg.sharpe, 4),
+        "max_drawdown": _drawdown(leg.max_drawdown),
+    }
+
+
+def other_basis(stats: RiskStats, history: PriceHistory) -> StatsOtherBasis | None:
+    """Total return and CAGR on the other basis between the same two closes (issue #10):
+    `basis`, `small` and `large` (each `symbol`, `total_return_pct`, `cagr_pct`, CAGR over
+    the headline's number of daily returns, 252 a year) and `note` saying why they are
+    null; None for two indexes (one basis only)."""
+    window = stats.window
+    found = other_basis_closes(history, stats.pair, (window.start, window.end))
+    if found is None:
+        return None
+    other, closes = found
+    if isinstance(closes, str):
+        return {"basis": other.basis, "small": None, "large": None, "note": closes}
+    returns = window_returns_pct(*closes, window)
+    assert returns is not None  # other_basis_closes checked both days
+    small, large = (_other_leg(leg.symbol, pct, stats.n_returns) for leg, pct in
+                    zip((stats.pair.small, stats.pair.large), returns, strict=True))
+    return {"basis": other.basis, "small": small, "large": large, "note": None}
+
+
+def _other_leg(symbol: str, return_pct: float, n_returns: int) -> OtherBasisLeg:
+    """Total return and CAGR over the headline's number of daily returns (252 a year)."""
+    return {"symbol": symbol, "total_return_pct": round(return_pct, 4),
+            "cagr_pct": _finite(cagr(return_pct / 100.0, n_returns) * 100.0, 4)}
+
+
+def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery,
+                  other: StatsOtherBasis | None = None) -> StatsPayload:
+    """The JSON answer to a stats query (stable keys; documented in README); `other` is the
+    `other_basis` field (see other_basis)."""
+    pair = stats.pair
+    days = int((stats.window.end - stats.window.start).days)
+    return {
+        **window_fields("stats", stats.period, pair, stats.window, query.as_of),
+        "daily_returns": stats.n_returns,
+        "trading_days_per_year": TRADING_DAYS,
+        "risk_free_rate_pct": round(stats.risk_free_rate * 100.0, 6),
+        "small": _leg(pair.small.symbol, pair.small.name, stats.small, days),
+        "large": _leg(pair.large.symbol, pair.large.name, stats.large, days),
+        "beta": _finite(stats.beta, 4),
+        "correlation": _finite(stats.correlation, 4),
+        "other_basis": other,
+        **history_meta(history),
+    }
 
 
 def parse_stats(args: list[str]) -> StatsQuery:
@@ -118,7 +230,7 @@ def stats_rows(p: StatsPayload) -> list[tuple[str, str, str]]:
         ("Max drawdown", _pct(sd["depth_pct"]), _pct(gd["depth_pct"])),
     ]
     if sd["depth_pct"] < 0 or gd["depth_pct"] < 0:
-        def when(dd: Drawdown, day: str | None) -> str:
+        def when(dd: DrawdownPayload, day: str | None) -> str:
             if dd["depth_pct"] >= 0:
                 return "–"
             return day or "not recovered"

@@ -6,8 +6,7 @@ import copy
 
 import pytest
 
-from bot.reports.history import HistoryQuery
-from handlers.history import history_plain_text
+from handlers.history import HistoryQuery, history_plain_text
 from handlers.registry import parse_command
 from handlers.words import CommandError
 from tests.handlers.report_payloads import LEGS, META

@@ -7,8 +7,7 @@ import copy
 
 import pytest
 
-from bot.reports.rates import RatesQuery
-from handlers.rates import levels_line, rates_plain_text, verdict_line
+from handlers.rates import RatesQuery, levels_line, rates_plain_text, verdict_line
 from handlers.registry import parse_command
 from handlers.words import CommandError
 from tests.handlers.report_payloads import LEGS, META

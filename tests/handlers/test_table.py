@@ -9,9 +9,14 @@ import pytest
 
 from analytics.pairs import PAIRS, parse_pair
 from bot.data.market import PriceHistory
-from bot.reports.table import TableQuery
 from handlers.registry import parse_command
-from handlers.table import table_blocks, table_fallback_text, table_lines, table_plain_text
+from handlers.table import (
+    TableQuery,
+    table_blocks,
+    table_fallback_text,
+    table_lines,
+    table_plain_text,
+)
 from handlers.words import CommandError
 from tests.block_kit import check_blocks
 from tests.query_helpers import FETCHED, history_of

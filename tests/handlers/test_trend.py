@@ -6,9 +6,8 @@ import copy
 
 import pytest
 
-from bot.reports.trend import TrendQuery
 from handlers.registry import parse_command
-from handlers.trend import headline, peak_line, trend_blocks, trend_plain_text
+from handlers.trend import TrendQuery, headline, peak_line, trend_blocks, trend_plain_text
 from handlers.words import CommandError
 from tests.handlers.report_payloads import LEGS, META
 
