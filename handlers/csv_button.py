@@ -20,7 +20,7 @@ from handlers.registry import parse_command
 from handlers.words import CommandError
 
 if TYPE_CHECKING:  # annotations only: the button's blocks are built in terminal reports too,
-    # which must not load Slack's app framework (tests/test_cli.py)
+    # which must not load Slack's app framework (tests/bot/test_cli.py)
     from slack_bolt import Ack
     from slack_sdk import WebClient
 

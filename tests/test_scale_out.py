@@ -25,9 +25,9 @@ from rq.registry import StartedJobRegistry
 from bot.alerts.store import AlertStore
 from bot.runtime.cache import Cache
 from bot.runtime.jobs import QUEUE_NAME
+from tests.bot.test_serve import free_port, http_status, post_command
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import SIGNING_SECRET
-from tests.test_serve import free_port, http_status, post_command
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = ["2024-03-01", "2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08",

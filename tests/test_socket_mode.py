@@ -14,9 +14,9 @@ from rq import Queue
 from rq.registry import StartedJobRegistry
 
 from bot.runtime.jobs import QUEUE_NAME
+from tests.bot.test_serve import free_port, start_serve
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
-from tests.test_serve import free_port, start_serve
 
 
 def slash_envelope(envelope_id: str, text: str, fake: FakeSlack) -> dict:

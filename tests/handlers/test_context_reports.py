@@ -14,7 +14,7 @@ from bot.reports import Reports
 from handlers.history import HistoryQuery
 from handlers.rates import RatesQuery
 from handlers.trend import TrendQuery
-from tests.bot.test_reports import NOW, CountingCsv
+from tests.bot.reports.test_reports import NOW, CountingCsv
 
 AS_OF = date(2024, 3, 26)
 QUERIES = {

@@ -115,7 +115,7 @@ def test_cli_status_never_prints_secrets(capsys, monkeypatch, _isolated_env, tmp
 
 
 def test_status_counts_full_refetches_after_splits_and_dividends(fake, cache, market_data_dir):
-    """What MarketData records after an adjustment (tests/bot/test_live_adjustments.py
+    """What MarketData records after an adjustment (tests/bot/data/test_live_adjustments.py
     triggers it for real) is shown per symbol, with the time of the last one."""
     app, deps = wired_app(fake, cache, market_data_dir)
     assert "*Refetched after splits/dividends*\nnone so far" in _status_reply(app, fake)

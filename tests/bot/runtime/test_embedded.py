@@ -91,7 +91,7 @@ def test_open_redis_without_url_gives_the_supervised_embedded_client(tmp_path):
     client.server.close()
 
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _cli(state: Path, data_dir: Path, *words: str) -> subprocess.CompletedProcess:

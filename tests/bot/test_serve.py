@@ -28,7 +28,7 @@ from bot.serve import check_health, wsgi_app
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import SIGNING_SECRET, signed_headers, slash_body
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _call(application, path: str) -> tuple[str, dict]:

@@ -21,7 +21,7 @@ from bot.worker import run_worker
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import FIXED_NOW, dispatch_slash, slack_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
