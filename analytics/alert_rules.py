@@ -29,12 +29,12 @@ from typing import Literal
 
 import pandas as pd
 
-from analytics.alert_metrics import Metric
+from analytics.alert_metric_base import Metric
+from analytics.relative import Side
 
 Condition = Literal["above", "below", "crosses", "crosses up", "crosses down"]
 CONDITIONS: tuple[Condition, ...] = ("above", "below", "crosses", "crosses up", "crosses down")
 Status = Literal["new", "armed", "fired"]
-Side = Literal["above", "below"]
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def advance(state: AlertState, series: pd.Series, until: date,
 
     A rule never evaluated before is seeded with the trading day before its first one and
     evaluated on the last day up to `until` only (a new rule does not replay history).
-    `series` is the metric by trading day (see analytics.alert_metrics.metric_series).
+    `series` is the metric by trading day (see analytics.alert_metric_base.Metric.series).
     """
     upto = series.loc[: pd.Timestamp(until)].dropna()
     if upto.empty:

@@ -3,7 +3,8 @@ clipped text reads, for the charts and the replies alike. Pure functions of thei
 
 Two styles, each kept exactly as users know it:
 - replies (Slack text, the terminal): ASCII hyphen-minus and two decimals, `pct` '+30.92 %',
-  `pp` '37.73 pp', `spp` '+37.73 pp', `percent` '18.51 %';
+  `pp` '37.73 pp', `spp` '+37.73 pp', `percent` '18.51 %', `signed_unless_zero` '-1.85'
+  (alert values);
 - charts: the typographic minus (U+2212) and no negative zero, `signed` '−6.8 %', `number`.
 """
 
@@ -35,6 +36,14 @@ def spp(value: float, decimals: int = 2) -> str:
     """Signed percentage points (a gap, large minus small): spp(37.73) -> '+37.73 pp',
     spp(-4.18) -> '-4.18 pp'."""
     return f"{value:+.{decimals}f} pp"
+
+
+def signed_unless_zero(value: float, decimals: int = 2) -> str:
+    """Signed with the hyphen-minus, but no sign on a value that rounds to zero (alert
+    values, where '+0.00' or '-0.00' would suggest a side): signed_unless_zero(1.234) ->
+    '+1.23', signed_unless_zero(-1.849) -> '-1.85', signed_unless_zero(-0.0001) -> '0.00'."""
+    text = f"{value:+.{decimals}f}"
+    return text[1:] if float(text) == 0 else text
 
 
 def signed(value: float, unit: str) -> str:

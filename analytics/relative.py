@@ -6,9 +6,14 @@ past date is what an analyst would have seen on that date, and alert replays are
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
 from analytics.gap import align_closes
+
+Side = Literal["above", "below"]
+"""Which side of a level a series is on, or which way it crossed it (up: 'above')."""
 
 
 def relative_ratio(small: pd.Series, large: pd.Series) -> pd.Series:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from analytics.periods import (
     resolve_window,
 )
 from analytics.relative import (
+    Side,
     drawdown_from_peak,
     expanding_percentile,
     expanding_zscore,
@@ -36,8 +36,6 @@ from analytics.relative import (
 SHORT_MA_DAYS, LONG_MA_DAYS = 50, 200
 RANK_MIN_DAYS = 252
 """The z-score and percentile need a year of history before they mean anything."""
-
-CrossDirection = Literal["above", "below"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ class TrendStatus:
     """Share of days up to `as_of` (in %) with a ratio at most today's: 0 = record low."""
     last_cross_date: date | None
     """First day on the current side of the 200-day average (None: never crossed)."""
-    last_cross_direction: CrossDirection | None
+    last_cross_direction: Side | None
     """'above' if the ratio crossed up through the 200-day average that day, else 'below'."""
     days_since_cross: int | None
     """Trading days from `last_cross_date` to `as_of`."""
@@ -107,7 +105,7 @@ def status_from_frame(frame: pd.DataFrame) -> TrendStatus:
     ratio = frame["ratio"]
     dates = ratio.index
     cross = last_cross(ratio, frame["ma200"])
-    direction: CrossDirection | None = None
+    direction: Side | None = None
     days_since_cross = None
     if cross is not None:
         direction = "above" if ratio.loc[cross] > frame["ma200"].loc[cross] else "below"

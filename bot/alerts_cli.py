@@ -5,6 +5,9 @@
 - `smallcaps alert list|remove ID|pause ID|resume ID`: every channel's rules, for operators
   (rules are added from Slack: a rule belongs to a channel).
 - `smallcaps digest [--as-of DATE]`: print what a channel digest posts.
+
+`smallcaps` loads this module for every command, so the evaluator, the Slack client and the
+reply words are imported by the commands that use them, not at the top.
 """
 
 from __future__ import annotations
@@ -17,8 +20,19 @@ import sys
 import threading
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.runtime.config import ConfigError, Settings
+from bot.alerts.store import AlertStore, AlertStoreError
+from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
+from bot.runtime.metrics import start_metrics_server
+from handlers.alert_parsing import AlertAction, AlertList, parse_alert
+from handlers.words import CommandError
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.alerts.delivery import AlertMessages
+    from bot.runtime.deps import Deps
 
 EXIT_FAILED = 1
 EXIT_SKIPPED = 5
@@ -41,13 +55,22 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                        help="folder of <SYMBOL>.csv files instead of Yahoo Finance")
 
 
+def alert_messages() -> AlertMessages:
+    """What the delivery posts, in the commands' words (handlers/): services do not import
+    the commands, so the entry points hand these over."""
+    from bot.alerts.delivery import AlertMessages
+    from handlers import alert_text
+    from handlers.schedule_replies import scheduled_message
+
+    return AlertMessages(firing=alert_text.firing_message, digest=alert_text.digest_message,
+                         scheduled=scheduled_message, chart_labels=alert_text.chart_labels)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    from bot.cli import settings_for
-
-    return settings_for(args)
+    return settings_with_data_dir(getattr(args, "data_dir", None))
 
 
-def _deps_and_client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _deps_and_client(args: argparse.Namespace) -> tuple[Deps, WebClient]:
     from bot.alerts.delivery import alerts_client
     from bot.runtime.deps import build_deps
 
@@ -64,8 +87,6 @@ def _as_of(text: str | None, settings: Settings) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        from handlers.parsing import CommandError
-
         raise CommandError(f"`{text}` is not a date: use YYYY-MM-DD.",
                            "alerts run --as-of 2024-03-26") from None
 
@@ -73,13 +94,12 @@ def _as_of(text: str | None, settings: Settings) -> date:
 def run_alerts(args: argparse.Namespace) -> int:
     """`alerts run`: one evaluation, a summary on stdout, problems on stderr."""
     from bot.alerts.evaluator import Evaluator
-    from bot.alerts.store import AlertStoreError
     from bot.scheduler import record_run
 
     deps, client = _deps_and_client(args)
     as_of = _as_of(args.as_of, deps.settings)
     try:
-        summary = Evaluator(deps, client).run(as_of)
+        summary = Evaluator(deps, client, alert_messages()).run(as_of)
     except AlertStoreError as exc:
         print(f"smallcaps: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -98,7 +118,6 @@ def run_alerts(args: argparse.Namespace) -> int:
 def run_scheduler(args: argparse.Namespace) -> int:
     """`scheduler`: run forever (Ctrl-C or SIGTERM to stop)."""
     from bot.alerts.evaluator import Evaluator
-    from bot.cli import start_metrics_server
     from bot.scheduler import Scheduler
     from handlers.prerender import commands_for
 
@@ -112,7 +131,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current run, then exit
     try:
-        Scheduler(deps, Evaluator(deps, client), stop=stop,
+        Scheduler(deps, Evaluator(deps, client, alert_messages()), stop=stop,
                   prerender_commands=prerender_commands).run_forever()
     except KeyboardInterrupt:
         pass
@@ -121,10 +140,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
 
 def run_alert_admin(args: argparse.Namespace) -> int:
     """`alert list|remove|pause|resume` across all channels (operators)."""
-    from bot.alerts.store import AlertStore
     from bot.runtime.deps import build_deps
-    from handlers.alert_parsing import AlertAction, AlertList, parse_alert
-    from handlers.parsing import CommandError
 
     request = parse_alert(list(args.words))
     if not isinstance(request, AlertList | AlertAction):
@@ -154,7 +170,6 @@ def run_digest_preview(args: argparse.Namespace) -> int:
     """`digest`: print the view a digest posts (the `table`)."""
     from bot.alerts.delivery import digest_query
     from bot.runtime.deps import build_deps
-    from handlers.parsing import CommandError
     from handlers.replies import plain_text
 
     if args.words:

@@ -21,7 +21,8 @@ from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.reports.chart_file import ChartFileError, chart_format, write_chart
-from bot.runtime.config import ConfigError, Settings
+from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
+from bot.runtime.metrics import start_metrics_server
 from handlers.help import COMMANDS, help_text
 from handlers.normalise import command_words as normalised_words
 from handlers.parsing import PARSERS, CommandError
@@ -91,14 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 def settings_for(args: argparse.Namespace) -> Settings:
     """Environment settings, with --data-dir taking precedence; ConfigError (exit 4) when
     the data folder does not exist."""
-    settings = Settings()
-    if getattr(args, "data_dir", None) is not None:
-        settings = settings.model_copy(update={"smallcaps_data_dir": args.data_dir})
-    folder = settings.smallcaps_data_dir
-    if folder is not None and not Path(folder).is_dir():
-        raise ConfigError(f"the data folder {folder} does not exist (--data-dir or "
-                          "SMALLCAPS_DATA_DIR).")
-    return settings
+    return settings_with_data_dir(getattr(args, "data_dir", None))
 
 
 def normalise_argv(argv: Sequence[str]) -> list[str]:
@@ -218,14 +212,6 @@ def run_worker_command(args: argparse.Namespace) -> int:
         return 1
     run_worker(deps, burst=args.burst)
     return 0
-
-
-def start_metrics_server(port: int | None) -> None:
-    """Serve this process's /metrics on `port` (SMALLCAPS_METRICS_PORT) when set."""
-    if port:
-        from prometheus_client import start_http_server
-
-        start_http_server(port)
 
 
 def configure_logging(level: int) -> None:

@@ -4,7 +4,8 @@
     alert list | alert remove ID | alert pause ID | alert resume ID
     digest daily | weekly | off
 
-METRIC: `gap [PERIOD]` (default 3y), `ratio vs Ndma`, `ratio percentile`, `ratio zscore`.
+METRIC: one of analytics.alert_metrics.METRICS (`gap [PERIOD]` with default 3y, `ratio vs
+Ndma`, `ratio percentile`, `ratio zscore`), which also says each one's range of values.
 CONDITION: `above`, `below`, `crosses`, `crosses up`, `crosses down`.
 """
 
@@ -15,27 +16,20 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from analytics.alert_metrics import Metric, MetricKind
+from analytics.alert_metric_base import MetricWordsError
+from analytics.alert_metrics import parse_metric
 from analytics.alert_rules import Condition, RuleSpec
 from analytics.pairs import PAIRS, Pair, PairError, parse_pair
-from analytics.periods import Period, PeriodError, parse_period
-from handlers.parsing import CommandError
+from handlers.words import CommandError
 
 ADD_EXAMPLE = "alert add gap 3y above 30 hysteresis 2"
 MAX_COOLDOWN_DAYS = 365
-MA_DAYS = (5, 1000)
-_MA_RE = re.compile(r"^(\d{1,4})(?:-?day|d|dma|-dma|-day-ma|sma)?$", re.ASCII)
 _ID_RE = re.compile(r"^#?a?(\d{1,9})$", re.ASCII)
 _NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d{1,4})?)(pp|%|σ|sd|pctile)?$",
                         re.ASCII)
 _COOLDOWN_RE = re.compile(r"^(\d{1,4})(d|days?|w|weeks?)?$", re.ASCII)
 """The patterns match ASCII digits only: handlers.normalise turns Unicode digits into ASCII
 before any parser runs."""
-_LIMITS = {  # metric kind -> (lowest threshold, highest threshold, largest hysteresis)
-    "gap": (-1000.0, 1000.0, 200.0), "vs_ma": (-100.0, 1000.0, 100.0),
-    "percentile": (0.0, 100.0, 100.0), "zscore": (-10.0, 10.0, 10.0),
-}
-_CONDITION_WORDS = ("above", "below", "crosses", "cross", "crossing")
 _NO_NOTE = ("no-clear-note", "no-note", "quiet", "noclear")
 
 
@@ -112,28 +106,25 @@ def parse_digest(args: list[str]) -> DigestRequest:
 def parse_rule(words: list[str]) -> RuleSpec:
     """METRIC CONDITION VALUE [PAIR] [options], strictly validated."""
     rest, pair = _pop_pair(words)
-    low = [w.lower() for w in rest]
-    kind, period, ma_days, low = _parse_metric(low)
-    metric = Metric(kind, pair, period, ma_days)
+    try:
+        metric, low = parse_metric([w.lower() for w in rest], pair)
+    except MetricWordsError as exc:
+        raise CommandError(exc.message, f"alert add {exc.example}" if exc.example
+                           else ADD_EXAMPLE) from None
     condition, low = _parse_condition(low)
     if not low:
         raise CommandError(f"Give a value after `{condition}`, e.g. `{condition} 30`.",
                            ADD_EXAMPLE)
     threshold = _number(low[0], "threshold")
     hysteresis, cooldown, clear_note = _parse_options(low[1:])
-    lo, hi, max_band = _LIMITS[kind]
+    lo, hi, max_band = metric.limits.lowest, metric.limits.highest, metric.limits.widest_band
     if not lo <= threshold <= hi:
-        raise CommandError(f"`{low[0]}` is out of range: a {kind_name(kind)} threshold must be "
-                           f"between {lo:g} and {hi:g} {metric.unit}.", ADD_EXAMPLE)
+        raise CommandError(f"`{low[0]}` is out of range: a {metric.kind_name} threshold must "
+                           f"be between {lo:g} and {hi:g} {metric.unit}.", ADD_EXAMPLE)
     if hysteresis > max_band:
         raise CommandError(f"Hysteresis {hysteresis:g} is too wide: out of range for a "
-                           f"{kind_name(kind)} (at most {max_band:g}).", ADD_EXAMPLE)
+                           f"{metric.kind_name} (at most {max_band:g}).", ADD_EXAMPLE)
     return RuleSpec(metric, condition, threshold, hysteresis, cooldown, clear_note)
-
-
-def kind_name(kind: str) -> str:
-    return {"gap": "gap (pp)", "vs_ma": "ratio-vs-average (%)",
-            "percentile": "percentile", "zscore": "z-score"}[kind]
 
 
 def _pop_pair(words: list[str]) -> tuple[list[str], Pair]:
@@ -146,50 +137,6 @@ def _pop_pair(words: list[str]) -> tuple[list[str], Pair]:
     except PairError as exc:
         raise CommandError(str(exc), f"{ADD_EXAMPLE} etf") from None
     return [w for w in words if w not in pairs], pair
-
-
-def _parse_metric(words: list[str]
-                  ) -> tuple[MetricKind, Period | None, int | None, list[str]]:
-    """(kind, period, ma_days, remaining words) from the metric at the start of `words`."""
-    first = words[0] if words else ""
-    if first == "gap":
-        rest = words[1:]
-        text = rest[0] if rest and rest[0] not in _CONDITION_WORDS else "3y"
-        if rest and text == rest[0]:
-            rest = rest[1:]
-        try:
-            period = parse_period(text)
-        except PeriodError as exc:
-            raise CommandError(str(exc), ADD_EXAMPLE) from None
-        if period.kind not in ("offset", "ytd"):
-            raise CommandError("A gap alert needs a rolling window such as `3y`, `18m` or "
-                               "`ytd`.", ADD_EXAMPLE)
-        return "gap", period, None, rest
-    if first == "ratio":
-        rest = words[1:]
-        if rest[:1] == ["vs"] or rest[:1] == ["vs."]:
-            return "vs_ma", None, _ma_days(rest[1] if len(rest) > 1 else ""), rest[2:]
-        word = rest[0] if rest else ""
-        if word in ("percentile", "pctile", "pct", "rank"):
-            return "percentile", None, None, rest[1:]
-        if word in ("zscore", "z-score", "z"):
-            return "zscore", None, None, rest[1:]
-        raise CommandError(f"After `ratio` say `vs 200dma`, `percentile` or `zscore`"
-                           f"{f' (not `{word}`)' if word else ''}.",
-                           "alert add ratio vs 200dma crosses 0")
-    raise CommandError(
-        f"`{first or '(nothing)'}` is not a metric. Alerts watch `gap 3y` (any window, pp), "
-        "`ratio vs 200dma` (%), `ratio percentile` or `ratio zscore`.", ADD_EXAMPLE)
-
-
-def _ma_days(word: str) -> int:
-    match = _MA_RE.match(word)
-    days = int(match.group(1)) if match else 0
-    if not MA_DAYS[0] <= days <= MA_DAYS[1]:
-        raise CommandError(f"`vs {word}`: give a moving average of {MA_DAYS[0]} to "
-                           f"{MA_DAYS[1]} trading days, e.g. `vs 200dma`.",
-                           "alert add ratio vs 200dma crosses 0")
-    return days
 
 
 def _parse_condition(words: list[str]) -> tuple[Condition, list[str]]:

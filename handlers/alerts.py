@@ -16,7 +16,7 @@ from slack_bolt import Respond
 from bot.alerts.commands import AlertCommandError, AlertCommands
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
-from handlers import alert_rule_replies as replies
+from handlers import alert_text as replies
 from handlers.alert_parsing import AlertAction, AlertAdd, AlertList, AlertRequest, DigestRequest
 
 logger = logging.getLogger(__name__)

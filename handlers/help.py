@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.alert_metrics import metric_help
 from analytics.formatting import clip
 from analytics.periods import NAMED_PERIODS
 
@@ -62,9 +63,9 @@ COMMANDS: list[tuple[str, str, str, str]] = [
      "valuation"),
     ("alert", "alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] "
      "[no-clear-note] | list | remove ID | pause ID | resume ID",
-     "Threshold alerts for this channel, checked after each US close. METRIC: `gap 3y` (in pp), "
-     "`ratio vs 200dma` (in percent), `ratio percentile`, `ratio zscore`; CONDITION: above, "
-     "below, crosses, crosses up, crosses down. Hysteresis: re-arm only after moving back by N.",
+     "Threshold alerts for this channel, checked after each US close. METRIC: "
+     f"{metric_help()}; CONDITION: above, below, crosses, crosses up, crosses down. "
+     "Hysteresis: re-arm only after moving back by N.",
      "alert add gap 3y above 30 hysteresis 2"),
     ("digest", "digest daily|weekly|off",
      "A scheduled summary in this channel after the US close (daily, or on each week's "

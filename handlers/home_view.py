@@ -10,7 +10,7 @@ from typing import Any
 from analytics.formatting import clip, pct, percentile_rank, pp
 from bot.alerts.commands import RuleView
 from bot.alerts.store import AlertRule
-from handlers.alert_rule_replies import rule_line
+from handlers.alert_text import rule_line
 from handlers.report_text import source_text
 
 Payload = dict[str, Any]

@@ -21,6 +21,7 @@ from bot.runtime.cache import Cache
 from bot.runtime.channel_settings import ChannelSettings
 from bot.runtime.deps import Deps
 from handlers.parsing import AS_OF_WORDS, CommandError, parse_command, split_words
+from handlers.replies import REPLIES
 
 logger = logging.getLogger(__name__)
 EXAMPLE = 'schedule add "board" weekly fri'
@@ -124,8 +125,6 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
 def scheduled_message(reports: Reports, cache: Cache, record: dict[str, Any]
                       ) -> tuple[list[dict[str, Any]], str, Report] | None:
     """The blocks, text and report a scheduled post carries (None: schedule removed)."""
-    from handlers.replies import REPLIES
-
     if ScheduleStore(cache).get(record["schedule_id"]) is None:
         return None
     defaults = ChannelSettings(cache).get(record["channel_id"])

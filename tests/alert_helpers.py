@@ -18,6 +18,7 @@ import redis
 from bot.alerts.delivery import alerts_client
 from bot.alerts.evaluator import Evaluator, RunSummary
 from bot.alerts.store import AlertRule, AlertStore
+from bot.alerts_cli import alert_messages
 from bot.data.sources import CsvSource
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
@@ -46,7 +47,8 @@ def alert_deps(fake: FakeSlack, cache: Cache, data_dir: Path,
 
 
 def make_evaluator(deps: Deps, **kwargs: Any) -> Evaluator:
-    return Evaluator(deps, alerts_client(deps.settings), sleep=lambda s: None, **kwargs)
+    return Evaluator(deps, alerts_client(deps.settings), alert_messages(), sleep=lambda s: None,
+                     **kwargs)
 
 
 def add_rule(cache: Cache, text: str, channel: str = "C1", user: str = "U1") -> AlertRule:

@@ -31,8 +31,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from analytics.alert_metric_base import Metric
 from analytics.pairs import parse_pair
-from analytics.periods import parse_period
 from bot.alerts.outbox import MAX_ATTEMPTS, Outbox, OutboxEntry
 from bot.alerts.reconcile import find_post, post_matcher
 from bot.alerts.store import AlertStore
@@ -40,6 +40,7 @@ from bot.reports import Report, Reports
 from bot.reports.gap import GapQuery
 from bot.reports.table import TableQuery
 from bot.reports.trend import TrendQuery
+from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
 from bot.slack.slack_io import slack_error
 
@@ -51,13 +52,33 @@ STALE_SENDING = timedelta(minutes=15)
 """A record claimed this long ago and still `sending` belongs to a crashed process."""
 AMBIGUOUS = frozenset({"internal_error", "fatal_error", "service_unavailable",
                        "request_timeout"})
-TREND_CHART_PERIOD = "2y"
-"""The chart window of a ratio rule's firing: the `trend` command's default."""
 RECONCILE_WAIT_S = 2.0
 """Before reading the history after an unclear answer, let Slack finish what it received."""
 RECONCILE_TRIES = 2
 MEMBERSHIP = frozenset({"not_in_channel", "channel_not_found", "is_archived",
                         "access_denied"})
+
+
+Record = dict[str, Any]
+Blocks = list[dict[str, Any]]
+CHART_QUERIES: dict[str, type[GapQuery] | type[TrendQuery]] = {"gap": GapQuery,
+                                                               "trend": TrendQuery}
+"""The report behind each chart a metric can ask for (analytics.alert_metric_base.ChartNeed)."""
+
+
+@dataclass(frozen=True)
+class AlertMessages:
+    """The words of what the delivery posts. They belong to the commands (handlers/), which
+    services do not import: the composition root passes them in."""
+
+    firing: Callable[[list[Record]], tuple[Blocks, str]]
+    """One rule's outbox records (one event, or a catch-up) -> (blocks, notification text)."""
+    digest: Callable[[Record, Report], tuple[Blocks, str]]
+    """A digest record and the report it shows -> (blocks, notification text)."""
+    scheduled: Callable[[Reports, Cache, Record], tuple[Blocks, str, Report] | None]
+    """A scheduled report's record -> (blocks, text, report), None if it was removed."""
+    chart_labels: Callable[[Report], tuple[str, str]]
+    """A report -> (title, alt text) of its uploaded chart."""
 
 
 @dataclass(frozen=True)
@@ -116,13 +137,15 @@ class Delivery:
     """Delivers open outbox records, grouped one message per rule (or digest)."""
 
     def __init__(self, store: AlertStore, outbox: Outbox, reports: Reports, client: WebClient,
-                 clock: Callable[[], datetime], sleep: Callable[[float], None]) -> None:
+                 clock: Callable[[], datetime], sleep: Callable[[float], None],
+                 messages: AlertMessages) -> None:
         self.store = store
         self.outbox = outbox
         self.reports = reports
         self.client = client
         self.clock = clock
         self.sleep = sleep
+        self.messages = messages
         self._interrupted: list[OutboxEntry] = []
 
     def deliver_open(self, summary: Any, renew: Callable[[], None]) -> None:
@@ -224,25 +247,21 @@ class Delivery:
         return outcome
 
     def _prepare_alert(self, entries: list[OutboxEntry]) -> Any:
-        from handlers.alert_replies import firing_message
-
         records = [e.record for e in entries]
         rule = self.store.get(records[0]["rule_id"])
         if rule is None or rule.paused:
             return None
-        blocks, text = firing_message(records)
+        blocks, text = self.messages.firing(records)
         metadata = {"event_type": "smallcaps_alert", "event_payload": {
             "rule_id": rule.id, "events": ",".join(f"{r['day']}:{r['kind']}" for r in records)}}
         fires = [r for r in records if r["kind"] == "fire"]
-        chart = (lambda: self._share_chart(rule.channel_id, fires[-1], rule.id)) \
-            if fires else None
+        chart = (lambda: self._share_chart(rule.channel_id, rule.spec.metric, fires[-1],
+                                           rule.id)) if fires else None
         return rule.channel_id, blocks, text, metadata, chart
 
     def _prepare_digest(self, record: dict[str, Any]) -> Any:
-        from handlers.alert_replies import digest_message
-
         report = self.reports.run(digest_query(record["as_of"]))
-        blocks, text = digest_message(record, report)
+        blocks, text = self.messages.digest(record, report)
         metadata = {"event_type": "smallcaps_digest", "event_payload": {
             "period": record["period"]}}
         channel = record["channel_id"]
@@ -250,9 +269,7 @@ class Delivery:
 
     def _prepare_schedule(self, record: dict[str, Any]) -> Any:
         """A scheduled report (None if the schedule was removed meanwhile)."""
-        from handlers.schedule_replies import scheduled_message
-
-        prepared = scheduled_message(self.reports, self.store.cache, record)
+        prepared = self.messages.scheduled(self.reports, self.store.cache, record)
         if prepared is None:
             return None
         blocks, text, report = prepared
@@ -282,21 +299,19 @@ class Delivery:
         if rule_id:
             self.store.set_error(rule_id, "delivery", message)
 
-    def _share_chart(self, channel: str, record: dict[str, Any], rule_id: str) -> None:
+    def _share_chart(self, channel: str, metric: Metric, record: dict[str, Any],
+                     rule_id: str) -> None:
         """The chart after a firing; failures are logged, the alert stands."""
         try:
-            report = self.reports.run(alert_chart_query(record))
+            report = self.reports.run(alert_chart_query(metric, date.fromisoformat(
+                record["day"])))
         except Exception:  # noqa: BLE001 - the alert is posted; the chart is a bonus
             logger.exception("chart for %s on %s failed", rule_id, record.get("day"))
             return
         self._upload(channel, report, rule_id)
 
     def _upload(self, channel: str, report: Report, rule_id: str | None) -> None:
-        from handlers.replies import REPLIES, chart_alt_text
-
-        fmt = REPLIES.get(report.payload.get("command", ""))
-        title = fmt.title(report.payload) if fmt else report.chart_filename
-        alt = chart_alt_text(report.payload) if fmt else title
+        title, alt = self.messages.chart_labels(report)
         try:
             png = report.chart_png  # drawn now, after the message is posted
         except Exception:  # noqa: BLE001 - the message is posted; the chart is a bonus
@@ -315,15 +330,13 @@ class Delivery:
                                      f"{refusal_hint(code)}")
 
 
-def alert_chart_query(record: dict[str, Any]) -> GapQuery | TrendQuery:
-    """The report whose chart goes with a firing, as of the firing's day: the `gap` of the
-    rule's window for gap rules; `trend` (the ratio against its 50/200-day averages over
-    its default 2-year chart window) for ratio rules (vs N-day average, percentile,
-    z-score). Built directly, not parsed: the day comes from the data, not from a user."""
-    pair, day = parse_pair(record["pair"]), date.fromisoformat(record["day"])
-    if record["metric_kind"] == "gap":
-        return GapQuery(parse_period(record["period"]), pair, day)
-    return TrendQuery(parse_period(TREND_CHART_PERIOD), pair, day)
+def alert_chart_query(metric: Metric, day: date) -> GapQuery | TrendQuery:
+    """The report whose chart goes with a firing of a rule on `metric`, as of the firing's
+    day: the one the metric asks for (Metric.chart: the gap of a gap rule's window, the
+    `trend` over its default window for ratio rules), for the rule's pair. Built directly,
+    not parsed: the day comes from the data, not from a user."""
+    need = metric.chart()
+    return CHART_QUERIES[need.command](need.period, metric.pair, day)
 
 
 def digest_query(as_of: str) -> TableQuery:

@@ -26,11 +26,12 @@ from typing import Any
 import pandas as pd
 from slack_sdk import WebClient
 
+from analytics.alert_metrics import metric_to_dict
 from analytics.alert_rules import AlertEvent, AlertState, advance
 from analytics.gap import align_closes
 from analytics.pairs import PAIRS
 from analytics.periods import InsufficientHistoryError
-from bot.alerts.delivery import Delivery
+from bot.alerts.delivery import AlertMessages, Delivery
 from bot.alerts.digest import DigestStore, digest_period, digest_record
 from bot.alerts.metrics import MetricCache, MetricData
 from bot.alerts.outbox import Outbox
@@ -60,14 +61,15 @@ class RunSummary:
 class Evaluator:
     """Evaluates all rules for one as-of day and delivers what they produced."""
 
-    def __init__(self, deps: Deps, client: WebClient, *, use_lock: bool = True,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, deps: Deps, client: WebClient, messages: AlertMessages, *,
+                 use_lock: bool = True, sleep: Callable[[float], None] = time.sleep) -> None:
+        """`messages` words the posts (the composition root passes the command layer's)."""
         self.deps = deps
         self.store = AlertStore(deps.cache, deps.settings.smallcaps_max_rules_per_channel)
         self.outbox = Outbox(deps.cache)
         self.digests = DigestStore(deps.cache)
         self.delivery = Delivery(self.store, self.outbox, deps.reports, client, deps.clock,
-                                 sleep)
+                                 sleep, messages)
         self.use_lock = use_lock
 
     def run(self, as_of: date) -> RunSummary:
@@ -200,8 +202,8 @@ def alert_record(rule: AlertRule, event: AlertEvent, state: AlertState,
         "previous_text": metric.format_apart(event.previous_value, event.level)
         if event.previous_value is not None else None,
         "previous_day": event.previous_day.isoformat() if event.previous_day else None,
-        "metric_kind": metric.kind, "metric_label": metric.label(),
-        "period": metric.period.label if metric.period else None, "pair": metric.pair.key,
+        "metric_kind": metric.key, "metric_label": metric.label(),
+        "period": metric_to_dict(metric)["period"], "pair": metric.pair.key,
         "pair_label": f"{metric.pair.small.name} ({metric.pair.small.symbol}) vs "
                       f"{metric.pair.large.name} ({metric.pair.large.symbol})",
         "basis": metric.pair.basis, "source": data.source, "stale_note": data.stale_note,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.alert_metrics import Metric, metric_series, metric_window
+from analytics.alert_metric_base import Metric
 from analytics.gap import align_closes
 from bot.data.market import MarketData, PriceHistory
 
@@ -36,7 +36,7 @@ class MetricData:
 
     def window(self, day: date) -> tuple[date, date]:
         """First and last trading day the value on `day` depends on."""
-        return metric_window(self.metric, self.dates, day)
+        return self.metric.window(self.dates, day)
 
 
 class MetricCache:
@@ -51,13 +51,13 @@ class MetricCache:
         """The metric's data; raises DataUnavailableError / InsufficientHistoryError."""
         key = metric.words() + "|" + metric.pair.key
         if key not in self._metrics:
-            symbols = metric.pair.symbols
+            symbols = metric.symbols
             if symbols not in self._histories:
                 self._histories[symbols] = self.market.history(list(symbols))
             history = self._histories[symbols]
             small, large = (history.closes[s] for s in symbols)
             self._metrics[key] = MetricData(
-                metric=metric, series=metric_series(metric, small, large),
+                metric=metric, series=metric.series(small, large),
                 dates=align_closes(small, large).index, source=history.source,
                 stale_note=history.stale_note)
         return self._metrics[key]

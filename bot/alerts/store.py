@@ -25,10 +25,8 @@ from typing import Any
 
 import redis
 
-from analytics.alert_metrics import Metric
+from analytics.alert_metrics import metric_from_dict, metric_to_dict
 from analytics.alert_rules import AlertState, RuleSpec
-from analytics.pairs import parse_pair
-from analytics.periods import parse_period
 from bot.runtime.cache import Cache
 
 DEFAULT_MAX_RULES = 25
@@ -84,18 +82,16 @@ class AlertStoreError(Exception):
 
 
 def spec_to_dict(spec: RuleSpec) -> dict[str, Any]:
-    """A JSON-able form of a rule (pair by key, period by label)."""
-    m = spec.metric
-    return {"metric": m.kind, "pair": m.pair.key, "period": m.period.label if m.period else None,
-            "ma_days": m.ma_days, "condition": spec.condition, "threshold": spec.threshold,
-            "hysteresis": spec.hysteresis, "cooldown_days": spec.cooldown_days,
-            "clear_note": spec.clear_note}
+    """A JSON-able form of a rule: the metric (analytics.alert_metrics.metric_to_dict: key,
+    pair by key, parameters such as the period by label), then the condition and options."""
+    return {**metric_to_dict(spec.metric), "condition": spec.condition,
+            "threshold": spec.threshold, "hysteresis": spec.hysteresis,
+            "cooldown_days": spec.cooldown_days, "clear_note": spec.clear_note}
 
 
 def spec_from_dict(data: dict[str, Any]) -> RuleSpec:
-    period = parse_period(data["period"]) if data.get("period") else None
-    metric = Metric(data["metric"], parse_pair(data["pair"]), period, data.get("ma_days"))
-    return RuleSpec(metric, data["condition"], float(data["threshold"]),
+    """The rule of a stored `spec_to_dict` (every layout written so far loads)."""
+    return RuleSpec(metric_from_dict(data), data["condition"], float(data["threshold"]),
                     float(data["hysteresis"]), int(data["cooldown_days"]),
                     bool(data["clear_note"]))
 

@@ -192,3 +192,16 @@ container (documented by each platform); the image sets SMALLCAPS_CONTAINER itse
 def get_settings() -> Settings:
     """The process-wide settings, read once from the environment."""
     return Settings()
+
+
+def settings_with_data_dir(data_dir: Path | None) -> Settings:
+    """Environment settings, with `data_dir` (a `--data-dir` option) taking precedence over
+    SMALLCAPS_DATA_DIR; ConfigError when the data folder does not exist."""
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"smallcaps_data_dir": data_dir})
+    folder = settings.smallcaps_data_dir
+    if folder is not None and not Path(folder).is_dir():
+        raise ConfigError(f"the data folder {folder} does not exist (--data-dir or "
+                          "SMALLCAPS_DATA_DIR).")
+    return settings

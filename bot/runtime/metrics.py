@@ -24,7 +24,14 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0)
 
@@ -48,6 +55,12 @@ ALERT_ERRORS = Counter("smallcaps_alert_errors", "Problems in alert runs (refusa
 def exposition() -> tuple[bytes, str]:
     """The current metrics as (body, content type) for a /metrics response."""
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def start_metrics_server(port: int | None) -> None:
+    """Serve this process's /metrics on `port` (SMALLCAPS_METRICS_PORT) when set."""
+    if port:
+        start_http_server(port)
 
 
 def watch_queue_depth(depth: Callable[[], int | None]) -> None:

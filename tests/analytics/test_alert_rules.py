@@ -9,12 +9,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.alert_metrics import Metric
+from analytics.alert_metrics import GapMetric, RatioPercentile, RatioVsAverage, RatioZscore
 from analytics.alert_rules import AlertState, RuleSpec, advance, seed, step
 from analytics.pairs import PAIRS
 from analytics.periods import parse_period
 
-GAP = Metric("gap", PAIRS["index"], parse_period("3y"))
+GAP = GapMetric(PAIRS["index"], parse_period("3y"))
 START = date(2024, 1, 1)
 
 
@@ -191,10 +191,10 @@ def test_firings_respect_the_cooldown(values, cooldown, condition):
 
 
 def test_a_value_just_past_its_level_never_prints_as_the_level():
-    z = Metric("zscore", PAIRS["index"])
+    z = RatioZscore(PAIRS["index"])
     assert z.format_apart(-1.6034, -1.6) == "-1.603 σ"  # not "-1.60 σ", the threshold
     assert z.format_apart(-1.5996, -1.6) == "-1.5996 σ"
     assert z.format_apart(-1.75, -1.6) == "-1.75 σ"  # far enough: the usual 2 decimals
     assert GAP.format_apart(35.004, 35.0) == "35.004 pp"
-    assert Metric("percentile", PAIRS["index"]).format_apart(9.96, 10.0) == "percentile 9.96"
-    assert Metric("vs_ma", PAIRS["index"], ma_days=200).format(-0.0001) == "0.00 %"
+    assert RatioPercentile(PAIRS["index"]).format_apart(9.96, 10.0) == "percentile 9.96"
+    assert RatioVsAverage(PAIRS["index"], ma_days=200).format(-0.0001) == "0.00 %"

@@ -42,6 +42,15 @@ def test_spp_is_always_signed(value: float, decimals: int, text: str) -> None:
     assert formatting.spp(value, decimals) == text
 
 
+@pytest.mark.parametrize(("value", "decimals", "text"), [
+    (1.234, 2, "+1.23"), (-1.849, 2, "-1.85"), (-0.0001, 2, "0.00"), (0.004, 2, "0.00"),
+    (-1.6034, 3, "-1.603"), (0.0004, 4, "+0.0004"),
+])
+def test_signed_unless_zero_drops_the_sign_of_a_rounded_zero(value: float, decimals: int,
+                                                             text: str) -> None:
+    assert formatting.signed_unless_zero(value, decimals) == text
+
+
 @pytest.mark.parametrize(("value", "unit", "text"), [
     (30.94, "%", "+30.9 %"), (-6.84, "%", f"{MINUS}6.8 %"), (-0.04, "%", "+0.0 %"),
     (1686.04, "%", "+1,686.0 %"), (-12.25, "pp", f"{MINUS}12.2 pp"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from handlers.alert_replies import firing_message
+from handlers.alert_text import firing_message
 
 
 def record(kind="fire", day="2024-01-16", value=35.7, **extra):
