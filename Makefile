@@ -30,10 +30,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # ruff, then the import contract (pyproject.toml [tool.importlinter]: imports only go down the
-# layers; analytics does no I/O).
+# layers; analytics does no I/O), then mypy on the commands (pyproject.toml [tool.mypy]: every
+# rendering is checked against its command's payload type).
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers analytics tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Speed and memory against the obvious way, offline (about 10 minutes; BENCH_ARGS=--quick
 # for a 30-second smoke run, or e.g. BENCH_ARGS="--runs 5 --json bench.json").

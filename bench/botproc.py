@@ -35,9 +35,11 @@ def obvious_app(deps: Any, data_dir: Path) -> App:
     """The baseline Bolt app: ack, then compute and post in the listener thread."""
     from bench.obvious import ObviousReports
     from bot.slack.slack_io import post_reply
-    from handlers.parsing import CommandError, HelpRequest, parse_command
+    from handlers.help import HelpRequest
+    from handlers.registry import parse_command
     from handlers.replies import channel_reply
     from handlers.slash import error_text
+    from handlers.words import CommandError
 
     reports = ObviousReports(data_dir)
     secret = deps.settings.slack_signing_secret.get_secret_value()

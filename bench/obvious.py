@@ -28,7 +28,7 @@ from analytics.gap import GapResult, compute_gap, history_rank
 from analytics.periods import Period, start_target
 from bot.data.market import PriceHistory
 from bot.reports import Report, chart_filename
-from bot.reports.gap import GapQuery, gap_payload
+from handlers.gap import GapQuery, gap_payload
 
 logger = logging.getLogger(__name__)
 PYPLOT_LOCK = threading.Lock()

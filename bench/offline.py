@@ -30,8 +30,8 @@ from bench.obvious import (
     quantstats_png,
     read_csv_closes,
 )
-from bot.reports.gap import GapQuery
 from bot.runtime.workers import collect_after_render, freeze_startup_objects
+from handlers.gap import GapQuery
 
 SOURCE, FETCHED = "CSV files", "CSV files, last close 2026-08-21"
 """What the timed charts say in their footers (as the bot passes them)."""

@@ -21,8 +21,10 @@ from bench.slackproc import TimedFakeSlack
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
 from bot.runtime.deps import build_deps
-from handlers.parsing import parse_command
-from handlers.slash import answer_report
+from handlers.command import Conversation
+from handlers.registry import parse_command
+from handlers.replies import answer_report
+from handlers.slash import error_text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,10 +44,12 @@ def main(argv: list[str] | None = None) -> None:
                             smallcaps_data_dir=args.data_dir, smallcaps_state_dir=state)
         deps = build_deps(settings, cache=Cache(client, prefix=prefix))
         web = WebClient(token="xoxb-bench", base_url=fake.base_url)
-        body = {"channel_id": "C1", "text": "gap 3y"}
 
         def reply(text: str) -> None:
-            answer_report(deps, parse_command(text), body, web, lambda **_: None, "UBOT")
+            asked = Conversation(deps=deps, client=web, channel_id="C1", user_id="U1", text=text,
+                                 respond=lambda **_: None, error_text=error_text,
+                                 bot_user_id="UBOT")
+            answer_report(asked, parse_command(text))
 
         reply("gap 1y")  # imports and first-use caches are not what we are after
         cases = {

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from bench.harness import DONE, BotProcess
 from bench.slackproc import RemoteSlack
 from bench.table import latency_stats
-from handlers.buttons import offered_commands
+from handlers.registry import offered_commands
 
 FAILED = "response_url"
 """Reports that fail are answered ephemerally through the response_url."""

@@ -24,15 +24,16 @@ from typing import TYPE_CHECKING
 
 from bot.alerts.store import AlertStore, AlertStoreError
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
+from bot.runtime.deps import Deps, build_deps
 from bot.runtime.metrics import start_metrics_server
 from handlers.alert_parsing import AlertAction, AlertList, parse_alert
+from handlers.prerender import commands_for
 from handlers.words import CommandError
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.alerts.delivery import AlertMessages
-    from bot.runtime.deps import Deps
 
 EXIT_FAILED = 1
 EXIT_SKIPPED = 5
@@ -58,12 +59,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 def alert_messages() -> AlertMessages:
     """What the delivery posts, in the commands' words (handlers/): services do not import
     the commands, so the entry points hand these over."""
-    from bot.alerts.delivery import AlertMessages
-    from handlers import alert_text
-    from handlers.schedule_replies import scheduled_message
+    from bot.alerts.delivery import AlertMessages  # lazy for start-up: delivery loads Slack
+    from handlers import alert_text, report_posts  # lazy: report_posts loads Slack too
 
-    return AlertMessages(firing=alert_text.firing_message, digest=alert_text.digest_message,
-                         scheduled=scheduled_message, chart_labels=alert_text.chart_labels)
+    return AlertMessages(firing=alert_text.firing_message, digest=report_posts.digest_message,
+                         scheduled=report_posts.scheduled_message,
+                         chart_labels=report_posts.chart_labels,
+                         chart_query=report_posts.alert_chart_query,
+                         digest_query=report_posts.digest_query)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -71,8 +74,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _deps_and_client(args: argparse.Namespace) -> tuple[Deps, WebClient]:
-    from bot.alerts.delivery import alerts_client
-    from bot.runtime.deps import build_deps
+    from bot.alerts.delivery import alerts_client  # lazy for start-up: delivery loads Slack
 
     settings = _settings(args)
     if settings.slack_bot_token is None:
@@ -93,8 +95,8 @@ def _as_of(text: str | None, settings: Settings) -> date:
 
 def run_alerts(args: argparse.Namespace) -> int:
     """`alerts run`: one evaluation, a summary on stdout, problems on stderr."""
-    from bot.alerts.evaluator import Evaluator
-    from bot.scheduler import record_run
+    from bot.alerts.evaluator import Evaluator  # lazy for start-up: it loads delivery
+    from bot.scheduler import record_run  # lazy: as above
 
     deps, client = _deps_and_client(args)
     as_of = _as_of(args.as_of, deps.settings)
@@ -117,9 +119,8 @@ def run_alerts(args: argparse.Namespace) -> int:
 
 def run_scheduler(args: argparse.Namespace) -> int:
     """`scheduler`: run forever (Ctrl-C or SIGTERM to stop)."""
-    from bot.alerts.evaluator import Evaluator
-    from bot.scheduler import Scheduler
-    from handlers.prerender import commands_for
+    from bot.alerts.evaluator import Evaluator  # lazy for start-up: it loads delivery
+    from bot.scheduler import Scheduler  # lazy: as above
 
     deps, client = _deps_and_client(args)
     start_metrics_server(deps.settings.smallcaps_metrics_port)
@@ -140,8 +141,6 @@ def run_scheduler(args: argparse.Namespace) -> int:
 
 def run_alert_admin(args: argparse.Namespace) -> int:
     """`alert list|remove|pause|resume` across all channels (operators)."""
-    from bot.runtime.deps import build_deps
-
     request = parse_alert(list(args.words))
     if not isinstance(request, AlertList | AlertAction):
         raise CommandError("Add rules from Slack (`/smallcaps alert add ...`): a rule "
@@ -168,9 +167,8 @@ def run_alert_admin(args: argparse.Namespace) -> int:
 
 def run_digest_preview(args: argparse.Namespace) -> int:
     """`digest`: print the view a digest posts (the `table`)."""
-    from bot.alerts.delivery import digest_query
-    from bot.runtime.deps import build_deps
-    from handlers.replies import plain_text
+    from handlers.replies import plain_text  # lazy for start-up: it loads Slack
+    from handlers.report_posts import digest_query  # lazy: as above
 
     if args.words:
         raise CommandError("Digests are set per channel in Slack (`/smallcaps digest daily`);"

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-import handlers
 from bot.runtime.deps import Deps
 from bot.slack import redelivery
 from bot.slack.slack_io import reply_client_options
+from handlers import actions, csv_button, home, mentions, slash
+from handlers.csv_button import CSV_ACTION
+from handlers.home_view import REFRESH_ACTION
 from handlers.reply_jobs import run_reply
 
 
 def create_client(deps: Deps) -> WebClient:
     """A Web API client for the configured base URL that retries rate limits (HTTP 429)."""
     return WebClient(**reply_client_options(deps.settings))
+
+
+def provide_deps(deps: Deps) -> Callable[[BoltContext, Callable[[], None]], None]:
+    """A middleware that hands `deps` to every listener: Bolt passes context values to a
+    listener by name, so a listener declares a `deps` parameter and tests call it directly."""
+
+    def middleware(context: BoltContext, next_: Callable[[], None]) -> None:
+        context["deps"] = deps
+        next_()
+
+    return middleware
 
 
 def create_app(deps: Deps) -> App:
@@ -39,6 +53,12 @@ def create_app(deps: Deps) -> App:
         process_before_response=True,
     )
     redelivery.register(app, deps.cache)  # redeliveries and replays are answered once
-    handlers.register(app, deps)
+    app.use(provide_deps(deps))
+    app.command(slash.SLASH_COMMAND)(slash.on_smallcaps)
+    app.event("app_mention")(mentions.on_mention)
+    app.action(actions.SWITCH_ACTION)(actions.on_switch)
+    app.action(CSV_ACTION)(csv_button.on_csv)
+    app.event("app_home_opened")(home.on_home_opened)
+    app.action(REFRESH_ACTION)(home.on_refresh)
     deps.reply_queue.run_local = partial(run_reply, deps)  # jobs run here without a queue
     return app

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from analytics.periods import InsufficientHistoryError
@@ -21,24 +21,39 @@ from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.reports.chart_file import ChartFileError, chart_format, write_chart
+from bot.reports.csv_export import report_csv
+from bot.reports.status import collect_status
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
+from bot.runtime.deps import build_deps
 from bot.runtime.metrics import start_metrics_server
-from handlers.help import COMMANDS, help_text
+from bot.runtime.workers import limit_malloc_arenas
+from handlers import registry
+from handlers.command import Command
+from handlers.help import help_text
 from handlers.normalise import command_words as normalised_words
-from handlers.parsing import PARSERS, CommandError
+from handlers.prerender import commands_for, prerender
+from handlers.status import status_text
+from handlers.words import CommandError
 
 EXIT_STORE, EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 1, 2, 3, 4
 VERBATIM_OPTIONS = ("--out", "--data-dir")
 """Options whose value is a file or folder name: passed on exactly as typed."""
 
 
-def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: str,
-                        what: str, example: str) -> None:
+def _add_command(commands: argparse._SubParsersAction, command: Command
+                 ) -> argparse.ArgumentParser:
+    """A subcommand taking the same words as `/smallcaps NAME ...`."""
+    what = command.summary.replace("%", "%%")  # argparse %-formats help; help says "10 %"
+    parser = commands.add_parser(command.name, help=what, description=f"{what}\n\ne.g. "
+                                 f"smallcaps {command.example}",
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("words", nargs="*", metavar="ARG", help=f"as in Slack: {command.usage}")
+    return parser
+
+
+def _add_report_command(commands: argparse._SubParsersAction, command: Command) -> None:
     """A subcommand taking the same words as `/smallcaps NAME ...`, plus CLI options."""
-    what = what.replace("%", "%%")  # argparse %-formats help strings; help text says "10 %"
-    parser = commands.add_parser(name, help=what, description=f"{what}\n\ne.g. smallcaps "
-                                 f"{example}", formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("words", nargs="*", metavar="ARG", help=f"as in Slack: {usage}")
+    parser = _add_command(commands, command)
     parser.add_argument("--pair", help="index (default), etf, or SMALL/LARGE Yahoo symbols")
     parser.add_argument("--basis", choices=("total", "price"),
                         help="ETF/stock closes: total (adjusted, default) or price return "
@@ -57,18 +72,15 @@ def _add_report_command(commands: argparse._SubParsersAction, name: str, usage: 
                         help="write the data behind the chart here (dates, closes, series)")
 
 
-OWN_SUBPARSER = {"status", "set", "unset", "schedule"}
-"""Commands whose CLI options differ from the report words/options, added separately
-(`set`/`unset`/`schedule` belong to a Slack channel: Slack only)."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smallcaps", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, usage, what, example in COMMANDS:
-        if name in PARSERS and name not in OWN_SUBPARSER:
-            _add_report_command(commands, name, usage, what, example)
+    for command in registry.listed():  # `cli` in each spec (handlers/command.py)
+        if command.cli == "report":
+            _add_report_command(commands, command)
+        elif command.cli == "words":
+            _add_command(commands, command)
     topic = commands.add_parser("help", help="usage with an example for every command")
     topic.add_argument("topic", nargs="?", help="one command, e.g. gap")
     commands.add_parser("serve", help="run the Slack bot (Socket Mode or HTTP)")
@@ -133,10 +145,9 @@ def command_words(args: argparse.Namespace) -> list[str]:
 
 def run_report(args: argparse.Namespace) -> int:
     """Print a report's summary (or JSON) and write its chart."""
-    from bot.runtime.deps import build_deps
-    from handlers.replies import plain_text
+    from handlers.replies import plain_text  # lazy for start-up: it loads slack_sdk
 
-    query = PARSERS[args.command](command_words(args))
+    query = registry.get(args.command).parse(command_words(args))
     if args.out:
         check_out(args.out)
     deps = build_deps(settings_for(args))
@@ -147,8 +158,6 @@ def run_report(args: argparse.Namespace) -> int:
         except ChartFileError as exc:
             raise CommandError(str(exc), "gap 3y --out gap.png") from None
     if getattr(args, "csv", None):
-        from bot.reports.csv_export import report_csv
-
         args.csv.write_text(report_csv(deps.market, query, report)[0])
     if args.json:
         print(json.dumps(report.payload, indent=2))
@@ -168,19 +177,24 @@ def check_out(path: Path) -> None:
         raise CommandError(str(exc), "gap 3y --out gap.png") from None
 
 
+def run_words(args: argparse.Namespace) -> int:
+    """A `cli="words"` command: print the terminal text of its request."""
+    command = registry.get(args.command)
+    assert command.terminal is not None  # Command checks it
+    print(command.terminal(command.parse(list(args.words))))
+    return 0
+
+
 def run_help(args: argparse.Namespace) -> int:
     """`smallcaps help [COMMAND]` (and a bare `smallcaps`): the usage Slack's help shows."""
-    print(help_text("smallcaps", args.topic if args.topic in PARSERS else None))
+    print(help_text(registry.listed(), "smallcaps", args.topic))  # all when it names none
     return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from bot.runtime.workers import limit_malloc_arenas
-
     limit_malloc_arenas()  # before any thread exists (bot.runtime.workers says why)
-    from bot.app import create_app
-    from bot.runtime.deps import build_deps
-    from bot.serve import serve
+    from bot.app import create_app  # lazy for start-up: the Slack app and server, for `serve`
+    from bot.serve import serve  # lazy: as above
 
     settings = settings_for(args)
     settings.require_slack()
@@ -189,7 +203,7 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(deps)
     workers = None
     if deps.reply_queue.use_queue and settings.smallcaps_web_workers:
-        from bot.worker import WorkerThreads
+        from bot.worker import WorkerThreads  # lazy: as above
 
         workers = WorkerThreads(deps, settings.smallcaps_web_workers).start()
     serve(app, settings, deps, workers)
@@ -198,8 +212,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_worker_command(args: argparse.Namespace) -> int:
     """`worker`: take reply jobs from the queue until SIGTERM (or, --burst, until empty)."""
-    from bot.runtime.deps import build_deps
-    from bot.worker import run_worker
+    from bot.worker import run_worker  # lazy for start-up: the queue worker loads RQ, Slack
 
     settings = settings_for(args)
     if settings.slack_bot_token is None:
@@ -221,7 +234,7 @@ def configure_logging(level: int) -> None:
         logging.basicConfig(level=level,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return
-    from pythonjsonlogger.json import JsonFormatter
+    from pythonjsonlogger.json import JsonFormatter  # lazy: only for SMALLCAPS_LOG_FORMAT=json
 
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
@@ -232,9 +245,6 @@ def configure_logging(level: int) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     """Print what `/smallcaps status` shows (read-only: fetches nothing)."""
-    from bot.reports.status import collect_status
-    from bot.runtime.deps import build_deps
-    from handlers.status import status_text
 
     info = collect_status(build_deps(settings_for(args)))
     print(json.dumps(info, indent=2) if args.json else status_text(info))
@@ -243,9 +253,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_prerender(args: argparse.Namespace) -> int:
     """Compute SMALLCAPS_PRERENDER's reports into the cache once; exit 3 if any failed."""
-    from bot.runtime.deps import build_deps
-    from bot.scheduler import record_prerender
-    from handlers.prerender import commands_for, prerender
+    from bot.scheduler import record_prerender  # lazy for start-up: it loads alert delivery
 
     deps = build_deps(settings_for(args))
     done = prerender(deps.reports, commands_for(deps.settings.smallcaps_prerender))
@@ -257,11 +265,16 @@ def run_prerender(args: argparse.Namespace) -> int:
 
 RUNNERS = {"help": run_help, "serve": run_serve, "worker": run_worker_command,
            "status": run_status, "prerender": run_prerender}
-"""Non-report subcommands; every command in handlers.parsing.PARSERS runs as a report."""
+"""Subcommands that are not a registry command's own `report` or `words` run."""
 RUNNERS["alerts"] = alert_cli.run_alerts
 RUNNERS["scheduler"] = alert_cli.run_scheduler
 RUNNERS["alert"] = alert_cli.run_alert_admin  # operators: every channel's rules
 RUNNERS["digest"] = alert_cli.run_digest_preview  # prints what a digest posts
+
+
+def _runner(name: str) -> Callable[[argparse.Namespace], int]:
+    """How a registry command runs in the terminal (its spec's `cli`)."""
+    return run_words if registry.get(name).cli == "words" else run_report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -272,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else logging.WARNING
     configure_logging(level)
     try:
-        return RUNNERS.get(args.command, run_report)(args)
+        return (RUNNERS.get(args.command) or _runner(args.command))(args)
     except CommandError as exc:
         print(f"smallcaps: {exc.message}\n  e.g. smallcaps {exc.example}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 
@@ -68,7 +69,7 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
     `signing_secret`, 401 when unverified and 400 when malformed), so none ends in a 500."""
     bolt = None
     if app is not None:
-        from slack_bolt.adapter.wsgi import SlackRequestHandler
+        from slack_bolt.adapter.wsgi import SlackRequestHandler  # lazy: HTTP mode only
 
         bolt = guard(SlackRequestHandler(app), signing_secret, max_body_bytes)
 
@@ -98,8 +99,6 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
 def classify(raw: bytes, content_type: str) -> tuple[str, str]:
     """(kind, name) of a Slack request body for metrics: ('command', 'gap'),
     ('event', 'app_mention'), ('action', 'block_actions') or ('other', '')."""
-    from urllib.parse import parse_qs
-
     try:
         if content_type.startswith("application/json"):
             body = json.loads(raw or b"{}")
@@ -210,7 +209,7 @@ def _serve_http(app: App, settings: Settings, health: Health | None,
 
 def _serve_socket_mode(app: App, settings: Settings, health: Health | None,
                        stopping: threading.Event) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_bolt.adapter.socket_mode import SocketModeHandler  # lazy: Socket Mode only
 
     assert settings.slack_app_token is not None
     logger.info("Starting in Socket Mode (health on port %d%s)", settings.port, HEALTH_PATH)
@@ -232,7 +231,7 @@ def http_server(app: App | None, host: str, port: int,  # type: ignore[no-untype
                 stopping: threading.Event | None = None, threads: int = HTTP_THREADS):
     """The production waitress server for `app` (port 0 picks a free port: benchmarks), with
     the signing secret and body limit of `settings` (default: the environment's)."""
-    import waitress
+    import waitress  # lazy for start-up: only an HTTP server needs it
 
     settings = settings or get_settings()
     secret = settings.slack_signing_secret

@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from analytics.periods import InsufficientHistoryError
@@ -24,11 +24,14 @@ from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
 from bot.slack.slack_update import MessageRef, update_report_message
 from handlers.buttons import ACTION_PREFIX, EPOCH_FORMAT, SwitchRequest, decode_value
-from handlers.parsing import CommandError, parse_command
-from handlers.replies import REPLIES, channel_reply
+from handlers.command import Blocks
+from handlers.registry import parse
+from handlers.replies import channel_reply
+from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
-Blocks = list[dict[str, Any]]
+SWITCH_ACTION = re.compile(rf"^{ACTION_PREFIX}:")
+"""Every switch button's action_id (handlers.buttons): one listener for them all."""
 
 
 def is_stale(request: SwitchRequest, now: datetime) -> bool:
@@ -76,6 +79,7 @@ def message_ref(body: dict[str, Any]) -> MessageRef:
     container = body.get("container") or {}
     message = body.get("message") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    assert channel, "a block_actions payload names its channel"
     return MessageRef(channel_id=channel, ts=container.get("message_ts") or message["ts"],
                       thread_ts=message.get("thread_ts"))
 
@@ -100,7 +104,7 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
     action = body["actions"][0]
     try:
         request = decode_value(action.get("value", ""))
-        query = parse_command(request.command_text())
+        parsed = parse(request.command_text())
     except (ValueError, CommandError):
         _tell(respond, ":warning: These buttons are from an older version of smallcaps. "
                        "Run `/smallcaps gap 3y` for a fresh answer with working buttons.")
@@ -109,11 +113,11 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
     if is_stale(request, now):
         _tell(respond, stale_text(request))
         return None
-    if getattr(query, "command", None) not in REPLIES:
+    if parsed.command.rendering is None:
         _tell(respond, f":warning: `{request.command}` cannot be switched with buttons.")
         return None
     try:
-        report = deps.reports.run(query)
+        report = deps.reports.run(parsed.request)
     except (DataUnavailableError, InsufficientHistoryError) as exc:
         _tell(respond, f":warning: {exc} The message was left as it was.")
         return None
@@ -137,12 +141,8 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
         return None
 
 
-def register(app: App, deps: Deps) -> None:
-    """Listen for clicks on every switch button (action_id 'smallcaps_switch:...')."""
-
-    @app.action(re.compile(rf"^{ACTION_PREFIX}:"))
-    def on_switch(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-                  context: dict[str, Any]) -> None:
-        ack()
-        deps.replies.submit(switch_report, deps, body, client, respond,
-                            context.get("bot_user_id"))
+def on_switch(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+              context: dict[str, Any], deps: Deps) -> None:
+    """A click on a switch button (action_id 'smallcaps_switch:...'): ack, then update."""
+    ack()
+    deps.replies.submit(switch_report, deps, body, client, respond, context.get("bot_user_id"))

@@ -1,8 +1,8 @@
-"""Words for alerts: the posts in channels (firings, re-arm notes, catch-ups, digests, the
-titles of their charts) and the ephemeral replies to `alert add|list|remove|pause|resume`
-and `digest`.
+"""Words for alerts: the posts in channels (firings, re-arm notes, catch-ups) and the
+ephemeral replies to `alert add|list|remove|pause|resume` and `digest` (a digest's post is a
+report's own reply: handlers/report_posts.py).
 
-Pure functions of outbox records, rule views and reports; Block Kit within Slack's limits.
+Pure functions of outbox records and rule views; Block Kit within Slack's limits.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from analytics.formatting import clip
 from bot.alerts.commands import RuleView
 from bot.alerts.digest import DigestSubscription
 from bot.alerts.store import AlertRule
-from bot.reports import Report
-from handlers.replies import REPLIES, chart_alt_text
 
 Record = dict[str, Any]
 Blocks = list[dict[str, Any]]
@@ -113,24 +111,6 @@ def _catch_up(records: list[Record]) -> tuple[Blocks, str]:
     return [_section(head + "\n" + "\n".join(lines)),
             _context(f"Now {last['current_text']} ({last['current_day']}); threshold "
                      f"{last['threshold_text']}.", rule_context(last))], clip(text, 3000)
-
-
-def digest_message(record: Record, report: Report) -> tuple[Blocks, str]:
-    """The report's own blocks under a one-line digest header."""
-    fmt = REPLIES[report.payload["command"]]
-    intro = _context(f":calendar: {record['frequency'].capitalize()} digest ({record['period']})"
-                     f" · set by <@{record['creator_id']}> · `/smallcaps digest off` to stop")
-    blocks = [intro, *fmt.blocks(report.payload)][:50]
-    return blocks, clip(f"{record['frequency'].capitalize()} digest: "
-                        f"{fmt.fallback(report.payload)}", 3000)
-
-def chart_labels(report: Report) -> tuple[str, str]:
-    """(title, alt text) of a report's chart as the delivery uploads it: the command's own
-    title and screen-reader text, or the file name for a report without a reply format."""
-    fmt = REPLIES.get(report.payload.get("command", ""))
-    title = fmt.title(report.payload) if fmt else report.chart_filename
-    alt = chart_alt_text(report.payload) if fmt else title
-    return title, alt
 
 
 def where_it_stands(view: RuleView) -> str:

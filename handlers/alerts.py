@@ -11,8 +11,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Respond
-
 from bot.alerts.commands import AlertCommandError, AlertCommands
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
@@ -23,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def answer_alert(deps: Deps, request: AlertRequest, command: dict[str, Any],
-                 respond: Respond, error_text: Callable[..., str]) -> None:
+                 respond: Callable[..., Any], error_text: Callable[..., str]) -> None:
     """Run one alert/digest request for the command's user and channel; reply ephemerally."""
     commands, settings = AlertCommands(deps), deps.settings
     channel, user = command["channel_id"], command["user_id"]

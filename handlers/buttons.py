@@ -8,7 +8,8 @@ answered from the value alone and a click on a message older than the data can b
                                                             "b":"price" for that basis)
 
 The builder is generic: any report command whose payload has `command`, `period`, `pair`,
-`as_of_requested` and `data_fetched_at` gets the same row (gap, trend, stats and history).
+`as_of_requested` and `data_fetched_at` gets the same row (gap, trend, stats and history);
+each command declares its choices in its `Command` spec (handlers/registry.py).
 """
 
 from __future__ import annotations
@@ -42,13 +43,6 @@ PERIOD_CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
                                            for p in ("1y", "3y", "5y", "10y"))
 PAIR_CHOICES: tuple[Choice, ...] = (Choice("pair", "index", "Index"), Choice("pair", "etf", "ETF"))
 DEFAULT_CHOICES = PERIOD_CHOICES + PAIR_CHOICES
-TREND_CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
-                                          for p in ("1y", "2y", "5y", "10y")) + PAIR_CHOICES
-"""`trend`'s PERIOD is only its chart window (default 2y, so 2y replaces 3y)."""
-CHOICES_BY_COMMAND: dict[str, tuple[Choice, ...]] = {
-    "gap": DEFAULT_CHOICES, "stats": DEFAULT_CHOICES, "trend": TREND_CHOICES,
-    "history": DEFAULT_CHOICES}
-"""The commands whose replies carry switch buttons, and the buttons each offers."""
 
 _FIELD_KEYS = {"period": "p", "pair": "k", "as_of": "a", "live": "l", "basis": "b"}
 """Query field -> one-letter key in the button value (keeps values short)."""
@@ -126,23 +120,20 @@ def switch_block(command: str, current: Mapping[str, str | None], epoch: str,
     return {"type": "actions", "elements": elements}
 
 
-def report_buttons(payload: Mapping[str, Any]) -> dict[str, Any]:
+def report_buttons(payload: Mapping[str, Any], choices: Sequence[Choice]) -> dict[str, Any]:
     """The switch row for a report payload (gap, trend, stats, history: period and pair)."""
     live = bool(payload.get("intraday") or payload.get("live_note"))  # `live` was asked
     current = {"period": payload["period"], "pair": payload["pair"],
                "as_of": payload.get("as_of_requested"), "live": "live" if live else None,
                "basis": payload.get("basis_requested")}
     return switch_block(payload["command"], current, data_epoch(payload["data_fetched_at"]),
-                        CHOICES_BY_COMMAND[payload["command"]])
+                        choices)
 
 
-def offered_commands() -> tuple[str, ...]:
-    """Every answer the switch buttons lead to ('gap 1y index', ..., 'trend 10y etf'): each
-    period with each pair, since a period click keeps the pair and a pair click the period.
-    handlers/prerender.py computes these ahead of the asking."""
-    commands = []
-    for command, choices in CHOICES_BY_COMMAND.items():
-        periods = [c.value for c in choices if c.field == "period"]
-        pairs = [c.value for c in choices if c.field == "pair"]
-        commands += [f"{command} {period} {pair}" for period in periods for pair in pairs]
-    return tuple(commands)
+def offered(command: str, choices: Sequence[Choice]) -> list[str]:
+    """Every answer `command`'s switch buttons lead to ('gap 1y index', ..., 'gap 10y etf'):
+    each period with each pair, since a period click keeps the pair and a pair click the
+    period. handlers/prerender.py computes these ahead of the asking."""
+    periods = [c.value for c in choices if c.field == "period"]
+    pairs = [c.value for c in choices if c.field == "pair"]
+    return [f"{command} {period} {pair}" for period in periods for pair in pairs]

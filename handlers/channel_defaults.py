@@ -1,7 +1,8 @@
 """`set`, `unset` and how a channel's defaults fill in the words a command leaves out.
 
 `set pair etf` makes `gap 3y` mean `gap 3y etf` in that channel; a word typed in the command
-always wins. Replies state the pair, period and basis they used, as they always do.
+always wins. Replies state the pair, period and basis they used, as they always do. Which
+defaults a command takes is part of its `Command` spec (`defaults`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ from analytics.pairs import PAIRS, PairError, parse_pair
 from analytics.periods import PeriodError, parse_period
 from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
 from bot.runtime.deps import Deps
-from handlers.parsing import CommandError, pop_as_of, pop_basis
+from handlers.command import Command, Conversation
+from handlers.words import CommandError, pop_as_of, pop_basis
 
 logger = logging.getLogger(__name__)
-
-PAIR_COMMANDS = ("gap", "table", "stats", "trend", "rates", "history")
-PERIOD_COMMANDS = ("gap", "stats", "trend", "rates", "history")
 
 
 @dataclass(frozen=True)
@@ -66,36 +65,38 @@ def _is_period_word(word: str) -> bool:
     return True
 
 
-def apply_defaults(command: str, args: list[str], defaults: Mapping[str, str]) -> list[str]:
-    """`args` plus the channel's default pair, period or board where the user gave none.
+def apply_defaults(command: Command, args: list[str], defaults: Mapping[str, str]) -> list[str]:
+    """`args` plus the channel's default pair, period or board where the user gave none, for
+    the defaults `command` takes (`Command.defaults`).
 
-    Words typed win. `history` takes only a length default (`5y`, not `ytd`). A `basis`
-    default applies to the pair commands when no basis word was typed, except `total` on an
+    Words typed win. A `window` command (`history`) takes only a length default (`5y`, not
+    `ytd`). A `basis` default applies when no basis word was typed, except `total` on an
     index pair (index levels are price return only, so the default cannot apply there).
     """
-    if not defaults:
+    takes, name = command.defaults, command.name
+    if not defaults or not takes:
         return args
     try:
-        words, _ = pop_as_of(list(args), command)
-        words, typed_basis = pop_basis(words, command)
+        words, _ = pop_as_of(list(args), name)
+        words, typed_basis = pop_basis(words, name)
     except CommandError:
         return args  # let the command's own parser explain
     out = list(args)
-    if command in PAIR_COMMANDS and "pair" in defaults and not any(map(_is_pair_word, words)):
+    if "pair" in takes and "pair" in defaults and not any(map(_is_pair_word, words)):
         out.append(defaults["pair"])
-    if command in PERIOD_COMMANDS and "period" in defaults \
+    if takes & {"period", "window"} and "period" in defaults \
             and not any(_is_period_word(w) for w in words if not _is_pair_word(w)):
         period = parse_period(defaults["period"])
-        if command != "history" or period.kind == "offset":
+        if "period" in takes or period.kind == "offset":
             out.append(defaults["period"])
-    if command in PAIR_COMMANDS and "basis" in defaults and typed_basis is None:
+    if "basis" in takes and "basis" in defaults and typed_basis is None:
         try:
             pair = parse_pair(next((w for w in out if _is_pair_word(w)), None))
         except PairError:
             return out  # let the command's own parser explain the pair
         if pair.has_both_bases or defaults["basis"] != "total":
             out.append(defaults["basis"])
-    if command == "board" and "board" in defaults and not words:
+    if "board" in takes and "board" in defaults and not words:
         out.append(defaults["board"])
     return out
 
@@ -167,3 +168,30 @@ def home_settings_lines(deps: Deps, channel_ids: set[str] | None, admin: bool) -
     return [f"<#{c}>: " + " · ".join(f"{n} `{v}`" for n, v in
                                       ((n, found[c][n]) for n in VALIDATORS if n in found[c]))
             for c in shown[:20]]
+
+
+def answer_set(conversation: Conversation, request: SettingsRequest) -> None:
+    """`set` / `unset`, answered only to the asker."""
+    answer_settings(conversation.deps, request, conversation.channel_id, conversation.tell)
+
+
+SET = Command(
+    name="set",
+    usage="set [pair|period|basis|board VALUE]",
+    summary="This channel's defaults: `set pair etf`, `set period 5y`, `set basis price`, "
+            "`set board IWM/SPY, IJR/SPY, RSP/SPY`; `set` alone shows them. A command without "
+            "the word uses the default; replies still say what they used.",
+    example="set pair etf",
+    parse=parse_set,
+    answer=answer_set,
+    cli="none",
+)
+UNSET = Command(
+    name="unset",
+    usage="unset pair|period|basis|board",
+    summary="Remove one of this channel's defaults.",
+    example="unset pair",
+    parse=parse_unset,
+    answer=answer_set,
+    cli="none",
+)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
-
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from typing import TYPE_CHECKING, Any
 
 from bot.reports import Payload
 from bot.reports.csv_export import report_csv
 from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
-from handlers.parsing import CommandError, parse_command
+from handlers.registry import parse_command
+from handlers.words import CommandError
+
+if TYPE_CHECKING:  # annotations only: the button's blocks are built in terminal reports too,
+    # which must not load Slack's app framework (tests/test_cli.py)
+    from slack_bolt import Ack
+    from slack_sdk import WebClient
 
 logger = logging.getLogger(__name__)
 CSV_ACTION = "smallcaps_csv"
@@ -74,10 +77,8 @@ def post_csv(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respo
                 text=f":warning: I could not post the CSV (ref `{ref}`); it is logged.")
 
 
-def register(app: App, deps: Deps) -> None:
-    """Listen for clicks on the CSV button."""
-
-    @app.action(CSV_ACTION)
-    def on_csv(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        deps.replies.submit(post_csv, deps, body, client, respond)
+def on_csv(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+           deps: Deps) -> None:
+    """A click on the CSV button: ack, then post the file in the thread."""
+    ack()
+    deps.replies.submit(post_csv, deps, body, client, respond)

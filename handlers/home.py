@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -23,15 +23,13 @@ from bot.runtime.deps import Deps
 from handlers.channel_defaults import home_settings_lines
 from handlers.home_thesis import thesis_lines
 from handlers.home_view import (
-    REFRESH_ACTION,
     AlertsPanel,
     Dashboard,
     GapRow,
     dashboard_view,
     error_view,
 )
-from handlers.parsing import PARSERS
-from handlers.replies import REPLIES
+from handlers.registry import get
 
 logger = logging.getLogger(__name__)
 HOME_PERIODS = ("1y", "3y", "5y")
@@ -43,13 +41,13 @@ def gap_rows(deps: Deps) -> list[GapRow]:
     rows = []
     for period in HOME_PERIODS:
         try:
-            rows.append(GapRow(period, deps.reports.run(PARSERS["gap"]([period])).payload))
+            rows.append(GapRow(period, deps.reports.run(get("gap").parse([period])).payload))
         except (DataUnavailableError, InsufficientHistoryError) as exc:
             rows.append(GapRow(period, error=str(exc)))
     return rows
 
 
-def ratio_change_lines(one_year: dict[str, Any] | None) -> list[str]:
+def ratio_change_lines(one_year: Mapping[str, Any] | None) -> list[str]:
     """The relative ratio's move over the 1-year window (when the trend report fails)."""
     if one_year is None:
         return ["Not available right now."]
@@ -65,8 +63,10 @@ def trend_status_lines(deps: Deps, rows: list[GapRow]) -> list[str]:
     """Relative-strength status for Home: the default `trend` report's one-line summary, or
     the 1-year ratio change if that report fails."""
     try:
-        report = deps.reports.run(PARSERS["trend"]([]))
-        return [REPLIES["trend"].fallback(report.payload)]
+        trend = get("trend")
+        report = deps.reports.run(trend.parse([]))
+        assert trend.rendering is not None
+        return [trend.rendering.fallback(report.payload)]
     except Exception:  # noqa: BLE001 - the dashboard falls back to the ratio change
         logger.warning("trend status for Home failed; showing the ratio change", exc_info=True)
     one_year = next((r.payload for r in rows if r.period == "1y" and r.payload), None)
@@ -162,15 +162,13 @@ def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:
         logger.exception("Could not publish the Home error view either (ref %s)", ref)
 
 
-def register(app: App, deps: Deps) -> None:
-    """Listen for the Home tab being opened and for its Refresh button."""
+def on_home_opened(event: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """The Home tab was opened: publish the dashboard (after the event is acknowledged)."""
+    if event.get("tab", "home") == "home":
+        deps.replies.submit(publish_home, deps, client, event["user"])
 
-    @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") == "home":
-            deps.replies.submit(publish_home, deps, client, event["user"])
 
-    @app.action(REFRESH_ACTION)
-    def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        deps.replies.submit(publish_home, deps, client, body["user"]["id"])
+def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """Home's Refresh button: publish the dashboard again for the clicker."""
+    ack()
+    deps.replies.submit(publish_home, deps, client, body["user"]["id"])

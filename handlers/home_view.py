@@ -10,11 +10,11 @@ from typing import Any
 from analytics.formatting import clip, pct, percentile_rank, pp
 from bot.alerts.commands import RuleView
 from bot.alerts.store import AlertRule
+from bot.reports import Payload
 from handlers.alert_text import rule_line
+from handlers.command import Blocks
 from handlers.report_text import source_text
 
-Payload = dict[str, Any]
-Blocks = list[dict[str, Any]]
 REFRESH_ACTION = "smallcaps_home_refresh"
 MAX_RULES_SHOWN = 40
 """Alert rules listed one per block; the rest are counted (keeps the view under 100 blocks)."""

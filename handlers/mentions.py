@@ -9,27 +9,19 @@ not clutter the channel.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime.deps import Deps
-from handlers.alert_parsing import AlertRequest
-from handlers.alerts import answer_alert
-from handlers.channel_defaults import (
-    SettingsRequest,
-    answer_settings,
-    channel_defaults,
-    with_settings_block,
-)
-from handlers.help import help_blocks
+from handlers.channel_defaults import channel_defaults
+from handlers.command import Conversation
 from handlers.normalise import normalise_text
-from handlers.parsing import CommandError, HelpRequest, StatusRequest, parse_command
-from handlers.schedule_replies import ScheduleRequest, answer_schedule
-from handlers.slash import answer_report
-from handlers.status import answer_status
+from handlers.registry import parse
+from handlers.replies import answer
+from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
 MENTION_NAME = "@smallcaps"
@@ -50,7 +42,7 @@ def mention_error_text(message: str, example: str | None = None) -> str:
             "lists everything.")
 
 
-def thread_sender(client: WebClient, channel: str, thread_ts: str):  # type: ignore[no-untyped-def]
+def thread_sender(client: WebClient, channel: str, thread_ts: str) -> Callable[..., None]:
     """A `respond`-like callable that posts into `thread_ts` (mentions have no response_url).
 
     `response_type` and `replace_original` are accepted and ignored: in a thread everything is
@@ -68,7 +60,8 @@ def thread_sender(client: WebClient, channel: str, thread_ts: str):  # type: ign
 
 def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
                    bot_user_id: str | None) -> None:
-    """Parse the mention's words and answer like `/smallcaps` would."""
+    """Parse the mention's words and answer like `/smallcaps` would: notes and errors in a
+    thread under the mention, a report where the mention is (its thread, or the channel)."""
     channel = event.get("channel")
     if not channel or not event.get("ts"):  # Slack always sends both; nowhere to answer
         logger.info("Ignored an app_mention without channel or ts")
@@ -77,35 +70,19 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
     send = thread_sender(client, channel, in_thread or event["ts"])
     text = strip_mention(event.get("text", ""), bot_user_id)
     try:
-        request = parse_command(text, channel_defaults(deps, channel))
+        parsed = parse(text, channel_defaults(deps, channel))
     except CommandError as exc:
         send(text=mention_error_text(exc.message, exc.example))
         return
-    if isinstance(request, HelpRequest):
-        send(blocks=help_blocks(MENTION_NAME, request.topic), text=f"{MENTION_NAME} help")
-        return
-    if isinstance(request, StatusRequest):
-        answer_status(deps, with_settings_block(deps, channel, send))
-        return
-    if isinstance(request, SettingsRequest):
-        answer_settings(deps, request, channel, send)
-        return
-    if isinstance(request, AlertRequest):  # alert/digest: for the mention's channel and user
-        command = {"channel_id": channel, "user_id": event.get("user", ""), "text": text}
-        answer_alert(deps, request, command, send, mention_error_text)
-        return
-    if isinstance(request, ScheduleRequest):
-        answer_schedule(deps, request, channel, event.get("user", ""), send)
-        return
-    answer_report(deps, request, {"channel_id": channel, "text": text}, client, send,
-                  bot_user_id, thread_ts=in_thread)
+    answer(Conversation(deps=deps, client=client, channel_id=channel,
+                        user_id=event.get("user", ""), text=text, respond=send,
+                        error_text=mention_error_text, invoked_as=MENTION_NAME,
+                        bot_user_id=bot_user_id, thread_ts=in_thread), parsed)
 
 
-def register(app: App, deps: Deps) -> None:
-    """Listen for mentions of the bot (event `app_mention`, scope `app_mentions:read`)."""
-
-    @app.event("app_mention")
-    def on_mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        deps.reply_queue.enqueue("mention", {"event": event,
-                                             "bot_user_id": context.get("bot_user_id")},
-                                 request_id=f"mention-{event['channel']}-{event['ts']}")
+def on_mention(event: dict[str, Any], context: dict[str, Any], deps: Deps) -> None:
+    """A mention of the bot (event `app_mention`, scope `app_mentions:read`): queued as a
+    reply job, answered once even when Slack delivers it again."""
+    deps.reply_queue.enqueue("mention", {"event": event,
+                                         "bot_user_id": context.get("bot_user_id")},
+                             request_id=f"mention-{event['channel']}-{event['ts']}")

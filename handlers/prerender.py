@@ -8,8 +8,9 @@ this computes those reports into the result cache (bot/reports), so the first pe
 is answered like a repeat. Answers are keyed by the data's refresh point, so nothing
 computed here outlives the data it was computed from.
 
-SMALLCAPS_PRERENDER picks what: `buttons` (the default: every switch-button answer, plus
-`table`, `rates`, `board`, `cuts` and `valuation`), `off`, or a comma-separated list of commands.
+SMALLCAPS_PRERENDER picks what: `buttons` (the default: every answer the switch buttons offer,
+plus the default answer of every other report whose `Command` spec says `prerendered`: `table`,
+`rates`, `board`, `cuts` and `valuation`), `off`, or a comma-separated list of commands.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from dataclasses import dataclass, field
 
 from bot.reports import Reports
 from bot.runtime.config import ConfigError
+from handlers.registry import parse, parse_command, prerendered_commands
+from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
-PLAIN_DEFAULTS = ("table", "rates", "board", "cuts", "valuation")
-"""Commands without buttons whose default answer is worth having ready."""
 
 
 @dataclass(frozen=True)
@@ -39,22 +40,18 @@ class PrerenderSummary:
 def commands_for(setting: str) -> tuple[str, ...]:
     """The commands SMALLCAPS_PRERENDER names; ConfigError for anything that is not a report
     command (checked at start-up, so a typo is found before the first close)."""
-    from handlers.buttons import offered_commands  # deferred: handlers import bot modules
-    from handlers.parsing import CommandError, parse_command
-    from handlers.replies import REPLIES
-
     text = setting.strip()
     if text.lower() in ("", "off", "none"):
         return ()
     if text.lower() == "buttons":
-        return (*offered_commands(), *PLAIN_DEFAULTS)
+        return prerendered_commands()
     commands = tuple(c.strip() for c in text.split(",") if c.strip())
     for command in commands:
         try:
-            query = parse_command(command)
+            parsed = parse(command)
         except CommandError as exc:
             raise ConfigError(f"SMALLCAPS_PRERENDER: `{command}`: {exc.message}") from None
-        if getattr(query, "command", None) not in REPLIES:
+        if parsed.command.rendering is None:
             raise ConfigError(f"SMALLCAPS_PRERENDER: `{command}` is not a report command "
                               "(use e.g. `gap 3y, trend, table`, `buttons` or `off`)")
     return commands
@@ -64,8 +61,6 @@ def prerender(reports: Reports, commands: Sequence[str],
               timer: Callable[[], float] = time.perf_counter) -> PrerenderSummary:
     """Compute each command's report into the cache; a failure is logged and skipped (one
     bad symbol must not keep the others from being ready)."""
-    from handlers.parsing import parse_command
-
     started = timer()
     computed, failed = 0, []
     for command in commands:

@@ -18,8 +18,11 @@ from bot.runtime.jobs import DeliveryRecord, OnceSteps, worker_deps
 from bot.runtime.metrics import REPLY_SECONDS
 from bot.slack.once_client import OnceClient
 from bot.slack.slack_io import reply_client_options
+from handlers import mentions, slash
 from handlers.channel_defaults import channel_defaults
-from handlers.parsing import CommandError, parse_command
+from handlers.registry import parse
+from handlers.replies import answer
+from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +63,6 @@ def run_reply(deps: Deps, kind: str, payload: dict[str, Any]) -> None:
 
 def _answer(deps: Deps, kind: str, payload: dict[str, Any], command: dict[str, Any],
             raw_respond: Respond | None, steps: OnceSteps) -> None:
-    from handlers import mentions, slash
-
     client = OnceClient(steps, **reply_client_options(deps.settings))
     bot_user_id = payload.get("bot_user_id")
     if kind == "mention":
@@ -76,9 +77,8 @@ def _answer(deps: Deps, kind: str, payload: dict[str, Any], command: dict[str, A
 
     try:
         # The same words and channel defaults as the listener that acked it parsed.
-        request = parse_command(command.get("text", ""),
-                                channel_defaults(deps, command.get("channel_id")))
+        parsed = parse(command.get("text", ""), channel_defaults(deps, command.get("channel_id")))
     except CommandError:  # the listener answered it; a job is never queued for one
         logger.exception("unparseable command in reply job %s", payload["request_id"])
         return
-    slash.answer(deps, request, command, client, respond, bot_user_id)
+    answer(slash.conversation(deps, command, client, respond, bot_user_id), parsed)

@@ -7,26 +7,25 @@ section text to 3000, fields to 2000 and at most 10 of them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from analytics.formatting import clip, percentile_rank, pp
 from analytics.pairs import RoleWords, role_words
 from bot.reports.common import last_close_text
-
-Payload = dict[str, Any]
-Block = dict[str, Any]
+from handlers.command import Block
 
 HEADER_MAX, TEXT_MAX, FIELD_MAX, FIELDS_MAX = 150, 3000, 2000, 10
 
 
-def series_names(p: Payload) -> str:
+def series_names(p: Mapping[str, Any]) -> str:
     """'Russell 2000 (^RUT) vs S&P 500 (^GSPC)'."""
     return (f"{p['small']['name']} ({p['small']['symbol']}) vs "
             f"{p['large']['name']} ({p['large']['symbol']})")
 
 
-def source_text(p: Payload) -> str:
+def source_text(p: Mapping[str, Any]) -> str:
     """'Source: Yahoo Finance (fetched 2026-11-24 21:00:00 UTC)', or for files 'Source: CSV
     files, last close 2026-08-21' (files are as fresh as their last close, not as the day
     they were read; their folder is a server path and stays out of replies)."""
@@ -36,7 +35,7 @@ def source_text(p: Payload) -> str:
     return f"Source: {p['source']} (fetched {fetched})"
 
 
-def intraday_text(p: Payload) -> str | None:
+def intraday_text(p: Mapping[str, Any]) -> str | None:
     """'Intraday, 10:15 New York, not a close: ...' for a `live` answer (or why it is not
     intraday after all), else None."""
     intraday = p.get("intraday")
@@ -47,7 +46,7 @@ def intraday_text(p: Payload) -> str | None:
             "so far, which will change until the close.")
 
 
-def basis_source_text(p: Payload) -> str:
+def basis_source_text(p: Mapping[str, Any]) -> str:
     """'Basis: price return · Source: Yahoo Finance (fetched 2026-11-24 21:00:00 UTC)'."""
     return f"Basis: {p['basis']} · {source_text(p)}"
 
@@ -64,7 +63,7 @@ def section(text: str, fields: list[str] | None = None) -> Block:
     return block
 
 
-def context(p: Payload, *lines: str) -> Block:
+def context(p: Mapping[str, Any], *lines: str) -> Block:
     """The footer: a stale-data warning if any, then `lines` (series, basis, dates, source)."""
     texts = [f":warning: {p['stale_note']}"] if p.get("stale_note") else []
     if intraday_text(p):
@@ -74,7 +73,7 @@ def context(p: Payload, *lines: str) -> Block:
                                             for t in texts[:FIELDS_MAX]]}
 
 
-def summary_blocks(title: str, headline: str, fields: list[str], detail: str, p: Payload,
+def summary_blocks(title: str, headline: str, fields: list[str], detail: str, p: Mapping[str, Any],
                    footer: list[str]) -> list[Block]:
     """Header, the bold headline with its fields, a detail section, then the context footer
     (the Slack twin of `plain_lines`)."""
@@ -92,13 +91,13 @@ def indented(lines: list[str]) -> list[str]:
     return [f"  {line}" if line else "" for line in lines]
 
 
-def warning_lines(p: Payload) -> list[str]:
+def warning_lines(p: Mapping[str, Any]) -> list[str]:
     """The intraday label and the stale-data warning as terminal lines, or nothing."""
     lines = [f"Warning: {p['stale_note']}"] if p.get("stale_note") else []
     return [text, *lines] if (text := intraday_text(p)) else lines
 
 
-def plain_lines(title: str, headline: str, body: list[str], p: Payload,
+def plain_lines(title: str, headline: str, body: list[str], p: Mapping[str, Any],
                 footer: list[str]) -> str:
     """A terminal rendering: title, rule, headline, indented body, warning, footer lines."""
     lines = [*title_rule(title), headline, "", *indented(body), ""]
@@ -114,19 +113,19 @@ def bold_fields_to_plain(fields: list[str]) -> list[str]:
     return out
 
 
-def words(p: Payload) -> RoleWords:
+def words(p: Mapping[str, Any]) -> RoleWords:
     """How this payload's pair is named in sentences ('small caps', or the symbols)."""
     return role_words(p["small"]["symbol"], p["large"]["symbol"])
 
 
-def span_text(p: Payload) -> str:
+def span_text(p: Mapping[str, Any]) -> str:
     """'3 years to 2024-03-26', or for a range '2020-12-31 to 2022-06-30' (the closes used)."""
     if p.get("period_kind") == "range":
         return f"{p['start']} to {p['end']}"
     return f"{p['period_description']} to {p['end']}"
 
 
-def window_rule(p: Payload) -> str:
+def window_rule(p: Mapping[str, Any]) -> str:
     """How the window's two closes were chosen, for this payload's kind of period."""
     kind = p.get("period_kind")
     if kind == "ytd":
@@ -149,7 +148,7 @@ def _elapsed(earlier: str, later: str) -> str:
     return f"{months} month{'s' if months != 1 else ''}"
 
 
-def unusual_lines(rank: Payload, *, adjective: str, current_pp: float, end: str,
+def unusual_lines(rank: Mapping[str, Any], *, adjective: str, current_pp: float, end: str,
                   names: RoleWords) -> list[str]:
     """How unusual a gap is, from a `history_rank`-shaped dict (README, "How unusual"):
     percentile with the number of independent windows, widest since (everyday meaning, only
@@ -176,7 +175,7 @@ def unusual_lines(rank: Payload, *, adjective: str, current_pp: float, end: str,
     return lines
 
 
-def records_line(lag: Payload, lead: Payload, names: RoleWords) -> str:
+def records_line(lag: Mapping[str, Any], lead: Mapping[str, Any], names: RoleWords) -> str:
     """'Record lag: 88.88 pp (window ending 1999-04-12) · record lead: 65.95 pp (...)', both
     always named; a side never reached says so ('never led; smallest lag ...')."""
     if lag["pp"] > 0:

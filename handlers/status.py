@@ -1,7 +1,8 @@
-"""Words for `status` (see bot/reports/status.py): Block Kit for Slack, plain text for the CLI.
+"""`status`: the bot's health (see bot/reports/status.py), for Slack and the terminal.
 
-Pure formatting, plus `answer_status`, which collects the status and sends it through
-whatever the caller replies with (a response_url, a thread).
+Grammar `status` (no arguments); pure formatting (Block Kit for Slack, plain text for the
+CLI), plus `answer_status`, which collects the status and sends it through whatever the caller
+replies with (a response_url, a thread), with the channel's defaults under it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,9 +18,23 @@ from analytics.formatting import clip
 from bot.data.market_hours import NEW_YORK
 from bot.reports.status import collect_status
 from bot.runtime.deps import Deps
+from handlers.channel_defaults import with_settings_block
+from handlers.command import Command, Conversation
+from handlers.words import no_arguments
 
 logger = logging.getLogger(__name__)
 Info = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    """Show the bot's health: data source and freshness, cache, scheduler, version."""
+
+
+def parse_status(args: list[str]) -> StatusRequest:
+    """`status` (no arguments)."""
+    no_arguments(args, "status")
+    return StatusRequest()
 
 
 def when(iso: str | None) -> str:
@@ -175,3 +191,21 @@ def answer_status(deps: Deps, send: Callable[..., Any]) -> None:
         send(text=f":warning: I could not collect the status (ref `{ref}`); it is logged.")
         return
     send(blocks=status_blocks(info), text=status_fallback(info))
+
+
+def answer(conversation: Conversation, request: StatusRequest) -> None:
+    """The status, then this channel's defaults, only to the asker."""
+    deps = conversation.deps
+    answer_status(deps, with_settings_block(deps, conversation.channel_id, conversation.tell))
+
+
+COMMAND = Command(
+    name="status",
+    usage="status",
+    summary="Where the data comes from and how fresh it is per symbol, cache and scheduler "
+            "health, and the version.",
+    example="status",
+    parse=parse_status,
+    answer=answer,
+    cli="own",  # --data-dir and --json: bot/cli.py
+)

@@ -1,22 +1,29 @@
-"""Words shared by command grammars: the error every parser raises and the options many
-commands take (`as-of DATE`, `live`, a basis word), each removed from a word list.
+"""The grammar every command shares: errors, `as-of`, `live`, the basis word, PERIOD and PAIR.
 
-Moved out of handlers.parsing (which re-exports them) so that command modules can share them
-without importing the command table.
+A command module (handlers/gap.py, ...) builds its own grammar from these pieces; the words
+arrive already normalised (handlers.normalise). Errors carry a short message and a command
+that would work.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
-from analytics.pairs import BASIS_WORDS
+from analytics.pairs import BASIS_WORDS, PAIRS, Pair, PairError, parse_pair
+from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
+from bot.data.market_hours import market_today
+from handlers.normalise import command_words
 
+DEFAULT_GAP_PERIOD = "3y"
 AS_OF_WORDS = ("as-of", "asof", "as_of", "--as-of", "--asof")
 LIVE_WORDS = ("live", "--live")
 """Ask for today's move: the window ends on the session's last trade (labelled intraday)."""
 MAX_QUOTED_CHARS = 80
 """At most this many characters of what the user typed are quoted back in an error."""
+MAX_COMMAND_CHARS = 1000
+"""Longer command text is refused without being parsed or echoed."""
 _QUOTED_RE = re.compile(r"`([^`]*)`")
 
 
@@ -41,6 +48,11 @@ class CommandError(ValueError):
         super().__init__(message)
         self.message = message
         self.example = example
+
+
+def split_words(text: str) -> list[str]:
+    """Words of a command, after the one normalisation step (handlers.normalise)."""
+    return command_words(text)
 
 
 def parse_as_of(value: str, command: str = "gap") -> date:
@@ -76,6 +88,30 @@ def pop_as_of(words: list[str], command: str = "gap") -> tuple[list[str], date |
     return rest, as_of
 
 
+def is_period(word: str) -> bool:
+    """True when `word` reads as a PERIOD (`3y`, `ytd`, `2020-01-01..2021-06-30`, ...)."""
+    try:
+        parse_period(word)
+    except PeriodError:
+        return False
+    return True
+
+
+def is_pair_word(word: str) -> bool:
+    """True when `word` names a pair: `index`, `etf`, ... or SMALL/LARGE."""
+    return word.lower() in PAIRS or "/" in word
+
+
+@dataclass(frozen=True)
+class PeriodPairArgs:
+    """The common arguments of report commands: `[PERIOD] [PAIR] [as-of DATE]`."""
+
+    period: Period
+    pair: Pair
+    as_of: date | None
+    live: bool = False
+
+
 def pop_live(words: list[str]) -> tuple[list[str], bool]:
     """Remove the `live` word from `words`; True if it was there."""
     rest = [w for w in words if w.lower() not in LIVE_WORDS]
@@ -105,3 +141,63 @@ def pop_basis(words: list[str], command: str = "gap") -> tuple[list[str], str | 
             raise CommandError("Give one basis: `total` or `price`.", f"{command} 3y etf price")
         basis = word
     return rest, basis
+
+
+def refuse_period_words(words: list[str], message: str, example: str) -> None:
+    """CommandError(`message`, `example`) for the first word of `words` that reads as a
+    period (for commands whose windows are fixed); `message` may use `{word}`."""
+    for word in words:
+        if not is_pair_word(word) and (is_period(word) or word[:1].isdigit()):
+            raise CommandError(message.format(word=word), example)
+
+
+def parse_period_pair(args: list[str], command: str,
+                      default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
+    """`[PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` in any order; errors name a valid
+    `command` example. BASIS (`total` or `price`) selects the basis of ETF and stock closes;
+    `live` ends the window on today's unfinished session and cannot be pinned."""
+    args, live = pop_live(args)
+    args, as_of = pop_as_of(args, command)
+    if live and as_of is not None:
+        raise CommandError("`live` shows today's move so far, so it cannot go with `as-of`: "
+                           "give one or the other.", f"{command} 1y live")
+    args, basis = pop_basis(args, command)
+    if len(args) > 2:
+        raise CommandError(f"Too many words: `{' '.join(args)}`.", f"{command} 5y etf")
+    period_text, pair_text = None, None
+    for word in args:
+        if is_pair_word(word):
+            if pair_text is not None:
+                raise CommandError("Give one pair, e.g. `etf`.", f"{command} 3y etf")
+            pair_text = word
+        elif is_period(word) or word[:1].isdigit():  # digits: let parse_period explain
+            if period_text is not None:
+                raise CommandError("Give one period, e.g. `3y`.", f"{command} 3y etf")
+            period_text = word
+        else:
+            raise CommandError(
+                f"`{word}` is neither a period ({', '.join(NAMED_PERIODS)}, any Nd/Nw/Nm/Ny, "
+                "or YYYY-MM-DD..YYYY-MM-DD), a pair (`index`, `etf` or SMALL/LARGE) nor a "
+                "basis (`total` or `price`).",
+                f"{command} 3y IJR/SPY",
+            )
+    try:
+        period = parse_period(period_text or default_period)
+        pair = parse_pair(pair_text)
+    except (PeriodError, PairError) as exc:
+        raise CommandError(str(exc), f"{command} 3y IJR/SPY") from None
+    if basis is not None:
+        try:
+            pair = pair.with_basis(basis)
+        except PairError as exc:
+            raise CommandError(str(exc), f"{command} 3y etf {basis}") from None
+    if as_of is not None and as_of > market_today():
+        raise CommandError(f"`{as_of}` is in the future.", f"{command} 3y as-of 2024-03-26")
+    return PeriodPairArgs(period, pair, as_of, live)
+
+
+def no_arguments(args: list[str], command: str, why: str = "") -> None:
+    """CommandError unless `args` is empty: '`status` takes no arguments (got `x`).'"""
+    if args:
+        raise CommandError(f"`{command}` takes no arguments (got `{' '.join(args)}`){why}.",
+                           command)

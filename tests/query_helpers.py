@@ -1,8 +1,21 @@
-"""Report queries for tests that must prove an answer came from the cache."""
+"""Report queries for tests: one that must prove an answer came from the cache, and the
+price history a query is built from in unit tests."""
 
 from __future__ import annotations
 
-from handlers.parsing import parse_command
+from datetime import UTC, datetime
+
+from bot.data.market import PriceHistory
+from handlers.registry import parse_command
+
+FETCHED = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
+"""When the test histories were 'fetched' (after Tuesday's close)."""
+
+
+def history_of(real_closes, pair, stale=None) -> PriceHistory:
+    """A Yahoo-like history of `pair`'s symbols from the real closes."""
+    return PriceHistory({s: real_closes[s] for s in pair.symbols}, "Yahoo Finance", FETCHED,
+                        stale)
 
 
 class MustNotCompute:

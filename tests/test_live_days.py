@@ -27,7 +27,8 @@ from bot.reports import Reports
 from bot.reports.status import collect_status
 from handlers.actions import is_stale
 from handlers.buttons import decode_value, report_buttons
-from handlers.parsing import parse_command
+from handlers.gap import CHOICES
+from handlers.registry import parse_command
 from handlers.replies import plain_text
 from tests.fake_yahoo import FakeYahoo
 
@@ -188,7 +189,7 @@ def test_good_friday_is_not_a_trading_day(replay):
     assert friday["pending_closes"] == {}
     assert {r["state"] for r in replay.status_rows().values()} == {"current"}
     # a button under Thursday's reply still switches: no newer close has come in
-    button = report_buttons(thursday)["elements"][0]["value"]
+    button = report_buttons(thursday, CHOICES)["elements"][0]["value"]
     assert not is_stale(decode_value(button), replay.now)
 
 

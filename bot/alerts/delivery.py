@@ -32,14 +32,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from analytics.alert_metric_base import Metric
-from analytics.pairs import parse_pair
 from bot.alerts.outbox import MAX_ATTEMPTS, Outbox, OutboxEntry
 from bot.alerts.reconcile import find_post, post_matcher
 from bot.alerts.store import AlertStore
-from bot.reports import Report, Reports
-from bot.reports.gap import GapQuery
-from bot.reports.table import TableQuery
-from bot.reports.trend import TrendQuery
+from bot.reports import Report, ReportQuery, Reports
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
 from bot.slack.slack_io import slack_error
@@ -61,9 +57,6 @@ MEMBERSHIP = frozenset({"not_in_channel", "channel_not_found", "is_archived",
 
 Record = dict[str, Any]
 Blocks = list[dict[str, Any]]
-CHART_QUERIES: dict[str, type[GapQuery] | type[TrendQuery]] = {"gap": GapQuery,
-                                                               "trend": TrendQuery}
-"""The report behind each chart a metric can ask for (analytics.alert_metric_base.ChartNeed)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +72,10 @@ class AlertMessages:
     """A scheduled report's record -> (blocks, text, report), None if it was removed."""
     chart_labels: Callable[[Report], tuple[str, str]]
     """A report -> (title, alt text) of its uploaded chart."""
+    chart_query: Callable[[Metric, date], ReportQuery]
+    """A firing rule's metric and day -> the report whose chart follows the firing."""
+    digest_query: Callable[[str], ReportQuery]
+    """A digest's day (ISO) -> the report it shows."""
 
 
 @dataclass(frozen=True)
@@ -260,7 +257,7 @@ class Delivery:
         return rule.channel_id, blocks, text, metadata, chart
 
     def _prepare_digest(self, record: dict[str, Any]) -> Any:
-        report = self.reports.run(digest_query(record["as_of"]))
+        report = self.reports.run(self.messages.digest_query(record["as_of"]))
         blocks, text = self.messages.digest(record, report)
         metadata = {"event_type": "smallcaps_digest", "event_payload": {
             "period": record["period"]}}
@@ -303,7 +300,7 @@ class Delivery:
                      rule_id: str) -> None:
         """The chart after a firing; failures are logged, the alert stands."""
         try:
-            report = self.reports.run(alert_chart_query(metric, date.fromisoformat(
+            report = self.reports.run(self.messages.chart_query(metric, date.fromisoformat(
                 record["day"])))
         except Exception:  # noqa: BLE001 - the alert is posted; the chart is a bonus
             logger.exception("chart for %s on %s failed", rule_id, record.get("day"))
@@ -328,17 +325,3 @@ class Delivery:
                 self.store.set_error(rule_id, "delivery",
                                      f"alert posted but the chart was not shared ({code})"
                                      f"{refusal_hint(code)}")
-
-
-def alert_chart_query(metric: Metric, day: date) -> GapQuery | TrendQuery:
-    """The report whose chart goes with a firing of a rule on `metric`, as of the firing's
-    day: the one the metric asks for (Metric.chart: the gap of a gap rule's window, the
-    `trend` over its default window for ratio rules), for the rule's pair. Built directly,
-    not parsed: the day comes from the data, not from a user."""
-    need = metric.chart()
-    return CHART_QUERIES[need.command](need.period, metric.pair, day)
-
-
-def digest_query(as_of: str) -> TableQuery:
-    """The `table` view (every horizon, index pair) as of the digest's day."""
-    return TableQuery(parse_pair(None), date.fromisoformat(as_of))

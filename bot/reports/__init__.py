@@ -1,7 +1,8 @@
 """Reports: market data -> analytics -> a JSON payload, then a PNG chart, cached in Redis.
 
-A report query (one per command: `gap`, ...) names the symbols it needs and builds its
-payload from their price history, with a function that draws its chart. The payload is the
+A report query (one per command: `gap`, ..., each in its command's module under handlers/,
+meeting the ReportQuery protocol below) names the symbols it needs and builds its payload
+from their price history, with a function that draws its chart. The payload is the
 one true answer: the CLI prints it (`--json`) or formats it, Slack formats it into Block Kit.
 The payload is cheap (milliseconds) and the chart is not (50-300 ms), so `Reports.run`
 computes and caches the payload alone and the chart is drawn when someone first asks for it
@@ -15,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -24,6 +25,7 @@ from bot.data.intraday import INTRADAY_TTL_S
 from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
 from bot.data.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
 from bot.data.reference import ReferenceData
+from bot.reports.payloads import Intraday, SourceFields
 from bot.runtime.cache import Cache
 from bot.runtime.metrics import REPORT_CACHE
 from bot.runtime.workers import collect_after_render
@@ -32,7 +34,9 @@ STALE_RESULT_TTL_S = 300
 """A result computed from stale cached prices, or with a symbol's latest close pending, is
 kept briefly, so a retry can get fresh data. A live (intraday) result: INTRADAY_TTL_S."""
 
-Payload = dict[str, Any]
+Payload = Mapping[str, Any]
+"""A report's answer: plain JSON, read-only once built (each command's TypedDict says which
+keys: bot/reports/payloads.py, handlers/<command>.py)."""
 Chart = Callable[[], bytes]
 """Draws a report's chart and returns the PNG (pure, but 50-300 ms: called only when the
 chart is wanted, after the text of a reply is out)."""
@@ -108,7 +112,7 @@ def pending_note(history: PriceHistory) -> str | None:
             f"{common}, the last close every series has.")
 
 
-def intraday_meta(history: PriceHistory) -> Payload | None:
+def intraday_meta(history: PriceHistory) -> Intraday | None:
     """The `intraday` payload field: when today's unfinished bars were read, or None."""
     if history.intraday_at is None:
         return None
@@ -123,7 +127,7 @@ bot never renders a payload cached by the previous version (p2: one rank definit
 p3: both bases, pending closes, intraday, CSV source kind)."""
 
 
-def history_meta(history: PriceHistory) -> Payload:
+def history_meta(history: PriceHistory) -> SourceFields:
     """Source and freshness fields every payload carries (documented in README)."""
     notes = [n for n in (history.stale_note, pending_note(history)) if n]
     return {

@@ -1,13 +1,17 @@
-"""What the report queries share: the period/pair/as-of fields, symbols, cache text, closes.
+"""What the report queries share: the period/pair/as-of fields, symbols, cache text, closes,
+and the typed payload pieces most payloads open with (window_fields, instrument_payload).
 
-Each report module keeps only what is its own (its analytics call, payload and chart); the
-cache key text stays `command|period|pair|as_of-or-latest` so cached entries stay valid.
+Each command module (handlers/<command>.py) keeps only what is its own (its analytics call,
+payload and chart); the cache key text stays `command|period|pair|as_of-or-latest` so cached
+entries stay valid.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any, cast
 
 import pandas as pd
 
@@ -15,6 +19,8 @@ from analytics.pairs import DEFAULT_BASIS, PRICE_RETURN, Instrument, Pair
 from analytics.periods import InsufficientHistoryError, Period, Window
 from bot.data.market import PriceHistory
 from bot.reports import Payload
+from bot.reports.payloads import Instrument as InstrumentFields
+from bot.reports.payloads import WindowFields
 
 
 def as_of_text(as_of: date | None) -> str:
@@ -38,7 +44,7 @@ def pair_closes(history: PriceHistory, pair: Pair) -> tuple[pd.Series, pd.Series
     return small, large
 
 
-def last_close_text(payload: Payload) -> str:
+def last_close_text(payload: Mapping[str, Any]) -> str:
     """'last close 2026-08-21', or 'last closes ^TNX 2026-02-13, ^RUT 2026-08-21' when the
     series end on different days."""
     closes = payload.get("last_closes") or {}
@@ -91,6 +97,11 @@ def chart_source(payload: Payload) -> str:
     return "CSV files" if payload.get("source_kind") == "files" else payload["source"]
 
 
+def instrument_payload(instrument: Instrument) -> InstrumentFields:
+    """One side of a pair as JSON: its symbol and name."""
+    return {"symbol": instrument.symbol, "name": instrument.name}
+
+
 def as_of_requested(as_of: date | None) -> str | None:
     """The as-of date the user asked for, ISO, or None (payload field `as_of_requested`)."""
     return as_of.isoformat() if as_of else None
@@ -123,15 +134,16 @@ class PeriodPairQuery:
 
 
 def window_fields(command: str, period: Period, pair: Pair, window: Window, as_of: date | None,
-                  *, adjective: bool = False) -> Payload:
+                  *, adjective: bool = False) -> WindowFields:
     """The fields that open every period report's payload, in their documented order:
     command, period (label, description[, adjective]), pair, start/end actually used,
     as_of_requested, basis and basis_requested."""
-    fields: Payload = {"command": command, "period": period.label,
-                       "period_kind": period.kind, "period_description": period.describe()}
+    fields: dict[str, Any] = {"command": command, "period": period.label,
+                              "period_kind": period.kind,
+                              "period_description": period.describe()}
     if adjective:
         fields["period_adjective"] = period.adjective()
-    return {
+    return cast(WindowFields, {  # `period_adjective` only when asked for
         **fields,
         "pair": pair.key,
         "start": window.start.date().isoformat(),
@@ -139,7 +151,7 @@ def window_fields(command: str, period: Period, pair: Pair, window: Window, as_o
         "as_of_requested": as_of_requested(as_of),
         "basis": pair.basis,
         "basis_requested": basis_requested(pair),
-    }
+    })
 
 
 def basis_requested(pair: Pair) -> str | None:

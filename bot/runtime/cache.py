@@ -54,7 +54,7 @@ def open_redis(redis_url: str | None, state_dir: Path) -> redis.Redis:
     options = client_options()
     if redis_url:
         return redis.Redis.from_url(redis_url, **options)
-    from bot.runtime.embedded import EmbeddedRedis
+    from bot.runtime.embedded import EmbeddedRedis  # lazy: only without REDIS_URL
 
     return EmbeddedRedis(state_dir, **options).client
 

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     @field_validator("smallcaps_board")
     @classmethod
     def _board_parses(cls, value: str) -> str:
-        from analytics.board import BoardError, parse_board
+        from analytics.board import BoardError, parse_board  # lazy for start-up: pandas
 
         if value.strip():
             try:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import redis
 
+from bot.data import fred, french
 from bot.data.market import MarketData
 from bot.data.reference import ReferenceData
 from bot.data.sources import CsvSource, PriceSource
@@ -58,8 +59,6 @@ def build_reference(settings: Settings, cache: Cache,
                     clock: Callable[[], datetime]) -> ReferenceData:
     """The Fed target and French's portfolios: from `rates/` and `french/` in
     SMALLCAPS_DATA_DIR when set (offline), from FRED and French's data library otherwise."""
-    from bot.data import fred, french
-
     directory = settings.smallcaps_data_dir
     if directory is not None:
         return ReferenceData(fred.FileTargetSource(directory),

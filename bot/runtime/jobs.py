@@ -143,7 +143,7 @@ class OnceSteps:
 
 def _surely_not_posted(exc: Exception) -> bool:
     """Slack answered with an error (HTTP 4xx/200 ok=false): nothing was posted."""
-    from slack_sdk.errors import SlackApiError
+    from slack_sdk.errors import SlackApiError  # lazy for start-up: slack_sdk takes ~50 ms
 
     if not isinstance(exc, SlackApiError):
         return False
@@ -175,7 +175,7 @@ class ReplyQueue:
 
     def enqueue(self, kind: str, payload: dict[str, Any], request_id: str | None = None) -> str:
         """Queue a reply; returns the request id its delivery record is keyed by."""
-        from rq import Retry
+        from rq import Retry  # deferred: as in queue()
 
         request_id = request_id or uuid.uuid4().hex
         payload = {**payload, "request_id": request_id, "enqueued_at": time.time()}

@@ -110,7 +110,7 @@ def test_a_report_before_the_data_is_a_clear_error_not_a_crash(cache, market_dat
     from analytics.pairs import parse_pair
     from analytics.periods import InsufficientHistoryError, parse_period
     from bot.reports import Reports
-    from bot.reports.gap import GapQuery
+    from handlers.gap import GapQuery
 
     market = MarketData(CsvSource(market_data_dir), cache)
     query = GapQuery(parse_period("1y"), parse_pair("etf"), datetime.fromisoformat(as_of).date())

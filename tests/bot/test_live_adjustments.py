@@ -28,7 +28,7 @@ from analytics.periods import parse_period
 from bot.data.market import MarketData
 from bot.data.yahoo import YahooSource
 from bot.reports import Reports
-from bot.reports.gap import GapQuery
+from handlers.gap import GapQuery
 from tests.analytics.plain import years_before
 from tests.fake_yahoo import FakeYahoo
 

@@ -13,8 +13,8 @@ from bot.data.french import FrenchFileSource, FrenchWebSource
 from bot.data.market import MarketData
 from bot.data.reference import ReferenceData
 from bot.reports import Reports
-from handlers.parsing import parse_command
 from handlers.prerender import commands_for, prerender
+from handlers.registry import parse_command
 from tests.bot.test_reports import NOW, CountingCsv
 from tests.fake_reference import FakeReference, fred_csvs, french_zip
 from tests.query_helpers import MustNotCompute

@@ -115,7 +115,7 @@ class Drawing:
     """Wraps the gap chart's renderer: notes when a drawing starts, and can fail it."""
 
     def __init__(self, monkeypatch, crash: BaseException | None = None) -> None:
-        import bot.reports.gap as gap
+        import handlers.gap as gap
 
         self.real = gap.render_gap_chart
         self.started = 0

@@ -12,8 +12,8 @@ from analytics.periods import parse_period
 from bot.data.market import MarketData
 from bot.data.sources import CsvSource
 from bot.reports import Reports
-from bot.reports.gap import GapQuery
 from bot.runtime.cache import Cache, client_options
+from handlers.gap import GapQuery
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 QUERY = GapQuery(parse_period("3y"), PAIRS["index"], date(2024, 3, 26))
@@ -104,7 +104,7 @@ class CountingDraw:
     """The gap chart's renderer, counted."""
 
     def __init__(self, monkeypatch):
-        import bot.reports.gap as gap
+        import handlers.gap as gap
 
         self.real, self.calls = gap.render_gap_chart, 0
         monkeypatch.setattr(gap, "render_gap_chart", self)

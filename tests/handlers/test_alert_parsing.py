@@ -12,7 +12,8 @@ from handlers.alert_parsing import (
     parse_alert,
     parse_digest,
 )
-from handlers.parsing import CommandError, parse_command
+from handlers.registry import parse_command
+from handlers.words import CommandError
 
 
 @pytest.mark.parametrize("text,canonical", [

@@ -16,13 +16,13 @@ from handlers.buttons import (
     report_buttons,
     switch_block,
 )
-from handlers.gap_reply import gap_blocks
+from handlers.gap import CHOICES, gap_blocks
 from tests.block_kit import check_blocks
-from tests.handlers.test_replies import PAYLOAD
+from tests.handlers.test_gap import PAYLOAD
 
 
 def _row(payload):
-    return {b["text"]["text"]: b for b in report_buttons(payload)["elements"]}
+    return {b["text"]["text"]: b for b in report_buttons(payload, CHOICES)["elements"]}
 
 
 def test_one_button_per_period_and_pair_with_the_shown_ones_primary():

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from handlers.channel_defaults import apply_defaults
+from handlers.registry import get
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import dispatch_slash
 
@@ -144,10 +145,10 @@ def test_status_shows_the_channels_defaults(app, fake):
 
 def test_apply_defaults_fills_only_missing_words():
     defaults = {"pair": "etf", "period": "5y", "board": "IWM/SPY"}
-    assert apply_defaults("gap", ["3y"], defaults) == ["3y", "etf"]
-    assert apply_defaults("gap", ["IJR/SPY"], defaults) == ["IJR/SPY", "5y"]
-    assert apply_defaults("table", [], defaults) == ["etf"]
-    assert apply_defaults("history", [], {"period": "ytd"}) == []
-    assert apply_defaults("board", ["as-of", "2024-03-26"], defaults) == \
+    assert apply_defaults(get("gap"), ["3y"], defaults) == ["3y", "etf"]
+    assert apply_defaults(get("gap"), ["IJR/SPY"], defaults) == ["IJR/SPY", "5y"]
+    assert apply_defaults(get("table"), [], defaults) == ["etf"]
+    assert apply_defaults(get("history"), [], {"period": "ytd"}) == []
+    assert apply_defaults(get("board"), ["as-of", "2024-03-26"], defaults) == \
         ["as-of", "2024-03-26", "IWM/SPY"]
-    assert apply_defaults("status", [], defaults) == []
+    assert apply_defaults(get("status"), [], defaults) == []

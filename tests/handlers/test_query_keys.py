@@ -6,12 +6,12 @@ from datetime import date
 
 from analytics.pairs import PAIRS
 from analytics.periods import parse_period
-from bot.reports.gap import GapQuery
-from bot.reports.history import HistoryQuery
-from bot.reports.rates import RatesQuery
-from bot.reports.stats import StatsQuery
-from bot.reports.table import TableQuery
-from bot.reports.trend import TrendQuery
+from handlers.gap import GapQuery
+from handlers.history import HistoryQuery
+from handlers.rates import RatesQuery
+from handlers.stats import StatsQuery
+from handlers.table import TableQuery
+from handlers.trend import TrendQuery
 
 
 def test_describe_texts_are_stable() -> None:

@@ -1,4 +1,4 @@
-"""Reply wording and Block Kit limits for gap payloads (lagging, leading, stale, no rank)."""
+"""`gap`: reply wording and Block Kit limits (lagging, leading, stale, no rank) and grammar."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from handlers.gap_reply import gap_blocks, gap_fallback_text, gap_plain_text, headline
-from handlers.help import help_blocks, help_text
-from handlers.parsing import CommandError, HelpRequest, parse_command
+from handlers.gap import gap_blocks, gap_fallback_text, gap_plain_text, headline
+from handlers.registry import parse_command
+from handlers.words import CommandError
 from tests.block_kit import all_text, check_blocks
 
 PAYLOAD = {
@@ -84,9 +84,13 @@ def test_fallback_text_carries_the_numbers():
     assert "-6.81 %" in gap_fallback_text(PAYLOAD) and "2024-03-26" in gap_fallback_text(PAYLOAD)
 
 
-def test_help_lists_every_command_with_an_example():
-    assert "/smallcaps gap 3y" in help_text() and "ytd" in help_text()
-    check_blocks(help_blocks())
+def test_a_window_as_wide_within_the_last_month_is_not_news():
+    """A window ending the day before shares all but one close: 'widest since' and 'last at
+    least this wide' say nothing then (README, "How unusual")."""
+    p = copy.deepcopy(PAYLOAD)
+    p["history_rank"].update(last_as_wide="2024-03-25", widest_since=None)
+    text = gap_plain_text(p)
+    assert "Widest" not in text and "2024-03-25" not in text and "this wide" not in text
 
 
 @pytest.mark.parametrize("text,period,pair", [
@@ -98,10 +102,9 @@ def test_parse_gap_in_any_order(text, period, pair):
     assert (query.period.label, query.pair.key) == (period, pair)
 
 
-def test_parse_as_of_and_help():
+def test_parse_as_of():
     assert parse_command("gap 3y as-of 2024-03-26").as_of.isoformat() == "2024-03-26"
     assert parse_command("gap 3y as-of=2024-03-26").as_of.isoformat() == "2024-03-26"
-    assert parse_command("  ") == HelpRequest()
 
 
 @pytest.mark.parametrize("text", ["gap 3y 5y", "gap etf index", "gap 3y etf extra",
@@ -110,20 +113,3 @@ def test_parse_errors_have_an_example(text):
     with pytest.raises(CommandError) as err:
         parse_command(text)
     assert err.value.example.startswith("gap")
-
-
-def test_help_for_one_command_shows_only_that_command():
-    blocks = help_blocks(topic="stats")
-    text = str(blocks)
-    assert "/smallcaps stats 5y" in text and "/smallcaps gap 3y" not in text
-    assert "/smallcaps gap 3y" in str(help_blocks(topic="nonsense"))
-    check_blocks(blocks)
-
-
-def test_a_window_as_wide_within_the_last_month_is_not_news():
-    """A window ending the day before shares all but one close: 'widest since' and 'last at
-    least this wide' say nothing then (README, "How unusual")."""
-    p = copy.deepcopy(PAYLOAD)
-    p["history_rank"].update(last_as_wide="2024-03-25", widest_since=None)
-    text = gap_plain_text(p)
-    assert "Widest" not in text and "2024-03-25" not in text and "this wide" not in text

@@ -11,10 +11,9 @@ from bot.data.market import MarketData
 from bot.data.sources import CsvSource
 from bot.reports import Reports
 from bot.runtime.config import ConfigError
-from handlers.buttons import CHOICES_BY_COMMAND, decode_value, report_buttons
-from handlers.parsing import parse_command
-from handlers.prerender import PLAIN_DEFAULTS, commands_for, prerender
-from handlers.replies import REPLIES
+from handlers.buttons import decode_value, report_buttons
+from handlers.prerender import commands_for, prerender
+from handlers.registry import COMMANDS, get, parse_command
 from tests.query_helpers import MustNotCompute
 
 NOW = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)  # after Tuesday's close
@@ -30,7 +29,7 @@ def _clicks_from_default(command: str) -> set[str]:
     seen, todo = set(), [start]
     while todo:
         payload = todo.pop()
-        for button in report_buttons(payload)["elements"]:
+        for button in report_buttons(payload, get(command).choices)["elements"]:
             switched = decode_value(button["value"])
             text = switched.command_text()
             if text not in seen:
@@ -41,11 +40,13 @@ def _clicks_from_default(command: str) -> set[str]:
 
 def test_the_default_covers_every_button_answer_and_each_plain_report():
     ready = {parse_command(c).describe() for c in commands_for("buttons")}
-    for command in CHOICES_BY_COMMAND:
+    with_buttons = [c.name for c in COMMANDS if c.choices]
+    assert with_buttons == ["gap", "stats", "trend", "history"]
+    for command in with_buttons:
         reachable = _clicks_from_default(command)
         assert reachable <= ready, reachable - ready
         assert parse_command(command).describe() in ready  # the bare command too
-    for command in PLAIN_DEFAULTS:
+    for command in ("table", "rates", "board", "cuts", "valuation"):  # reports without buttons
         assert parse_command(command).describe() in ready
     assert {parse_command(f"gap {p}").describe() for p in ("1y", "3y", "5y")} <= ready  # Home
     assert len(ready) == len(commands_for("buttons"))  # no answer computed twice
@@ -58,7 +59,7 @@ def test_the_setting_is_checked_before_the_first_close():
         commands_for("gap 3y, gap 3x")
     with pytest.raises(ConfigError, match="not a report command"):
         commands_for("alert list")
-    assert all(parse_command(c).command in REPLIES for c in commands_for("buttons"))
+    assert all(get(parse_command(c).command).rendering for c in commands_for("buttons"))
 
 
 def test_prerendered_answers_are_served_without_computing(cache, market_data_dir):

@@ -11,9 +11,9 @@ from analytics.pairs import PAIRS
 from analytics.periods import parse_period
 from bot.data.market import MarketData
 from bot.reports import Reports
-from bot.reports.history import HistoryQuery
-from bot.reports.rates import RatesQuery
-from bot.reports.trend import TrendQuery
+from handlers.history import HistoryQuery
+from handlers.rates import RatesQuery
+from handlers.trend import TrendQuery
 from tests.bot.test_reports import NOW, CountingCsv
 
 AS_OF = date(2024, 3, 26)

@@ -9,7 +9,7 @@ from analytics.board import DEFAULT_BOARD, parse_board
 from bot.data.market import MarketData
 from bot.data.sources import CsvSource
 from bot.reports import Reports
-from bot.reports.board import BoardQuery
+from handlers.board import BoardQuery
 
 
 class CountingSource(CsvSource):

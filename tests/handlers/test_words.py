@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analytics.pairs import PRICE_RETURN, TOTAL_RETURN
-from handlers.parsing import CommandError, parse_command
+from handlers.registry import parse_command
+from handlers.words import CommandError
 
 
 @pytest.mark.parametrize("text", ["gap 3y etf price", "gap price etf 3y", "gap 3y PRICE etf",

@@ -1,31 +1,28 @@
-"""`/smallcaps schedule add "COMMAND" daily|weekly [DAY]|monthly`, `schedule list`,
-`schedule remove ID`, and the message a scheduled report posts.
+"""`schedule`: any report posted in the channel on a schedule.
 
-The command is checked when the schedule is added (it must be a report: `gap`, `table`,
-`stats`, `trend`, `rates`, `history`, `board`, without `as-of`) and parsed again at each post
-with the channel's defaults of that day, as of the run's day.
+    schedule add "COMMAND" daily|weekly [DAY]|monthly | schedule list | schedule remove ID
+
+The command is checked when the schedule is added (it must be a report its `Command` spec
+marks `schedulable`, without `as-of`) and parsed again at each post with the channel's
+defaults of that day, as of the run's day (handlers/report_posts.py words that post).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from analytics.formatting import clip
 from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, ScheduleStore
 from bot.alerts.store import AlertStoreError
-from bot.reports import Report, Reports
-from bot.runtime.cache import Cache
-from bot.runtime.channel_settings import ChannelSettings
 from bot.runtime.deps import Deps
-from handlers.parsing import AS_OF_WORDS, CommandError, parse_command, split_words
-from handlers.replies import REPLIES
+from handlers.command import Command, Conversation
+from handlers.words import AS_OF_WORDS, CommandError, split_words
 
 logger = logging.getLogger(__name__)
 EXAMPLE = 'schedule add "board" weekly fri'
-REPORT_COMMANDS = ("gap", "table", "stats", "trend", "rates", "history", "board")
 
 
 @dataclass(frozen=True)
@@ -49,12 +46,14 @@ def _weekday(words: list[str]) -> str:
     return word
 
 
-def check_command(text: str) -> str:
-    """The report command text, checked by parsing it; CommandError if it is not one."""
+def check_command(text: str, parse_command: Callable[[str], Any],
+                  schedulable: Sequence[str]) -> str:
+    """The report command text, checked by parsing it; CommandError if it is not one of
+    `schedulable`."""
     words = split_words(text)
-    if not words or words[0].lower() not in REPORT_COMMANDS:
+    if not words or words[0].lower() not in schedulable:
         raise CommandError("Schedule a report: " + ", ".join(f"`{c}`" for c in
-                                                             REPORT_COMMANDS) + ".", EXAMPLE)
+                                                             schedulable) + ".", EXAMPLE)
     if any(w.lower().partition("=")[0] in AS_OF_WORDS for w in words):
         raise CommandError("A scheduled report is always as of the day it is posted: "
                            "leave out `as-of`.", EXAMPLE)
@@ -62,9 +61,11 @@ def check_command(text: str) -> str:
     return " ".join(words)
 
 
-def parse_schedule(args: list[str]) -> ScheduleRequest:
+def parse_schedule(args: list[str], parse_command: Callable[[str], Any],
+                   schedulable: Sequence[str]) -> ScheduleRequest:
     """`schedule add COMMAND... daily|weekly [DAY]|monthly`, `schedule list`,
-    `schedule remove ID`."""
+    `schedule remove ID`; the COMMAND is checked with `parse_command` and must be one of
+    `schedulable`."""
     action = args[0].lower() if args else ""
     if action == "list" and len(args) == 1:
         return ScheduleRequest("list")
@@ -83,7 +84,8 @@ def parse_schedule(args: list[str]) -> ScheduleRequest:
     if frequency != "weekly" and after:
         raise CommandError(f"`{frequency}` takes no day (got `{' '.join(after)}`).", EXAMPLE)
     weekday = _weekday(after) if frequency == "weekly" else None
-    command = check_command(" ".join(rest[:at]))  # quoted ("gap 3y etf") or not
+    command = check_command(" ".join(rest[:at]), parse_command,
+                            schedulable)  # quoted ("gap 3y etf") or not
     return ScheduleRequest("add", command, frequency, weekday)
 
 
@@ -108,13 +110,13 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
                            3000))
         else:
             assert request.schedule_id
-            schedule = store.get(request.schedule_id)
-            if schedule is None or schedule.channel_id != channel_id:
+            found = store.get(request.schedule_id)
+            if found is None or found.channel_id != channel_id:
                 send(text=f":warning: No schedule `{request.schedule_id}` in this channel "
                           "(`schedule list` shows them).")
                 return
-            store.remove(schedule.id)
-            send(text=f":white_check_mark: Removed {schedule.id}: {schedule.describe()}.")
+            store.remove(found.id)
+            send(text=f":white_check_mark: Removed {found.id}: {found.describe()}.")
     except AlertStoreError as exc:
         send(text=f":warning: {exc}")
     except Exception:
@@ -122,19 +124,27 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
         send(text=":warning: Something went wrong on our side; it is logged.")
 
 
-def scheduled_message(reports: Reports, cache: Cache, record: dict[str, Any]
-                      ) -> tuple[list[dict[str, Any]], str, Report] | None:
-    """The blocks, text and report a scheduled post carries (None: schedule removed)."""
-    if ScheduleStore(cache).get(record["schedule_id"]) is None:
-        return None
-    defaults = ChannelSettings(cache).get(record["channel_id"])
-    query = parse_command(f"{record['command']} as-of {record['as_of']}", defaults)
-    report = reports.run(query)
-    fmt = REPLIES[report.payload["command"]]
-    intro = {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(
-        f":calendar: Scheduled `{record['command']}` ({record['period']}) · "
-        f"{record['schedule_id']}, set by <@{record['creator_id']}> · "
-        f"`/smallcaps schedule remove {record['schedule_id']}` to stop", 3000)}]}
-    blocks = [intro, *fmt.blocks(report.payload)][:50]
-    text = clip(f"Scheduled {record['command']}: {fmt.fallback(report.payload)}", 3000)
-    return blocks, text, report
+def command(parse_command: Callable[[str], Any],
+            schedulable: Callable[[], Sequence[str]]) -> Command:
+    """The `schedule` command. It checks the report it is given with the registry's
+    `parse_command`; `schedulable` names the reports that may be scheduled."""
+
+    def parse(args: list[str]) -> ScheduleRequest:
+        return parse_schedule(args, parse_command, schedulable())
+
+    def answer(conversation: Conversation, request: ScheduleRequest) -> None:
+        answer_schedule(conversation.deps, request, conversation.channel_id,
+                        conversation.user_id, conversation.tell)
+
+    return Command(
+        name="schedule",
+        usage='schedule add "COMMAND" daily|weekly [DAY]|monthly | list | remove ID',
+        summary="Any report posted in this channel on a schedule, after the US close on "
+                "trading days: `schedule add \"board\" weekly fri`, `schedule add \"gap 3y "
+                "etf\" daily`, `schedule add \"trend\" monthly` (last weekday of the month). "
+                "Each period is posted once.",
+        example='schedule add "board" weekly fri',
+        parse=parse,
+        answer=answer,
+        cli="none",
+    )

@@ -1,0 +1,287 @@
+"""`board`: many pairs in one view, as a heatmap and a table.
+
+Grammar `board [PAIR, PAIR...] [as-of DATE]` (rows from the words, a channel's `set board`,
+SMALLCAPS_BOARD or the default board); its query (one batched fetch, one heatmap) and
+payload; the words for that payload (Block Kit, terminal). Pure functions, apart from
+reading the configured default rows (SMALLCAPS_BOARD).
+
+Each row is computed by `analytics.board.board_row`, which calls the `gap` and `trend`
+analytics on the same closes, and rounded as the `gap` and `trend` payloads round, so
+`board --json` and `gap --json` agree digit for digit for any pair and window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any, TypedDict
+
+from analytics.board import (
+    BOARD_WINDOWS,
+    DEFAULT_BOARD,
+    RANK_WINDOW,
+    BoardError,
+    BoardRow,
+    BoardRowSpec,
+    board_row,
+    board_text,
+    missing_row,
+    ordered,
+    parse_board,
+)
+from analytics.charts_board import render_board_chart
+from analytics.formatting import percentile_rank
+from analytics.periods import parse_period
+from bot.data.market import PriceHistory
+from bot.data.market_hours import market_today
+from bot.reports import Chart, history_meta
+from bot.reports.common import as_of_requested, as_of_text, chart_source, fetched_day
+from bot.reports.payloads import Instrument, SourceFields
+from bot.runtime.config import get_settings
+from handlers.command import Command, Rendering
+from handlers.report_text import context, header, section, source_text, title_rule
+from handlers.words import CommandError, pop_as_of
+
+
+class CellPayload(TypedDict):
+    gap_pp: float | None
+    start: str | None
+    end: str | None
+    note: str | None
+
+
+class RowPayload(TypedDict):
+    label: str
+    pair: str
+    small: Instrument
+    large: Instrument
+    basis: str
+    end: str | None
+    gaps: dict[str, CellPayload]
+    """Window ('1m', ..., 'ytd', ...) -> its gap."""
+    ratio_vs_200dma_pct: float | None
+    gap_1y_percentile: float | None
+    note: str | None
+    """Why the row has no numbers (no data), else None."""
+
+
+class BoardWindow(TypedDict):
+    label: str
+    description: str
+
+
+class BoardPayload(SourceFields):
+    """The JSON answer to a board query."""
+
+    command: str
+    end: str | None
+    as_of_requested: str | None
+    windows: list[BoardWindow]
+    rank_window: str
+    rows: list[RowPayload]
+
+COLUMNS = ("1m", "3m", "YTD", "1y", "3y", "vs 200d", "1y pct", "basis")
+LABEL_WIDTH, PAIR_WIDTH = 32, 12
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """The rows to show and an optional as-of date."""
+
+    rows: tuple[BoardRowSpec, ...]
+    as_of: date | None = None
+    command: str = "board"
+    missing_ok: bool = True
+    """Rows whose symbols the source lacks say so; the others still answer (bot.data.market)."""
+
+    def symbols(self) -> tuple[str, ...]:
+        """Every symbol of every row, once, in row order (fetched in one batch)."""
+        return tuple(dict.fromkeys(s for r in self.rows for s in r.pair.symbols))
+
+    def describe(self) -> str:
+        return f"board|{board_text(self.rows)}|{as_of_text(self.as_of)}"
+
+    def build(self, history: PriceHistory) -> tuple[BoardPayload, Chart]:
+        rows = ordered([self._row(spec, history) for spec in self.rows])
+        payload = board_payload(rows, history, self)
+        title = "Size and style board: gap = large − small return"
+        subtitle = (f"As of {payload['end'] or 'n/a'} · red: small side lags, blue: it leads"
+                    " · rows by 1-year gap")
+        fresh = "" if payload.get("source_kind") == "files" else f" · {fetched_day(payload)}"
+        footer = (f"Gaps in pp, each row on its own basis and to its own last close · "
+                  f"Source: {chart_source(payload)}{fresh}")  # row labels give late ends
+        chart = partial(render_board_chart, rows, title=title, subtitle=subtitle, footer=footer,
+                        end=payload["end"])
+        return payload, chart
+
+    def _row(self, spec: BoardRowSpec, history: PriceHistory) -> BoardRow:
+        lacking = [s for s in spec.pair.symbols if s in history.missing]
+        if lacking:
+            names = ", ".join(lacking)
+            return missing_row(spec, f"no data: {history_source_short(history)} has no "
+                                     f"daily data for {names}")
+        small, large = (history.closes[s] for s in spec.pair.symbols)
+        return board_row(spec, small, large, self.as_of)
+
+
+def history_source_short(history: PriceHistory) -> str:
+    """'Yahoo Finance' or 'the CSV source' (no server paths in what users see)."""
+    return "the CSV source" if history.source.startswith("CSV files") else history.source
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def row_payload(row: BoardRow) -> RowPayload:
+    """One row as JSON; gaps rounded to 4 digits and the percentile to 2, as `gap` does."""
+    pair = row.spec.pair
+    gaps: dict[str, CellPayload] = {}
+    for cell in row.cells:
+        gaps[cell.window] = {
+            "gap_pp": _round(cell.gap_pp, 4),
+            "start": cell.start.isoformat() if cell.start else None,
+            "end": cell.end.isoformat() if cell.end else None,
+            "note": cell.note,
+        }
+    return {
+        "label": row.spec.label,
+        "pair": pair.key,
+        "small": {"symbol": pair.small.symbol, "name": pair.small.name},
+        "large": {"symbol": pair.large.symbol, "name": pair.large.name},
+        "basis": pair.basis,
+        "end": row.end.isoformat() if row.end else None,
+        "gaps": gaps,
+        "ratio_vs_200dma_pct": _round(row.ratio_vs_200dma_pct, 4),
+        "gap_1y_percentile": _round(row.gap_1y_percentile, 2),
+        "note": row.note,
+    }
+
+
+def board_payload(rows: list[BoardRow], history: PriceHistory, query: BoardQuery
+                  ) -> BoardPayload:
+    """The JSON answer to a board query (stable keys; documented in README)."""
+    ends = [r.end for r in rows if r.end is not None]
+    return {
+        "command": "board",
+        "end": max(ends).isoformat() if ends else None,
+        "as_of_requested": as_of_requested(query.as_of),
+        "windows": [{"label": w, "description": parse_period(w).describe()}
+                    for w in BOARD_WINDOWS],
+        "rank_window": RANK_WINDOW,
+        "rows": [row_payload(r) for r in rows],
+        **history_meta(history),
+    }
+
+
+def configured_rows() -> tuple[BoardRowSpec, ...]:
+    """SMALLCAPS_BOARD's rows, or the default board (the setting is validated at start)."""
+    return parse_board(get_settings().smallcaps_board or DEFAULT_BOARD)
+
+
+def parse_board_command(args: list[str],
+                        default_rows: tuple[BoardRowSpec, ...] | None = None) -> BoardQuery:
+    """`board [PAIR, PAIR...] [as-of DATE]`: the given pairs, else `default_rows` (a channel's
+    `set board`), else SMALLCAPS_BOARD, else the default board."""
+    words, as_of = pop_as_of(args, "board")
+    if as_of is not None and as_of > market_today():
+        raise CommandError(f"`{as_of}` is in the future.", "board as-of 2024-03-26")
+    try:
+        rows = parse_board(" ".join(words)) if words else (default_rows or configured_rows())
+    except BoardError as exc:
+        raise CommandError(str(exc), "board IWM/SPY, IJR/SPY, RSP/SPY") from None
+    return BoardQuery(rows=rows, as_of=as_of)
+
+
+def _gap(row: RowPayload, window: str) -> str:
+    cell = row["gaps"].get(window.lower())
+    if cell is None or cell["gap_pp"] is None:
+        return "n/a"
+    return f"{cell['gap_pp']:+.1f}"
+
+
+def _basis(basis: str) -> str:
+    return {"total return": "total", "price return": "price"}.get(basis, "mixed")
+
+
+def row_cells(row: RowPayload) -> list[str]:
+    """The row's columns as text: gaps in pp, ratio vs 200-day average in %, percentile, basis."""
+    if row["note"]:
+        return []
+    vs200 = row["ratio_vs_200dma_pct"]
+    pct = row["gap_1y_percentile"]
+    return [*(_gap(row, w) for w in COLUMNS[:5]),
+            "n/a" if vs200 is None else f"{vs200:+.1f}%",
+            "n/a" if pct is None else percentile_rank(pct),
+            _basis(row["basis"])]
+
+
+def table_lines(p: BoardPayload) -> list[str]:
+    """A fixed-width table (for a code block or a terminal), one line per row."""
+    head = f"{'row':<{LABEL_WIDTH}}{'pair':<{PAIR_WIDTH}}" + "".join(f"{c:>8}" for c in COLUMNS)
+    lines = [head]
+    for row in p["rows"]:
+        name = (f"{row['label'][:LABEL_WIDTH - 1]:<{LABEL_WIDTH}}"
+                f"{row['pair'][:PAIR_WIDTH - 1]:<{PAIR_WIDTH}}")
+        cells = row_cells(row)
+        if not cells:
+            lines.append(f"{name}{row['note']}")
+            continue
+        ends = "" if row["end"] == p["end"] else f"  to {row['end']}"
+        lines.append(name + "".join(f"{c:>8}" for c in cells) + ends)
+    return lines
+
+
+def title(p: BoardPayload) -> str:
+    """'Size and style board · to 2024-03-26'."""
+    return f"Size and style board · to {p['end'] or 'n/a'}"
+
+
+def explanation(p: BoardPayload) -> str:
+    return ("Gap = large − small return in percentage points (+: the small side lags) over "
+            "1 month, 3 months, year to date, 1 and 3 years; vs 200d = small/large ratio vs its "
+            "200-day average; 1y pct = percentile of the 1-year gap among all 1-year windows "
+            "of its history (100 = widest lag). Same numbers as `gap` and `trend`; each row "
+            "on its own basis and last common close.")
+
+
+def board_blocks(p: BoardPayload) -> list[dict[str, Any]]:
+    """The channel reply: the table as a code block, what the columns mean, the source."""
+    return [header(title(p)),
+            section("```" + "\n".join(table_lines(p)) + "```"),
+            context(p, explanation(p), source_text(p))]
+
+
+def board_fallback_text(p: BoardPayload) -> str:
+    """Notification text: the first (widest-lag) row."""
+    first = next((r for r in p["rows"] if not r["note"]), None)
+    if first is None:
+        return f"{title(p)}: no row has data."
+    return (f"{title(p)}: widest 1-year lag {first['label']} ({first['pair']}) "
+            f"{_gap(first, '1y')} pp.")
+
+
+def board_plain_text(p: BoardPayload) -> str:
+    """The terminal rendering."""
+    warning = [f"Warning: {p['stale_note']}"] if p.get("stale_note") else []
+    return "\n".join([*title_rule(title(p)), *table_lines(p), "", *warning, explanation(p),
+                      source_text(p)])
+
+
+COMMAND = Command(
+    name="board",
+    usage="board [PAIR, PAIR...] [as-of DATE]",
+    summary="Many pairs in one view: the gap (pp) over 1m, 3m, YTD, 1y and 3y, the ratio vs "
+            "its 200-day average, the 1y gap's percentile in its own history and the basis, for "
+            "small caps, profitable small caps, micro, mid, equal-weight and value/growth pairs "
+            "(rows from SMALLCAPS_BOARD or `set board`). Same numbers as `gap`/`trend`. Posts a "
+            "heatmap.",
+    example="board",
+    parse=parse_board_command,
+    rendering=Rendering(board_blocks, board_fallback_text, board_plain_text, title),
+    prerendered=True,
+    csv=True,
+    defaults=frozenset({"board"}),
+    schedulable=True,
+)

@@ -1,0 +1,132 @@
+"""What a command is: one `Command` spec per command module, listed in handlers/registry.py.
+
+Words used throughout handlers/ (README, "Layout"):
+
+- a *request* is a parsed command (`Command.parse` turns the words into one);
+- a *query* is the request of a report command: what the report pipeline runs
+  (bot.reports.ReportQuery);
+- a *report* is the computed answer of a query: its *payload* (the JSON every rendering
+  reads) and its chart;
+- a *rendering* words a payload: Block Kit, notification text, terminal text, chart title;
+- a *reply* is what the bot posts or sends; to *answer* a request is to send its reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+from handlers.buttons import Choice
+
+if TYPE_CHECKING:  # annotations only: a command module needs neither to be imported
+    from slack_sdk import WebClient
+
+    from bot.runtime.deps import Deps
+
+Block = dict[str, Any]
+Blocks = list[Block]
+P = TypeVar("P", bound=Mapping[str, Any])
+
+CliMode = Literal["report", "words", "own", "none"]
+"""How `smallcaps NAME` runs: `report` (the Slack words plus --pair, --basis, --as-of, --live,
+--out, --json, --csv: prints the report), `words` (the Slack words only: prints `terminal`),
+`own` (bot/cli.py declares the subcommand itself) or `none` (Slack only: it belongs to a
+channel)."""
+
+DefaultWord = Literal["pair", "period", "window", "basis", "board"]
+"""A channel default (`set NAME VALUE`) a command takes when its words leave it out; `window`
+is a period default that applies only when it is a length (`5y`, not `ytd`)."""
+
+
+@dataclass(frozen=True)
+class Rendering(Generic[P]):
+    """How a report command words its payload: pure functions of the payload."""
+
+    blocks: Callable[[P], Blocks]
+    """The in-channel Block Kit reply (within Slack's limits)."""
+    fallback: Callable[[P], str]
+    """Notification text, and the one-line summary App Home and alt texts quote."""
+    plain: Callable[[P], str]
+    """The terminal rendering (`smallcaps NAME ...`)."""
+    title: Callable[[P], str]
+    """The chart's title."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Where and for whom a request is answered: a slash command (notes through its
+    response_url, reports in the channel) or a mention (everything under it in a thread)."""
+
+    deps: Deps
+    client: WebClient
+    channel_id: str
+    user_id: str
+    text: str
+    """The command words as they arrived (for logs)."""
+    respond: Callable[..., Any]
+    """Sends a reply: `respond(text=..., blocks=..., response_type=...)`."""
+    error_text: Callable[..., str]
+    """`error_text(message, example=None)`: an error worded for this way of asking."""
+    invoked_as: str = "/smallcaps"
+    """How the user called the bot (`/smallcaps` or `@smallcaps`), for help's examples."""
+    bot_user_id: str | None = None
+    thread_ts: str | None = None
+    """The thread a report goes to (a mention inside a thread), else the channel."""
+
+    def tell(self, **reply: Any) -> Any:
+        """A reply only the asker sees (ephemeral; under a mention, the mention's thread)."""
+        return self.respond(response_type="ephemeral", **reply)
+
+
+@dataclass(frozen=True)
+class Command:
+    """Everything the bot knows about one command, declared once in its module."""
+
+    name: str
+    usage: str
+    """The grammar as help shows it: 'gap [PERIOD] [PAIR] [BASIS] [as-of DATE]'."""
+    summary: str
+    """What it does, for help and `smallcaps NAME --help`."""
+    example: str
+    """A command that works: 'gap 3y'."""
+    parse: Callable[[list[str]], Any]
+    """The words after the name -> a request (a query for report commands); CommandError
+    (handlers.words) with an example for anything else."""
+    rendering: Rendering[Any] | None = None
+    """Report commands: how the payload is worded. The request is then a ReportQuery that
+    the report pipeline runs, and the reply is posted in the channel with its chart."""
+    answer: Callable[[Conversation, Any], None] | None = None
+    """Other commands: how a request is answered (status, settings, schedules, alerts...)."""
+    terminal: Callable[[Any], str] | None = None
+    """`cli="words"` commands: the terminal text of a request."""
+    choices: tuple[Choice, ...] = ()
+    """The switch buttons under its replies (handlers.buttons): period and pair."""
+    prerendered: bool = False
+    """Its answers are computed after each close, before anyone asks (handlers.prerender):
+    every answer its buttons offer, or its default answer when it has none."""
+    csv: bool = False
+    """Its replies carry a CSV button (bot.reports.csv_export can export its data)."""
+    defaults: frozenset[DefaultWord] = field(default_factory=frozenset)
+    """The channel defaults it takes when its words leave them out."""
+    schedulable: bool = False
+    """`schedule add "NAME ..."` may post it on a schedule."""
+    on_home: bool = False
+    """App Home quotes its default answer's one-line summary (the March 2024 claims)."""
+    cli: CliMode = "report"
+    listed: bool = True
+    """Shown in help and named in the unknown-command error (help itself is not)."""
+    aliases: tuple[str, ...] = ()
+    """Other first words that mean this command (`?` and `--help` for help)."""
+    instant: bool = False
+    """Answered in the slash command's ack (pure and fast); others are queued."""
+    in_usage_hint: bool = True
+    """Named in the slash command's usage hint (manifest.yml `usage_hint`). Slack allows 100
+    characters there and today's commands fill them: a new command sets this False (help
+    lists it) unless the hint is reworded."""
+
+    def __post_init__(self) -> None:
+        if (self.rendering is None) == (self.answer is None):
+            raise ValueError(f"command {self.name}: give a rendering (a report) or an answer")
+        if self.cli == "words" and self.terminal is None:
+            raise ValueError(f"command {self.name}: cli='words' needs a terminal text")

@@ -1,0 +1,136 @@
+"""The commands, in help order, and everything that derives from their specs.
+
+One `Command` per command module (handlers/command.py says what a spec holds). From this list
+come: parsing (`parse`, `parse_command`), help, the CLI subcommands (bot/cli.py), the switch
+buttons and the answers they offer, pre-rendering (handlers/prerender.py), which channel
+defaults apply, which reports can be scheduled, which replies carry a CSV button and App
+Home's claims section. A new command is a module and one line below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from handlers import (
+    alert,
+    board,
+    channel_defaults,
+    cuts,
+    gap,
+    help,
+    history,
+    rates,
+    schedule,
+    stats,
+    status,
+    table,
+    trend,
+    valuation,
+)
+from handlers.buttons import offered
+from handlers.command import Command, Rendering
+from handlers.words import MAX_COMMAND_CHARS, CommandError, split_words
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A command line read: which command, and its request."""
+
+    command: Command
+    request: Any
+
+
+def parse(text: str, defaults: Mapping[str, str] | None = None) -> Parsed:
+    """The command named by `text` (the words after `/smallcaps`) and its request; `help`,
+    `?` or nothing at all asks for help. `defaults` (a channel's `set` values) fill in what
+    the command takes and the words leave out (handlers.channel_defaults.apply_defaults)."""
+    if len(text or "") > MAX_COMMAND_CHARS:
+        raise CommandError(f"That command is {len(text):,} characters long; commands are a "
+                           "few words.", "gap 3y")
+    words = split_words(text or "") or ["help"]
+    command = find(words[0])
+    if command is None:
+        known = ", ".join(f"`{c.name}`" for c in listed())
+        raise CommandError(f"I don't know the command `{words[0]}`. Commands: {known}.",
+                           "gap 3y")
+    args = words[1:]
+    if defaults:
+        args = channel_defaults.apply_defaults(command, args, defaults)
+    return Parsed(command, command.parse(args))
+
+
+def parse_command(text: str, defaults: Mapping[str, str] | None = None) -> Any:
+    """The request named by `text` (see `parse`): a report query, a HelpRequest, ..."""
+    return parse(text, defaults).request
+
+
+def find(word: str) -> Command | None:
+    """The command `word` names (its name or an alias, any case), or None."""
+    word = word.lower()
+    return next((c for c in COMMANDS if word == c.name or word in c.aliases), None)
+
+
+def get(name: str) -> Command:
+    """The command called `name`; KeyError for any other."""
+    found = next((c for c in COMMANDS if c.name == name), None)
+    if found is None:
+        raise KeyError(name)
+    return found
+
+
+def listed() -> tuple[Command, ...]:
+    """The commands help describes, in its order."""
+    return tuple(c for c in COMMANDS if c.listed)
+
+
+def rendering_of(payload: Mapping[str, Any]) -> Rendering[Any]:
+    """How the report `payload` is worded (by its `command`); KeyError if no report has it."""
+    rendering = get(payload["command"]).rendering
+    if rendering is None:
+        raise KeyError(payload["command"])
+    return rendering
+
+
+def schedulable() -> tuple[str, ...]:
+    """The reports `schedule add` accepts."""
+    return tuple(c.name for c in COMMANDS if c.schedulable)
+
+
+def offered_commands() -> tuple[str, ...]:
+    """Every answer the switch buttons lead to, command by command ('gap 1y index', ...)."""
+    return tuple(text for c in COMMANDS for text in offered(c.name, c.choices))
+
+
+def prerendered_commands() -> tuple[str, ...]:
+    """What pre-rendering computes by default: every answer the buttons offer, then the
+    default answer of each pre-rendered report without buttons."""
+    return (*(text for c in COMMANDS if c.prerendered for text in offered(c.name, c.choices)),
+            *(c.name for c in COMMANDS if c.prerendered and not c.choices))
+
+
+def home_commands() -> tuple[str, ...]:
+    """The reports App Home quotes in its claims section."""
+    return tuple(c.name for c in COMMANDS if c.on_home)
+
+
+COMMANDS: tuple[Command, ...] = (
+    gap.COMMAND,
+    table.COMMAND,
+    stats.COMMAND,
+    trend.COMMAND,
+    rates.COMMAND,
+    history.COMMAND,
+    board.COMMAND,
+    cuts.COMMAND,
+    valuation.COMMAND,
+    alert.ALERT,
+    alert.DIGEST,
+    channel_defaults.SET,
+    channel_defaults.UNSET,
+    schedule.command(parse_command, schedulable),
+    status.COMMAND,
+    help.command(listed),
+)
+"""Every command, in help order."""

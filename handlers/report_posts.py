@@ -1,0 +1,95 @@
+"""Reports the bot posts without being asked, each under a one-line header: a scheduled
+report (`schedule add`) and a channel's digest (`digest daily|weekly`); the report whose
+chart follows an alert; and the title and screen-reader text of their chart uploads.
+
+Alert delivery (bot.alerts.delivery) posts them; the entry points hand it these functions
+(bot/alerts_cli.py `alert_messages`), since services do not import the commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from analytics.alert_metric_base import Metric
+from analytics.formatting import clip
+from analytics.pairs import parse_pair
+from bot.alerts.schedules import ScheduleStore
+from bot.reports import Report, Reports
+from bot.runtime.cache import Cache
+from bot.runtime.channel_settings import ChannelSettings
+from handlers.command import Block, Blocks, Rendering
+from handlers.gap import GapQuery
+from handlers.registry import parse, rendering_of
+from handlers.replies import chart_alt_text
+from handlers.table import TableQuery
+from handlers.trend import TrendQuery
+
+Record = dict[str, Any]
+
+
+def _header(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}]}
+
+
+def scheduled_message(reports: Reports, cache: Cache, record: dict[str, Any]
+                      ) -> tuple[list[dict[str, Any]], str, Report] | None:
+    """The blocks, text and report a scheduled post carries (None: schedule removed)."""
+    if ScheduleStore(cache).get(record["schedule_id"]) is None:
+        return None
+    defaults = ChannelSettings(cache).get(record["channel_id"])
+    query = parse(f"{record['command']} as-of {record['as_of']}", defaults).request
+    report = reports.run(query)
+    fmt = rendering_of(report.payload)
+    intro = _header(f":calendar: Scheduled `{record['command']}` ({record['period']}) · "
+                    f"{record['schedule_id']}, set by <@{record['creator_id']}> · "
+                    f"`/smallcaps schedule remove {record['schedule_id']}` to stop")
+    blocks = [intro, *fmt.blocks(report.payload)][:50]
+    text = clip(f"Scheduled {record['command']}: {fmt.fallback(report.payload)}", 3000)
+    return blocks, text, report
+
+
+def digest_message(record: Record, report: Report) -> tuple[Blocks, str]:
+    """The report's own blocks under a one-line digest header."""
+    fmt = rendering_of(report.payload)
+    intro = _header(f":calendar: {record['frequency'].capitalize()} digest ({record['period']})"
+                    f" · set by <@{record['creator_id']}> · `/smallcaps digest off` to stop")
+    blocks = [intro, *fmt.blocks(report.payload)][:50]
+    return blocks, clip(f"{record['frequency'].capitalize()} digest: "
+                        f"{fmt.fallback(report.payload)}", 3000)
+
+
+def chart_labels(report: Report) -> tuple[str, str]:
+    """(title, alt text) of a report's chart as the delivery uploads it: the command's own
+    title and screen-reader text, or the file name for a report without a rendering."""
+    fmt = _rendering(report.payload)
+    title = fmt.title(report.payload) if fmt else report.chart_filename
+    alt = chart_alt_text(report.payload) if fmt else title
+    return title, alt
+
+
+def _rendering(payload: Mapping[str, Any]) -> Rendering[Any] | None:
+    try:
+        return rendering_of(payload)
+    except KeyError:
+        return None
+
+
+CHART_QUERIES: dict[str, type[GapQuery] | type[TrendQuery]] = {"gap": GapQuery,
+                                                               "trend": TrendQuery}
+"""The report behind each chart a metric can ask for (analytics.alert_metric_base.ChartNeed)."""
+
+
+def alert_chart_query(metric: Metric, day: date) -> GapQuery | TrendQuery:
+    """The report whose chart goes with a firing of a rule on `metric`, as of the firing's
+    day: the one the metric asks for (Metric.chart: the gap of a gap rule's window, the
+    `trend` over its default window for ratio rules), for the rule's pair. Built directly,
+    not parsed: the day comes from the data, not from a user."""
+    need = metric.chart()
+    return CHART_QUERIES[need.command](need.period, metric.pair, day)
+
+
+def digest_query(as_of: str) -> TableQuery:
+    """The `table` view (every horizon, index pair) as of the digest's day."""
+    return TableQuery(parse_pair(None), date.fromisoformat(as_of))
