@@ -65,7 +65,7 @@ class Matplotlib:
 @cache
 def mpl() -> Matplotlib:
     """matplotlib's modules, imported on the first call (then the same object every time)."""
-    # Deferred for start-up time, not to break an import cycle: importing matplotlib costs
+    # lazy: for start-up time, not to break an import cycle: importing matplotlib costs
     # 0.5-1 s, which `smallcaps help`, text-only answers and the web process's acks should
     # not pay. Every chart module reaches matplotlib through here, so this is the one place.
     import matplotlib.colors

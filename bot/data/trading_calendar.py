@@ -67,7 +67,7 @@ class TradingCalendar:
     @classmethod
     def xnys(cls, first: date = FIRST_DAY, last: date | None = None) -> TradingCalendar:
         """The NYSE calendar from exchange_calendars (about a second to build)."""
-        import exchange_calendars  # deferred: only needed once per process
+        import exchange_calendars  # lazy: only needed once per process
 
         last = last or date(datetime.now(UTC).year + 5, 12, 31)
         cal = exchange_calendars.get_calendar("XNYS", start=first.isoformat(),

@@ -47,7 +47,7 @@ _cache_dir: Path | None = None
 def _yfinance() -> Any:
     """The yfinance module, imported on first use: importing it takes ~0.3 s, which a
     terminal command answered from the cache must not pay."""
-    import yfinance
+    import yfinance  # lazy: ~0.3 s at start-up (docstring)
 
     return yfinance
 
@@ -179,7 +179,7 @@ class YahooSource:
         if self.session is not None:
             kwargs["session"] = self.session
         yf = _yfinance()
-        from yfinance.exceptions import YFRateLimitError
+        from yfinance.exceptions import YFRateLimitError  # lazy: as _yfinance()
 
         if self.cache_dir is not None:
             self.cache_dir = configure_cache_dir(self.cache_dir)

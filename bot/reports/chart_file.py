@@ -40,7 +40,7 @@ def chart_bytes(png: bytes, fmt: str) -> bytes:
     """The chart `png` (PNG bytes) as a file of format `fmt` ('png', 'svg' or 'pdf')."""
     if fmt == "png":
         return png
-    from matplotlib.figure import Figure  # deferred: ~0.2 s a terminal command without
+    from matplotlib.figure import Figure  # lazy: ~0.2 s a terminal command without
     from matplotlib.image import imread  # --out FILE.svg/.pdf must not pay
 
     pixels = imread(BytesIO(png), format="png")

