@@ -36,9 +36,9 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 HTTP_THREADS = 16
-"""Waitress threads answering Slack requests. Each only verifies, parses and acks, but holds
-its thread while Bolt polls for the ack (every 10 ms): 8 threads queued a burst of 50
-commands for 60+ ms."""
+"""Waitress threads answering Slack requests. Each verifies, parses, enqueues and acks in its
+own thread (bot.app: process_before_response); when Bolt still polled for the ack every 10 ms,
+8 threads queued a burst of 50 commands for 60+ ms."""
 
 Health = Callable[[], tuple[bool, dict[str, Any]]]
 """() -> (ready, {check: state}) for /healthz."""

