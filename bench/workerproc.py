@@ -18,8 +18,7 @@ from pydantic import SecretStr
 
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps, build_redis
-from bot.runtime.jobs import worker_deps
+from bot.runtime.deps import build_deps, build_redis, worker_deps
 from bot.worker import make_worker
 
 

@@ -277,6 +277,19 @@ def _runner(name: str) -> Callable[[argparse.Namespace], int]:
     return run_words if registry.get(name).cli == "words" else run_report
 
 
+EXIT_READER_GONE = 141
+"""128 + SIGPIPE: what a shell reports for a Unix tool whose reader closed the pipe."""
+
+
+def _reader_gone() -> int:
+    """The output's reader closed the pipe (`smallcaps help | head`): write nothing more and
+    exit quietly. Python's own recipe: point stdout at /dev/null so the interpreter's final
+    flush does not raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_READER_GONE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `smallcaps` console script."""
     args = build_parser().parse_args(normalise_argv(sys.argv[1:] if argv is None else argv))
@@ -286,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(level)
     try:
         return (RUNNERS.get(args.command) or _runner(args.command))(args)
+    except BrokenPipeError:
+        return _reader_gone()
     except CommandError as exc:
         print(f"smallcaps: {exc.message}\n  e.g. smallcaps {exc.example}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -26,8 +26,8 @@ from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 from rq.timeouts import TimerDeathPenalty
 
-from bot.runtime.deps import Deps
-from bot.runtime.jobs import QUEUE_NAME, worker_deps
+from bot.runtime.deps import Deps, worker_deps
+from bot.runtime.jobs import QUEUE_NAME
 
 logger = logging.getLogger(__name__)
 

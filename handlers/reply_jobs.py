@@ -13,8 +13,8 @@ from typing import Any
 
 from slack_bolt.context.respond import Respond
 
-from bot.runtime.deps import Deps
-from bot.runtime.jobs import DeliveryRecord, OnceSteps, worker_deps
+from bot.runtime.deps import Deps, worker_deps
+from bot.runtime.jobs import DeliveryRecord, OnceSteps
 from bot.runtime.metrics import REPLY_SECONDS
 from bot.slack.once_client import OnceClient
 from bot.slack.slack_io import reply_client_options

@@ -60,6 +60,7 @@ class FakeSlack:
         self._rules: list[_Rule] = []
         self._latency: dict[str, float] = {}
         self._hooks: dict[str, list[Callable[[Call], None]]] = {}
+        self._before_stop: list[Callable[[], None]] = []
         self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.socket_url: str | None = None  # apps.connections.open hands it out (Socket Mode)
         self._ids = itertools.count(1)  # message ts, file and view ids
@@ -76,8 +77,18 @@ class FakeSlack:
             self._thread.start()
         return self
 
+    def before_stop(self, hook: Callable[[], None]) -> None:
+        """Run ``hook()`` when the server is asked to stop, before it stops: an app wired to
+        this fake finishes the replies it is still posting (a chart is uploaded after its
+        text) instead of failing them against a closed port, and logging errors into
+        whichever test runs next."""
+        self._before_stop.append(hook)
+
     def stop(self) -> None:
-        """Shut the server down and free the port."""
+        """Shut the server down and free the port (after the before_stop hooks)."""
+        hooks, self._before_stop = self._before_stop, []
+        for hook in hooks:
+            hook()
         if self._server is not None and self._thread is not None:
             self._server.shutdown()
             self._server.server_close()

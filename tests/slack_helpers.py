@@ -32,11 +32,16 @@ def slack_settings(fake: FakeSlack, data_dir: Path | None = None) -> Settings:
                     slack_api_url=fake.base_url, smallcaps_data_dir=data_dir)
 
 
+REPLY_DRAIN_S = 20.0
+"""How long a test's end waits for the replies its app is still posting."""
+
+
 def wired_app(fake: FakeSlack, cache: Cache, data_dir: Path,
               clock: Callable[[], datetime] = lambda: FIXED_NOW) -> tuple[App, Deps]:
     """The real app, with a CSV source, the given cache and the fake Slack."""
     deps = build_deps(slack_settings(fake, data_dir), source=CsvSource(data_dir),
                       cache=cache, clock=clock)
+    fake.before_stop(lambda: deps.replies.drain(REPLY_DRAIN_S))
     return create_app(deps), deps
 
 

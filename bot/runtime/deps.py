@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -94,3 +95,8 @@ def build_deps(
     reference = reference or build_reference(settings, cache, clock)
     return Deps(settings, cache, market, Reports(market, cache, clock, reference), clock,
                 use_queue=use_queue)
+
+
+worker_deps: ContextVar[Deps] = ContextVar("smallcaps_worker_deps")
+"""The services a worker thread runs jobs with: RQ calls JOB_FUNCTION by name, with only the
+job's arguments, so each worker thread sets this before it starts taking jobs."""

@@ -28,16 +28,12 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import redis
 
 from bot.runtime.cache import Cache, CacheErrors
 from bot.runtime.workers import ReplyPool
-
-if TYPE_CHECKING:
-    from bot.runtime.deps import Deps
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +46,6 @@ and retries its job."""
 JOB_RETRIES = 2
 DELIVERY_TTL_S = 86400
 """Delivery records outlive any retry (Slack's response_url itself expires after 30 min)."""
-
-worker_deps: ContextVar[Deps] = ContextVar("smallcaps_worker_deps")
-"""The services a worker thread runs jobs with: RQ calls JOB_FUNCTION by name, with only the
-job's arguments, so each worker thread sets this before it starts taking jobs."""
 
 _CLAIM = """
 local st = redis.call('hget', KEYS[1], ARGV[1])

@@ -6,8 +6,12 @@ import base64
 import contextlib
 import io
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -134,3 +138,22 @@ def test_any_argv_exits_with_a_documented_status_and_no_traceback(argv, market_d
         code = exc.code
     assert code in (0, EXIT_STORE, EXIT_BAD_INPUT, 3, EXIT_CONFIG), (argv, code)
     assert "Traceback" not in err.getvalue()
+
+
+
+def test_a_closed_pipe_ends_the_command_quietly(market_data_dir, tmp_path):
+    """`smallcaps help | head -1`: once the reader has gone, no traceback and exit 141. The
+    pipe's read end is closed before the command starts, so its first write fails."""
+    smallcaps = Path(sys.executable).with_name("smallcaps")
+    env = {**os.environ, "SMALLCAPS_DATA_DIR": str(market_data_dir),
+           "SMALLCAPS_STATE_DIR": str(tmp_path)}
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([str(smallcaps), "help"], stdout=write_end,
+                              stderr=subprocess.PIPE, env=env, timeout=60, check=False)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141, done.stderr.decode()
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, \
+        done.stderr.decode()
