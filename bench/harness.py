@@ -133,31 +133,7 @@ class BotProcess:
 
     def burst(self, texts: list[str]) -> list[tuple[float, float, bytes]]:
         """`texts` sent at the same instant, one thread each; (sent, acked, body) each."""
-        clients = len(texts)
-        barrier = threading.Barrier(clients)
-        results: list[tuple[float, float, bytes]] = []
-        errors: list[BaseException] = []
-        lock = threading.Lock()
-
-        def one(text: str) -> None:
-            barrier.wait()
-            try:
-                result = self.slash(text)
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                with lock:
-                    errors.append(exc)
-                return
-            with lock:
-                results.append(result)
-
-        threads = [threading.Thread(target=one, args=(text,)) for text in texts]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise RuntimeError(f"{len(errors)} of {clients} requests failed: {errors[0]!r}")
-        return results
+        return burst_across([self], texts)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -172,3 +148,35 @@ class BotProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def burst_across(bots: list[BotProcess], texts: list[str]) -> list[tuple[float, float, bytes]]:
+    """`texts` sent at the same instant, one thread each, the i-th to `bots[i % len(bots)]`
+    (alternately, as a round-robin load balancer in front of replicas would); (sent, acked,
+    body) each."""
+    clients = len(texts)
+    barrier = threading.Barrier(clients)
+    results: list[tuple[float, float, bytes]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def one(bot: BotProcess, text: str) -> None:
+        barrier.wait()
+        try:
+            result = bot.slash(text)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            with lock:
+                errors.append(exc)
+            return
+        with lock:
+            results.append(result)
+
+    threads = [threading.Thread(target=one, args=(bots[i % len(bots)], text))
+               for i, text in enumerate(texts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {clients} requests failed: {errors[0]!r}")
+    return results

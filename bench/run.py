@@ -169,12 +169,13 @@ def _scale_rows(config: Config, scale: dict[str, Any]) -> list[Row]:
     ours, serve, base = scale["ours"], scale["serve"], scale["base"]
     s5 = "5 scale-out: reply queue and workers (gap, warm market data)"
     web, alone = "web acks + enqueues, 1 worker process", "serve alone, 4 worker threads"
+    replicas = "2 web replicas (requests alternate), 1 worker process"
     rows = []
     for clients in (config.concurrent_small, config.concurrent):
         key = f"ack_{clients}"
         rows += [Row(s5, f"ack p99, {clients} concurrent: {who}", "ms", figures[key], base[key],
                      target=50.0, ratio_target=None, show_ratio=True)
-                 for who, figures in ((web, ours), (alone, serve))]
+                 for who, figures in ((web, ours), (alone, serve), (replicas, scale["replicas"]))]
     for who, figures in ((web, ours), (alone, serve)):
         rows += [Row(s5, f"new command, first visible answer (the text): {who}", "ms",
                      figures["first"], base["first"], target=50.0),

@@ -5,7 +5,9 @@ and post in Bolt's listener thread) in the same run:
 - web + workers: the web process only verifies, acks and enqueues (SMALLCAPS_WEB_WORKERS=0)
   and `bench.workerproc` processes (`smallcaps worker`) answer: one, or two (in turns, run
   by run, a second worker started and warmed up, then stopped);
-- serve alone: the web process answers with its own 4 worker threads (the default).
+- serve alone: the web process answers with its own 4 worker threads (the default);
+- two web replicas (two such web processes) and one worker process, the requests of a burst
+  sent to them alternately as a round-robin load balancer would: acks only.
 
 For a command nobody asked before (market data cached, the answer not), the first visible
 answer is when the fake Slack received the reply's `chat.postMessage` (the text), and the
@@ -129,8 +131,10 @@ def _median_runs(runs: int, measure: Callable[[], float]) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
-def _acks(bot: BotProcess, fake: RemoteSlack, clients: int, runs: int) -> float:
-    """Median over `runs` bursts of the ack p99 (ms) of `clients` identical commands."""
+def _acks(bot: BotProcess | list[BotProcess], fake: RemoteSlack, clients: int,
+          runs: int) -> float:
+    """Median over `runs` bursts of the ack p99 (ms) of `clients` identical commands (to a
+    list of replicas: alternately)."""
     return _median_runs(runs, lambda: concurrent_acks(bot, fake, clients)["p99"])
 
 
@@ -140,7 +144,7 @@ def measure_scale(config: Any, fake: RemoteSlack, data_dir: Path, redis_client: 
     prefix = f"smallcaps-bench:{uuid.uuid4().hex[:10]}:"
     commands = unique_commands()
     sizes = (config.concurrent_small, config.concurrent)
-    out: dict[str, Any] = {"ours": {}, "serve": {}, "base": {}}
+    out: dict[str, Any] = {"ours": {}, "serve": {}, "base": {}, "replicas": {}}
     ours, base = out["ours"], out["base"]
     bot_args = (fake, data_dir, redis_url, state_dir, prefix)
     with (BotProcess("queue", *bot_args, extra=("--web-workers", "0")) as web,
@@ -155,6 +159,12 @@ def measure_scale(config: Any, fake: RemoteSlack, data_dir: Path, redis_client: 
         for clients in sizes:
             ours[f"ack_{clients}"] = _acks(web, fake, clients, config.runs)
             base[f"ack_{clients}"] = _acks(obvious, fake, clients, config.baseline_runs)
+        with BotProcess("queue", *bot_args, extra=("--web-workers", "0")) as web2:
+            web2.slash("help")
+            one_reply(web2, fake, "gap 3y")
+            for clients in sizes:
+                out["replicas"][f"ack_{clients}"] = _acks([web, web2], fake, clients,
+                                                          config.runs)
         ours.update(replies(web, fake, commands, config.reply_trials))
         base.update(replies(obvious, fake, commands, config.reply_trials))
         base["throughput"] = _median_runs(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bench.harness import DONE, BotProcess
+from bench.harness import DONE, BotProcess, burst_across
 from bench.slackproc import RemoteSlack
 from bench.table import latency_stats
 from handlers.registry import offered_commands
@@ -119,15 +119,17 @@ def sequential_acks(bot: BotProcess, fake: RemoteSlack, count: int) -> dict[str,
     return {**latency_stats(acks), "missed": bot.missed_acks - missed}
 
 
-def concurrent_acks(bot: BotProcess, fake: RemoteSlack, clients: int) -> dict[str, float]:
-    """`clients` identical requests at the same instant."""
+def concurrent_acks(bot: BotProcess | list[BotProcess], fake: RemoteSlack,
+                    clients: int) -> dict[str, float]:
+    """`clients` identical requests at the same instant (to several replicas: alternately)."""
+    bots = bot if isinstance(bot, list) else [bot]
     fake.clear()
-    missed = bot.missed_acks
-    results = bot.concurrent("gap 3y", clients)
+    missed = sum(each.missed_acks for each in bots)
+    results = burst_across(bots, ["gap 3y"] * clients)
     drain(fake, clients)
     fake.clear()
     return {**latency_stats(acked - sent for sent, acked, _ in results),
-            "missed": bot.missed_acks - missed}
+            "missed": sum(each.missed_acks for each in bots) - missed}
 
 
 def mixed_commands(count: int, seed: int = 5) -> list[str]:

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
 from bot.runtime.deps import build_deps, build_redis, worker_deps
-from bot.worker import make_worker
+from bot.worker import lower_priority, make_worker
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
                       use_queue=True)
     worker_deps.set(deps)
     worker = make_worker(deps, thread=False)
+    lower_priority(settings.smallcaps_worker_nice, thread=False)  # as run_worker does
     print(json.dumps({"ready": True}), flush=True)
     worker.work(logging_level="WARNING")
 

@@ -17,6 +17,8 @@ re-queues it (JOB_RETRIES) and the delivery record keeps it from posting twice.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import uuid
 from typing import Any
@@ -86,10 +88,29 @@ def make_worker(deps: Deps, *, thread: bool, name: str | None = None) -> SimpleW
                name=name or f"smallcaps-{uuid.uuid4().hex[:8]}", **options)
 
 
+def lower_priority(nice: int, *, thread: bool) -> bool:
+    """Make the calling worker `nice` steps kinder on the CPU (SMALLCAPS_WORKER_NICE), so the
+    web process's acks come first when both share cores. `thread`: only this thread (Linux
+    gives each thread its own priority; elsewhere a thread is left as it is, since the call
+    would slow the whole web process). True if the priority was lowered."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return False
+    if thread and not sys.platform.startswith("linux"):
+        return False
+    who = threading.get_native_id() if thread else 0
+    try:
+        os.setpriority(os.PRIO_PROCESS, who, os.getpriority(os.PRIO_PROCESS, who) + nice)
+    except OSError:  # a container may forbid it: work at the same priority
+        logger.warning("could not lower the reply worker's CPU priority", exc_info=True)
+        return False
+    return True
+
+
 def run_worker(deps: Deps, burst: bool = False) -> bool:
     """Take reply jobs until SIGTERM/SIGINT (or, with `burst`, until the queue is empty);
     True if any job ran."""
     worker_deps.set(deps)
+    lower_priority(deps.settings.smallcaps_worker_nice, thread=False)
     return make_worker(deps, thread=False).work(burst=burst, logging_level="INFO")
 
 
@@ -105,6 +126,7 @@ class WorkerThreads:
     @staticmethod
     def _run(deps: Deps, worker: SimpleWorker) -> None:
         worker_deps.set(deps)
+        lower_priority(deps.settings.smallcaps_worker_nice, thread=True)
         try:
             worker.work(logging_level="WARNING")
         except Exception:  # noqa: BLE001 - logged; the others keep working

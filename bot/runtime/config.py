@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     smallcaps_web_workers: int = Field(default=4, ge=0, le=32)
     """Reply workers `serve` runs in its own process (threads taking jobs from the queue);
     0: the web process only acks and enqueues, `smallcaps worker` processes do the rest."""
+    smallcaps_worker_nice: int = Field(default=10, ge=0, le=19)
+    """How much lower than the web process's the reply workers' CPU priority is (Unix nice
+    increment): on a shared machine an ack (Slack's 3-second deadline, ~1 ms of CPU) then takes
+    a core ahead of a chart being drawn (~120 ms). 0: the same priority."""
     smallcaps_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     """`worker` and `scheduler` serve /metrics on this port when set (serve uses PORT)."""
     smallcaps_stop_grace_s: float = Field(default=20.0, ge=0, le=600)

@@ -1,0 +1,42 @@
+"""Reply workers run at a lower CPU priority than the web process (SMALLCAPS_WORKER_NICE)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from bot.worker import lower_priority
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="per-thread priorities are a Linux feature")
+
+
+@linux_only
+def test_a_worker_thread_is_lowered_and_the_rest_of_the_process_is_not():
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    seen: dict[str, object] = {}
+
+    def worker() -> None:
+        seen["lowered"] = lower_priority(5, thread=True)
+        seen["thread"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == {"lowered": True, "thread": before + 5}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before
+
+
+def test_a_worker_process_is_lowered_and_zero_leaves_it_alone():
+    code = ("import os; from bot.worker import lower_priority; b = os.getpriority("
+            "os.PRIO_PROCESS, 0); z = lower_priority(0, thread=False); "
+            "l = lower_priority(3, thread=False); "
+            "print(z, l, os.getpriority(os.PRIO_PROCESS, 0) - b)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60).stdout.split()
+    assert out == ["False", "True", "3"]
