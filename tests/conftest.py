@@ -17,6 +17,11 @@ from bot.runtime.cache import Cache, client_options
 
 MARKET_DATA = Path(__file__).resolve().parents[2] / "shared" / "market-data"
 
+# Tests run reply workers inside the test process (run_worker(burst=True)); at the default
+# SMALLCAPS_WORKER_NICE they would lower the whole test run's CPU priority for good.
+# tests/bot/test_worker_priority.py checks the lowering itself with explicit values.
+os.environ.setdefault("SMALLCAPS_WORKER_NICE", "0")
+
 
 @pytest.fixture(scope="session")
 def market_data_dir() -> Path:
