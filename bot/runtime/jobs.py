@@ -159,11 +159,16 @@ class ReplyQueue:
         self.run_local = run_local
         """`(kind, payload) -> None` for jobs run in this process (set by the app factory)."""
         self.use_queue = use_queue and cache.client is not None
+        self._queue: Any = None
 
     def queue(self) -> Any:
-        from rq import Queue  # lazy: the CLI's reports do not need RQ
+        """The RQ queue on the bot's Redis, built on first use (every ack enqueues through
+        it, so it is made once, not per request)."""
+        if self._queue is None:
+            from rq import Queue  # lazy: the CLI's reports do not need RQ
 
-        return Queue(QUEUE_NAME, connection=self.cache.client)
+            self._queue = Queue(QUEUE_NAME, connection=self.cache.client)
+        return self._queue
 
     def enqueue(self, kind: str, payload: dict[str, Any], request_id: str | None = None) -> str:
         """Queue a reply; returns the request id its delivery record is keyed by."""
