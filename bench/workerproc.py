@@ -18,8 +18,8 @@ from pydantic import SecretStr
 
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps, build_redis, worker_deps
-from bot.worker import lower_priority, make_worker
+from bot.runtime.deps import build_deps, build_redis
+from bot.worker import process_worker
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,9 +36,7 @@ def main(argv: list[str] | None = None) -> None:
                         redis_url=SecretStr(args.redis_url) if args.redis_url else None)
     deps = build_deps(settings, cache=Cache(build_redis(settings), prefix=args.prefix),
                       use_queue=True)
-    worker_deps.set(deps)
-    worker = make_worker(deps, thread=False)
-    lower_priority(settings.smallcaps_worker_nice, thread=False)  # as run_worker does
+    worker = process_worker(deps)  # as run_worker prepares it
     print(json.dumps({"ready": True}), flush=True)
     worker.work(logging_level="WARNING")
 

@@ -106,12 +106,18 @@ def lower_priority(nice: int, *, thread: bool) -> bool:
     return True
 
 
+def process_worker(deps: Deps) -> SimpleWorker:
+    """This process as a reply worker: its jobs see `deps`, it runs at the lower CPU
+    priority (SMALLCAPS_WORKER_NICE), and the returned RQ worker is ready to `work()`."""
+    worker_deps.set(deps)
+    lower_priority(deps.settings.smallcaps_worker_nice, thread=False)
+    return make_worker(deps, thread=False)
+
+
 def run_worker(deps: Deps, burst: bool = False) -> bool:
     """Take reply jobs until SIGTERM/SIGINT (or, with `burst`, until the queue is empty);
     True if any job ran."""
-    worker_deps.set(deps)
-    lower_priority(deps.settings.smallcaps_worker_nice, thread=False)
-    return make_worker(deps, thread=False).work(burst=burst, logging_level="INFO")
+    return process_worker(deps).work(burst=burst, logging_level="INFO")
 
 
 class WorkerThreads:
