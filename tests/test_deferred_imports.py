@@ -44,10 +44,13 @@ def says_why(lines: list[str], line: int) -> bool:
 
 
 def test_every_deferred_import_says_it_is_for_start_up_time() -> None:
-    offenders = [f"{path.relative_to(ROOT)}:{line}: {text.strip()}"
-                 for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
-                 for line, text in deferred_imports(path)
-                 if not says_why(path.read_text().splitlines(), line)]
+    offenders = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            lines = path.read_text().splitlines()
+            offenders += [f"{path.relative_to(ROOT)}:{line}: {text.strip()}"
+                          for line, text in deferred_imports(path)
+                          if not says_why(lines, line)]
     assert not offenders, "imports inside functions without a `# lazy:` reason:\n" + \
         "\n".join(offenders)
 
