@@ -28,6 +28,7 @@ from handlers import (
     table,
     trend,
     valuation,
+    years,
 )
 from handlers.buttons import offered
 from handlers.command import Command, Rendering
@@ -118,6 +119,7 @@ def home_commands() -> tuple[str, ...]:
 COMMANDS: tuple[Command, ...] = (
     gap.COMMAND,
     table.COMMAND,
+    years.COMMAND,
     stats.COMMAND,
     trend.COMMAND,
     rates.COMMAND,
