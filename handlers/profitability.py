@@ -44,6 +44,25 @@ class ProfitabilityYear(TypedDict):
     relative_pb: float | None
 
 
+class QuintilePair(TypedDict):
+    op_small_pct: float
+    op_large_pct: float
+    gap_pp: float
+
+
+class ValuationLink(TypedDict):
+    """Relative P/B against the OP gap: Pearson r of levels and of yearly changes."""
+
+    first_year: int
+    last_year: int
+    years: int
+    levels_r: float | None
+    changes_r: float | None
+    verdict: str
+    """'clear_goes_with', 'weak_goes_with', 'none', 'weak_against', 'clear_against' or
+    'too_short'."""
+
+
 class ProfitabilityPayload(ValuationSource):
     """The JSON answer to a profitability query."""
 
@@ -59,12 +78,12 @@ class ProfitabilityPayload(ValuationSource):
     percentile_since_1990: float
     years_all: int
     years_since_1990: int
-    latest_with_every_portfolio: dict[str, float]
+    latest_with_every_portfolio: QuintilePair
     strict_limit_pct: float
     strict_gap_pp: float
     strict_percentile_all: float
     outliers: list[OutlierPayload]
-    valuation_link: dict[str, Any]
+    valuation_link: ValuationLink
     cannot_answer: str
     years: list[ProfitabilityYear]
 
@@ -235,17 +254,22 @@ def link_line(p: ProfitabilityPayload) -> str:
     """One honest sentence on whether lower valuation goes with lower profitability."""
     link = p["valuation_link"]
     span = f"{link['first_year']}–{link['last_year']}"
-    if link["verdict"] == "too_short":
-        return f"Too few common years ({link['years']}) to relate profitability to valuation."
     levels, changes = link["levels_r"], link["changes_r"]
+    if levels is None or changes is None:  # verdict too_short
+        return f"Too few common years ({link['years']}) to relate profitability to valuation."
+    question = "Does lower valuation go with lower profitability?"
+    if link["verdict"] == "none":
+        return (f"{question} Not on this data: over {span} ({link['years']} years) relative "
+                f"P/B and the profitability gap are unrelated (r = {levels:+.2f}; yearly "
+                f"changes r = {changes:+.2f}).")
     together = abs(changes) >= 0.3 and (changes < 0) == (levels < 0)
-    lead = {"clear_goes_with": "Partly", "weak_goes_with": "Weakly",
-            "none": "Not on this data", "clear_against": "No",
+    lead = {"clear_goes_with": "Yes, in part" if together else "Partly",
+            "weak_goes_with": "Weakly", "clear_against": "No",
             "weak_against": "No"}[link["verdict"]]
     direction = ("years when small firms' profitability trailed further had a lower relative "
                  "P/B" if levels < 0 else "years when small firms' profitability trailed "
                  "further had a higher relative P/B")
-    return (f"Does lower valuation go with lower profitability? {lead}: over {span} "
+    return (f"{question} {lead}: over {span} "
             f"({link['years']} years) {direction} (r = {levels:+.2f}, so it accounts for about "
             f"{levels * levels * 100:.0f} % of the ups and downs of relative P/B)"
             + (f", and year-to-year changes move together too (r = {changes:+.2f})."

@@ -63,15 +63,31 @@ def test_every_year_matches_a_plain_recomputation(real_closes, market_data_dir, 
                                                     max(gaps, key=gaps.get))
 
 
-def test_index_tallies_by_hand(index_years):
-    """1988-2025: 19 years each; small caps' 8 in a row 1999-2006; large caps' 5 in a row
-    1994-1998 and again 2021-2025, the current one (the earliest of equal runs is 'longest')."""
-    r = index_years
-    assert (r.rows[0].year, r.rows[-1].year, r.small_wins, r.large_wins, r.ties) == \
-        (1988, 2025, 19, 19, 0)
-    assert (r.longest["small"].first, r.longest["small"].years) == (1999, 8)
-    assert (r.longest["large"].first, r.longest["large"].years) == (1994, 5)
-    assert (r.current.side, r.current.first, r.current.last) == ("large", 2021, 2025)
+def _runs_by_hand(winners: list[tuple[int, str]]) -> list[tuple[str, int, int]]:
+    """(side, first, last) of each run of consecutive years won by one side, the slow way."""
+    runs: list[tuple[str, int, int]] = []
+    for year, side in winners:
+        if runs and runs[-1][0] == side and runs[-1][2] == year - 1:
+            runs[-1] = (side, runs[-1][1], year)
+        else:
+            runs.append((side, year, year))
+    return runs
+
+
+def test_index_streaks_by_hand(index_years, market_data_dir):
+    """From the plain year returns: small caps' longest run is 1999-2006 (8 years), large
+    caps' 1994-1998 (5, as long as the current 2021-2025; the earliest counts as longest)."""
+    expected = calendar_year_returns(read_closes(market_data_dir / "^RUT.csv"),
+                                     read_closes(market_data_dir / "^GSPC.csv"))[:-1]
+    winners = [(y, "small" if lg < s else "large") for y, _, _, s, lg in expected]
+    runs = _runs_by_hand(winners)
+    for side in ("small", "large"):
+        longest = max((r for r in runs if r[0] == side), key=lambda r: r[2] - r[1])
+        found = index_years.longest[side]
+        assert (side, found.first, found.last) == longest
+    assert (index_years.current.side, index_years.current.first, index_years.current.last) \
+        == runs[-1]
+    assert (runs[-1], index_years.longest["small"].years) == (("large", 2021, 2025), 8)
 
 
 def test_a_year_ends_on_its_last_session_only_when_the_caller_says_so(real_closes):
