@@ -140,11 +140,15 @@ def _draw_gaps(ax: Axes, rows: list[YearRow], result: CalendarYears) -> None:
                   color=MUTED)
     extent = max(abs(gaps.min()), abs(gaps.max()), 1.0)
     ax.set_ylim(min(0.0, gaps.min()) - extent * 0.3, max(0.0, gaps.max()) + extent * 0.35)
+    first, last = rows[0].year, rows[-1].year
     for row, va in ((result.worst, "bottom"), (result.best, "top")):
         offset = 4 if va == "bottom" else -4
+        where = (row.year - first) / max(last - first, 1)  # keep the label inside the axes
+        ha = "left" if where < 0.15 else "right" if where > 0.85 else "center"
         ax.annotate(f"{row.year}: {signed(row.gap_pp, 'pp')}", (row.year, row.gap_pp),
-                    xytext=(0, offset), textcoords="offset points", ha="center", va=va,
-                    fontsize=SIZE["note"] - 2, color=INK, zorder=5)
+                    xytext=({"left": -6, "right": 6, "center": 0}[ha], offset),
+                    textcoords="offset points", ha=ha, va=va, fontsize=SIZE["note"] - 2,
+                    color=INK, zorder=5)
     handles = [mpl().patches.Patch(color=SMALL_COLOUR, label=f"{words.small} won the year"),
                mpl().patches.Patch(color=LARGE_COLOUR, label=f"{words.large} won the year")]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
