@@ -34,6 +34,7 @@ from analytics.formatting import MINUS, signed
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
     from matplotlib.figure import Figure
 
 BAR = 0.4
@@ -89,6 +90,15 @@ def _pp_tick(value: float, _pos: int) -> str:
     return f"{value:+,.0f} pp".replace("-", MINUS) if value else "0"
 
 
+def _hatch_year_to_date(bars: BarContainer, rows: list[YearRow]) -> None:
+    """Lighten and hatch the bar of the year to date (the last row, when incomplete)."""
+    for bar, row in zip(bars, rows, strict=True):
+        if not row.complete:
+            bar.set_alpha(0.55)
+            bar.set_hatch("///")
+            bar.set_edgecolor("white")
+
+
 def _draw_returns(ax: Axes, rows: list[YearRow], result: CalendarYears) -> None:
     """Two bars per year: small caps left, large caps right; the year to date hatched."""
     style_axes(ax)
@@ -96,12 +106,8 @@ def _draw_returns(ax: Axes, rows: list[YearRow], result: CalendarYears) -> None:
     years = np.array([r.year for r in rows], dtype=float)
     for values, colour, shift in (([r.small_pct for r in rows], SMALL_COLOUR, -BAR / 2),
                                   ([r.large_pct for r in rows], LARGE_COLOUR, BAR / 2)):
-        bars = ax.bar(years + shift, values, width=BAR, color=colour, zorder=3)
-        for bar, row in zip(bars, rows, strict=True):
-            if not row.complete:
-                bar.set_alpha(0.55)
-                bar.set_hatch("///")
-                bar.set_edgecolor("white")
+        _hatch_year_to_date(ax.bar(years + shift, values, width=BAR, color=colour, zorder=3),
+                            rows)
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=2)
     ax.yaxis.set_major_formatter(mpl().ticker.FuncFormatter(_percent_tick))
     ax.set_ylabel("return, %", fontsize=SIZE["label"], color=MUTED)
@@ -127,12 +133,8 @@ def _draw_gaps(ax: Axes, rows: list[YearRow], result: CalendarYears) -> None:
     ax.grid(False, axis="x")
     years = np.array([r.year for r in rows], dtype=float)
     gaps = np.array([r.gap_pp for r in rows])
-    bars = ax.bar(years, gaps, width=0.7, color=[_gap_colour(r) for r in rows], zorder=3)
-    for bar, row in zip(bars, rows, strict=True):
-        if not row.complete:
-            bar.set_alpha(0.55)
-            bar.set_hatch("///")
-            bar.set_edgecolor("white")
+    _hatch_year_to_date(ax.bar(years, gaps, width=0.7, color=[_gap_colour(r) for r in rows],
+                               zorder=3), rows)
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=2)
     ax.yaxis.set_major_formatter(mpl().ticker.FuncFormatter(_pp_tick))
     words = result.pair.words

@@ -8,7 +8,7 @@ Slack and the terminal; pure functions); its pair buttons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any, TypedDict
@@ -16,20 +16,18 @@ from typing import Any, TypedDict
 from analytics.calendar_years import CalendarYears, Streak, YearRow, calendar_years
 from analytics.charts_years import render_years_chart
 from analytics.formatting import pct, spp
-from analytics.pairs import Pair
 from bot.data.market import PriceHistory
 from bot.data.trading_calendar import nyse
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
+    PairQuery,
     as_of_requested,
-    as_of_text,
     basis_requested,
     chart_source,
     check_as_of,
     fetched_day,
     instrument_payload,
     pair_closes,
-    query_text,
 )
 from bot.reports.payloads import Instrument, SourceFields
 from handlers.buttons import PAIR_CHOICES, report_buttons
@@ -101,21 +99,11 @@ CHOICES = PAIR_CHOICES
 
 
 @dataclass(frozen=True)
-class YearsQuery:
-    """What the user asked: a pair and an optional as-of date (every calendar year)."""
+class YearsQuery(PairQuery):
+    """What the user asked: a pair and an optional as-of date (every calendar year); with
+    `live` the year to date ends on the session under way."""
 
-    pair: Pair
-    as_of: date | None = None
-    live: bool = field(default=False, kw_only=True)
-    """True: the year to date ends on the session under way, labelled intraday."""
     command: str = "years"
-
-    def symbols(self) -> tuple[str, ...]:
-        return self.pair.symbols
-
-    def describe(self) -> str:
-        text = query_text("years", self.pair, self.pair.key, as_of_text(self.as_of))
-        return text + "|live" if self.live else text
 
     def build(self, history: PriceHistory) -> tuple[YearsPayload, Chart]:
         check_as_of(self.as_of, self.pair, history)
