@@ -97,7 +97,7 @@ CANNOT_ANSWER = (
     "This data cannot check the article's earnings figures. French's file has operating "
     "profitability (revenue minus cost of goods sold, SG&A and interest expense, over book "
     "equity, fiscal year before each June), not net income, so no year-over-year net-earnings "
-    "growth (the claimed Russell 2000 −17.6 % vs S&P 500 +4 %), and no count of unprofitable "
+    "growth (the claimed Russell 2000 -17.6 % vs S&P 500 +4 %), and no count of unprofitable "
     "companies (the claimed 30 %): a negative average says the quintile's operating losses "
     "outweigh its profits (weighted by market cap, scaled by book equity), not how many "
     "firms lost money. Those need firm-level fundamentals: "
@@ -232,8 +232,8 @@ def outlier_lines(p: ProfitabilityPayload) -> list[str]:
     if not out:
         return [f"No portfolio's OP / BE went beyond ±{p['op_limit_pct']:.0f} %."]
     listed = ", ".join(f"{o['year']} {o['portfolio']} ({o['op_pct']:+,.0f} %)" for o in out)
-    lines = [f"Left out where tiny book equity makes OP / BE explode (beyond "
-             f"±{p['op_limit_pct']:.0f} %): {listed}."]
+    lines = [f"Left out, because tiny book equity makes their operating profit / book equity "
+             f"(OP / BE) explode, beyond ±{p['op_limit_pct']:.0f} %: {listed}."]
     latest = [o for o in out if o["year"] == p["latest_year"]]
     if latest:
         every = p["latest_with_every_portfolio"]
