@@ -121,9 +121,10 @@ def switch_block(command: str, current: Mapping[str, str | None], epoch: str,
 
 
 def report_buttons(payload: Mapping[str, Any], choices: Sequence[Choice]) -> dict[str, Any]:
-    """The switch row for a report payload (gap, trend, stats, history: period and pair)."""
+    """The switch row for a report payload (gap, trend, stats, history: period and pair;
+    years: pair only, its payload has no period)."""
     live = bool(payload.get("intraday") or payload.get("live_note"))  # `live` was asked
-    current = {"period": payload["period"], "pair": payload["pair"],
+    current = {"period": payload.get("period"), "pair": payload["pair"],
                "as_of": payload.get("as_of_requested"), "live": "live" if live else None,
                "basis": payload.get("basis_requested")}
     return switch_block(payload["command"], current, data_epoch(payload["data_fetched_at"]),
@@ -134,6 +135,7 @@ def offered(command: str, choices: Sequence[Choice]) -> list[str]:
     """Every answer `command`'s switch buttons lead to ('gap 1y index', ..., 'gap 10y etf'):
     each period with each pair, since a period click keeps the pair and a pair click the
     period. handlers/prerender.py computes these ahead of the asking."""
-    periods = [c.value for c in choices if c.field == "period"]
+    periods = [c.value for c in choices if c.field == "period"] or [""]  # pair buttons only
     pairs = [c.value for c in choices if c.field == "pair"]
-    return [f"{command} {period} {pair}" for period in periods for pair in pairs]
+    return [" ".join(w for w in (command, period, pair) if w) for period in periods
+            for pair in pairs]

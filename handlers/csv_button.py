@@ -37,8 +37,8 @@ def csv_command(p: Payload) -> str:
     if p["command"] == "board":
         rows = ", ".join(f"{r['pair']}={r['label']}" for r in p["rows"])
         return f"board {rows}{as_of}"
-    if p["command"] == "table":
-        return f"table {p['pair']}{as_of}"
+    if not p.get("period"):  # table, years: every horizon or year, no period
+        return f"{p['command']} {p['pair']}{as_of}"
     return f"{p['command']} {p['period']} {p['pair']}{as_of}"
 
 

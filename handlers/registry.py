@@ -21,6 +21,7 @@ from handlers import (
     gap,
     help,
     history,
+    profitability,
     rates,
     schedule,
     stats,
@@ -28,6 +29,7 @@ from handlers import (
     table,
     trend,
     valuation,
+    years,
 )
 from handlers.buttons import offered
 from handlers.command import Command, Rendering
@@ -118,6 +120,7 @@ def home_commands() -> tuple[str, ...]:
 COMMANDS: tuple[Command, ...] = (
     gap.COMMAND,
     table.COMMAND,
+    years.COMMAND,
     stats.COMMAND,
     trend.COMMAND,
     rates.COMMAND,
@@ -125,6 +128,7 @@ COMMANDS: tuple[Command, ...] = (
     board.COMMAND,
     cuts.COMMAND,
     valuation.COMMAND,
+    profitability.COMMAND,
     alert.ALERT,
     alert.DIGEST,
     channel_defaults.SET,

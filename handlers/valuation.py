@@ -252,13 +252,19 @@ def band_line(p: ValuationPayload) -> str:
             f"{p['latest_pb_large']:.2f} for the largest.")
 
 
-def context_lines(p: ValuationPayload) -> list[str]:
+def source_line(p: ValuationSource) -> str:
+    """'Source: ..., edition built from the 202412 CRSP database (fetched ...)' (also
+    `profitability`'s: the same file)."""
     fetched = p["data_fetched_at"].replace("T", " ").replace("+00:00", " UTC")
     when = "" if p.get("source_kind") == "files" else f" (fetched {fetched})"
+    return f"Source: {p['source']}, edition built from the {p['edition']} CRSP database{when}."
+
+
+def context_lines(p: ValuationPayload) -> list[str]:
     return [
         f"{p['convention']}. Annual end-of-June snapshots; percentiles count the years at or "
         "below the value. Data since 1926; the claim's range starts 1990.",
-        f"Source: {p['source']}, edition built from the {p['edition']} CRSP database{when}.",
+        source_line(p),
     ]
 
 

@@ -9,7 +9,10 @@ rows (the month after the end-of-June formation) of three sections:
 - "Number of Firms in Portfolios",
 - "Average Market Cap" ($ millions),
 - "Value Weight Average of BE_FYt-1/ME_June t" (book equity of the fiscal year ending in t-1
-  over market equity at the end of June t).
+  over market equity at the end of June t);
+- and, when the file has it, "Value Weight Average of OP" (operating profitability of the
+  fiscal year t-1 over its book equity, from 1963), which `profitability` reads; its years
+  are its own, so `valuation` keeps every year since 1926.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ SECTIONS = {
     "avg_cap": "Average Market Cap",
     "beme": "Value Weight Average of BE_FYt-1/ME_June t",
 }
+OP_SECTION = "Value Weight Average of OP"
 MISSING = (-99.99, -999.0)
 _EDITION_RE = re.compile(r"using the (\d{6}) CRSP database")
 _ROW_RE = re.compile(r"^\s*(\d{6}),")
@@ -56,6 +60,9 @@ class SizeValuePortfolios:
     firms: pd.DataFrame
     avg_cap: pd.DataFrame
     beme: pd.DataFrame
+    op: pd.DataFrame | None = None
+    """The July rows of "Value Weight Average of OP" (OP / BE, a fraction; from 1963), same
+    columns, its own years; None when the file has no such section."""
 
 
 def _section_rows(lines: list[str], title: str) -> tuple[list[str], dict[str, list[str]]]:
@@ -104,7 +111,8 @@ def parse_size_value_file(text: str) -> SizeValuePortfolios:
     frames = {key: _july_frame(lines, title) for key, title in SECTIONS.items()}
     years = frames["firms"].index.intersection(frames["avg_cap"].index) \
         .intersection(frames["beme"].index)
-    return SizeValuePortfolios(match.group(1), *(frames[k].loc[years] for k in SECTIONS))
+    op = _july_frame(lines, OP_SECTION) if any(OP_SECTION in line for line in lines) else None
+    return SizeValuePortfolios(match.group(1), *(frames[k].loc[years] for k in SECTIONS), op)
 
 
 def csv_from_zip(data: bytes) -> bytes:

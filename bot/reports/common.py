@@ -133,6 +133,26 @@ class PeriodPairQuery:
         return pair_closes(history, self.pair)
 
 
+@dataclass(frozen=True)
+class PairQuery:
+    """A pair and an optional as-of date, for reports without a period (`years`: every
+    calendar year); subclasses add a `command` field."""
+
+    pair: Pair
+    as_of: date | None = None
+    live: bool = field(default=False, kw_only=True)
+    """True: end on the session under way (today's last trade), labelled intraday."""
+
+    def symbols(self) -> tuple[str, ...]:
+        return self.pair.symbols
+
+    def describe(self) -> str:
+        """The cache-key text: `command|pair|as_of-or-latest` (query_text), `|live` added."""
+        command = self.command  # type: ignore[attr-defined]
+        text = query_text(command, self.pair, self.pair.key, as_of_text(self.as_of))
+        return text + "|live" if self.live else text
+
+
 def window_fields(command: str, period: Period, pair: Pair, window: Window, as_of: date | None,
                   *, adjective: bool = False) -> WindowFields:
     """The fields that open every period report's payload, in their documented order:

@@ -7,6 +7,8 @@ then a header row. The series come from the same analytics calls as the chart:
 - `board`: one row per pair with the gaps (pp), ratio vs 200-day average and percentile
   (the numbers of its heatmap);
 - `history`: closes and the rolling WINDOW gap (pp) ending on each day, as charted;
+- `years`: one row per calendar year (the year to date last) with both returns, the gap
+  and the winner (the numbers of its bars);
 - `table`, `stats`, `rates`: the pair's common closes and relative ratio over the report's
   window.
 """
@@ -69,12 +71,27 @@ def board_csv(p: Payload) -> str:
     return _write(header, columns, rows)
 
 
+def years_csv(p: Payload) -> str:
+    """The years payload's rows (the chart's bars): each year's closes used, both returns (%),
+    the gap (pp) and who won; the year to date last, marked `complete` 0."""
+    small, large = p["small"]["symbol"], p["large"]["symbol"]
+    columns = ["year", "start", "end", f"{small}_return_pct", f"{large}_return_pct", "gap_pp",
+               "winner", "complete"]
+    years = [(y, 1) for y in p["years"]] + ([(p["year_to_date"], 0)] if p["year_to_date"]
+                                            else [])
+    rows = [[y["year"], y["start"], y["end"], y["small_pct"], y["large_pct"], y["gap_pp"],
+             y["winner"], complete] for y, complete in years]
+    return _write(_header(p, f"{p['start']}..{p['end']}"), columns, rows)
+
+
 def report_csv(market: MarketData, query: Any, report: Report) -> tuple[str, str]:
     """(CSV text, file name) for `query`'s report (`report` is its finished answer)."""
     p = report.payload
     name = chart_filename(p).removesuffix(".png") + ".csv"
     if p["command"] == "board":
         return board_csv(p), name
+    if p["command"] == "years":
+        return years_csv(p), name
     if p["command"] == "valuation":  # no pair, no daily closes: its --json has every year
         raise DataUnavailableError("`valuation` has no CSV export yet: `--json` lists every "
                                    "year's numbers.")

@@ -95,3 +95,20 @@ def event_window(rut: dict[date, float], gspc: dict[date, float], event: date, m
     large = (gspc[end] / gspc[start] - 1) * 100
     ratio = ((rut[end] / gspc[end]) / (rut[start] / gspc[start]) - 1) * 100
     return start, end, large - small, ratio, days[-1] >= target
+
+
+def calendar_year_returns(small: dict[date, float], large: dict[date, float],
+                          until: date | None = None
+                          ) -> list[tuple[int, date, date, float, float]]:
+    """(year, start, end, small %, large %) for each year after the first: from the last
+    common close of the year before to the last common close of the year, the slow way."""
+    last_of: dict[int, date] = {}
+    for day in common_dates(small, large, until=until):
+        last_of[day.year] = day  # sorted: the year's last close wins
+    years = sorted(last_of)
+    out = []
+    for before, year in zip(years, years[1:], strict=False):
+        start, end = last_of[before], last_of[year]
+        out.append((year, start, end, (small[end] / small[start] - 1) * 100,
+                    (large[end] / large[start] - 1) * 100))
+    return out

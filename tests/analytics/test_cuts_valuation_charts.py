@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analytics import charts_cuts, charts_valuation
+from analytics import charts_cuts, charts_profitability, charts_valuation, charts_years
 from analytics.cycles import cut_study
 from analytics.pairs import PAIRS
 from analytics.valuation import valuation
@@ -50,7 +50,8 @@ def test_charts_are_stable_1200_by_800_pngs_without_pyplot(inputs):
     assert plt.get_fignums() == []
 
 
-@pytest.mark.parametrize("module", [charts_cuts, charts_valuation])
+@pytest.mark.parametrize("module", [charts_cuts, charts_valuation, charts_years,
+                                    charts_profitability])
 def test_modules_do_not_import_pyplot(module):
     tree = ast.parse(inspect.getsource(module))
     modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}

@@ -15,12 +15,14 @@ from handlers.board import BoardPayload
 from handlers.cuts import CutsPayload
 from handlers.gap import GapPayload
 from handlers.history import HistoryPayload
+from handlers.profitability import ProfitabilityPayload
 from handlers.rates import RatesPayload
 from handlers.registry import parse_command
 from handlers.stats import StatsPayload
 from handlers.table import TablePayload
 from handlers.trend import TrendPayload
 from handlers.valuation import ValuationPayload
+from handlers.years import YearsPayload
 
 
 def mismatches(value: Any, annotation: Any, where: str = "payload") -> list[str]:
@@ -64,6 +66,9 @@ def mismatches(value: Any, annotation: Any, where: str = "payload") -> list[str]
     ("board IWM/SPY, IJR/SPY, NOSUCH/SPY as-of 2024-03-26", BoardPayload),
     ("cuts etf as-of 2024-03-26", CutsPayload),
     ("valuation", ValuationPayload),
+    ("years etf as-of 2024-03-26", YearsPayload),  # with the year to date
+    ("years as-of 2023-12-29", YearsPayload),  # the year's last session: no year to date
+    ("profitability", ProfitabilityPayload),
 ])
 def test_a_payload_has_exactly_its_types_keys(text, payload_type, cache, market_data_dir):
     deps = build_deps(Settings(smallcaps_data_dir=market_data_dir), cache=cache)

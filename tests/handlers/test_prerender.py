@@ -24,8 +24,9 @@ def _clicks_from_default(command: str) -> set[str]:
     """Every query reachable by clicking switch buttons from the default reply, found by
     walking the buttons (not by the product `offered_commands` builds)."""
     default = parse_command(command)
-    start = {"command": command, "period": default.period.label, "pair": default.pair.key,
-             "data_fetched_at": FETCHED}
+    period = getattr(default, "period", None)  # `years` has none: pair buttons only
+    start = {"command": command, "period": period.label if period else None,
+             "pair": default.pair.key, "data_fetched_at": FETCHED}
     seen, todo = set(), [start]
     while todo:
         payload = todo.pop()
@@ -41,12 +42,13 @@ def _clicks_from_default(command: str) -> set[str]:
 def test_the_default_covers_every_button_answer_and_each_plain_report():
     ready = {parse_command(c).describe() for c in commands_for("buttons")}
     with_buttons = [c.name for c in COMMANDS if c.choices]
-    assert with_buttons == ["gap", "stats", "trend", "history"]
+    assert with_buttons == ["gap", "years", "stats", "trend", "history"]
     for command in with_buttons:
         reachable = _clicks_from_default(command)
         assert reachable <= ready, reachable - ready
         assert parse_command(command).describe() in ready  # the bare command too
-    for command in ("table", "rates", "board", "cuts", "valuation"):  # reports without buttons
+    for command in ("table", "rates", "board", "cuts", "valuation",
+                    "profitability"):  # reports without buttons
         assert parse_command(command).describe() in ready
     assert {parse_command(f"gap {p}").describe() for p in ("1y", "3y", "5y")} <= ready  # Home
     assert len(ready) == len(commands_for("buttons"))  # no answer computed twice

@@ -17,7 +17,8 @@ from handlers.help import HelpRequest, help_text
 from handlers.registry import get, listed, parse, parse_command
 from handlers.words import CommandError
 
-REPORTS = ["gap", "table", "stats", "trend", "rates", "history", "board", "cuts", "valuation"]
+REPORTS = ["gap", "table", "years", "stats", "trend", "rates", "history", "board", "cuts",
+           "valuation", "profitability"]
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,18 @@ def test_help_order_and_what_each_command_is():
 
 
 def test_every_derived_list_matches_the_commands_as_they_were():
-    assert [c.name for c in registry.COMMANDS if c.choices] == ["gap", "stats", "trend",
-                                                               "history"]
-    assert registry.schedulable() == ("gap", "table", "stats", "trend", "rates", "history",
-                                      "board")
-    assert [c.name for c in registry.COMMANDS if c.csv] == REPORTS[:7]  # not cuts, valuation
-    assert registry.home_commands() == ("cuts", "valuation")
-    assert registry.prerendered_commands()[-5:] == ("table", "rates", "board", "cuts",
-                                                    "valuation")
-    assert len(registry.offered_commands()) == 4 * 4 * 2  # 4 periods x 2 pairs, 4 commands
+    assert [c.name for c in registry.COMMANDS if c.choices] == ["gap", "years", "stats",
+                                                               "trend", "history"]
+    assert registry.schedulable() == ("gap", "table", "years", "stats", "trend", "rates",
+                                      "history", "board")
+    assert [c.name for c in registry.COMMANDS if c.csv] == REPORTS[:8]  # not cuts, valuation..
+    assert registry.home_commands() == ("cuts", "valuation", "profitability")
+    assert registry.prerendered_commands()[-6:] == ("table", "rates", "board", "cuts",
+                                                    "valuation", "profitability")
+    # 4 periods x 2 pairs for 4 commands, and `years`' two pair buttons alone
+    assert len(registry.offered_commands()) == 4 * 4 * 2 + 2
+    assert ("years index", "years etf") == tuple(
+        c for c in registry.offered_commands() if c.startswith("years"))
 
 
 def test_unknown_command_names_every_listed_command_in_help_order():
