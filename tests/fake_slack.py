@@ -43,11 +43,15 @@ class _Rule:
     retry_after: int | None = None
     applied: bool = False  # the call takes effect (e.g. the message is posted) all the same
     hang_s: float = 0.0  # a hang: answer (normally if applied) only after this long
+    after: int = 0  # let this many matching calls through first
 
     def matches(self, method: str, params: dict[str, Any]) -> bool:
         channels = {params.get("channel"), params.get("channel_id")}
         channels.update(str(params.get("channels") or "").split(","))
         in_scope = self.channel is None or self.channel in channels
+        if method == self.method and self.times != 0 and in_scope and self.after > 0:
+            self.after -= 1  # called once per request, under the fake's lock
+            return False
         return method == self.method and self.times != 0 and in_scope
 
 
@@ -127,14 +131,14 @@ class FakeSlack:
             self._rules.append(_Rule(method, error, channel, times, status, applied=applied))
 
     def hang(self, method: str, seconds: float, *, times: int | None = 1,
-             applied: bool = True) -> None:
+             applied: bool = True, after: int = 0) -> None:
         """Hold the answer to ``method`` for ``seconds`` (longer than the client waits: a hung
-        request), ``times`` times (None: always). ``applied``: the call takes effect at once
-        and the late answer is a normal one; otherwise nothing happens and the late answer is
-        ``request_timeout``."""
+        request), ``times`` times (None: always), once ``after`` calls went through.
+        ``applied``: the call takes effect at once and the late answer is a normal one;
+        otherwise nothing happens and the late answer is ``request_timeout``."""
         with self._cond:
             self._rules.append(_Rule(method, "request_timeout", None, times, 200,
-                                     applied=applied, hang_s=seconds))
+                                     applied=applied, hang_s=seconds, after=after))
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer ``method`` with HTTP 429 + ``Retry-After`` the next ``times`` calls."""
