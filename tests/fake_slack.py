@@ -307,11 +307,12 @@ def make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
             call = Call(method or "", _decode(raw), raw, headers, body, url.path)
             status, out_headers, out = fake._handle(call) if method else (404, {}, b"not found")
-            self.send_response(status)
-            for name, value in {**out_headers, "Content-Length": str(len(out))}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(out)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up
+                self.send_response(status)
+                for name, value in {**out_headers, "Content-Length": str(len(out))}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(out)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass  # keep test output quiet
