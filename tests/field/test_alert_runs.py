@@ -164,3 +164,26 @@ def test_slack_5xx_through_a_run_then_every_alert_is_posted_once_at_the_next(fie
     assert {rule for rule, _ in posted} == set(rules)
     assert max(posted.values()) == 1, posted
     assert posted_count(procs.output(up)) == RULES
+
+
+def test_a_scheduler_that_found_the_day_locked_runs_it_once_the_lock_lapses(field):
+    """Another host's run held the day's lock and died (its lease runs out): the scheduler
+    skips at first, then runs the day soon after, instead of sleeping to the next one."""
+    from datetime import UTC, datetime
+
+    from bot.runtime.config import Settings
+    from bot.scheduler import last_run_at
+
+    fake, cache, env, procs = field
+    rules = add_rules(cache, 3)
+    settings = Settings(_env_file=None)
+    day = last_run_at(datetime.now(UTC), settings.alert_time, settings.alert_zone)
+    lock = cache.key("alerts", "lock", day.astimezone(settings.alert_zone).date().isoformat())
+    cache.client.set(lock, "another-host:1:123:boot:token", px=20_000)  # > start-up time
+    scheduler = procs.spawn(["scheduler"], env)
+    settle(lambda: len(alert_events(channel_posts(fake, "C1"))) >= len(rules), 55)
+    posted = alert_events(channel_posts(fake, "C1"))
+    print("scheduler after a locked day", tally(len(rules), posted))
+    assert "another evaluation" in procs.output(scheduler)  # it did find the day locked
+    assert {rule for rule, _ in posted} == set(rules)
+    assert max(posted.values()) == 1, posted
