@@ -114,6 +114,9 @@ def run_alerts(args: argparse.Namespace) -> int:
           f"{summary.events} event(s), {summary.posts} post(s).")
     for error in summary.errors:
         print(f"  problem: {error}", file=sys.stderr)
+    if summary.left:
+        print(f"  {summary.left} post(s) not taken by Slack: checked and posted at the next "
+              "run.", file=sys.stderr)
     return 0
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from analytics.pairs import PAIRS
 from bot.alerts.evaluator import Evaluator, RunSummary
+from bot.alerts.run_lock import LEASE_S
 from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S
 from bot.data.trading_calendar import NEW_YORK, REGULAR_CLOSE, nyse
 from bot.runtime.cache import CacheErrors
@@ -30,7 +31,11 @@ from handlers.prerender import PrerenderSummary, prerender
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_S = 300.0
-"""After a failed run (Redis or data down), try the same day again this much later."""
+"""After a failed run (Redis or data down), or one that left posts because Slack failed,
+try the same day again this much later."""
+SKIPPED_RETRY_S = LEASE_S + 5
+"""After a run skipped because another holds the day's lock, look again once its lease can
+have lapsed (a killed owner's), instead of sleeping over the day."""
 MAX_RETRIES = 6
 
 
@@ -105,7 +110,8 @@ class Scheduler:
         self.zone = deps.settings.alert_zone
 
     def run_for(self, scheduled: datetime) -> RunSummary | None:
-        """Evaluate for the day of `scheduled`, retrying a failed run a few times."""
+        """Evaluate for the day of `scheduled`; a run that failed, was skipped (another holds
+        the day's lock) or left posts because Slack failed is tried again a few times."""
         as_of = scheduled.astimezone(self.zone).date()
         for attempt in range(MAX_RETRIES):
             try:
@@ -120,6 +126,13 @@ class Scheduler:
             logger.info("Alerts for %s: %d rules, %d posts, %d errors%s", as_of,
                         summary.rules_evaluated, summary.posts, len(summary.errors),
                         f" (skipped: {summary.skipped})" if summary.skipped else "")
+            again = SKIPPED_RETRY_S if summary.skipped else RETRY_AFTER_S if summary.left else 0
+            if again and attempt + 1 < MAX_RETRIES:
+                logger.info("Alerts for %s: %s; again in %.0f s", as_of, summary.skipped or
+                            f"{summary.left} post(s) left because Slack failed", again)
+                if self.wait(again):
+                    return None
+                continue
             self.prerender()
             self.follow_pending(as_of)
             return summary

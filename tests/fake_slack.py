@@ -42,11 +42,16 @@ class _Rule:
     status: int = 200
     retry_after: int | None = None
     applied: bool = False  # the call takes effect (e.g. the message is posted) all the same
+    hang_s: float = 0.0  # a hang: answer (normally if applied) only after this long
+    after: int = 0  # let this many matching calls through first
 
     def matches(self, method: str, params: dict[str, Any]) -> bool:
         channels = {params.get("channel"), params.get("channel_id")}
         channels.update(str(params.get("channels") or "").split(","))
         in_scope = self.channel is None or self.channel in channels
+        if method == self.method and self.times != 0 and in_scope and self.after > 0:
+            self.after -= 1  # called once per request, under the fake's lock
+            return False
         return method == self.method and self.times != 0 and in_scope
 
 
@@ -125,6 +130,16 @@ class FakeSlack:
         with self._cond:
             self._rules.append(_Rule(method, error, channel, times, status, applied=applied))
 
+    def hang(self, method: str, seconds: float, *, times: int | None = 1,
+             applied: bool = True, after: int = 0) -> None:
+        """Hold the answer to ``method`` for ``seconds`` (longer than the client waits: a hung
+        request), ``times`` times (None: always), once ``after`` calls went through.
+        ``applied``: the call takes effect at once and the late answer is a normal one;
+        otherwise nothing happens and the late answer is ``request_timeout``."""
+        with self._cond:
+            self._rules.append(_Rule(method, "request_timeout", None, times, 200,
+                                     applied=applied, hang_s=seconds, after=after))
+
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer ``method`` with HTTP 429 + ``Retry-After`` the next ``times`` calls."""
         with self._cond:
@@ -180,6 +195,11 @@ class FakeSlack:
             rule = next((r for r in self._rules if r.matches(call.method, call.params)), None)
             if rule is None:
                 (status, payload), headers = self._answer(call), {}
+            elif rule.hang_s:
+                rule.times = None if rule.times is None else rule.times - 1
+                status, payload = self._answer(call) if rule.applied else \
+                    (200, {"ok": False, "error": rule.error})
+                headers = {}
             else:
                 if rule.applied:
                     self._answer(call)
@@ -190,6 +210,7 @@ class FakeSlack:
             self._calls.append(replace(call, status=status))
             self._cond.notify_all()
             delay = self._latency.get(call.method, self._latency.get("*", 0.0))
+            delay = max(delay, rule.hang_s if rule is not None else 0.0)
             hooks = list(self._hooks.get(call.method, ()))
         for hook in hooks:
             hook(call)
@@ -286,11 +307,12 @@ def make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
             call = Call(method or "", _decode(raw), raw, headers, body, url.path)
             status, out_headers, out = fake._handle(call) if method else (404, {}, b"not found")
-            self.send_response(status)
-            for name, value in {**out_headers, "Content-Length": str(len(out))}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(out)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up
+                self.send_response(status)
+                for name, value in {**out_headers, "Content-Length": str(len(out))}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(out)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass  # keep test output quiet

@@ -56,6 +56,8 @@ class RunSummary:
     posts: int = 0
     errors: list[str] = field(default_factory=list)
     skipped: str | None = None
+    left: int = 0
+    """Posts left for the next run because Slack failed (checked, then posted, then)."""
 
 
 class Evaluator:

@@ -6,16 +6,20 @@ so re-running a day cannot create it twice. A record moves:
 
     pending --claim--> sending --posted--> sent
        ^                  |---Slack said no--> failed --(next run, < MAX_ATTEMPTS)--> sending
-       |                  |---no answer / crash--> uncertain   (never re-sent)
+       |                  |---no answer, not in the history--> failed + check (same)
+       |                  |---no answer, history unreadable--> uncertain (never re-sent)
        (created once)     '---rule gone / paused--> dropped
 
 Claiming is compare-and-set (only one process gets a record), and a record is claimed
-BEFORE the post and marked after it. A crash between the two leaves it `sending`; a later
-run turns a stale `sending` into `uncertain` and reports it on the rule instead of posting
-again. That is the at-most-once choice: Slack's chat.postMessage has no idempotency key, so
-at-least-once would mean a duplicate alert whenever the answer was lost; a duplicate is
-what the issue forbids, and a lost post is visible (`alert list` shows it), never silent.
-Open records (pending, sending, failed) are indexed in `alerts:outbox-open`.
+BEFORE the post and marked after it; the claim token names the claiming process
+(bot.alerts.run_lock.owner_value). A crash between the two leaves it `sending`; once that
+process is gone (or the claim is stale), a later run looks for the post in the channel's
+history: found -> sent, absent -> posted. A `failed` record with `check` had an unclear
+answer: it is looked up in the history before it is posted again. Only when the history
+cannot be read (no scope) does a record end `uncertain`, reported on the rule instead of
+posting again: Slack's chat.postMessage has no idempotency key, so a blind resend would be a
+duplicate whenever the answer was lost. Open records (pending, sending, failed) are indexed
+in `alerts:outbox-open`.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ class OutboxEntry:
     token: str
     claimed_at: datetime | None
     error: str
+    check: bool = False
+    """The last post's answer was unclear: look in the channel's history before posting."""
 
 
 class Outbox:
@@ -148,4 +154,4 @@ def _entry(key: str, fields: dict[bytes, bytes]) -> OutboxEntry:
     return OutboxEntry(key=key, status=text("status"), record=json.loads(text("record") or "{}"),
                        attempts=int(text("attempts") or 0), token=text("token"),
                        claimed_at=datetime.fromisoformat(claimed) if claimed else None,
-                       error=text("error"))
+                       error=text("error"), check=text("check") == "1")

@@ -1,12 +1,15 @@
 """Was an uncertain alert post really made? Look for its metadata in the channel's history.
 
-Every alert and digest post carries Slack message metadata (`event_type` smallcaps_alert or
-smallcaps_digest, and a payload naming the rule and its events, or the digest period). When
-Slack's answer to a post was lost (HTTP 5xx, timeout, the process died waiting), the post may
-or may not be in the channel. `conversations.history` with `include_all_metadata` (scopes
-`channels:history` for public channels, `groups:history` for private ones) tells: found ->
-the post counts as sent; absent -> it is safe to post it (again). Without those scopes the
-answer is unknown and the caller keeps the at-most-once choice (not resent).
+Every post of the alert run carries Slack message metadata naming what it is: `event_type`
+smallcaps_alert (payload: the rule and its events), smallcaps_digest (the period) or
+smallcaps_schedule (the schedule and the period); each kind is looked up by its own identity,
+so a digest never passes for a scheduled report of the same day. When Slack's answer to a
+post was lost (HTTP 5xx, timeout, the process died waiting), the post may or may not be in
+the channel. `conversations.history` with `include_all_metadata` (scopes `channels:history`
+for public channels, `groups:history` for private ones) tells: found -> the post counts as
+sent; absent -> it is safe to post it (again). Without those scopes the answer is
+`no_access` and the caller keeps the at-most-once choice (not resent); when the history is
+only unavailable for now (Slack down, network), `unknown`: look again later.
 """
 
 from __future__ import annotations
@@ -32,21 +35,39 @@ NO_SCOPE = frozenset({"missing_scope", "not_allowed_token_type", "not_in_channel
 SCOPE_NOTE = ("the bot cannot read the channel's history to check (add the channels:history "
               "and groups:history scopes and reinstall)")
 
-Found = Literal["found", "absent", "unknown"]
+Found = Literal["found", "absent", "unknown", "no_access"]
+
+
+def post_metadata(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Slack message metadata naming the post of `records`: one rule's events (alert),
+    a digest's period, or a scheduled report's schedule and period."""
+    record = records[0]
+    if record.get("rule_id"):
+        events = ",".join(f"{r['day']}:{r['kind']}" for r in records)
+        return {"event_type": "smallcaps_alert",
+                "event_payload": {"rule_id": record["rule_id"], "events": events}}
+    if record.get("type") == "schedule":
+        return {"event_type": "smallcaps_schedule", "event_payload": {
+            "schedule_id": record["schedule_id"], "period": record["period"]}}
+    return {"event_type": "smallcaps_digest", "event_payload": {"period": record["period"]}}
 
 
 def post_matcher(record: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     """Does a message's metadata belong to the post of this outbox record? Alert posts may
-    carry several events of one rule (`events`: 'DAY:KIND,...'); digests name their period."""
+    carry several events of one rule (`events`: 'DAY:KIND,...'); digests name their period;
+    scheduled reports their schedule and period."""
     def matches(metadata: dict[str, Any]) -> bool:
         payload = metadata.get("event_payload") or {}
+        kind = metadata.get("event_type")
         if record.get("rule_id"):
-            return (metadata.get("event_type") == "smallcaps_alert"
-                    and payload.get("rule_id") == record["rule_id"]
+            return (kind == "smallcaps_alert" and payload.get("rule_id") == record["rule_id"]
                     and f"{record.get('day')}:{record.get('kind')}"
                     in str(payload.get("events", "")).split(","))
-        return (metadata.get("event_type") == "smallcaps_digest"
-                and payload.get("period") == record.get("period"))
+        if record.get("type") == "schedule":
+            return (kind == "smallcaps_schedule"
+                    and payload.get("schedule_id") == record.get("schedule_id")
+                    and payload.get("period") == record.get("period"))
+        return kind == "smallcaps_digest" and payload.get("period") == record.get("period")
 
     return matches
 
@@ -54,8 +75,9 @@ def post_matcher(record: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
 def find_post(client: WebClient, channel: str, matches: Callable[[dict[str, Any]], bool],
               since: datetime | None) -> tuple[Found, str]:
     """('found', ts) if a message whose metadata `matches` is among the channel's newest
-    messages; ('absent', '') if not; ('unknown', reason) when the history cannot be read
-    (scopes, network). `since` (when the post was claimed) is only logged."""
+    messages; ('absent', '') if not; ('no_access', reason) when the bot may not read the
+    history (scopes, membership); ('unknown', reason) when it cannot just now (Slack errors,
+    network). `since` (when the post was claimed) is only logged."""
     cursor = None
     try:
         for _ in range(MAX_PAGES):
@@ -72,6 +94,8 @@ def find_post(client: WebClient, channel: str, matches: Callable[[dict[str, Any]
     except SlackApiError as exc:
         code = slack_error(exc)
         logger.warning("conversations.history in %s refused: %s", channel, code)
-        return "unknown", SCOPE_NOTE if code in NO_SCOPE else f"history unavailable ({code})"
+        if code in NO_SCOPE:
+            return "no_access", SCOPE_NOTE
+        return "unknown", f"history unavailable ({code})"
     except OSError as exc:
         return "unknown", f"history unavailable ({type(exc).__name__})"

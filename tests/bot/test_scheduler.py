@@ -169,3 +169,33 @@ def test_a_pending_close_is_evaluated_the_same_evening_not_tomorrow(cache, real_
 
         Scheduler(deps, Recording(), wait=wait).run_for(clock.now)
     assert seen == [(date(2024, 7, 1), "2024-06-28"), (date(2024, 7, 1), "2024-07-01")]
+
+
+@pytest.mark.parametrize("first", [RunSummary(date(2024, 3, 26), skipped="another run"),
+                                   RunSummary(date(2024, 3, 26), left=3)])
+def test_a_skipped_run_or_one_slack_failed_is_tried_again_that_day(cache, market_data_dir,
+                                                                   first):
+    """Skipped (another process holds the day's lock) or posts left because Slack failed:
+    the day is run again soon, not slept over until the next trading day."""
+    from bot.scheduler import RETRY_AFTER_S, SKIPPED_RETRY_S
+
+    with FakeSlack() as fake:
+        clock = Clock(datetime(2024, 3, 26, 21, 0, tzinfo=UTC))
+        deps = alert_deps(fake, cache, market_data_dir, clock)
+        results = [first, RunSummary(date(2024, 3, 26), posts=3)]
+        runs: list[date] = []
+        waits: list[float] = []
+
+        class Replay:
+            def run(self, as_of: date) -> RunSummary:
+                runs.append(as_of)
+                return results[len(runs) - 1]
+
+        def wait(seconds: float) -> bool:
+            waits.append(seconds)
+            return False
+
+        done = Scheduler(deps, Replay(), wait=wait).run_for(clock.now)
+    assert runs == [date(2024, 3, 26)] * 2 and done is results[1]
+    assert waits == [SKIPPED_RETRY_S if first.skipped else RETRY_AFTER_S]
+    assert SKIPPED_RETRY_S < 60

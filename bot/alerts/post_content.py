@@ -1,0 +1,126 @@
+"""What each outbox record posts: the blocks and text (in the commands' words), the metadata
+that names the post in the channel (its identity, bot.alerts.reconcile.post_metadata), and
+the chart shared after it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from analytics.alert_metric_base import Metric
+from bot.alerts.posting import refusal_hint
+from bot.alerts.reconcile import post_metadata
+from bot.alerts.store import AlertStore
+from bot.reports import Report, ReportQuery, Reports
+from bot.runtime.cache import Cache
+from bot.slack.slack_io import slack_error
+
+logger = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+Blocks = list[dict[str, Any]]
+Prepared = tuple[str, Blocks, str, dict[str, Any], Callable[[], None] | None]
+"""(channel, blocks, text, metadata, share the chart after the post or None)."""
+
+
+@dataclass(frozen=True)
+class AlertMessages:
+    """The words of what the delivery posts. They belong to the commands (handlers/), which
+    services do not import: the composition root passes them in."""
+
+    firing: Callable[[list[Record]], tuple[Blocks, str]]
+    """One rule's outbox records (one event, or a catch-up) -> (blocks, notification text)."""
+    digest: Callable[[Record, Report], tuple[Blocks, str]]
+    """A digest record and the report it shows -> (blocks, notification text)."""
+    scheduled: Callable[[Reports, Cache, Record], tuple[Blocks, str, Report] | None]
+    """A scheduled report's record -> (blocks, text, report), None if it was removed."""
+    chart_labels: Callable[[Report], tuple[str, str]]
+    """A report -> (title, alt text) of its uploaded chart."""
+    chart_query: Callable[[Metric, date], ReportQuery]
+    """A firing rule's metric and day -> the report whose chart follows the firing."""
+    digest_query: Callable[[str], ReportQuery]
+    """A digest's day (ISO) -> the report it shows."""
+
+
+class PostContent:
+    """Builds the post of one rule's records, a digest or a scheduled report."""
+
+    def __init__(self, store: AlertStore, reports: Reports, client: WebClient,
+                 messages: AlertMessages) -> None:
+        self.store = store
+        self.reports = reports
+        self.client = client
+        self.messages = messages
+
+    def prepare(self, records: list[Record]) -> Prepared | None:
+        """The post of `records` (one rule's events, or one digest or schedule), or None
+        when its rule was paused or removed, or its schedule removed, meanwhile."""
+        record = records[0]
+        if record.get("rule_id"):
+            return self._alert(records)
+        if record.get("type") == "schedule":
+            return self._schedule(record)
+        return self._digest(record)
+
+    def _alert(self, records: list[Record]) -> Prepared | None:
+        rule = self.store.get(records[0]["rule_id"])
+        if rule is None or rule.paused:
+            return None
+        blocks, text = self.messages.firing(records)
+        fires = [r for r in records if r["kind"] == "fire"]
+        chart = (lambda: self._share_chart(rule.channel_id, rule.spec.metric, fires[-1],
+                                           rule.id)) if fires else None
+        return rule.channel_id, blocks, text, post_metadata(records), chart
+
+    def _digest(self, record: Record) -> Prepared:
+        report = self.reports.run(self.messages.digest_query(record["as_of"]))
+        blocks, text = self.messages.digest(record, report)
+        channel = record["channel_id"]
+        return (channel, blocks, text, post_metadata([record]),
+                lambda: self._upload(channel, report, None))
+
+    def _schedule(self, record: Record) -> Prepared | None:
+        prepared = self.messages.scheduled(self.reports, self.store.cache, record)
+        if prepared is None:
+            return None
+        blocks, text, report = prepared
+        channel = record["channel_id"]
+        return (channel, blocks, text, post_metadata([record]),
+                lambda: self._upload(channel, report, None))
+
+    def _share_chart(self, channel: str, metric: Metric, record: dict[str, Any],
+                     rule_id: str) -> None:
+        """The chart after a firing; failures are logged, the alert stands."""
+        try:
+            report = self.reports.run(self.messages.chart_query(metric, date.fromisoformat(
+                record["day"])))
+        except Exception:  # noqa: BLE001 - the alert is posted; the chart is a bonus
+            logger.exception("chart for %s on %s failed", rule_id, record.get("day"))
+            return
+        self._upload(channel, report, rule_id)
+
+    def _upload(self, channel: str, report: Report, rule_id: str | None) -> None:
+        title, alt = self.messages.chart_labels(report)
+        try:
+            png = report.chart_png  # drawn now, after the message is posted
+        except Exception:  # noqa: BLE001 - the message is posted; the chart is a bonus
+            logger.exception("drawing the chart for %s failed", rule_id or channel)
+            return
+        try:
+            self.client.files_upload_v2(channel=channel, file=png,
+                                        filename=report.chart_filename, title=title,
+                                        alt_txt=alt)
+        except (SlackApiError, URLError, OSError) as exc:
+            code = slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            logger.warning("chart upload to %s failed: %s", channel, code)
+            if rule_id:
+                self.store.set_error(rule_id, "delivery",
+                                     f"alert posted but the chart was not shared ({code})"
+                                     f"{refusal_hint(code)}")

@@ -1,0 +1,1 @@
+"""Field tests: the deployed processes under the faults real deployments meet."""
