@@ -113,6 +113,12 @@ CHARTS: dict[str, list[str]] = {
     "cuts-2008": ["cuts", *_as_of(C)],
     # valuation (takes no words: every year of French's portfolios)
     "valuation": ["valuation"],
+    # years: every calendar year to the end date, index and ETF legs
+    "years": ["years", *_as_of(A)],
+    "years-etf": ["years", "etf", *_as_of(A)],
+    "years-latest": ["years"],
+    # profitability (takes no words: every year of French's portfolios)
+    "profitability": ["profitability"],
 }
 """Chart name -> the `smallcaps` arguments that draw it (without `--out`)."""
 
