@@ -25,7 +25,6 @@ from analytics.board import (
     BoardRow,
     BoardRowSpec,
     board_row,
-    board_text,
     missing_row,
     ordered,
     parse_board,
@@ -36,7 +35,8 @@ from analytics.periods import parse_period
 from bot.data.market import PriceHistory
 from bot.data.market_hours import market_today
 from bot.reports import Chart, history_meta
-from bot.reports.common import as_of_requested, as_of_text, chart_source, fetched_day
+from bot.reports.common import as_of_requested, chart_source, fetched_day
+from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from bot.runtime.config import get_settings
 from handlers.command import Command, Rendering
@@ -86,7 +86,7 @@ LABEL_WIDTH, PAIR_WIDTH = 32, 12
 
 
 @dataclass(frozen=True)
-class BoardQuery:
+class BoardQuery(IdentifiedQuery):
     """The rows to show and an optional as-of date."""
 
     rows: tuple[BoardRowSpec, ...]
@@ -98,9 +98,6 @@ class BoardQuery:
     def symbols(self) -> tuple[str, ...]:
         """Every symbol of every row, once, in row order (fetched in one batch)."""
         return tuple(dict.fromkeys(s for r in self.rows for s in r.pair.symbols))
-
-    def describe(self) -> str:
-        return f"board|{board_text(self.rows)}|{as_of_text(self.as_of)}"
 
     def build(self, history: PriceHistory) -> tuple[BoardPayload, Chart]:
         rows = ordered([self._row(spec, history) for spec in self.rows])

@@ -33,12 +33,12 @@ from bot.data.reference import ReferenceData
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     as_of_requested,
-    as_of_text,
     chart_source,
     fetched_day,
     instrument_payload,
     pair_closes,
 )
+from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -135,7 +135,7 @@ RULE = (f"a cut in the Fed funds target (upper bound from 2008-12-16) after at l
 
 
 @dataclass(frozen=True)
-class CutsQuery:
+class CutsQuery(IdentifiedQuery):
     """A pair and an optional as-of date."""
 
     pair: Pair
@@ -144,9 +144,6 @@ class CutsQuery:
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
-
-    def describe(self) -> str:
-        return f"cuts|{self.pair.key}|{as_of_text(self.as_of)}"
 
     def build(self, history: PriceHistory) -> tuple[CutsPayload, Chart]:
         raise TypeError("cuts needs reference data: use build_with_reference")

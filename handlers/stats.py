@@ -100,9 +100,6 @@ class StatsQuery(PeriodPairQuery):
     risk_free_rate: float = 0.0
     command: str = "stats"
 
-    def describe(self) -> str:
-        return f"{super().describe()}|rf={self.risk_free_rate!r}"
-
     def build(self, history: PriceHistory) -> tuple[StatsPayload, Chart]:
         small, large = self.closes(history)
         stats = compute_risk(self.pair, small, large, self.period, self.as_of,

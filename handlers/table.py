@@ -26,15 +26,14 @@ from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     as_of_requested,
-    as_of_text,
     basis_requested,
     chart_source,
     check_as_of,
     fetched_day,
     other_basis_closes,
     pair_closes,
-    query_text,
 )
+from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -98,7 +97,7 @@ class TablePayload(SourceFields):
 
 
 @dataclass(frozen=True)
-class TableQuery:
+class TableQuery(IdentifiedQuery):
     """What the user asked: a pair and an optional as-of date (the horizons are fixed)."""
 
     pair: Pair
@@ -109,10 +108,6 @@ class TableQuery:
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
-
-    def describe(self) -> str:
-        text = query_text("table", self.pair, self.pair.key, as_of_text(self.as_of))
-        return text + "|live" if self.live else text
 
     def build(self, history: PriceHistory) -> tuple[TablePayload, Chart]:
         check_as_of(self.as_of, self.pair, history)

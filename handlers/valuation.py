@@ -21,6 +21,7 @@ from analytics.valuation import BAND_HIGH, BAND_LOW, BAND_SINCE, ValuationResult
 from bot.data.market import PriceHistory
 from bot.data.reference import ReferenceData
 from bot.reports import Chart
+from bot.reports.identity import IdentifiedQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import (
     context,
@@ -97,16 +98,13 @@ CONVENTION = ("July rows of French's 25 size x book-to-market portfolios (formed
 
 
 @dataclass(frozen=True)
-class ValuationQuery:
+class ValuationQuery(IdentifiedQuery):
     """`valuation` takes no arguments: one annual series since 1926."""
 
     command: str = "valuation"
 
     def symbols(self) -> tuple[str, ...]:
         return ()
-
-    def describe(self) -> str:
-        return "valuation"
 
     def build(self, history: PriceHistory) -> tuple[ValuationPayload, Chart]:
         raise TypeError("valuation needs reference data: use build_with_reference")

@@ -119,7 +119,7 @@ class MarketData:
         self.row_log = RowLog()
 
     def _key(self, symbol: str) -> str:
-        return self.cache.key("prices", self.source.name, symbol)
+        return self.cache.key("prices", self.source.cache_id, symbol)
 
     def _load(self, symbols: Sequence[str]) -> dict[str, CachedCloses]:
         found = {}
@@ -178,7 +178,8 @@ class MarketData:
         stale = [s for s in symbols if self._due(cached.get(s), boundary, final, now)]
         note = None
         if stale:
-            lock_key = self.cache.key("prices-lock", self.source.name, ",".join(sorted(stale)))
+            lock_key = self.cache.key("prices-lock", self.source.cache_id,
+                                      ",".join(sorted(stale)))
             token = self.cache.acquire(lock_key, 60_000)
             try:
                 if token is None:  # someone else is fetching the same symbols: use theirs

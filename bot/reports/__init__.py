@@ -13,7 +13,6 @@ identical queries compute each once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping
@@ -25,6 +24,7 @@ from bot.data.intraday import INTRADAY_TTL_S
 from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
 from bot.data.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
 from bot.data.reference import ReferenceData
+from bot.reports.identity import identity_hash
 from bot.reports.payloads import Intraday, SourceFields
 from bot.runtime.cache import Cache
 from bot.runtime.metrics import REPORT_CACHE
@@ -55,7 +55,8 @@ class ReportQuery(Protocol):
         ...
 
     def describe(self) -> str:
-        """A stable text of the query's parameters (it keys the cache)."""
+        """The query's identity: every field that can change its answer (it keys the
+        cache; bot.reports.identity.IdentifiedQuery gives it)."""
         ...
 
     def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
@@ -199,15 +200,20 @@ class Reports:
             history = replace(history, pending={})
         return history
 
+    def _data_id(self) -> str:
+        """The identity of the data reports read: the price source's cache id and the
+        reference sources' (a file's identity changes with the file; never shown)."""
+        data_id = self.market.source.cache_id
+        return data_id + "+" + self.reference.cache_id if self.reference else data_id
+
     def run(self, query: ReportQuery) -> Report:
         """The report for `query`: cached, or computed once for concurrent callers. Only
         the payload is computed here; the chart is drawn (or read from the cache) when the
         report's `chart_png` is first read (module docstring)."""
         now = self.clock()
         epoch = last_refresh_point(now).strftime("%Y%m%d%H%M")
-        query_id = hashlib.sha256(query.describe().encode()).hexdigest()[:24]
-        key = self.cache.key("report", PAYLOAD_VERSION, self.market.source.name, epoch,
-                             query_id)
+        key = self.cache.key("report", PAYLOAD_VERSION, self._data_id(), epoch,
+                             identity_hash(query.describe()))
         live = bool(getattr(query, "live", False))
         built_here: list[Chart] = []
 

@@ -2,8 +2,7 @@
 and the typed payload pieces most payloads open with (window_fields, instrument_payload).
 
 Each command module (handlers/<command>.py) keeps only what is its own (its analytics call,
-payload and chart); the cache key text stays `command|period|pair|as_of-or-latest` so cached
-entries stay valid.
+payload and chart); a query's cache key is its identity (bot.reports.identity).
 """
 
 from __future__ import annotations
@@ -19,20 +18,9 @@ from analytics.pairs import DEFAULT_BASIS, PRICE_RETURN, Instrument, Pair
 from analytics.periods import InsufficientHistoryError, Period, Window
 from bot.data.market import PriceHistory
 from bot.reports import Payload
+from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument as InstrumentFields
 from bot.reports.payloads import WindowFields
-
-
-def as_of_text(as_of: date | None) -> str:
-    """'2024-03-26', or 'latest' when no as-of date was asked for (part of the cache key)."""
-    return f"{as_of or 'latest'}"
-
-
-def query_text(command: str, pair: Pair, *parts: str) -> str:
-    """The cache-key text of a query: `command|parts...|pair|`, plus `|price` when the
-    `basis` word is not the default (so older keys stay valid)."""
-    text = "|".join([command, *parts])
-    return text if pair.basis_choice == DEFAULT_BASIS else f"{text}|{pair.basis_choice}"
 
 
 def pair_closes(history: PriceHistory, pair: Pair) -> tuple[pd.Series, pd.Series]:
@@ -108,7 +96,7 @@ def as_of_requested(as_of: date | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class PeriodPairQuery:
+class PeriodPairQuery(IdentifiedQuery):
     """A period, a pair and an optional as-of date; subclasses add a `command` field."""
 
     period: Period
@@ -119,12 +107,6 @@ class PeriodPairQuery:
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
-
-    def describe(self) -> str:
-        command = self.command  # type: ignore[attr-defined]
-        text = query_text(command, self.pair, self.period.label, self.pair.key,
-                          as_of_text(self.as_of))
-        return text + "|live" if self.live else text
 
     def closes(self, history: PriceHistory) -> tuple[pd.Series, pd.Series]:
         """The (small, large) closes of this query's pair on its basis, after checking the
