@@ -30,6 +30,7 @@ from analytics.chart_base import (
     points_in_axes,
     quietest_box,
     shade_lead,
+    since_day,
     since_text,
     style_axes,
     title_line,
@@ -96,7 +97,7 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     ax.plot(x, y, color=INK, linewidth=line_width(len(x)) * 0.8, zorder=3)
     ax.set_ymargin(0.14)  # room above/below the extremes for the record's label
     _label_levels(ax, history)
-    _mark(ax, history.rank.widest_since, history, None)  # the header names its date
+    _mark(ax, since_day(history.rank), history, None)  # the header names its date
     record_end, record_pp = (history.record_lag_end, history.record_lag_pp) if history.lagging \
         else (history.record_lead_end, history.record_lead_pp)
     if record_end != history.window.end.date():

@@ -19,6 +19,9 @@ the same definitions in words.
   ending a day earlier shares all but one close with this one and says nothing.
 - **Records.** The widest lag (largest gap) and the widest lead (most negative gap) among the
   comparable windows, both named, whatever today's direction.
+- **The current run** (`episode`, analytics.episode): the consecutive windows on the end
+  window's side of zero, when the gap was last this wide before the run began, and how the
+  run's peak compares (daily comparisons only).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analytics.episode import Episode, current_episode
 from analytics.periods import Period, Window
 
 NOTABLE_SINCE = pd.DateOffset(months=1)
@@ -62,6 +66,8 @@ class HistoryRank:
     record_lead_pp: float
     """The most negative gap (small caps' widest lead) among the comparable windows."""
     record_lead_end: date
+    episode: Episode | None = None
+    """The run the end window belongs to (analytics.episode); None for `ytd`."""
 
     @property
     def on_record(self) -> bool:
@@ -130,4 +136,5 @@ def history_rank(history: pd.Series, gap_pp: float, window: Window,
         record_lag_end=past.index[lag_pos].date(),
         record_lead_pp=float(values[lead_pos]),
         record_lead_end=past.index[lead_pos].date(),
+        episode=current_episode(past) if comparison == "daily" else None,
     )

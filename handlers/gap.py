@@ -19,11 +19,12 @@ from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     chart_source,
+    episode_payload,
     fetched_day,
     other_basis_closes,
     window_fields,
 )
-from bot.reports.payloads import DatedGap, Instrument, SourceFields, WindowFields
+from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -87,6 +88,8 @@ class RankPayload(TypedDict):
     widest_since: str | None
     record_lag: DatedGap
     record_lead: DatedGap
+    episode: EpisodeFields | None
+    """The current run (README, "How unusual"); null for `ytd`."""
 
 
 class GapPayload(WindowFields, SourceFields):
@@ -195,6 +198,7 @@ def rank_payload(rank: HistoryRank | None) -> RankPayload | None:
                        "end": rank.record_lag_end.isoformat()},
         "record_lead": {"pp": round(rank.record_lead_pp, 4),
                         "end": rank.record_lead_end.isoformat()},
+        "episode": episode_payload(rank.episode),
     }
 
 

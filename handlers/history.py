@@ -20,11 +20,12 @@ from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     chart_source,
+    episode_payload,
     fetched_day,
     instrument_payload,
     window_fields,
 )
-from bot.reports.payloads import DatedGap, Instrument, SourceFields, WindowFields
+from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -61,6 +62,8 @@ class HistoryPayload(WindowFields, SourceFields):
     widest_since: str | None
     record_lag: DatedGap
     record_lead: DatedGap
+    episode: EpisodeFields | None
+    """The current run (README, "How unusual")."""
 
 CHOICES = DEFAULT_CHOICES
 """The switch buttons under a history reply: 1y, 3y, 5y, 10y windows; index, ETF."""
@@ -108,6 +111,7 @@ def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQue
                        "end": result.record_lag_end.isoformat()},
         "record_lead": {"pp": round(result.record_lead_pp, 4),
                         "end": result.record_lead_end.isoformat()},
+        "episode": episode_payload(rank.episode),
         **history_meta(history),
     }
 

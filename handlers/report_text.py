@@ -139,7 +139,7 @@ def window_rule(p: Mapping[str, Any]) -> str:
            "earlier"
 
 
-def _elapsed(earlier: str, later: str) -> str:
+def elapsed(earlier: str, later: str) -> str:
     """'23.4 years' or '5 months' between two ISO dates."""
     days = (date.fromisoformat(later) - date.fromisoformat(earlier)).days
     if days >= 365:
@@ -169,10 +169,45 @@ def unusual_lines(rank: Mapping[str, Any], *, adjective: str, current_pp: float,
         lines.append(f"Widest {adjective} {direction} on record (windows since {first}).")
     elif rank["widest_since"]:
         lines.append(f"Widest {adjective} {direction} since {rank['widest_since']} "
-                     f"({_elapsed(rank['widest_since'], end)} earlier): the latest earlier "
+                     f"({elapsed(rank['widest_since'], end)} earlier): the latest earlier "
                      "window at least this wide ended then.")
+    if rank.get("episode"):
+        lines.append(episode_line(rank["episode"], adjective=adjective, first=first, end=end,
+                                  names=names))
     lines.append(records_line(rank["record_lag"], rank["record_lead"], names))
     return lines
+
+
+def episode_line(episode: Mapping[str, Any], *, adjective: str, first: str, end: str,
+                 names: RoleWords) -> str:
+    """The current run with dates (analytics.episode; README, "How unusual"): 'This run:
+    small caps have lagged in every 3-year window since the one ending 2023-04-24 (233
+    windows). Before it began, the lag was last this wide (37.73 pp or more) in the window
+    ending 2000-11-10; the run's widest, 44.28 pp (2024-03-14), last in 2000-04-26.'"""
+    side = episode["side"]
+    other = "" if names.plural else f" {names.large}"
+    since = (f"in every {adjective} window since the first compared ({first})"
+             if episode["since_first_window"] else
+             f"in every {adjective} window since the one ending {episode['start']}")
+    count = episode["windows"]
+    past = {"lag": "lagged", "lead": "led"}[side]
+    text = (f"This run: {names.small} {names.verb('have')} {past}{other} {since} "
+            f"({count:,} window{'s' if count != 1 else ''}).")
+    if episode["since_first_window"]:
+        return text
+    peak = episode["peak"]
+    wide, peak_wide = episode["before_as_wide"], episode["peak_before_as_wide"]
+    text += (f" Before it began, the {side} was last this wide in the window ending "
+             f"{wide['end']} ({pp(abs(wide['pp']))}, {elapsed(wide['end'], end)} before "
+             f"{end})" if wide else
+             f" No window before it was this wide (windows since {first})")
+    peak_text = f"the run's widest, {pp(abs(peak['pp']))} (window ending {peak['end']}),"
+    if peak_wide:
+        text += (f"; {peak_text} was last matched before the run in the window ending "
+                 f"{peak_wide['end']} ({pp(abs(peak_wide['pp']))}).")
+    else:
+        text += f"; {peak_text} is wider than any window before the run."
+    return text
 
 
 def records_line(lag: Mapping[str, Any], lead: Mapping[str, Any], names: RoleWords) -> str:

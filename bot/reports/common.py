@@ -14,13 +14,14 @@ from typing import Any, cast
 
 import pandas as pd
 
+from analytics.episode import Episode
 from analytics.pairs import DEFAULT_BASIS, PRICE_RETURN, Instrument, Pair
 from analytics.periods import InsufficientHistoryError, Period, Window
 from bot.data.market import PriceHistory
 from bot.reports import Payload
 from bot.reports.identity import IdentifiedQuery
+from bot.reports.payloads import DatedGap, EpisodeFields, WindowFields
 from bot.reports.payloads import Instrument as InstrumentFields
-from bot.reports.payloads import WindowFields
 
 
 def pair_closes(history: PriceHistory, pair: Pair) -> tuple[pd.Series, pd.Series]:
@@ -88,6 +89,26 @@ def chart_source(payload: Payload) -> str:
 def instrument_payload(instrument: Instrument) -> InstrumentFields:
     """One side of a pair as JSON: its symbol and name."""
     return {"symbol": instrument.symbol, "name": instrument.name}
+
+
+def _dated(pp: float | None, day: date | None) -> DatedGap | None:
+    return None if pp is None or day is None else {"pp": round(pp, 4), "end": day.isoformat()}
+
+
+def episode_payload(episode: Episode | None) -> EpisodeFields | None:
+    """The current run as JSON (analytics.episode): dates ISO, pp to 4 decimals."""
+    if episode is None:
+        return None
+    return {
+        "side": episode.side,
+        "start": episode.start.isoformat(),
+        "windows": episode.windows,
+        "since_first_window": episode.since_first_window,
+        "before_as_wide": _dated(episode.before_as_wide_pp, episode.before_as_wide),
+        "peak": {"pp": round(episode.peak_pp, 4), "end": episode.peak_end.isoformat()},
+        "peak_before_as_wide": _dated(episode.peak_before_as_wide_pp,
+                                      episode.peak_before_as_wide),
+    }
 
 
 def as_of_requested(as_of: date | None) -> str | None:
