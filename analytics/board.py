@@ -116,6 +116,9 @@ class BoardRow:
     ratio_vs_200dma_pct: float | None = None
     """Small/large ratio vs its 200-day average, in % (as `trend` reports it)."""
     gap_1y_percentile: float | None = None
+    gap_1y_independent: int | None = None
+    """Independent 1-year windows the percentile rests on (analytics.rank); the percentile
+    is None when they are too few to rank."""
     """Share (in %) of all 1-year windows with a gap at most today's (as `gap 1y` ranks it)."""
     note: str | None = None
     """Why the row has no numbers (missing data), or None."""
@@ -142,7 +145,7 @@ def board_row(spec: BoardRowSpec, small: pd.Series, large: pd.Series,
     except InsufficientHistoryError as exc:
         return missing_row(spec, f"no data: {exc}")
     cells = []
-    percentile = None
+    percentile, independent = None, None
     for label in BOARD_WINDOWS:
         period: Period = parse_period(label)
         try:
@@ -152,11 +155,13 @@ def board_row(spec: BoardRowSpec, small: pd.Series, large: pd.Series,
             cells.append(BoardCell(label, None, note=str(exc)))
             continue
         if label == RANK_WINDOW and result.rank is not None:
-            percentile = result.rank.percentile
+            independent = result.rank.independent_windows
+            percentile = result.rank.percentile if result.rank.ranked else None
         cells.append(BoardCell(label, result.gap_pp, result.window.start.date(),
                                result.window.end.date()))
     return BoardRow(spec=spec, cells=tuple(cells), end=status.as_of,
-                    ratio_vs_200dma_pct=status.pct_vs_200dma, gap_1y_percentile=percentile)
+                    ratio_vs_200dma_pct=status.pct_vs_200dma, gap_1y_percentile=percentile,
+                    gap_1y_independent=independent)
 
 
 def ordered(rows: list[BoardRow]) -> list[BoardRow]:

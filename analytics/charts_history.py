@@ -79,8 +79,9 @@ def history_figure(history: GapHistory, *, source: str, fetched: str | None = No
 def today_line(history: GapHistory) -> str:
     """'Window ending 2024-03-26: +37.7 pp, 93rd percentile  ·  widest lag since D'."""
     end = history.window.end.date().isoformat()
-    text = (f"Window ending {end}: {number(history.current_pp, '+.1f')} pp, "
-            f"{percentile_rank(history.rank.percentile)} percentile")
+    rank = (f"{percentile_rank(history.rank.percentile)} percentile" if history.rank.ranked
+            else "not ranked (too few)")
+    text = f"Window ending {end}: {number(history.current_pp, '+.1f')} pp, {rank}"
     since = since_text(history.rank, history.lagging)
     return f"{text}  ·  {since}" if since else text
 

@@ -32,6 +32,7 @@ from analytics.board import (
 from analytics.charts_board import render_board_chart
 from analytics.formatting import percentile_rank
 from analytics.periods import parse_period
+from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
 from bot.data.market_hours import market_today
 from bot.reports import Chart, history_meta
@@ -62,6 +63,8 @@ class RowPayload(TypedDict):
     """Window ('1m', ..., 'ytd', ...) -> its gap."""
     ratio_vs_200dma_pct: float | None
     gap_1y_percentile: float | None
+    gap_1y_independent_windows: int | None
+    """Independent 1-year windows the percentile rests on (null percentile: too few)."""
     note: str | None
     """Why the row has no numbers (no data), else None."""
 
@@ -152,6 +155,7 @@ def row_payload(row: BoardRow) -> RowPayload:
         "gaps": gaps,
         "ratio_vs_200dma_pct": _round(row.ratio_vs_200dma_pct, 4),
         "gap_1y_percentile": _round(row.gap_1y_percentile, 2),
+        "gap_1y_independent_windows": row.gap_1y_independent,
         "note": row.note,
     }
 
@@ -235,12 +239,23 @@ def title(p: BoardPayload) -> str:
     return f"Size and style board · to {p['end'] or 'n/a'}"
 
 
+def sample_text(p: BoardPayload) -> str:
+    """'about 9 to 38 independent years per row' (what the 1y percentiles rest on), ''."""
+    counts = [n for r in p["rows"] if (n := r.get("gap_1y_independent_windows")) is not None]
+    if not counts:
+        return ""
+    low, high = min(counts), max(counts)
+    span = f"{low}" if low == high else f"{low} to {high}"
+    return (f", resting on about {span} independent (non-overlapping) years per row; n/a "
+            f"with fewer than {MIN_INDEPENDENT_WINDOWS}")
+
+
 def explanation(p: BoardPayload) -> str:
     return ("Gap = large − small return in percentage points (+: the small side lags) over "
             "1 month, 3 months, year to date, 1 and 3 years; vs 200d = small/large ratio vs its "
-            "200-day average; 1y pct = percentile of the 1-year gap among all 1-year windows "
-            "of its history (100 = widest lag). Same numbers as `gap` and `trend`; each row "
-            "on its own basis and last common close.")
+            "200-day average; 1y pct = percentile of the 1-year gap among all daily 1-year "
+            f"windows of its history (100 = widest lag){sample_text(p)}. Same numbers as "
+            "`gap` and `trend`; each row on its own basis and last common close.")
 
 
 def board_blocks(p: BoardPayload) -> list[dict[str, Any]]:

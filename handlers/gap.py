@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 from analytics.charts_gap import render_gap_chart
 from analytics.formatting import pct, spp
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
+from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
@@ -82,6 +83,13 @@ class RankPayload(TypedDict):
     percentile: float
     windows: int
     independent_windows: int
+    min_independent_windows: int
+    ranked: bool
+    """False: fewer independent windows than min_independent_windows, not a finding."""
+    window_days: int | None
+    """A range's calendar length (days) as compared; null for other periods."""
+    cut_short: bool
+    """True for a range the data or the as-of date cut short (ranked at its real length)."""
     comparison: str
     first_window_end: str
     last_as_wide: str | None
@@ -190,6 +198,10 @@ def rank_payload(rank: HistoryRank | None) -> RankPayload | None:
         "percentile": round(rank.percentile, 2),
         "windows": rank.windows,
         "independent_windows": rank.independent_windows,
+        "min_independent_windows": MIN_INDEPENDENT_WINDOWS,
+        "ranked": rank.ranked,
+        "window_days": rank.length_days,
+        "cut_short": rank.cut_short,
         "comparison": rank.comparison,
         "first_window_end": rank.first_window_end.isoformat(),
         "last_as_wide": rank.last_as_wide.isoformat() if rank.last_as_wide else None,

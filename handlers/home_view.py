@@ -91,6 +91,8 @@ def _percentile(rank: dict[str, Any] | None) -> str:
     """'93rd of ~12' (independent windows), '92nd of 37 years' for YTD, '-' without a rank."""
     if rank is None:
         return "-"
+    if not rank.get("ranked", True):
+        return f"too few (~{rank['independent_windows']})"
     if rank.get("comparison") == "same_date_each_year":
         return f"{percentile_rank(rank['percentile'])} of {rank['windows']} years"
     return f"{percentile_rank(rank['percentile'])} of ~{rank['independent_windows']}"

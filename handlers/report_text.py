@@ -157,14 +157,19 @@ def unusual_lines(rank: Mapping[str, Any], *, adjective: str, current_pp: float,
     direction = "lag" if lagging else "lead"
     first, windows = rank["first_window_end"], rank["windows"]
     extreme = f"100 = {names.possessive} widest lag, 0 = widest lead"
-    if rank.get("comparison") == "same_date_each_year":
+    if not rank.get("ranked", True):
+        lines = [too_few_line(rank, adjective=adjective, end=end)]
+    elif rank.get("comparison") == "same_date_each_year":
         lines = [f"{percentile_rank(rank['percentile'])} percentile of {windows:,} "
                  f"year-to-date windows, one per year at this date ({first} to {end}; {extreme})."]
     else:
         lines = [f"{percentile_rank(rank['percentile'])} percentile of {windows:,} overlapping "
                  f"{adjective} windows ending {first} to {end} ({extreme}); they hold about "
-                 f"{rank['independent_windows']:,} independent (non-overlapping) {adjective} "
-                 "periods."]
+                 f"{independent_text(rank['independent_windows'], adjective)}."]
+    if rank.get("cut_short"):
+        lines.append(f"The range runs past the data (or the as-of date): the window ends "
+                     f"{end}, so it is ranked against {rank['window_days']:,}-day windows, "
+                     "its real length.")
     if rank["last_as_wide"] is None:
         lines.append(f"Widest {adjective} {direction} on record (windows since {first}).")
     elif rank["widest_since"]:
@@ -176,6 +181,25 @@ def unusual_lines(rank: Mapping[str, Any], *, adjective: str, current_pp: float,
                                   names=names))
     lines.append(records_line(rank["record_lag"], rank["record_lead"], names))
     return lines
+
+
+def independent_text(count: int, adjective: str) -> str:
+    """'12 independent (non-overlapping) 3-year periods', '1 independent ... period'."""
+    return (f"{count:,} independent (non-overlapping) {adjective} "
+            f"period{'s' if count != 1 else ''}")
+
+
+def too_few_line(rank: Mapping[str, Any], *, adjective: str, end: str) -> str:
+    """What a reply says instead of a percentile resting on too few independent windows
+    (analytics.rank.MIN_INDEPENDENT_WINDOWS)."""
+    if rank.get("comparison") == "same_date_each_year":
+        held = f"{rank['windows']:,} year-to-date window{'s' if rank['windows'] != 1 else ''}"
+    else:
+        held = (f"{rank['windows']:,} overlapping {adjective} windows ending "
+                f"{rank['first_window_end']} to {end} hold about "
+                f"{independent_text(rank['independent_windows'], adjective)}")
+    return (f"Too few independent periods to rank: {held} (a percentile needs at least "
+            f"{rank['min_independent_windows']}).")
 
 
 def episode_line(episode: Mapping[str, Any], *, adjective: str, first: str, end: str,
