@@ -33,6 +33,7 @@ from bot.data.reference import ReferenceData
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     as_of_requested,
+    basis_end_note,
     chart_source,
     fetched_day,
     instrument_payload,
@@ -154,9 +155,10 @@ class CutsQuery(IdentifiedQuery):
         target = reference.fed_target()
         small, large = pair_closes(history, self.pair)
         result = cut_study(small, large, target.data, self.as_of)
-        notes = [n for n in (history.stale_note, target.stale_note) if n]
+        meta = history_meta(history, basis_end_note(history, self.pair, None))
+        notes = [n for n in (meta["stale_note"], target.stale_note) if n]
         payload = cuts_payload(result, self, {
-            **history_meta(history),
+            **meta,
             "rates_source": target.source,
             "rates_source_kind": target.source_kind,
             "rates_fetched_at": target.fetched_at.astimezone(UTC).isoformat(timespec="seconds"),

@@ -19,6 +19,7 @@ from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
+    basis_end_note,
     chart_source,
     episode_payload,
     fetched_day,
@@ -186,7 +187,7 @@ def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery,
             "gap_pp": round(annual.gap_pp, 4),
         },
         "history_rank": rank_payload(result.rank),
-        **history_meta(history),
+        **history_meta(history, basis_end_note(history, query.pair, result.window.end.date())),
     }
 
 
@@ -232,6 +233,10 @@ def headline(p: GapPayload) -> str:
         return f"{both} level over {span}, {p['basis']}"
     verb = names.verb("lag" if p["leader"] == "large" else "lead")
     other = "" if names.plural else f" {names.large}"
+    if p["basis"].startswith("mixed"):  # apples to oranges: the caveat comes first
+        return (f"Not like for like: {p['basis']}, so dividends count on one side only. "
+                f"{names.capitalised()} {verb}{other} by {abs(p['gap_pp']):.2f} pp over "
+                f"{span}")
     annual = p.get("annualised")
     if annual:
         return (f"{names.capitalised()} {verb}{other} by {abs(annual['gap_pp']):.2f} pp a year "

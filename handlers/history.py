@@ -20,6 +20,7 @@ from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
+    basis_end_note,
     chart_source,
     episode_payload,
     fetched_day,
@@ -119,7 +120,7 @@ def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQue
         "record_lead": {"pp": round(result.record_lead_pp, 4),
                         "end": result.record_lead_end.isoformat()},
         "episode": episode_payload(rank.episode),
-        **history_meta(history),
+        **history_meta(history, basis_end_note(history, query.pair, result.window.end.date())),
     }
 
 

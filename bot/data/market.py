@@ -71,7 +71,7 @@ class PriceHistory:
     """True for a source that changes during the day (Yahoo); False for files."""
     last_final: date | None = None
     """The last NYSE session whose close was final when this was read: the newest close a
-    live source should have (None for files, where there is no such expectation)."""
+    live source should have (for files, what `files_note` compares their last close with)."""
     pending: dict[str, date] | None = None
     """Symbols whose last close is behind `last_final` -> their last close (live sources)."""
     intraday_at: datetime | None = None
@@ -80,6 +80,9 @@ class PriceHistory:
     """Why a live request got closes only (market closed, files, no trade yet)."""
     missing: tuple[str, ...] = ()
     """Symbols the source has no data for (only with `history(..., missing_ok=True)`)."""
+    files_note: str | None = None
+    """For files: what to say when their last common close is behind `last_final` (the
+    last NYSE trading day); retrying does not help, so it is kept apart from stale_note."""
     price: Mapping[str, pd.Series] | None = None
     """Unadjusted closes per symbol (price return), only the days that have one; None: the
     same as `closes` (a history built from index levels only, e.g. in tests)."""
@@ -102,6 +105,18 @@ class CachedSeries:
     closes: int
     fetched_at: datetime
     source: str
+
+
+def files_behind_note(closes: Mapping[str, pd.Series], last_trading_day: date) -> str | None:
+    """'The CSV files end 2026-08-21 (the last close every series here has); the last NYSE
+    trading day is 2026-12-04, so these figures are not current.', or None when the files
+    reach `last_trading_day`."""
+    ends = [c.index[-1].date() for c in closes.values() if len(c)]
+    if not ends or min(ends) >= last_trading_day:
+        return None
+    return (f"The CSV files end {min(ends).isoformat()} (the last close every series here "
+            f"has); the last NYSE trading day is {last_trading_day.isoformat()}, so these "
+            "figures are not current.")
 
 
 class MarketData:
@@ -218,7 +233,8 @@ class MarketData:
             fetched_at=fetched_at,
             stale_note=note,
             live_source=self.live_source,
-            last_final=final.day if self.live_source else None,
+            last_final=final.day,
+            files_note=None if self.live_source else files_behind_note(closes, final.day),
             pending=pending,
             intraday_at=intraday_at,
             live_note=live_note,

@@ -54,6 +54,31 @@ def _closes_on(history: PriceHistory, instrument: Instrument, basis: str) -> pd.
     return closes
 
 
+BASIS_END_SLACK_DAYS = 4
+"""A basis whose closes stop more than this many calendar days before the symbol's other
+closes is named (a weekend or a holiday is not)."""
+
+
+def basis_end_note(history: PriceHistory, pair: Pair, end: date | None) -> str | None:
+    """'IJR's price-return closes end 2021-04-27 (its total-return closes run to
+    2026-07-31), so the window ends there.' for each leg whose closes on the pair's basis
+    stop early and whose window (ending `end`; None: at the data's end) reached that stop;
+    None when no basis moved the window's end."""
+    notes = []
+    for leg in (pair.small, pair.large):
+        basis = leg.basis_for(pair.basis_choice)
+        on_basis, every = history.series(leg.symbol, basis), history.closes[leg.symbol]
+        if on_basis.empty or every.empty:
+            continue
+        stop, latest = on_basis.index[-1].date(), every.index[-1].date()
+        if (latest - stop).days <= BASIS_END_SLACK_DAYS or (end is not None and end < stop):
+            continue
+        other = "total-return" if basis == PRICE_RETURN else "price-return"
+        notes.append(f"{leg.symbol}'s {basis.replace(' ', '-')} closes end {stop} (its "
+                     f"{other} closes run to {latest}), so the window ends there.")
+    return " ".join(notes) or None
+
+
 def check_as_of(as_of: date | None, pair: Pair, history: PriceHistory) -> None:
     """Refuse an as-of date before the pair's first common close, with that close: 'No data
     before 1987-09-10 ...' (dates before 1677 cannot even be compared in pandas)."""
