@@ -8,7 +8,7 @@ small in percentage points (positive: small caps lag); the ratio is small / larg
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -162,6 +162,26 @@ def board_row(spec: BoardRowSpec, small: pd.Series, large: pd.Series,
     return BoardRow(spec=spec, cells=tuple(cells), end=status.as_of,
                     ratio_vs_200dma_pct=status.pct_vs_200dma, gap_1y_percentile=percentile,
                     gap_1y_independent=independent)
+
+
+def same_year_ytd(rows: list[BoardRow]) -> list[BoardRow]:
+    """`rows` with the year-to-date cell of each row that ends in an earlier year than the
+    board's latest row made empty, with a note: a 2025 YTD next to 2026 ones is another
+    window, not the same column."""
+    ends = [r.end for r in rows if r.end is not None]
+    if not ends:
+        return rows
+    year = max(ends).year
+    out = []
+    for row in rows:
+        if row.end is None or row.end.year == year:
+            out.append(row)
+            continue
+        note = (f"no {year} year to date: this row's data ends {row.end.isoformat()}")
+        cells = tuple(BoardCell(c.window, None, note=note) if c.window == "ytd" else c
+                      for c in row.cells)
+        out.append(replace(row, cells=cells))
+    return out
 
 
 def ordered(rows: list[BoardRow]) -> list[BoardRow]:

@@ -167,7 +167,8 @@ class HorizonStats:
     mean_gap_without_extremes_pp: float | None
     current: EventWindow | None
     current_beats: int | None
-    """Earlier cycles whose ratio change is below the current cycle's (None: no current)."""
+    """Earlier cycles whose gap is wider than the current cycle's (the current one did
+    better for small caps), by the gap the reply shows (None: no current)."""
 
     @property
     def leaning(self) -> str:
@@ -210,7 +211,7 @@ def horizon_stats(earlier: list[CycleStudy], current: CycleStudy | None,
         months, len(windows), stat(gaps, np.median), stat(gaps, np.mean),
         stat(ratios, np.median), stat(ratios, np.mean), int((gaps < 0).sum()),
         sorted(y for y, _ in extremes), stat(rest, np.median), stat(rest, np.mean), now,
-        None if now is None else int((ratios < now.ratio_change_pct).sum()))
+        None if now is None else int((gaps > now.gap_pp).sum()))
 
 
 @dataclass(frozen=True)

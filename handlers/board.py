@@ -28,6 +28,7 @@ from analytics.board import (
     missing_row,
     ordered,
     parse_board,
+    same_year_ytd,
 )
 from analytics.charts_board import render_board_chart
 from analytics.formatting import percentile_rank
@@ -103,7 +104,7 @@ class BoardQuery(IdentifiedQuery):
         return tuple(dict.fromkeys(s for r in self.rows for s in r.pair.symbols))
 
     def build(self, history: PriceHistory) -> tuple[BoardPayload, Chart]:
-        rows = ordered([self._row(spec, history) for spec in self.rows])
+        rows = ordered(same_year_ytd([self._row(spec, history) for spec in self.rows]))
         payload = board_payload(rows, history, self)
         title = "Size and style board: gap = large − small return"
         subtitle = (f"As of {payload['end'] or 'n/a'} · red: small side lags, blue: it leads"
@@ -254,7 +255,8 @@ def explanation(p: BoardPayload) -> str:
     return ("Gap = large − small return in percentage points (+: the small side lags) over "
             "1 month, 3 months, year to date, 1 and 3 years; vs 200d = small/large ratio vs its "
             "200-day average; 1y pct = percentile of the 1-year gap among all daily 1-year "
-            f"windows of its history (100 = widest lag){sample_text(p)}. Same numbers as "
+            f"windows of its history (100 = widest lag){sample_text(p)}. YTD is n/a for a row "
+            "whose data ends in an earlier year than the board's. Same numbers as "
             "`gap` and `trend`; each row on its own basis and last common close.")
 
 

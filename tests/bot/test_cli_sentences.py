@@ -50,3 +50,36 @@ def test_no_link_is_no_link_in_the_text_and_on_the_chart():
                          "changes": {**RATES["correlation"]["changes"], "r": -0.01}}}
     line = verdict_line(p)
     assert "no link" in line and "weak" not in line
+
+
+def test_the_board_ytd_column_holds_one_year(market_data_dir, capsys):
+    """IWN/IWO's files end in 2025: its '2025 YTD' is not in the 2026 YTD column."""
+    import json
+
+    assert main(["board", "--json", "--data-dir", str(market_data_dir)]) == 0
+    p = json.loads(capsys.readouterr().out)
+    year = p["end"][:4]
+    for row in p["rows"]:
+        ytd = row["gaps"]["ytd"]
+        if row["end"] and row["end"][:4] != year:
+            assert ytd["gap_pp"] is None and f"no {year} year to date" in ytd["note"]
+        elif ytd["gap_pp"] is not None:
+            assert ytd["start"][:4] == str(int(year) - 1)
+    assert any(r["end"] and r["end"][:4] != year for r in p["rows"])  # the case is there
+
+
+@pytest.mark.parametrize("pair", ["index", "IJR/SPY"])  # IJR/SPY 3m: the two rankings differ
+def test_cuts_counts_cycles_beaten_by_the_gap_it_shows(pair, market_data_dir, capsys):
+    """'how many of the earlier cycles it beat' ranked by ratio change while the reply shows
+    gaps; the two disagree when close. The count now follows the shown gap."""
+    import json
+
+    assert main(["cuts", pair, "--json", "--data-dir", str(market_data_dir)]) == 0
+    p = json.loads(capsys.readouterr().out)
+    earlier = [c for c in p["cycles"] if not c["current"]]
+    for s in p["stats"]:
+        if s["current"] is None:
+            continue
+        gaps = [w["gap_pp"] for c in earlier for w in c["windows"]
+                if w["months"] == s["months"] and w["complete"]]
+        assert s["current_beats"] == sum(1 for g in gaps if g > s["current"]["gap_pp"])
