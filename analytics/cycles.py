@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.gap import align_closes
-from analytics.periods import InsufficientHistoryError, last_on_or_before
+from analytics.periods import InsufficientHistoryError, last_on_or_before, up_to
 
 MIN_DAYS_BETWEEN = 365
 BEFORE_MONTHS = 3
@@ -237,8 +237,7 @@ def cut_study(small: pd.Series, large: pd.Series, target: pd.Series,
     frame = align_closes(small, large)
     everything = [study_cycle(frame, c) for c in first_cuts(target)]
     covered = [c for c in everything if c is not None]
-    if as_of is not None:
-        frame = frame.loc[: pd.Timestamp(as_of)]
+    frame = up_to(frame, as_of)
     if len(frame) < 2:
         raise InsufficientHistoryError("Not enough common closes on or before "
                                        f"{as_of} for an event study.")

@@ -25,6 +25,7 @@ from analytics.periods import (
     as_of_for,
     parse_period,
     resolve_window,
+    up_to,
 )
 
 YIELD_SYMBOL = "^TNX"
@@ -149,8 +150,8 @@ def compute_rates(pair: Pair, small: pd.Series, large: pd.Series, yields: pd.Ser
     closes = align_closes(small, large)
     yields = yields.dropna()
     if as_of is not None:
-        closes = closes.loc[: pd.Timestamp(as_of)]
-        yields_before = yields.loc[: pd.Timestamp(as_of)]
+        closes = up_to(closes, as_of)
+        yields_before = up_to(yields, as_of)
         if yields_before.empty and not yields.empty:
             raise InsufficientHistoryError(
                 f"The {YIELD_SYMBOL} data starts {yields.index[0].date()}, after {as_of}: "

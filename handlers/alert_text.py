@@ -95,8 +95,9 @@ def _single(r: Record) -> tuple[Blocks, str]:
         body = (f"{icon} *{sentence}* on {r['day']}: now *{r['value_text']}*, threshold "
                 f"{r['threshold_text']}{previous}.")
         if already_past(r):
-            body += ("\nIt was already past the threshold the close before: this is the rule's "
-                     "first evaluation (or first since it re-armed), not a new crossing.")
+            body += (f"\nIt was already {r['condition']} the threshold at the previous close, "
+                     "so this is not a new crossing: a rule fires on its first evaluation (or "
+                     "after a cooldown) when the value is already past its threshold.")
         if r.get("rearm_text") and r["condition"] != "crosses":
             side = "below" if r["direction"] == "up" else "above"
             body += f"\nIt re-arms once back {side} or at {r['rearm_text']}"

@@ -83,3 +83,14 @@ def test_cuts_counts_cycles_beaten_by_the_gap_it_shows(pair, market_data_dir, ca
         gaps = [w["gap_pp"] for c in earlier for w in c["windows"]
                 if w["months"] == s["months"] and w["complete"]]
         assert s["current_beats"] == sum(1 for g in gaps if g > s["current"]["gap_pp"])
+
+
+def test_the_board_takes_the_basis_word_readme_promises(market_data_dir, capsys):
+    import json
+
+    assert main(["board", "price", "--json", "--data-dir", str(market_data_dir)]) == 0
+    p = json.loads(capsys.readouterr().out)
+    assert p["basis_requested"] == "price"
+    assert {r["basis"] for r in p["rows"] if not r["note"]} == {"price return"}
+    iwm = next(r for r in p["rows"] if r["pair"] == "IWM/SPY")
+    assert iwm["end"] == "2025-09-26"  # IWM's price-return closes end there (IWM.price.csv)

@@ -53,7 +53,7 @@ def test_a_first_evaluation_already_above_does_not_say_rose():
     text = text_of(blocks)
     assert "rose above" not in text and "rose above" not in fallback
     assert "The 3-year gap (S&P 500 − Russell 2000) is above 30.00 pp* on 2024-01-16" in text
-    assert "already past the threshold the close before" in text
+    assert "already above the threshold at the previous close" in text
 
 
 def test_a_real_crossing_still_says_rose():
