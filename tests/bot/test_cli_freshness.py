@@ -5,25 +5,13 @@ than the last NYSE trading day (stale_note and last_trading_day were null howeve
 from __future__ import annotations
 
 import csv
-import json
 from datetime import date
 
 import pytest
 
-from bot.cli import main
+from tests.cli_helpers import isolated_state, run  # noqa: F401 (the fixture)
 
-
-@pytest.fixture(autouse=True)
-def _isolated_state(tmp_path, monkeypatch):
-    monkeypatch.setenv("SMALLCAPS_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("REDIS_URL", raising=False)
-
-
-def run(argv, market_data_dir, capsys, *, as_json=True):
-    code = main([*argv, *(["--json"] if as_json else []), "--data-dir", str(market_data_dir)])
-    assert code == 0
-    out = capsys.readouterr().out
-    return json.loads(out) if as_json else out
+pytestmark = pytest.mark.usefixtures("isolated_state")
 
 
 def last_date(path) -> str:

@@ -17,14 +17,12 @@ from handlers.help import help_blocks
 from handlers.registry import listed
 from handlers.words import CommandError
 from tests.block_kit import all_text
+from tests.cli_helpers import isolated_state  # noqa: F401 (the fixture)
 
 EXIT_BAD_INPUT, EXIT_NO_DATA = 2, 3
 
 
-@pytest.fixture(autouse=True)
-def _isolated_state(tmp_path, monkeypatch):
-    monkeypatch.setenv("SMALLCAPS_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("REDIS_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_state")
 
 
 @pytest.mark.parametrize(("argv", "code", "needle"), [

@@ -5,26 +5,14 @@ figures are recomputed in plain Python on the CSV files."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pytest
 
-from bot.cli import main
 from tests.analytics.plain import add_months, common_dates, last_on_or_before, read_closes
+from tests.cli_helpers import isolated_state, run  # noqa: F401 (the fixture)
 
-
-@pytest.fixture(autouse=True)
-def _isolated_state(tmp_path, monkeypatch):
-    monkeypatch.setenv("SMALLCAPS_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("REDIS_URL", raising=False)
-
-
-def run(argv, market_data_dir, capsys, *, as_json=True):
-    code = main([*argv, *(["--json"] if as_json else []), "--data-dir", str(market_data_dir)])
-    assert code == 0
-    out = capsys.readouterr().out
-    return json.loads(out) if as_json else out
+pytestmark = pytest.mark.usefixtures("isolated_state")
 
 
 def plain_whole_months(market_data_dir, months: int, as_of: date) -> int:

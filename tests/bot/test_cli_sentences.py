@@ -6,12 +6,9 @@ import pytest
 
 from analytics.charts_rates import VERDICT_WORDS
 from bot.cli import main
+from tests.cli_helpers import isolated_state  # noqa: F401 (the fixture)
 
-
-@pytest.fixture(autouse=True)
-def _isolated_state(tmp_path, monkeypatch):
-    monkeypatch.setenv("SMALLCAPS_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("REDIS_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_state")
 
 
 def text(argv, market_data_dir, capsys) -> str:
