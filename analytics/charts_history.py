@@ -90,8 +90,9 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     """Band, median, shaded gap line, today's point and the marked windows."""
     gaps = history.gaps
     x, y = gaps.index.to_numpy(), gaps.to_numpy()
-    ax.axhspan(history.band_low_pp, history.band_high_pp, color=BAND_COLOUR, alpha=BAND_ALPHA,
-               linewidth=0, zorder=0)
+    if history.rank.ranked:  # a band on too few independent windows is not a finding
+        ax.axhspan(history.band_low_pp, history.band_high_pp, color=BAND_COLOUR,
+                   alpha=BAND_ALPHA, linewidth=0, zorder=0)
     shade_lead(ax, x, np.zeros_like(y), y)  # vermillion where small caps lead
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
     ax.axhline(history.median_pp, color=INK, linewidth=1.2, linestyle=(0, (5, 3)), zorder=2)
@@ -128,7 +129,8 @@ def _label_levels(ax: Axes, history: GapHistory) -> None:
                                      f"{number(history.band_high_pp, '+.1f')} pp")
     median = parts.lines.Line2D([], [], color=INK, linewidth=1.2, linestyle=(0, (5, 3)),
                                 label=f"median  {number(history.median_pp, '+.1f')} pp")
-    ax.legend(handles=[band, median], loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
+    handles = [band, median] if history.rank.ranked else [median]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
               frameon=False, fontsize=SIZE["legend"], handlelength=1.6, borderaxespad=0.1,
               borderpad=0.1, columnspacing=1.6)
 
