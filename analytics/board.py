@@ -8,7 +8,7 @@ small in percentage points (positive: small caps lag); the ratio is small / larg
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -116,6 +116,9 @@ class BoardRow:
     ratio_vs_200dma_pct: float | None = None
     """Small/large ratio vs its 200-day average, in % (as `trend` reports it)."""
     gap_1y_percentile: float | None = None
+    gap_1y_independent: int | None = None
+    """Independent 1-year windows the percentile rests on (analytics.rank); the percentile
+    is None when they are too few to rank."""
     """Share (in %) of all 1-year windows with a gap at most today's (as `gap 1y` ranks it)."""
     note: str | None = None
     """Why the row has no numbers (missing data), or None."""
@@ -142,7 +145,7 @@ def board_row(spec: BoardRowSpec, small: pd.Series, large: pd.Series,
     except InsufficientHistoryError as exc:
         return missing_row(spec, f"no data: {exc}")
     cells = []
-    percentile = None
+    percentile, independent = None, None
     for label in BOARD_WINDOWS:
         period: Period = parse_period(label)
         try:
@@ -152,11 +155,33 @@ def board_row(spec: BoardRowSpec, small: pd.Series, large: pd.Series,
             cells.append(BoardCell(label, None, note=str(exc)))
             continue
         if label == RANK_WINDOW and result.rank is not None:
-            percentile = result.rank.percentile
+            independent = result.rank.independent_windows
+            percentile = result.rank.percentile if result.rank.ranked else None
         cells.append(BoardCell(label, result.gap_pp, result.window.start.date(),
                                result.window.end.date()))
     return BoardRow(spec=spec, cells=tuple(cells), end=status.as_of,
-                    ratio_vs_200dma_pct=status.pct_vs_200dma, gap_1y_percentile=percentile)
+                    ratio_vs_200dma_pct=status.pct_vs_200dma, gap_1y_percentile=percentile,
+                    gap_1y_independent=independent)
+
+
+def same_year_ytd(rows: list[BoardRow]) -> list[BoardRow]:
+    """`rows` with the year-to-date cell of each row that ends in an earlier year than the
+    board's latest row made empty, with a note: a 2025 YTD next to 2026 ones is another
+    window, not the same column."""
+    ends = [r.end for r in rows if r.end is not None]
+    if not ends:
+        return rows
+    year = max(ends).year
+    out = []
+    for row in rows:
+        if row.end is None or row.end.year == year:
+            out.append(row)
+            continue
+        note = (f"no {year} year to date: this row's data ends {row.end.isoformat()}")
+        cells = tuple(BoardCell(c.window, None, note=note) if c.window == "ytd" else c
+                      for c in row.cells)
+        out.append(replace(row, cells=cells))
+    return out
 
 
 def ordered(rows: list[BoardRow]) -> list[BoardRow]:

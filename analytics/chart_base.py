@@ -13,6 +13,7 @@ imported: see `mpl` for why. Chart modules import its types for annotations only
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from io import BytesIO
 from types import ModuleType
@@ -193,13 +194,34 @@ def fit_title(template: str, pair: Pair) -> str:
 
 
 def since_text(rank: HistoryRank, lagging: bool) -> str:
-    """'widest lag since 2000-11-10', 'widest lag on record', or '' (analytics.rank)."""
+    """'widest lag since 2000-11-10', 'widest lag on record', or, when a window a few days
+    earlier was as wide, the current run's answer: 'as wide before this run: 2000-11-10'
+    (analytics.rank, analytics.episode); '' when none applies."""
     direction = "lag" if lagging else "lead"
     if rank.on_record:
         return f"widest {direction} on record"
     if rank.widest_since is not None:
         return f"widest {direction} since {rank.widest_since.isoformat()}"
+    episode = rank.episode
+    if episode is not None and episode.before_as_wide is not None:
+        return f"as wide before this run: {episode.before_as_wide.isoformat()}"
     return ""
+
+
+def too_few_text(rank: HistoryRank, adjective: str) -> str:
+    """'too few independent periods to rank: about 1 independent 20-year period' (a chart's
+    header instead of a percentile; analytics.rank.MIN_INDEPENDENT_WINDOWS)."""
+    count = rank.independent_windows
+    unit = "year-to-date" if rank.comparison == "same_date_each_year" else adjective
+    return (f"too few independent periods to rank: about {count:,} independent {unit} "
+            f"period{'s' if count != 1 else ''}")
+
+
+def since_day(rank: HistoryRank) -> date | None:
+    """The earlier window end `since_text` names, to mark on a chart, or None."""
+    if rank.widest_since is not None:
+        return rank.widest_since
+    return rank.episode.before_as_wide if rank.episode is not None else None
 
 
 # --- date axis ------------------------------------------------------------------------------

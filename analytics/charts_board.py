@@ -60,7 +60,8 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
                  end: str | None) -> Figure:
     """The heatmap of `rows` (already ordered) as a Figure, not laid out or drawn.
 
-    `end` is the board's as-of date (ISO); rows ending earlier say so in their label.
+    `end` is the board's as-of date (ISO); rows ending earlier say so in their label. A
+    second subtitle line says how many independent years the 1y percentiles rest on.
     """
     fig = new_figure()
     ax = fig.subplots()
@@ -104,7 +105,10 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
     for x in (n_cols - 0.5,):
         ax.axvline(x, color="white", linewidth=6)
     ax.hlines(np.arange(n_rows - 1) + 0.5, -0.5, n_cols - 0.5, color="white", linewidth=2)
-    add_header_and_footer(fig, title_and_subtitles(title, [subtitle]), footer)
+    counts = [r.gap_1y_independent for r in rows if r.gap_1y_independent is not None]
+    sample = [f"1y gap percentile: among each row's daily 1-year windows, about "
+              f"{min(counts)}-{max(counts)} independent years"] if counts else []
+    add_header_and_footer(fig, title_and_subtitles(title, [subtitle, *sample]), footer)
     return fig
 
 

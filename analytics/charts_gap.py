@@ -30,6 +30,7 @@ from analytics.chart_base import (
     style_axes,
     title_line,
     to_png,
+    too_few_text,
 )
 from analytics.formatting import percentile_rank, signed
 from analytics.gap import GapResult
@@ -76,6 +77,8 @@ def draw_gap(fig: Figure, levels_ax: Axes, ratio_ax: Axes, result: GapResult, *,
 def rank_line(rank: HistoryRank, adjective: str) -> str:
     """'93rd percentile of 8,450 overlapping 3-year windows since 1990, about 12 independent'
     (for `ytd`: '... year-to-date windows at this date of each year since 1988')."""
+    if not rank.ranked:
+        return too_few_text(rank, adjective)
     if rank.comparison == "same_date_each_year":
         return (f"{percentile_rank(rank.percentile)} percentile of {rank.windows:,} "
                 f"year-to-date windows at this date of each year since "

@@ -30,6 +30,7 @@ from analytics.chart_base import (
     points_in_axes,
     quietest_box,
     shade_lead,
+    since_day,
     since_text,
     style_axes,
     title_line,
@@ -78,8 +79,9 @@ def history_figure(history: GapHistory, *, source: str, fetched: str | None = No
 def today_line(history: GapHistory) -> str:
     """'Window ending 2024-03-26: +37.7 pp, 93rd percentile  ·  widest lag since D'."""
     end = history.window.end.date().isoformat()
-    text = (f"Window ending {end}: {number(history.current_pp, '+.1f')} pp, "
-            f"{percentile_rank(history.rank.percentile)} percentile")
+    rank = (f"{percentile_rank(history.rank.percentile)} percentile" if history.rank.ranked
+            else "not ranked (too few)")
+    text = f"Window ending {end}: {number(history.current_pp, '+.1f')} pp, {rank}"
     since = since_text(history.rank, history.lagging)
     return f"{text}  ·  {since}" if since else text
 
@@ -88,15 +90,16 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     """Band, median, shaded gap line, today's point and the marked windows."""
     gaps = history.gaps
     x, y = gaps.index.to_numpy(), gaps.to_numpy()
-    ax.axhspan(history.band_low_pp, history.band_high_pp, color=BAND_COLOUR, alpha=BAND_ALPHA,
-               linewidth=0, zorder=0)
+    if history.rank.ranked:  # a band on too few independent windows is not a finding
+        ax.axhspan(history.band_low_pp, history.band_high_pp, color=BAND_COLOUR,
+                   alpha=BAND_ALPHA, linewidth=0, zorder=0)
     shade_lead(ax, x, np.zeros_like(y), y)  # vermillion where small caps lead
     ax.axhline(0.0, color=MUTED, linewidth=1.0, zorder=1)
     ax.axhline(history.median_pp, color=INK, linewidth=1.2, linestyle=(0, (5, 3)), zorder=2)
     ax.plot(x, y, color=INK, linewidth=line_width(len(x)) * 0.8, zorder=3)
     ax.set_ymargin(0.14)  # room above/below the extremes for the record's label
     _label_levels(ax, history)
-    _mark(ax, history.rank.widest_since, history, None)  # the header names its date
+    _mark(ax, since_day(history.rank), history, None)  # the header names its date
     record_end, record_pp = (history.record_lag_end, history.record_lag_pp) if history.lagging \
         else (history.record_lead_end, history.record_lead_pp)
     if record_end != history.window.end.date():
@@ -126,7 +129,8 @@ def _label_levels(ax: Axes, history: GapHistory) -> None:
                                      f"{number(history.band_high_pp, '+.1f')} pp")
     median = parts.lines.Line2D([], [], color=INK, linewidth=1.2, linestyle=(0, (5, 3)),
                                 label=f"median  {number(history.median_pp, '+.1f')} pp")
-    ax.legend(handles=[band, median], loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
+    handles = [band, median] if history.rank.ranked else [median]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
               frameon=False, fontsize=SIZE["legend"], handlelength=1.6, borderaxespad=0.1,
               borderpad=0.1, columnspacing=1.6)
 

@@ -44,15 +44,28 @@ def render_valuation_chart(result: ValuationResult, *, source: str, edition: str
         HeaderLine(f"P/B small / P/B large, each year at the end of June, "
                    f"{int(result.frame.index[0])}–{result.latest_year}  ·  below 1 = small caps "
                    "cheaper"),
-        HeaderLine(f"{result.latest_year}: {number(result.latest, '.3f')}, "
-                   f"{percentile_rank(result.percentile_since_band)} percentile since "
-                   f"{BAND_SINCE}, {percentile_rank(result.percentile_all)} since "
-                   f"{int(result.frame.index[0])}", colour=INK),
+        HeaderLine(latest_text(result), colour=INK),
     ]
     when = f"  ·  Data fetched {fetched}" if fetched else ""
     footer = f"Source: {source}, CRSP {edition} edition{when}"
     add_header_and_footer(fig, header, footer)
     return to_png(fig)
+
+
+def latest_text(result: ValuationResult) -> str:
+    """The latest year's value and percentiles; led by the value without one portfolio's
+    move when that portfolio drives the latest year (as the reply leads with it)."""
+    year = result.latest_year
+    jump = next((j for j in result.jumps if j.year == year), None)
+    if jump is not None and result.percentile_without_jump is not None:
+        return (f"{year}: {number(jump.value_without_move, '.3f')} without one portfolio's "
+                f"jump ({percentile_rank(result.percentile_without_jump)} percentile since "
+                f"{BAND_SINCE}); {number(result.latest, '.3f')} as published "
+                f"({percentile_rank(result.percentile_since_band)})")
+    return (f"{year}: {number(result.latest, '.3f')}, "
+            f"{percentile_rank(result.percentile_since_band)} percentile since "
+            f"{BAND_SINCE}, {percentile_rank(result.percentile_all)} since "
+            f"{int(result.frame.index[0])}")
 
 
 def _draw(ax: Axes, result: ValuationResult) -> None:

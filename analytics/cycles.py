@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.gap import align_closes
-from analytics.periods import InsufficientHistoryError, last_on_or_before
+from analytics.periods import InsufficientHistoryError, last_on_or_before, up_to
 
 MIN_DAYS_BETWEEN = 365
 BEFORE_MONTHS = 3
@@ -167,7 +167,8 @@ class HorizonStats:
     mean_gap_without_extremes_pp: float | None
     current: EventWindow | None
     current_beats: int | None
-    """Earlier cycles whose ratio change is below the current cycle's (None: no current)."""
+    """Earlier cycles whose gap is wider than the current cycle's (the current one did
+    better for small caps), by the gap the reply shows (None: no current)."""
 
     @property
     def leaning(self) -> str:
@@ -210,7 +211,7 @@ def horizon_stats(earlier: list[CycleStudy], current: CycleStudy | None,
         months, len(windows), stat(gaps, np.median), stat(gaps, np.mean),
         stat(ratios, np.median), stat(ratios, np.mean), int((gaps < 0).sum()),
         sorted(y for y, _ in extremes), stat(rest, np.median), stat(rest, np.mean), now,
-        None if now is None else int((ratios < now.ratio_change_pct).sum()))
+        None if now is None else int((gaps > now.gap_pp).sum()))
 
 
 @dataclass(frozen=True)
@@ -236,8 +237,7 @@ def cut_study(small: pd.Series, large: pd.Series, target: pd.Series,
     frame = align_closes(small, large)
     everything = [study_cycle(frame, c) for c in first_cuts(target)]
     covered = [c for c in everything if c is not None]
-    if as_of is not None:
-        frame = frame.loc[: pd.Timestamp(as_of)]
+    frame = up_to(frame, as_of)
     if len(frame) < 2:
         raise InsufficientHistoryError("Not enough common closes on or before "
                                        f"{as_of} for an event study.")

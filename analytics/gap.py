@@ -14,7 +14,7 @@ import pandas as pd
 
 from analytics.pairs import Pair
 from analytics.periods import Period, Window, resolve_window, rolling_start_positions
-from analytics.rank import HistoryRank, history_rank
+from analytics.rank import HistoryRank, history_rank, ranked_period
 
 __all__ = ["Annualised", "GapResult", "HistoryRank", "align_closes", "compute_gap", "history_rank",
            "rolling_gap_pp"]
@@ -144,8 +144,9 @@ def compute_gap(
     gap_pp = float((large_ret - small_ret) * 100.0)
     rank = None
     if with_rank and period.kind != "max":
-        rank = history_rank(rolling_gap_pp(closes.loc[: window.end], period), gap_pp, window,
-                            period)
+        compared = ranked_period(period, window, closes.index[-1], as_of)
+        rank = history_rank(rolling_gap_pp(closes.loc[: window.end], compared), gap_pp, window,
+                            compared, cut_short=compared != period)
     return GapResult(
         pair=pair,
         period=period,

@@ -23,10 +23,21 @@ _OFFSET_RE = re.compile(r"^(\d{1,12})([dwmy])$", re.ASCII)
 _RANGE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$", re.ASCII)
 """ASCII digits only: handlers.normalise turns every Unicode digit into ASCII first."""
 MAX_YEARS = 100
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+"""Dates a query may name (as-of, a range's ends): the market data here starts in the
+1920s at the earliest, and pandas cannot hold dates before 1677-09-22 or after 2262-04-11,
+so a date outside these is refused as bad input instead of failing deep inside."""
 
 
 class PeriodError(ValueError):
     """The period text is not one we understand; the message says what is valid."""
+
+
+def check_date(day: date, text: str) -> None:
+    """PeriodError when `day` (typed as `text`) is outside EARLIEST_DATE..LATEST_DATE."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise PeriodError(f"`{text}` is out of range: use dates from {EARLIEST_DATE} to "
+                          f"{LATEST_DATE}.")
 
 
 class InsufficientHistoryError(ValueError):
@@ -101,6 +112,8 @@ def parse_period(text: str) -> Period:
             start, end = (date.fromisoformat(g) for g in match.groups())
         except ValueError as exc:
             raise PeriodError(f"`{text}` has an invalid date ({exc}).") from None
+        for day in (start, end):
+            check_date(day, text)
         if start >= end:
             raise PeriodError(f"`{text}`: the start date must come before the end date.")
         return Period(label=raw, kind="range", range_start=start, range_end=end)
@@ -127,11 +140,22 @@ def as_of_for(period: Period, as_of: date | None) -> date | None:
     return period.range_end if as_of is None else min(as_of, period.range_end)
 
 
+def up_to(data: pd.Series | pd.DataFrame, as_of: date | None) -> pd.Series | pd.DataFrame:
+    """`data` (sorted by day) on or before `as_of` (all of it when None). Any date works,
+    even one pandas cannot hold as a nanosecond timestamp (before 1677-09-22): it is
+    compared as a date, so an as-of before the data gives an empty slice, never an error."""
+    if as_of is None:
+        return data
+    if len(data) == 0 or as_of < data.index[0].date():
+        return data.iloc[:0]
+    return data.loc[: pd.Timestamp(as_of)]
+
+
 def history_up_to(data: pd.Series | pd.DataFrame, as_of: date | None,
                   what: str) -> pd.Series | pd.DataFrame:
     """`data` (sorted by day) on or before `as_of` (all of it when None); at least two days,
     else InsufficientHistoryError naming `what` is missing ('common closes for a table')."""
-    cut = data.loc[: pd.Timestamp(as_of)] if as_of is not None else data
+    cut = up_to(data, as_of)
     if len(cut) < 2:
         raise InsufficientHistoryError(
             f"Not enough {what}" + (f" on or before {as_of}." if as_of else "."))

@@ -25,6 +25,7 @@ from analytics.periods import (
     as_of_for,
     parse_period,
     resolve_window,
+    up_to,
 )
 
 YIELD_SYMBOL = "^TNX"
@@ -113,18 +114,25 @@ def independent_changes(overlapping: int, days: int = CHANGE_DAYS) -> int:
     return (overlapping + days - 1) // days if overlapping > 0 else 0
 
 
+NO_LINK_BELOW = 0.1
+"""|r| below this: no link (text, chart and README all say 'no link', never 'weak')."""
+CLEAR_FROM = 0.3
+"""|r| from NO_LINK_BELOW up to this: a weak link; from this on: a clear one."""
+
+
 def verdict(r_changes: float | None) -> Verdict:
     """What the change correlation says about 'higher rates hurt small caps'.
 
     Positive r: when the yield rose, the gap widened (small caps lagged more) = supports.
-    Thresholds on |r|: below 0.1 no relation, 0.1 to 0.3 weak, 0.3 and above clear.
+    Thresholds on |r| (the one rule for text, chart and README): below NO_LINK_BELOW (0.1)
+    no link, up to CLEAR_FROM (0.3) weak, CLEAR_FROM and above clear.
     """
     if r_changes is None:
         return "too_short"
-    if abs(r_changes) < 0.1:
+    if abs(r_changes) < NO_LINK_BELOW:
         return "no_relation"
     side = "supports" if r_changes > 0 else "contradicts"
-    return side if abs(r_changes) >= 0.3 else f"weakly_{side}"  # type: ignore[return-value]
+    return side if abs(r_changes) >= CLEAR_FROM else f"weakly_{side}"  # type: ignore[return-value]
 
 
 def gap_and_yield(gap_pp: pd.Series, yields: pd.Series) -> pd.DataFrame:
@@ -142,8 +150,8 @@ def compute_rates(pair: Pair, small: pd.Series, large: pd.Series, yields: pd.Ser
     closes = align_closes(small, large)
     yields = yields.dropna()
     if as_of is not None:
-        closes = closes.loc[: pd.Timestamp(as_of)]
-        yields_before = yields.loc[: pd.Timestamp(as_of)]
+        closes = up_to(closes, as_of)
+        yields_before = up_to(yields, as_of)
         if yields_before.empty and not yields.empty:
             raise InsufficientHistoryError(
                 f"The {YIELD_SYMBOL} data starts {yields.index[0].date()}, after {as_of}: "

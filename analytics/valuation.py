@@ -32,8 +32,9 @@ JUMP_SHARE = 0.25
 ONE_PORTFOLIO_SHARE = 0.5
 """...one portfolio is behind it when holding its BE/ME undoes at least half of the move..."""
 PEER_FACTOR = 2.0
-"""...and that portfolio's BE/ME moved at least 2x more (or less) than the median of the
-other nine portfolios of the two quintiles: an outlier, not the market (2008 moved all)."""
+"""...and that portfolio's BE/ME changed by a factor at least 2 away from the median change
+of the other nine portfolios of the two quintiles (its new/old BE/ME divided by theirs is
+2 or more, or 1/2 or less; log changes): an outlier, not the market (2008 moved all)."""
 
 
 def quintile_columns(columns: pd.Index, quintile: int) -> list[str]:

@@ -29,7 +29,7 @@ from bot.runtime.metrics import start_metrics_server
 from bot.runtime.workers import limit_malloc_arenas
 from handlers import registry
 from handlers.command import Command
-from handlers.help import help_text
+from handlers.help import help_text, unknown_topic
 from handlers.normalise import command_words as normalised_words
 from handlers.prerender import commands_for, prerender
 from handlers.status import status_text
@@ -147,7 +147,13 @@ def run_report(args: argparse.Namespace) -> int:
     """Print a report's summary (or JSON) and write its chart."""
     from handlers.replies import plain_text  # lazy for start-up: it loads slack_sdk
 
-    query = registry.get(args.command).parse(command_words(args))
+    command = registry.get(args.command)
+    if getattr(args, "csv", None) and not command.csv:  # bad input, before any work
+        exporting = ", ".join(f"`{c.name}`" for c in registry.COMMANDS if c.csv)
+        raise CommandError(f"`{command.name}` has no CSV export yet (these do: {exporting}); "
+                           "`--json` prints every number of its answer.",
+                           f"{command.name} --json")
+    query = command.parse(command_words(args))
     if args.out:
         check_out(args.out)
     deps = build_deps(settings_for(args))
@@ -186,8 +192,12 @@ def run_words(args: argparse.Namespace) -> int:
 
 
 def run_help(args: argparse.Namespace) -> int:
-    """`smallcaps help [COMMAND]` (and a bare `smallcaps`): the usage Slack's help shows."""
+    """`smallcaps help [COMMAND]` (and a bare `smallcaps`): the usage Slack's help shows;
+    a topic that names no command is said so (exit 2) before the whole usage."""
     print(help_text(registry.listed(), "smallcaps", args.topic))  # all when it names none
+    if args.topic and registry.find(args.topic) is None:
+        print(f"smallcaps: {unknown_topic(args.topic)}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -103,6 +103,11 @@ def parse_digest(args: list[str]) -> DigestRequest:
                        "`digest off`.", "digest daily")
 
 
+SMALLEST_NUMBER = 1e-4
+"""Below this in size (and not 0) a threshold or band is not a number anyone means: it
+would be shown as 0 and behave as a hair's breadth from it (ratios show 4 decimals)."""
+
+
 def parse_rule(words: list[str]) -> RuleSpec:
     """METRIC CONDITION VALUE [PAIR] [options], strictly validated."""
     rest, pair = _pop_pair(words)
@@ -162,6 +167,9 @@ def _number(word: str, what: str) -> float:
     value = float(match.group(1))
     if not math.isfinite(value):
         raise CommandError(f"`{word}` is out of range for the {what}.", ADD_EXAMPLE)
+    if value != 0 and abs(value) < SMALLEST_NUMBER:  # 1e-320 would be shown, and act, as 0
+        raise CommandError(f"`{word}` is too small to mean anything as the {what}: use 0 or "
+                           f"a number of at least {SMALLEST_NUMBER:g} in size.", ADD_EXAMPLE)
     return value
 
 

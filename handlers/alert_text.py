@@ -45,17 +45,30 @@ def level_note(r: Record) -> str:
     return f" (threshold {r['threshold_text']} {sign} hysteresis {r['hysteresis']:g})"
 
 
+def already_past(r: Record) -> bool:
+    """True for an `above`/`below` firing whose previous close was already past the level
+    (a rule's first evaluation on a day the value was already above it): nothing 'rose'."""
+    previous = r.get("previous_value")
+    if r["kind"] != "fire" or previous is None or r["condition"] not in ("above", "below"):
+        return False
+    return previous > r["level"] if r["condition"] == "above" else previous < r["level"]
+
+
 def event_phrase(r: Record) -> str:
-    """'rose above 35.00 pp' or 'back below 33.00 pp (threshold 35.00 pp − hysteresis 2)'."""
+    """'rose above 35.00 pp', 'above 35.00 pp' (already there the close before), or 'back
+    below 33.00 pp (threshold 35.00 pp − hysteresis 2)'."""
     if r["kind"] == "clear":
         side = "below" if r["direction"] == "down" else "above"
         return f"back {side} {r['level_text']}{level_note(r)}"
+    if already_past(r):
+        return f"{r['condition']} {r['level_text']}{level_note(r)}"
     return f"{VERBS[(r['condition'], r['direction'])]} {r['level_text']}{level_note(r)}"
 
 
 def event_sentence(r: Record) -> str:
-    """'the 3-year gap (S&P 500 − Russell 2000) rose above 35.00 pp' / '... is back below'."""
-    verb = "is " if r["kind"] == "clear" else ""
+    """'the 3-year gap (S&P 500 − Russell 2000) rose above 35.00 pp' / '... is back below' /
+    '... is above 30.00 pp' (already above the close before: a first evaluation)."""
+    verb = "is " if r["kind"] == "clear" or already_past(r) else ""
     return f"{r['metric_label']} {verb}{event_phrase(r)}"
 
 
@@ -81,6 +94,10 @@ def _single(r: Record) -> tuple[Blocks, str]:
         icon = ":rotating_light:"
         body = (f"{icon} *{sentence}* on {r['day']}: now *{r['value_text']}*, threshold "
                 f"{r['threshold_text']}{previous}.")
+        if already_past(r):
+            body += (f"\nIt was already {r['condition']} the threshold at the previous close, "
+                     "so this is not a new crossing: a rule fires on its first evaluation (or "
+                     "after a cooldown) when the value is already past its threshold.")
         if r.get("rearm_text") and r["condition"] != "crosses":
             side = "below" if r["direction"] == "up" else "above"
             body += f"\nIt re-arms once back {side} or at {r['rearm_text']}"

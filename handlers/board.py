@@ -12,7 +12,7 @@ analytics on the same closes, and rounded as the `gap` and `trend` payloads roun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Any, TypedDict
@@ -25,23 +25,25 @@ from analytics.board import (
     BoardRow,
     BoardRowSpec,
     board_row,
-    board_text,
     missing_row,
     ordered,
     parse_board,
+    same_year_ytd,
 )
 from analytics.charts_board import render_board_chart
 from analytics.formatting import percentile_rank
-from analytics.periods import parse_period
+from analytics.periods import InsufficientHistoryError, parse_period
+from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
 from bot.data.market_hours import market_today
 from bot.reports import Chart, history_meta
-from bot.reports.common import as_of_requested, as_of_text, chart_source, fetched_day
+from bot.reports.common import as_of_requested, chart_source, fetched_day, pair_closes
+from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from bot.runtime.config import get_settings
 from handlers.command import Command, Rendering
 from handlers.report_text import context, header, section, source_text, title_rule
-from handlers.words import CommandError, pop_as_of
+from handlers.words import CommandError, pop_as_of, pop_end_basis
 
 
 class CellPayload(TypedDict):
@@ -62,6 +64,8 @@ class RowPayload(TypedDict):
     """Window ('1m', ..., 'ytd', ...) -> its gap."""
     ratio_vs_200dma_pct: float | None
     gap_1y_percentile: float | None
+    gap_1y_independent_windows: int | None
+    """Independent 1-year windows the percentile rests on (null percentile: too few)."""
     note: str | None
     """Why the row has no numbers (no data), else None."""
 
@@ -79,6 +83,8 @@ class BoardPayload(SourceFields):
     as_of_requested: str | None
     windows: list[BoardWindow]
     rank_window: str
+    basis_requested: str | None
+    """The basis word asked for (`total` or `price`), or None: each row's default."""
     rows: list[RowPayload]
 
 COLUMNS = ("1m", "3m", "YTD", "1y", "3y", "vs 200d", "1y pct", "basis")
@@ -86,11 +92,13 @@ LABEL_WIDTH, PAIR_WIDTH = 32, 12
 
 
 @dataclass(frozen=True)
-class BoardQuery:
+class BoardQuery(IdentifiedQuery):
     """The rows to show and an optional as-of date."""
 
     rows: tuple[BoardRowSpec, ...]
     as_of: date | None = None
+    basis: str | None = None
+    """The basis word asked for (`total` or `price`): applied to every row that has it."""
     command: str = "board"
     missing_ok: bool = True
     """Rows whose symbols the source lacks say so; the others still answer (bot.data.market)."""
@@ -99,11 +107,11 @@ class BoardQuery:
         """Every symbol of every row, once, in row order (fetched in one batch)."""
         return tuple(dict.fromkeys(s for r in self.rows for s in r.pair.symbols))
 
-    def describe(self) -> str:
-        return f"board|{board_text(self.rows)}|{as_of_text(self.as_of)}"
-
     def build(self, history: PriceHistory) -> tuple[BoardPayload, Chart]:
-        rows = ordered([self._row(spec, history) for spec in self.rows])
+        rows = ordered(same_year_ytd([self._row(spec, history) for spec in self.rows]))
+        if self.as_of is not None and all(r.end is None for r in rows):
+            raise InsufficientHistoryError(f"No row of the board has data on or before "
+                                           f"{self.as_of} ({(rows[0].note or '').rstrip('.')}).")
         payload = board_payload(rows, history, self)
         title = "Size and style board: gap = large − small return"
         subtitle = (f"As of {payload['end'] or 'n/a'} · red: small side lags, blue: it leads"
@@ -121,7 +129,10 @@ class BoardQuery:
             names = ", ".join(lacking)
             return missing_row(spec, f"no data: {history_source_short(history)} has no "
                                      f"daily data for {names}")
-        small, large = (history.closes[s] for s in spec.pair.symbols)
+        try:
+            small, large = pair_closes(history, spec.pair)  # on the row's basis
+        except InsufficientHistoryError as exc:
+            return missing_row(spec, f"no data: {exc}")
         return board_row(spec, small, large, self.as_of)
 
 
@@ -155,6 +166,7 @@ def row_payload(row: BoardRow) -> RowPayload:
         "gaps": gaps,
         "ratio_vs_200dma_pct": _round(row.ratio_vs_200dma_pct, 4),
         "gap_1y_percentile": _round(row.gap_1y_percentile, 2),
+        "gap_1y_independent_windows": row.gap_1y_independent,
         "note": row.note,
     }
 
@@ -170,6 +182,7 @@ def board_payload(rows: list[BoardRow], history: PriceHistory, query: BoardQuery
         "windows": [{"label": w, "description": parse_period(w).describe()}
                     for w in BOARD_WINDOWS],
         "rank_window": RANK_WINDOW,
+        "basis_requested": query.basis,
         "rows": [row_payload(r) for r in rows],
         **history_meta(history),
     }
@@ -182,16 +195,21 @@ def configured_rows() -> tuple[BoardRowSpec, ...]:
 
 def parse_board_command(args: list[str],
                         default_rows: tuple[BoardRowSpec, ...] | None = None) -> BoardQuery:
-    """`board [PAIR, PAIR...] [as-of DATE]`: the given pairs, else `default_rows` (a channel's
-    `set board`), else SMALLCAPS_BOARD, else the default board."""
+    """`board [PAIR, PAIR...] [BASIS] [as-of DATE]`: the given pairs, else `default_rows` (a
+    channel's `set board`), else SMALLCAPS_BOARD, else the default board; BASIS applies to
+    every row that has both bases."""
     words, as_of = pop_as_of(args, "board")
     if as_of is not None and as_of > market_today():
         raise CommandError(f"`{as_of}` is in the future.", "board as-of 2024-03-26")
+    words, basis = pop_end_basis(words, "board")
     try:
         rows = parse_board(" ".join(words)) if words else (default_rows or configured_rows())
     except BoardError as exc:
         raise CommandError(str(exc), "board IWM/SPY, IJR/SPY, RSP/SPY") from None
-    return BoardQuery(rows=rows, as_of=as_of)
+    if basis is not None:  # every row that has the basis; index rows stay price return
+        rows = tuple(replace(r, pair=r.pair.with_basis(basis)) if r.pair.has_both_bases
+                     else r for r in rows)
+    return BoardQuery(rows=rows, as_of=as_of, basis=basis)
 
 
 def _gap(row: RowPayload, window: str) -> str:
@@ -238,12 +256,24 @@ def title(p: BoardPayload) -> str:
     return f"Size and style board · to {p['end'] or 'n/a'}"
 
 
+def sample_text(p: BoardPayload) -> str:
+    """'about 9 to 38 independent years per row' (what the 1y percentiles rest on), ''."""
+    counts = [n for r in p["rows"] if (n := r.get("gap_1y_independent_windows")) is not None]
+    if not counts:
+        return ""
+    low, high = min(counts), max(counts)
+    span = f"{low}" if low == high else f"{low} to {high}"
+    return (f", resting on about {span} independent (non-overlapping) years per row; n/a "
+            f"with fewer than {MIN_INDEPENDENT_WINDOWS}")
+
+
 def explanation(p: BoardPayload) -> str:
     return ("Gap = large − small return in percentage points (+: the small side lags) over "
             "1 month, 3 months, year to date, 1 and 3 years; vs 200d = small/large ratio vs its "
-            "200-day average; 1y pct = percentile of the 1-year gap among all 1-year windows "
-            "of its history (100 = widest lag). Same numbers as `gap` and `trend`; each row "
-            "on its own basis and last common close.")
+            "200-day average; 1y pct = percentile of the 1-year gap among all daily 1-year "
+            f"windows of its history (100 = widest lag){sample_text(p)}. YTD is n/a for a row "
+            "whose data ends in an earlier year than the board's. Same numbers as "
+            "`gap` and `trend`; each row on its own basis and last common close.")
 
 
 def board_blocks(p: BoardPayload) -> list[dict[str, Any]]:
@@ -271,7 +301,7 @@ def board_plain_text(p: BoardPayload) -> str:
 
 COMMAND = Command(
     name="board",
-    usage="board [PAIR, PAIR...] [as-of DATE]",
+    usage="board [PAIR, PAIR...] [BASIS] [as-of DATE]",
     summary="Many pairs in one view: the gap (pp) over 1m, 3m, YTD, 1y and 3y, the ratio vs "
             "its 200-day average, the 1y gap's percentile in its own history and the basis, for "
             "small caps, profitable small caps, micro, mid, equal-weight and value/growth pairs "

@@ -33,12 +33,13 @@ from bot.data.reference import ReferenceData
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     as_of_requested,
-    as_of_text,
+    basis_end_note,
     chart_source,
     fetched_day,
     instrument_payload,
     pair_closes,
 )
+from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -135,7 +136,7 @@ RULE = (f"a cut in the Fed funds target (upper bound from 2008-12-16) after at l
 
 
 @dataclass(frozen=True)
-class CutsQuery:
+class CutsQuery(IdentifiedQuery):
     """A pair and an optional as-of date."""
 
     pair: Pair
@@ -144,9 +145,6 @@ class CutsQuery:
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
-
-    def describe(self) -> str:
-        return f"cuts|{self.pair.key}|{as_of_text(self.as_of)}"
 
     def build(self, history: PriceHistory) -> tuple[CutsPayload, Chart]:
         raise TypeError("cuts needs reference data: use build_with_reference")
@@ -157,9 +155,10 @@ class CutsQuery:
         target = reference.fed_target()
         small, large = pair_closes(history, self.pair)
         result = cut_study(small, large, target.data, self.as_of)
-        notes = [n for n in (history.stale_note, target.stale_note) if n]
+        meta = history_meta(history, basis_end_note(history, self.pair, None))
+        notes = [n for n in (meta["stale_note"], target.stale_note) if n]
         payload = cuts_payload(result, self, {
-            **history_meta(history),
+            **meta,
             "rates_source": target.source,
             "rates_source_kind": target.source_kind,
             "rates_fetched_at": target.fetched_at.astimezone(UTC).isoformat(timespec="seconds"),

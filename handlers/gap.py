@@ -14,16 +14,19 @@ from typing import Any, TypedDict
 from analytics.charts_gap import render_gap_chart
 from analytics.formatting import pct, spp
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
+from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
+    basis_end_note,
     chart_source,
+    episode_payload,
     fetched_day,
     other_basis_closes,
     window_fields,
 )
-from bot.reports.payloads import DatedGap, Instrument, SourceFields, WindowFields
+from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -81,12 +84,21 @@ class RankPayload(TypedDict):
     percentile: float
     windows: int
     independent_windows: int
+    min_independent_windows: int
+    ranked: bool
+    """False: fewer independent windows than min_independent_windows, not a finding."""
+    window_days: int | None
+    """A range's calendar length (days) as compared; null for other periods."""
+    cut_short: bool
+    """True for a range the data or the as-of date cut short (ranked at its real length)."""
     comparison: str
     first_window_end: str
     last_as_wide: str | None
     widest_since: str | None
     record_lag: DatedGap
     record_lead: DatedGap
+    episode: EpisodeFields | None
+    """The current run (README, "How unusual"); null for `ytd`."""
 
 
 class GapPayload(WindowFields, SourceFields):
@@ -175,7 +187,7 @@ def gap_payload(result: GapResult, history: PriceHistory, query: GapQuery,
             "gap_pp": round(annual.gap_pp, 4),
         },
         "history_rank": rank_payload(result.rank),
-        **history_meta(history),
+        **history_meta(history, basis_end_note(history, query.pair, result.window.end.date())),
     }
 
 
@@ -187,6 +199,10 @@ def rank_payload(rank: HistoryRank | None) -> RankPayload | None:
         "percentile": round(rank.percentile, 2),
         "windows": rank.windows,
         "independent_windows": rank.independent_windows,
+        "min_independent_windows": MIN_INDEPENDENT_WINDOWS,
+        "ranked": rank.ranked,
+        "window_days": rank.length_days,
+        "cut_short": rank.cut_short,
         "comparison": rank.comparison,
         "first_window_end": rank.first_window_end.isoformat(),
         "last_as_wide": rank.last_as_wide.isoformat() if rank.last_as_wide else None,
@@ -195,6 +211,7 @@ def rank_payload(rank: HistoryRank | None) -> RankPayload | None:
                        "end": rank.record_lag_end.isoformat()},
         "record_lead": {"pp": round(rank.record_lead_pp, 4),
                         "end": rank.record_lead_end.isoformat()},
+        "episode": episode_payload(rank.episode),
     }
 
 
@@ -216,6 +233,10 @@ def headline(p: GapPayload) -> str:
         return f"{both} level over {span}, {p['basis']}"
     verb = names.verb("lag" if p["leader"] == "large" else "lead")
     other = "" if names.plural else f" {names.large}"
+    if p["basis"].startswith("mixed"):  # apples to oranges: the caveat comes first
+        return (f"Not like for like: {p['basis']}, so dividends count on one side only. "
+                f"{names.capitalised()} {verb}{other} by {abs(p['gap_pp']):.2f} pp over "
+                f"{span}")
     annual = p.get("annualised")
     if annual:
         return (f"{names.capitalised()} {verb}{other} by {abs(annual['gap_pp']):.2f} pp a year "

@@ -49,14 +49,26 @@ CONVENTIONS = (
 
 def _entries(commands: Sequence[Command], topic: str | None) -> Sequence[Command]:
     """All commands, or just the one named by `topic` (all when it names none)."""
-    chosen = [c for c in commands if c.name == topic]
+    chosen = [c for c in commands if c.name == topic or topic in c.aliases]
     return chosen or commands
+
+
+def unknown_topic(topic: str) -> str:
+    """What help says first when `topic` names no command."""
+    return f"`{clip(topic, 40)}` is not a command; here is every command."
+
+
+def _unknown(commands: Sequence[Command], topic: str | None) -> bool:
+    return bool(topic) and not any(c.name == topic or topic in c.aliases for c in commands)
 
 
 def help_text(commands: Sequence[Command], invoked_as: str = "/smallcaps",
               topic: str | None = None) -> str:
     """Plain-text usage of `commands`, for the CLI and notification fallbacks."""
     lines = [f"Usage: {invoked_as} COMMAND", ""]
+    if _unknown(commands, topic):
+        assert topic is not None
+        lines[:0] = [unknown_topic(topic).replace("`", ""), ""]
     for entry in _entries(commands, topic):
         lines += [f"  {entry.usage}", f"      {entry.summary}",
                   f"      e.g. {invoked_as} {entry.example}", ""]
@@ -70,6 +82,9 @@ def help_blocks(commands: Sequence[Command], invoked_as: str = "/smallcaps",
     3,000-character limit however many commands there are), then the conventions."""
     intro = (f"*smallcaps* — small vs large caps, in numbers and charts. "
              f"`{invoked_as} help COMMAND` shows one command.")
+    if _unknown(commands, topic):
+        assert topic is not None
+        intro = f":question: {unknown_topic(topic)}\n{intro}"
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",
                                                                  "text": intro}}]
     for entry in _entries(commands, topic):

@@ -15,16 +15,19 @@ from typing import Any
 from analytics.charts_history import render_history_chart
 from analytics.formatting import percentile_rank, pp, spp
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory, gap_history
+from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
+    basis_end_note,
     chart_source,
+    episode_payload,
     fetched_day,
     instrument_payload,
     window_fields,
 )
-from bot.reports.payloads import DatedGap, Instrument, SourceFields, WindowFields
+from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -33,6 +36,7 @@ from handlers.report_text import (
     series_names,
     source_text,
     summary_blocks,
+    too_few_line,
     unusual_lines,
     words,
 )
@@ -49,6 +53,9 @@ class HistoryPayload(WindowFields, SourceFields):
     percentile: float
     windows: int
     independent_windows: int
+    min_independent_windows: int
+    ranked: bool
+    """False: too few independent windows; the percentile and bands are not findings."""
     first_window_end: str
     median_pp: float
     band_low_pct: float
@@ -61,6 +68,8 @@ class HistoryPayload(WindowFields, SourceFields):
     widest_since: str | None
     record_lag: DatedGap
     record_lead: DatedGap
+    episode: EpisodeFields | None
+    """The current run (README, "How unusual")."""
 
 CHOICES = DEFAULT_CHOICES
 """The switch buttons under a history reply: 1y, 3y, 5y, 10y windows; index, ETF."""
@@ -95,6 +104,8 @@ def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQue
         "percentile": round(rank.percentile, 2),
         "windows": rank.windows,
         "independent_windows": rank.independent_windows,
+        "min_independent_windows": MIN_INDEPENDENT_WINDOWS,
+        "ranked": rank.ranked,
         "first_window_end": rank.first_window_end.isoformat(),
         "median_pp": round(result.median_pp, 4),
         "band_low_pct": BAND_LOW,
@@ -108,7 +119,8 @@ def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQue
                        "end": result.record_lag_end.isoformat()},
         "record_lead": {"pp": round(result.record_lead_pp, 4),
                         "end": result.record_lead_end.isoformat()},
-        **history_meta(history),
+        "episode": episode_payload(rank.episode),
+        **history_meta(history, basis_end_note(history, query.pair, result.window.end.date())),
     }
 
 
@@ -136,8 +148,11 @@ def headline(p: HistoryPayload) -> str:
     names = words(p)
     verb = names.verb("lag" if p["leader"] == "large" else "lead")
     other = "" if names.plural else f" {names.large}"
-    return (f"{names.capitalised()} {verb}{other} by {pp(abs(p['current_pp']))} over the "
-            f"{p['period_description']} to {p['end']}: {percentile_rank(p['percentile'])} "
+    said = (f"{names.capitalised()} {verb}{other} by {pp(abs(p['current_pp']))} over the "
+            f"{p['period_description']} to {p['end']}")
+    if not p.get("ranked", True):
+        return f"{said}. {too_few_line(p, adjective=p['period_adjective'], end=p['end'])}"
+    return (f"{said}: {percentile_rank(p['percentile'])} "
             f"percentile of {p['windows']:,} overlapping {p['period_adjective']} windows "
             f"(about {p['independent_windows']:,} independent){band}.")
 
@@ -151,8 +166,13 @@ def rarity_lines(p: HistoryPayload) -> list[str]:
 
 def fields(p: HistoryPayload) -> list[str]:
     extreme = f"100 = {words(p).possessive} widest lag, 0 = widest lead"
+    this = f"*This window ({p['start']} → {p['end']})*\n{spp(p['current_pp'])} (large − small)"
+    if not p.get("ranked", True):
+        few = f"n/a: about {p['independent_windows']:,} independent, too few"
+        return [this, f"*Percentile*\n{few}", f"*Median*\n{spp(p['median_pp'])}",
+                f"*{p['band_low_pct']:.0f} % / {p['band_high_pct']:.0f} % band*\n{few}"]
     return [
-        f"*This window ({p['start']} → {p['end']})*\n{spp(p['current_pp'])} (large − small)",
+        this,
         f"*Percentile*\n{percentile_rank(p['percentile'])} of {p['windows']:,} ({extreme})",
         f"*Median*\n{spp(p['median_pp'])}",
         f"*{p['band_low_pct']:.0f} % / {p['band_high_pct']:.0f} % band*\n"

@@ -13,7 +13,7 @@ from bot.alerts.store import AlertRule
 from bot.reports import Payload
 from handlers.alert_text import rule_line
 from handlers.command import Blocks
-from handlers.report_text import source_text
+from handlers.report_text import elapsed, source_text
 
 REFRESH_ACTION = "smallcaps_home_refresh"
 MAX_RULES_SHOWN = 40
@@ -91,9 +91,32 @@ def _percentile(rank: dict[str, Any] | None) -> str:
     """'93rd of ~12' (independent windows), '92nd of 37 years' for YTD, '-' without a rank."""
     if rank is None:
         return "-"
+    if not rank.get("ranked", True):
+        return f"too few (~{rank['independent_windows']})"
     if rank.get("comparison") == "same_date_each_year":
         return f"{percentile_rank(rank['percentile'])} of {rank['windows']} years"
     return f"{percentile_rank(rank['percentile'])} of ~{rank['independent_windows']}"
+
+
+def run_lines(rows: list[GapRow]) -> str:
+    """Each row's current run with dates (README, "How unusual": the current run): '*3y*:
+    lagging in every window since the one ending 2023-04-24; the lag was last this wide
+    before that in the window ending 2000-11-10 (23.4 years earlier)'."""
+    lines = []
+    for row in rows:
+        payload = row.payload
+        rank = payload["history_rank"] if payload else None
+        episode = rank.get("episode") if rank else None
+        if payload is None or not episode or episode["since_first_window"]:
+            continue
+        side, wide = episode["side"], episode["before_as_wide"]
+        verb = {"lag": "lagging", "lead": "leading"}[side]
+        before = (f"the {side} was last this wide before that in the window ending "
+                  f"{wide['end']} ({elapsed(wide['end'], payload['end'])} earlier)"
+                  if wide else "no window before that was this wide")
+        lines.append(f"*{row.period}*: {verb} in every window since the one ending "
+                     f"{episode['start']}; {before}.")
+    return "\n".join(lines)
 
 
 def pair_title(rows: list[GapRow]) -> str:
@@ -152,6 +175,9 @@ def dashboard_view(d: Dashboard) -> dict[str, Any]:
         {"type": "header", "text": {"type": "plain_text", "text": "Small caps vs large caps"}},
         _section(f"*{pair_title(d.rows)}*, latest data\n```" + gap_table(d.rows) + "```"),
     ]
+    runs = run_lines(d.rows)
+    if runs:
+        blocks.append(_section(runs))
     notes = gap_notes(d.rows)
     if notes:
         blocks.append(_context(notes))

@@ -18,9 +18,11 @@ from analytics.formatting import spp
 from analytics.pairs import KNOWN_NAMES
 from analytics.rates import (
     CHANGE_DAYS,
+    CLEAR_FROM,
     GAP_PERIOD,
     MIN_INDEPENDENT_CHANGES,
     MIN_LEVEL_DAYS,
+    NO_LINK_BELOW,
     YIELD_SYMBOL,
     Correlation,
     RatesResult,
@@ -30,6 +32,7 @@ from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
+    basis_end_note,
     chart_source,
     fetched_day,
     instrument_payload,
@@ -154,7 +157,7 @@ def rates_payload(result: RatesResult, history: PriceHistory, query: RatesQuery
             "changes": changes_payload(result.changes),
         },
         "verdict": result.verdict,
-        **history_meta(history),
+        **history_meta(history, basis_end_note(history, query.pair, result.window.end.date())),
     }
 
 
@@ -192,8 +195,8 @@ def verdict_line(p: RatesPayload) -> str:
         "weakly_supports": f"Over this period the link is weak ({r_text(changes)} on 3-month "
                            f"changes): rising yields went with a slightly wider gap, but "
                            f"{share}.",
-        "no_relation": f"Over this period the correlation is weak ({r_text(changes)} on 3-month "
-                       "changes): rates do not explain the gap.",
+        "no_relation": f"Over this period there is no link ({r_text(changes)} on 3-month "
+                       f"changes, |r| under {NO_LINK_BELOW}): rates do not explain the gap.",
         "weakly_contradicts": f"Over this period the data does not support {STORY}: if "
                               "anything, rising yields went with a narrower gap "
                               f"({r_text(changes)} on 3-month changes; {share}).",
@@ -211,8 +214,8 @@ def levels_line(p: RatesPayload) -> str:
     text = (f"Levels: {r_text(levels)} over {levels['n']:,} days. Level correlation of two "
             "trending series misleads (both can drift together by accident), so the verdict "
             "rests on 3-month changes.")
-    if levels["r"] is not None and changes["r"] is not None and levels["r"] >= 0.3 \
-            and changes["r"] < 0.3:
+    if levels["r"] is not None and changes["r"] is not None and levels["r"] >= CLEAR_FROM \
+            and changes["r"] < CLEAR_FROM:
         text += (" Here the levels look like support for the story, but their changes do not "
                  "confirm it: both trended over the period.")
     return text

@@ -139,7 +139,7 @@ def window_rule(p: Mapping[str, Any]) -> str:
            "earlier"
 
 
-def _elapsed(earlier: str, later: str) -> str:
+def elapsed(earlier: str, later: str) -> str:
     """'23.4 years' or '5 months' between two ISO dates."""
     days = (date.fromisoformat(later) - date.fromisoformat(earlier)).days
     if days >= 365:
@@ -157,22 +157,81 @@ def unusual_lines(rank: Mapping[str, Any], *, adjective: str, current_pp: float,
     direction = "lag" if lagging else "lead"
     first, windows = rank["first_window_end"], rank["windows"]
     extreme = f"100 = {names.possessive} widest lag, 0 = widest lead"
-    if rank.get("comparison") == "same_date_each_year":
+    if not rank.get("ranked", True):
+        lines = [too_few_line(rank, adjective=adjective, end=end)]
+    elif rank.get("comparison") == "same_date_each_year":
         lines = [f"{percentile_rank(rank['percentile'])} percentile of {windows:,} "
                  f"year-to-date windows, one per year at this date ({first} to {end}; {extreme})."]
     else:
         lines = [f"{percentile_rank(rank['percentile'])} percentile of {windows:,} overlapping "
                  f"{adjective} windows ending {first} to {end} ({extreme}); they hold about "
-                 f"{rank['independent_windows']:,} independent (non-overlapping) {adjective} "
-                 "periods."]
+                 f"{independent_text(rank['independent_windows'], adjective)}."]
+    if rank.get("cut_short"):
+        lines.append(f"The range runs past the data (or the as-of date): the window ends "
+                     f"{end}, so it is ranked against {rank['window_days']:,}-day windows, "
+                     "its real length.")
     if rank["last_as_wide"] is None:
         lines.append(f"Widest {adjective} {direction} on record (windows since {first}).")
     elif rank["widest_since"]:
         lines.append(f"Widest {adjective} {direction} since {rank['widest_since']} "
-                     f"({_elapsed(rank['widest_since'], end)} earlier): the latest earlier "
+                     f"({elapsed(rank['widest_since'], end)} earlier): the latest earlier "
                      "window at least this wide ended then.")
+    if rank.get("episode"):
+        lines.append(episode_line(rank["episode"], adjective=adjective, first=first, end=end,
+                                  names=names))
     lines.append(records_line(rank["record_lag"], rank["record_lead"], names))
     return lines
+
+
+def independent_text(count: int, adjective: str) -> str:
+    """'12 independent (non-overlapping) 3-year periods', '1 independent ... period'."""
+    return (f"{count:,} independent (non-overlapping) {adjective} "
+            f"period{'s' if count != 1 else ''}")
+
+
+def too_few_line(rank: Mapping[str, Any], *, adjective: str, end: str) -> str:
+    """What a reply says instead of a percentile resting on too few independent windows
+    (analytics.rank.MIN_INDEPENDENT_WINDOWS)."""
+    if rank.get("comparison") == "same_date_each_year":
+        held = f"{rank['windows']:,} year-to-date window{'s' if rank['windows'] != 1 else ''}"
+    else:
+        held = (f"{rank['windows']:,} overlapping {adjective} windows ending "
+                f"{rank['first_window_end']} to {end} hold about "
+                f"{independent_text(rank['independent_windows'], adjective)}")
+    return (f"Too few independent periods to rank: {held} (a percentile needs at least "
+            f"{rank['min_independent_windows']}).")
+
+
+def episode_line(episode: Mapping[str, Any], *, adjective: str, first: str, end: str,
+                 names: RoleWords) -> str:
+    """The current run with dates (analytics.episode; README, "How unusual"): 'This run:
+    small caps have lagged in every 3-year window since the one ending 2023-04-24 (233
+    windows). Before it began, the lag was last this wide (37.73 pp or more) in the window
+    ending 2000-11-10; the run's widest, 44.28 pp (2024-03-14), last in 2000-04-26.'"""
+    side = episode["side"]
+    other = "" if names.plural else f" {names.large}"
+    since = (f"in every {adjective} window since the first compared ({first})"
+             if episode["since_first_window"] else
+             f"in every {adjective} window since the one ending {episode['start']}")
+    count = episode["windows"]
+    past = {"lag": "lagged", "lead": "led"}[side]
+    text = (f"This run: {names.small} {names.verb('have')} {past}{other} {since} "
+            f"({count:,} window{'s' if count != 1 else ''}).")
+    if episode["since_first_window"]:
+        return text
+    peak = episode["peak"]
+    wide, peak_wide = episode["before_as_wide"], episode["peak_before_as_wide"]
+    text += (f" Before it began, the {side} was last this wide in the window ending "
+             f"{wide['end']} ({pp(abs(wide['pp']))}, {elapsed(wide['end'], end)} before "
+             f"{end})" if wide else
+             f" No window before it was this wide (windows since {first})")
+    peak_text = f"the run's widest, {pp(abs(peak['pp']))} (window ending {peak['end']}),"
+    if peak_wide:
+        text += (f"; {peak_text} was last matched before the run in the window ending "
+                 f"{peak_wide['end']} ({pp(abs(peak_wide['pp']))}).")
+    else:
+        text += f"; {peak_text} is wider than any window before the run."
+    return text
 
 
 def records_line(lag: Mapping[str, Any], lead: Mapping[str, Any], names: RoleWords) -> str:

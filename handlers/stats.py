@@ -22,6 +22,7 @@ from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
+    basis_end_note,
     chart_source,
     fetched_day,
     other_basis_closes,
@@ -99,9 +100,6 @@ class StatsQuery(PeriodPairQuery):
 
     risk_free_rate: float = 0.0
     command: str = "stats"
-
-    def describe(self) -> str:
-        return f"{super().describe()}|rf={self.risk_free_rate!r}"
 
     def build(self, history: PriceHistory) -> tuple[StatsPayload, Chart]:
         small, large = self.closes(history)
@@ -184,7 +182,7 @@ def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery,
         "beta": _finite(stats.beta, 4),
         "correlation": _finite(stats.correlation, 4),
         "other_basis": other,
-        **history_meta(history),
+        **history_meta(history, basis_end_note(history, query.pair, stats.window.end.date())),
     }
 
 

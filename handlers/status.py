@@ -166,7 +166,7 @@ def status_text(info: Info) -> str:
 
 def status_fallback(info: Info) -> str:
     return (f"smallcaps {info['version']}: data from {info['source']}, last update "
-            f"{when(info['last_update'])}; scheduler {scheduler_line(info)}.")
+            f"{update_text(info)}; scheduler {scheduler_line(info)}.")
 
 
 def status_blocks(info: Info) -> list[dict[str, Any]]:

@@ -26,15 +26,15 @@ from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     as_of_requested,
-    as_of_text,
+    basis_end_note,
     basis_requested,
     chart_source,
     check_as_of,
     fetched_day,
     other_basis_closes,
     pair_closes,
-    query_text,
 )
+from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from handlers.command import Command, Rendering
 from handlers.report_text import (
@@ -98,7 +98,7 @@ class TablePayload(SourceFields):
 
 
 @dataclass(frozen=True)
-class TableQuery:
+class TableQuery(IdentifiedQuery):
     """What the user asked: a pair and an optional as-of date (the horizons are fixed)."""
 
     pair: Pair
@@ -109,10 +109,6 @@ class TableQuery:
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
-
-    def describe(self) -> str:
-        text = query_text("table", self.pair, self.pair.key, as_of_text(self.as_of))
-        return text + "|live" if self.live else text
 
     def build(self, history: PriceHistory) -> tuple[TablePayload, Chart]:
         check_as_of(self.as_of, self.pair, history)
@@ -193,7 +189,7 @@ def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQu
         "annualisation": ANNUALISATION,
         "rows": [_row(row) for row in table.rows],
         "other_basis": other,
-        **history_meta(history),
+        **history_meta(history, basis_end_note(history, query.pair, table.end.date())),
     }
 
 
@@ -257,14 +253,20 @@ def other_basis_lines(p: TablePayload) -> list[str]:
 
 
 def headline(p: TablePayload) -> str:
-    """'Small caps lag on 8 of 9 horizons and lead on 1' (rows with numbers only)."""
+    """'Small caps lag on 8 of 9 horizons and lead on 1 (they overlap: ...)' (rows with
+    numbers only): the horizons all end on the same day, each longer one holding the
+    shorter, so the count is not a tally of independent results."""
     gaps = [r["gap_pp"] for r in p["rows"] if r["gap_pp"] is not None]
     lag = sum(1 for g in gaps if g >= 0.005)
     lead = sum(1 for g in gaps if g <= -0.005)
     names = words(p)
     other = "" if names.plural else f" {names.large}"
     text = f"{names.capitalised()} {names.verb('lag')}{other} on {lag} of {len(gaps)} horizons"
-    return text + (f" and {names.verb('lead')} on {lead}" if lead else "")
+    text += f" and {names.verb('lead')} on {lead}" if lead else ""
+    if len(gaps) > 1:
+        text += (" (the horizons overlap: all end on the same day and each longer one holds "
+                 "the shorter, so this is not a count of independent results)")
+    return text
 
 
 def key_line(p: TablePayload) -> str:

@@ -19,6 +19,7 @@ from bot.data.market import PriceHistory
 from bot.reports import Chart, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
+    basis_end_note,
     chart_source,
     fetched_day,
     instrument_payload,
@@ -129,7 +130,7 @@ def trend_payload(view: TrendView, history: PriceHistory, query: TrendQuery) -> 
             "change_pct": round(float(ratio.iloc[-1] / ratio.iloc[0] - 1.0) * 100.0, 4),
         },
         "status": status_payload(view.status),
-        **history_meta(history),
+        **history_meta(history, basis_end_note(history, query.pair, view.window.end.date())),
     }
 
 
@@ -159,12 +160,10 @@ def headline(p: TrendPayload) -> str:
     assert vs200 is not None  # there with the 200-day average
     side = "above" if vs200 > 0 else "below"
     names = words(p)
-    if names.plural:
-        text = f"Small caps are {side} their 200-day average ({pct(vs200)})"
-    else:
-        text = (f"The {names.small}/{names.large} ratio is {side} its 200-day average "
-                f"({pct(vs200)})")
-    have = "have" if names.plural else "has"
+    ratio = f"{p['small']['symbol']}/{p['large']['symbol']}"
+    what = f"The small/large ratio ({ratio})" if names.plural else f"The {ratio} ratio"
+    text = f"{what} is {side} its 200-day average ({pct(vs200)})"
+    have = "has"
     if s["last_cross_date"] is None:
         return f"{text} and {have} been since the average began."
     days = s["days_since_cross"]
@@ -173,15 +172,15 @@ def headline(p: TrendPayload) -> str:
 
 
 def peak_line(p: TrendPayload) -> str:
-    """'Small caps have lagged for N trading days since their relative peak on ...'."""
+    """'The ratio has been below its 2011-04-29 peak for N trading days (now -45.6 % from it:
+    0.6000 -> 0.3264)': below that peak, not lagging every day since."""
     s = p["status"]
     if s["days_since_peak"] == 0:
         return (f"{words(p).capitalised()} {words(p).verb('are')} at a relative high: the "
                 f"ratio is at its highest since {s['history_start']}.")
-    names = words(p)
-    peak = "their relative peak" if names.plural else "the ratio's peak"
-    return (f"{names.capitalised()} {names.verb('have')} lagged for {s['days_since_peak']:,} "
-            f"trading days since {peak} on {s['peak_date']} (ratio "
+    days = s["days_since_peak"]
+    return (f"The ratio has been below its {s['peak_date']} peak for {days:,} trading "
+            f"day{'s' if days != 1 else ''}, rallies in between included (now "
             f"{pct(s['drawdown_pct'])} from that peak: {s['peak_ratio']:.4f} → "
             f"{s['ratio']:.4f}).")
 

@@ -21,6 +21,7 @@ from analytics.valuation import BAND_HIGH, BAND_LOW, BAND_SINCE, ValuationResult
 from bot.data.market import PriceHistory
 from bot.data.reference import ReferenceData
 from bot.reports import Chart
+from bot.reports.identity import IdentifiedQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import (
     context,
@@ -97,16 +98,13 @@ CONVENTION = ("July rows of French's 25 size x book-to-market portfolios (formed
 
 
 @dataclass(frozen=True)
-class ValuationQuery:
+class ValuationQuery(IdentifiedQuery):
     """`valuation` takes no arguments: one annual series since 1926."""
 
     command: str = "valuation"
 
     def symbols(self) -> tuple[str, ...]:
         return ()
-
-    def describe(self) -> str:
-        return "valuation"
 
     def build(self, history: PriceHistory) -> tuple[ValuationPayload, Chart]:
         raise TypeError("valuation needs reference data: use build_with_reference")
@@ -193,16 +191,30 @@ def _rank(percentile: float) -> str:
 
 def headline(p: ValuationPayload) -> str:
     """The latest year, its percentiles, and whether it is in the bottom decile since 1990."""
+    year = p["latest_year"]
+    jump = next((j for j in p["jumps"] if j["year"] == year), None)
+    held = p["percentile_since_1990_without_jump"]
     bottom = p["percentile_since_1990"] <= 10
+    if jump is not None and held is not None:  # lead with the caveat, not the distorted value
+        both = bottom == (held <= 10)
+        verdict = ((f"in the bottom decile since 1990 either way, as the {CLAIM} claim says"
+                    if bottom else f"not in the bottom decile since 1990 either way ({CLAIM} "
+                    "does not hold for it)") if both else
+                   "in the bottom decile since 1990 only with that portfolio's move")
+        return (f"{year}: one portfolio, {jump['portfolio']}, drives most of the latest move "
+                f"(below). With its BE/ME held at {year - 1}'s value, small caps trade at "
+                f"{jump['relative_pb_without_move']:.3f}x the price-to-book of large caps "
+                f"({_rank(held)} percentile of {p['years_since_1990']} years since 1990); as "
+                f"published, {p['latest_relative_pb']:.3f}x ("
+                f"{_rank(p['percentile_since_1990'])} since 1990, "
+                f"{_rank(p['percentile_all'])} of {p['years_all']} since {p['first_year']}): "
+                f"{verdict}.")
     verdict = (f"in the bottom decile since 1990, as the {CLAIM} claim says" if bottom
                else f"not in the bottom decile since 1990 ({CLAIM} does not hold for it)")
-    text = (f"{p['latest_year']}: small caps trade at {p['latest_relative_pb']:.3f}x the "
+    return (f"{year}: small caps trade at {p['latest_relative_pb']:.3f}x the "
             f"price-to-book of large caps, {_rank(p['percentile_since_1990'])} percentile of "
             f"{p['years_since_1990']} years since 1990 and {_rank(p['percentile_all'])} of "
             f"{p['years_all']} since {p['first_year']}: {verdict}.")
-    if any(j["year"] == p["latest_year"] for j in p["jumps"]):
-        text += f" But one portfolio drives most of {p['latest_year']}'s move (below)."
-    return text
 
 
 def lower_line(p: ValuationPayload) -> str:
@@ -246,8 +258,9 @@ def previous_line(p: ValuationPayload) -> str | None:
 
 def band_line(p: ValuationPayload) -> str:
     """The 10th-90th percentile band since 1990 and the P/B of each quintile."""
-    return (f"Since 1990 the ratio ranged {p['band_low']:.3f} to {p['band_high']:.3f} "
-            f"({p['band_low_pct']}th to {p['band_high_pct']}th percentile). {p['latest_year']}: "
+    return (f"Since 1990 the middle 80 % of years lay between {p['band_low']:.3f} and "
+            f"{p['band_high']:.3f} (the {p['band_low_pct']}th to {p['band_high_pct']}th "
+            f"percentile band, not the full range). {p['latest_year']}: "
             f"P/B {p['latest_pb_small']:.2f} for the smallest size quintile, "
             f"{p['latest_pb_large']:.2f} for the largest.")
 

@@ -50,6 +50,17 @@ class CommandError(ValueError):
         self.example = example
 
 
+def example(command: str, rest: str, period: str = "3y") -> str:
+    """A valid example of `command` for an error message: `command PERIOD REST`, without the
+    period for commands that take none (`table`, `cuts`, `board`: their registry entry
+    has no `period`/`window` default), so no example is itself refused."""
+    from handlers.registry import find  # lazy: the registry imports this module
+
+    found = find(command)
+    takes_period = found is None or bool(found.defaults & {"period", "window"})
+    return " ".join(w for w in (command, period if takes_period else "", rest) if w)
+
+
 def split_words(text: str) -> list[str]:
     """Words of a command, after the one normalisation step (handlers.normalise)."""
     return command_words(text)
@@ -61,7 +72,7 @@ def parse_as_of(value: str, command: str = "gap") -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"`{value}` is not a date: use YYYY-MM-DD.",
-                           f"{command} 3y as-of 2024-03-26") from None
+                           example(command, "as-of 2024-03-26")) from None
 
 
 def pop_as_of(words: list[str], command: str = "gap") -> tuple[list[str], date | None]:
@@ -79,7 +90,7 @@ def pop_as_of(words: list[str], command: str = "gap") -> tuple[list[str], date |
         if key in AS_OF_WORDS:
             value = inline or (words[i + 1] if i + 1 < len(words) else "")
             if not value:
-                raise CommandError("`as-of` needs a date.", f"{command} 3y as-of 2024-03-26")
+                raise CommandError("`as-of` needs a date.", example(command, "as-of 2024-03-26"))
             as_of = parse_as_of(value, command)
             i += 1 if inline else 2
             continue
@@ -129,7 +140,7 @@ def pop_basis(words: list[str], command: str = "gap") -> tuple[list[str], str | 
         if key in ("basis", "--basis"):
             word = inline or (words[i + 1].lower() if i + 1 < len(words) else "")
             if word not in BASIS_WORDS:
-                raise CommandError("`basis` is `total` or `price`.", f"{command} 3y etf price")
+                raise CommandError("`basis` is `total` or `price`.", example(command, "etf price"))
             i += 1 if inline else 2
         elif word in BASIS_WORDS:
             i += 1
@@ -138,9 +149,20 @@ def pop_basis(words: list[str], command: str = "gap") -> tuple[list[str], str | 
             i += 1
             continue
         if basis is not None and basis != word:
-            raise CommandError("Give one basis: `total` or `price`.", f"{command} 3y etf price")
+            raise CommandError("Give one basis: `total` or `price`.", example(command, "etf price"))
         basis = word
     return rest, basis
+
+
+def pop_end_basis(words: list[str], command: str) -> tuple[list[str], str | None]:
+    """A basis word (`total`, `price`, `basis=price`) first or last among `words`, removed;
+    never one inside the list (`board`'s `PAIR=label` may hold any word)."""
+    for position in (-1, 0):
+        if words:
+            rest, basis = pop_basis([words[position]], command)
+            if basis is not None and not rest:
+                return [w for i, w in enumerate(words) if i != position % len(words)], basis
+    return words, None
 
 
 def refuse_period_words(words: list[str], message: str, example: str) -> None:
@@ -160,39 +182,39 @@ def parse_period_pair(args: list[str], command: str,
     args, as_of = pop_as_of(args, command)
     if live and as_of is not None:
         raise CommandError("`live` shows today's move so far, so it cannot go with `as-of`: "
-                           "give one or the other.", f"{command} 1y live")
+                           "give one or the other.", example(command, "live", "1y"))
     args, basis = pop_basis(args, command)
     if len(args) > 2:
-        raise CommandError(f"Too many words: `{' '.join(args)}`.", f"{command} 5y etf")
+        raise CommandError(f"Too many words: `{' '.join(args)}`.", example(command, "etf", "5y"))
     period_text, pair_text = None, None
     for word in args:
         if is_pair_word(word):
             if pair_text is not None:
-                raise CommandError("Give one pair, e.g. `etf`.", f"{command} 3y etf")
+                raise CommandError("Give one pair, e.g. `etf`.", example(command, "etf"))
             pair_text = word
         elif is_period(word) or word[:1].isdigit():  # digits: let parse_period explain
             if period_text is not None:
-                raise CommandError("Give one period, e.g. `3y`.", f"{command} 3y etf")
+                raise CommandError("Give one period, e.g. `3y`.", example(command, "etf"))
             period_text = word
         else:
             raise CommandError(
                 f"`{word}` is neither a period ({', '.join(NAMED_PERIODS)}, any Nd/Nw/Nm/Ny, "
                 "or YYYY-MM-DD..YYYY-MM-DD), a pair (`index`, `etf` or SMALL/LARGE) nor a "
                 "basis (`total` or `price`).",
-                f"{command} 3y IJR/SPY",
+                example(command, "IJR/SPY"),
             )
     try:
         period = parse_period(period_text or default_period)
         pair = parse_pair(pair_text)
     except (PeriodError, PairError) as exc:
-        raise CommandError(str(exc), f"{command} 3y IJR/SPY") from None
+        raise CommandError(str(exc), example(command, "IJR/SPY")) from None
     if basis is not None:
         try:
             pair = pair.with_basis(basis)
         except PairError as exc:
-            raise CommandError(str(exc), f"{command} 3y etf {basis}") from None
+            raise CommandError(str(exc), example(command, f"etf {basis}")) from None
     if as_of is not None and as_of > market_today():
-        raise CommandError(f"`{as_of}` is in the future.", f"{command} 3y as-of 2024-03-26")
+        raise CommandError(f"`{as_of}` is in the future.", example(command, "as-of 2024-03-26"))
     return PeriodPairArgs(period, pair, as_of, live)
 
 

@@ -201,6 +201,7 @@ def alert_record(rule: AlertRule, event: AlertEvent, state: AlertState,
         "level": event.level, "level_text": fmt(event.level),
         "threshold_text": fmt(spec.threshold), "hysteresis": spec.hysteresis,
         "rearm_text": fmt(rearm) if rearm is not None else None,
+        "previous_value": event.previous_value,
         "previous_text": metric.format_apart(event.previous_value, event.level)
         if event.previous_value is not None else None,
         "previous_day": event.previous_day.isoformat() if event.previous_day else None,

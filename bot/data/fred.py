@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bot.data.sources import DataUnavailableError
+from bot.data.sources import DataUnavailableError, files_identity
 
 FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 """FRED's keyless CSV download; `?id=SERIES` selects the series."""
@@ -95,6 +95,10 @@ class FredTargetSource:
     def name(self) -> str:
         return f"FRED ({SINGLE_TARGET}, {RANGE_UPPER})"
 
+    @property
+    def cache_id(self) -> str:
+        return self.name
+
     def _download(self, series_id: str) -> str:
         url = f"{self.base_url}?id={series_id}"
         try:
@@ -124,6 +128,11 @@ class FileTargetSource:
     @property
     def name(self) -> str:
         return f"FRED target rate, file {SHARED_FILE}"
+
+    @property
+    def cache_id(self) -> str:
+        """The file's resolved path, size and mtime (files_identity): never shown."""
+        return "file-" + files_identity(self.path.parent, [self.path])
 
     def fetch(self) -> bytes:
         """The file's `Date,Target` columns as canonical CSV bytes."""

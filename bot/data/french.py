@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bot.data.sources import DataUnavailableError
+from bot.data.sources import DataUnavailableError, files_identity
 
 FRENCH_ZIP_URL = ("https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/"
                   "25_Portfolios_5x5_CSV.zip")
@@ -140,6 +140,10 @@ class FrenchWebSource:
     def name(self) -> str:
         return "Kenneth R. French Data Library (25 Portfolios 5x5)"
 
+    @property
+    def cache_id(self) -> str:
+        return self.name
+
     def fetch(self) -> bytes:
         """The CSV bytes inside the zip; DataUnavailableError when the library cannot be
         reached, FrenchFormatError when the zip or CSV is not what we expect."""
@@ -166,6 +170,11 @@ class FrenchFileSource:
     @property
     def name(self) -> str:
         return f"Kenneth R. French Data Library, file {SHARED_FILE}"
+
+    @property
+    def cache_id(self) -> str:
+        """The file's resolved path, size and mtime (files_identity): never shown."""
+        return "file-" + files_identity(self.path.parent, [self.path])
 
     def fetch(self) -> bytes:
         if not self.path.is_file():

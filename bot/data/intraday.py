@@ -35,7 +35,8 @@ def with_intraday(source: PriceSource, cache: Cache, symbols: Sequence[str],
     session = nyse().open_session(now)
     if session is None:
         return closes, None
-    key = cache.key("intraday", source.name, session.day.isoformat(), ",".join(sorted(symbols)))
+    key = cache.key("intraday", source.cache_id, session.day.isoformat(),
+                    ",".join(sorted(symbols)))
     found = _load(cache, key, symbols)
     if found is not None and (now - found[1]).total_seconds() >= INTRADAY_TTL_S:
         found = None  # older than its lifetime by our clock

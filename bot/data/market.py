@@ -71,7 +71,7 @@ class PriceHistory:
     """True for a source that changes during the day (Yahoo); False for files."""
     last_final: date | None = None
     """The last NYSE session whose close was final when this was read: the newest close a
-    live source should have (None for files, where there is no such expectation)."""
+    live source should have (for files, what `files_note` compares their last close with)."""
     pending: dict[str, date] | None = None
     """Symbols whose last close is behind `last_final` -> their last close (live sources)."""
     intraday_at: datetime | None = None
@@ -80,6 +80,9 @@ class PriceHistory:
     """Why a live request got closes only (market closed, files, no trade yet)."""
     missing: tuple[str, ...] = ()
     """Symbols the source has no data for (only with `history(..., missing_ok=True)`)."""
+    files_note: str | None = None
+    """For files: what to say when their last common close is behind `last_final` (the
+    last NYSE trading day); retrying does not help, so it is kept apart from stale_note."""
     price: Mapping[str, pd.Series] | None = None
     """Unadjusted closes per symbol (price return), only the days that have one; None: the
     same as `closes` (a history built from index levels only, e.g. in tests)."""
@@ -104,6 +107,18 @@ class CachedSeries:
     source: str
 
 
+def files_behind_note(closes: Mapping[str, pd.Series], last_trading_day: date) -> str | None:
+    """'The CSV files end 2026-08-21 (the last close every series here has); the last NYSE
+    trading day is 2026-12-04, so these figures are not current.', or None when the files
+    reach `last_trading_day`."""
+    ends = [c.index[-1].date() for c in closes.values() if len(c)]
+    if not ends or min(ends) >= last_trading_day:
+        return None
+    return (f"The CSV files end {min(ends).isoformat()} (the last close every series here "
+            f"has); the last NYSE trading day is {last_trading_day.isoformat()}, so these "
+            "figures are not current.")
+
+
 class MarketData:
     """Cached access to a PriceSource."""
 
@@ -119,7 +134,7 @@ class MarketData:
         self.row_log = RowLog()
 
     def _key(self, symbol: str) -> str:
-        return self.cache.key("prices", self.source.name, symbol)
+        return self.cache.key("prices", self.source.cache_id, symbol)
 
     def _load(self, symbols: Sequence[str]) -> dict[str, CachedCloses]:
         found = {}
@@ -178,7 +193,8 @@ class MarketData:
         stale = [s for s in symbols if self._due(cached.get(s), boundary, final, now)]
         note = None
         if stale:
-            lock_key = self.cache.key("prices-lock", self.source.name, ",".join(sorted(stale)))
+            lock_key = self.cache.key("prices-lock", self.source.cache_id,
+                                      ",".join(sorted(stale)))
             token = self.cache.acquire(lock_key, 60_000)
             try:
                 if token is None:  # someone else is fetching the same symbols: use theirs
@@ -217,7 +233,8 @@ class MarketData:
             fetched_at=fetched_at,
             stale_note=note,
             live_source=self.live_source,
-            last_final=final.day if self.live_source else None,
+            last_final=final.day,
+            files_note=None if self.live_source else files_behind_note(closes, final.day),
             pending=pending,
             intraday_at=intraday_at,
             live_note=live_note,

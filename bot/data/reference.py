@@ -40,6 +40,12 @@ class ReferenceSource(Protocol):
         ...
 
     @property
+    def cache_id(self) -> str:
+        """What keys the cached copy: changes when the data can (a file's
+        bot.data.sources.files_identity; the provider's name for a download). Never shown."""
+        ...
+
+    @property
     def kind(self) -> str:
         """'live' for a download, 'files' for a file in the data folder."""
         ...
@@ -72,6 +78,11 @@ class ReferenceData:
         self.cache = cache
         self.clock = clock
 
+    @property
+    def cache_id(self) -> str:
+        """Both sources' cache ids: part of the key of every report that reads them."""
+        return f"{self.fed_source.cache_id}+{self.french_source.cache_id}"
+
     def fed_target(self) -> Dataset[pd.Series]:
         """The Fed funds target (percent, calendar-daily; upper bound from 2008-12-16)."""
         return self._load("fed-target", self.fed_source, FED_TARGET_MAX_AGE,
@@ -84,7 +95,7 @@ class ReferenceData:
 
     def _load(self, name: str, source: ReferenceSource, max_age: timedelta,
               parse: Callable[[bytes], T]) -> Dataset[T]:
-        key = self.cache.key("reference", name, source.name)
+        key = self.cache.key("reference", name, source.cache_id)
         now = self.clock()
         cached = self.cache.get_hash(key)
         if cached:

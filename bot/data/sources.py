@@ -8,7 +8,8 @@ both are the level. `Close` is NaN where a source has no unadjusted close for a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -44,12 +45,33 @@ def bars_frame(close: pd.Series, adj_close: pd.Series) -> pd.DataFrame:
     return frame.astype("float64")
 
 
+def files_identity(root: Path, paths: Iterable[Path]) -> str:
+    """A short hash of where `paths` are and what they hold: `root` resolved, and each
+    file's name, size and modification time (ns). It changes when a file is edited, added
+    or removed, and differs for two folders of the same name. For cache keys only: it
+    stands for a server path and is never shown to users."""
+    digest = hashlib.sha256(str(Path(root).resolve()).encode())
+    for path in sorted(paths):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"\0{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:20]
+
+
 class PriceSource(Protocol):
     """Where daily closes come from."""
 
     @property
     def name(self) -> str:
         """Who provides the data, for the reply: 'Yahoo Finance', 'CSV files (folder)'."""
+        ...
+
+    @property
+    def cache_id(self) -> str:
+        """What keys this source's cached data: it changes when the data can (a CSV
+        folder's files_identity; the provider's name for a download). Never shown."""
         ...
 
     @property
@@ -127,6 +149,13 @@ class CsvSource:
         """'CSV files (market-data)': the folder's own name only, never the server's path
         (replies, errors and `status` reach Slack users)."""
         return f"CSV files ({self.directory.name or 'data'})"
+
+    @property
+    def cache_id(self) -> str:
+        """'csv-<hash>': the folder's resolved path and its CSV files' sizes and mtimes
+        (files_identity), so another folder of the same name, or an edited file, is never
+        answered from this one's cache."""
+        return "csv-" + files_identity(self.directory, self.directory.glob("*.csv"))
 
     @property
     def live(self) -> bool:

@@ -7,8 +7,9 @@ merged into the cache. Refused, each logged once per process with the symbol and
   cannot be stored or compared, and no exchange traded then);
 - rows dated after the market's today (a provider clock or data error);
 - a duplicated day (the last row of that day is kept, as the provider's correction);
-- a missing, zero, negative or infinite adjusted close (the row goes);
-- a zero, negative or infinite unadjusted close (that close becomes missing; the row stays
+- a missing, zero, negative, infinite or absurd (above MAX_CLOSE) adjusted close (the row
+  goes);
+- a zero, negative, infinite or absurd unadjusted close (that close becomes missing; the row stays
   for the total-return basis). A missing unadjusted close is not an error: the CSV source
   has none for ETFs without a `.price.csv` file.
 
@@ -34,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 EARLIEST_DAY = pd.Timestamp("1677-09-22")
 """The first whole day pandas can hold in nanoseconds (pd.Timestamp.min is 1677-09-21 00:12)."""
+MAX_CLOSE = 1e7
+"""No index level or fund price here comes near 10 million (the dearest US share, BRK-A, is
+under 1 million): a close above it is a provider error (a tick of 1e300 once passed), not
+a price."""
 _LOGGED_MAX = 50_000
 """Bound on remembered (symbol, reason, day) keys, so a long-running process stays small."""
 _SHOWN_DAYS = 10
@@ -94,11 +99,11 @@ def clean_bars(bars: pd.DataFrame, symbol: str, today: date, log: RowLog) -> pd.
         frame = frame[~duplicated]
     adj = frame[ADJ_CLOSE].to_numpy(dtype="float64")
     close = frame[CLOSE].to_numpy(dtype="float64").copy()
-    bad_value = ~np.isnan(adj) & (~np.isfinite(adj) | (adj <= 0))
+    bad_value = ~np.isnan(adj) & (~np.isfinite(adj) | (adj <= 0) | (adj > MAX_CLOSE))
     if bad_value.any():
-        log.refused(symbol, "a zero, negative or infinite adjusted close",
+        log.refused(symbol, "a zero, negative, infinite or absurd adjusted close",
                     _days(frame.index[bad_value]))
-    valid = np.isfinite(adj) & (adj > 0)
+    valid = np.isfinite(adj) & (adj > 0) & (adj <= MAX_CLOSE)
     if valid.any():
         first, last = np.flatnonzero(valid)[[0, -1]]
         inside = np.zeros(len(adj), dtype=bool)
@@ -110,9 +115,9 @@ def clean_bars(bars: pd.DataFrame, symbol: str, today: date, log: RowLog) -> pd.
         if (gaps & ~np.isnan(close)).any():
             log.refused(symbol, "a close without an adjusted close",
                         _days(frame.index[gaps & ~np.isnan(close)]))
-    bad_close = ~np.isnan(close) & (~np.isfinite(close) | (close <= 0))
+    bad_close = ~np.isnan(close) & (~np.isfinite(close) | (close <= 0) | (close > MAX_CLOSE))
     if bad_close.any():
-        log.refused(symbol, "a zero, negative or infinite close (kept as missing)",
+        log.refused(symbol, "a zero, negative, infinite or absurd close (kept as missing)",
                     _days(frame.index[bad_close]))
         close[bad_close] = np.nan
     cleaned = pd.DataFrame({CLOSE: close, ADJ_CLOSE: adj}, index=frame.index)

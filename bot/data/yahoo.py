@@ -166,6 +166,11 @@ class YahooSource:
         return SOURCE_NAME
 
     @property
+    def cache_id(self) -> str:
+        """The provider's name: one Yahoo for every deployment (PriceSource.cache_id)."""
+        return SOURCE_NAME
+
+    @property
     def live(self) -> bool:
         return True
 

@@ -13,7 +13,6 @@ identical queries compute each once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping
@@ -25,6 +24,7 @@ from bot.data.intraday import INTRADAY_TTL_S
 from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
 from bot.data.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
 from bot.data.reference import ReferenceData
+from bot.reports.identity import identity_hash
 from bot.reports.payloads import Intraday, SourceFields
 from bot.runtime.cache import Cache
 from bot.runtime.metrics import REPORT_CACHE
@@ -55,7 +55,8 @@ class ReportQuery(Protocol):
         ...
 
     def describe(self) -> str:
-        """A stable text of the query's parameters (it keys the cache)."""
+        """The query's identity: every field that can change its answer (it keys the
+        cache; bot.reports.identity.IdentifiedQuery gives it)."""
         ...
 
     def build(self, history: PriceHistory) -> tuple[Payload, Chart]:
@@ -127,9 +128,11 @@ bot never renders a payload cached by the previous version (p2: one rank definit
 p3: both bases, pending closes, intraday, CSV source kind)."""
 
 
-def history_meta(history: PriceHistory) -> SourceFields:
-    """Source and freshness fields every payload carries (documented in README)."""
-    notes = [n for n in (history.stale_note, pending_note(history)) if n]
+def history_meta(history: PriceHistory, basis_note: str | None = None) -> SourceFields:
+    """Source and freshness fields every payload carries (documented in README);
+    `basis_note` (bot.reports.common.basis_end_note) joins the stale note."""
+    notes = [n for n in (history.stale_note, pending_note(history), history.files_note,
+                         basis_note) if n]
     return {
         "source": history.source,
         "source_kind": "live" if history.live_source else "files",
@@ -142,6 +145,16 @@ def history_meta(history: PriceHistory) -> SourceFields:
         "live_note": history.live_note,
         "stale_note": " ".join(notes) if notes else None,
     }
+
+
+def retry_soon(payload: Payload, history: PriceHistory | None, reads_reference: bool) -> bool:
+    """True when asking again soon may give fresher data: cached prices used because the
+    source failed, a close pending, or a stale copy of reference data (any stale note of a
+    report that reads it). Files behind the calendar and a basis that ends early (also in
+    `stale_note`) do not change by retrying."""
+    if history is not None and (history.stale_note or history.pending):
+        return True
+    return (history is None or reads_reference) and bool(payload.get("stale_note"))
 
 
 def chart_filename(payload: Payload) -> str:
@@ -197,7 +210,16 @@ class Reports:
         if history.pending and as_of is not None and history.last_final is not None \
                 and as_of < history.last_final:  # a pinned window ends before it
             history = replace(history, pending={})
+        ends = [c.index[-1].date() for c in history.closes.values() if len(c)]
+        if history.files_note and as_of is not None and ends and as_of <= min(ends):
+            history = replace(history, files_note=None)  # the files reach the pinned day
         return history
+
+    def _data_id(self) -> str:
+        """The identity of the data reports read: the price source's cache id and the
+        reference sources' (a file's identity changes with the file; never shown)."""
+        data_id = self.market.source.cache_id
+        return data_id + "+" + self.reference.cache_id if self.reference else data_id
 
     def run(self, query: ReportQuery) -> Report:
         """The report for `query`: cached, or computed once for concurrent callers. Only
@@ -205,9 +227,8 @@ class Reports:
         report's `chart_png` is first read (module docstring)."""
         now = self.clock()
         epoch = last_refresh_point(now).strftime("%Y%m%d%H%M")
-        query_id = hashlib.sha256(query.describe().encode()).hexdigest()[:24]
-        key = self.cache.key("report", PAYLOAD_VERSION, self.market.source.name, epoch,
-                             query_id)
+        key = self.cache.key("report", PAYLOAD_VERSION, self._data_id(), epoch,
+                             identity_hash(query.describe()))
         live = bool(getattr(query, "live", False))
         built_here: list[Chart] = []
 
@@ -216,7 +237,7 @@ class Reports:
             payload, chart = self._build(query, history)
             built_here.append(chart)
             ttl = seconds_until_refresh(now)
-            if payload.get("stale_note") or (history is not None and history.pending):
+            if retry_soon(payload, history, hasattr(query, "build_with_reference")):
                 ttl = min(ttl, STALE_RESULT_TTL_S)
             if live:
                 ttl = min(ttl, INTRADAY_TTL_S)

@@ -2,8 +2,7 @@
 and the typed payload pieces most payloads open with (window_fields, instrument_payload).
 
 Each command module (handlers/<command>.py) keeps only what is its own (its analytics call,
-payload and chart); the cache key text stays `command|period|pair|as_of-or-latest` so cached
-entries stay valid.
+payload and chart); a query's cache key is its identity (bot.reports.identity).
 """
 
 from __future__ import annotations
@@ -15,24 +14,14 @@ from typing import Any, cast
 
 import pandas as pd
 
+from analytics.episode import Episode
 from analytics.pairs import DEFAULT_BASIS, PRICE_RETURN, Instrument, Pair
 from analytics.periods import InsufficientHistoryError, Period, Window
 from bot.data.market import PriceHistory
 from bot.reports import Payload
+from bot.reports.identity import IdentifiedQuery
+from bot.reports.payloads import DatedGap, EpisodeFields, WindowFields
 from bot.reports.payloads import Instrument as InstrumentFields
-from bot.reports.payloads import WindowFields
-
-
-def as_of_text(as_of: date | None) -> str:
-    """'2024-03-26', or 'latest' when no as-of date was asked for (part of the cache key)."""
-    return f"{as_of or 'latest'}"
-
-
-def query_text(command: str, pair: Pair, *parts: str) -> str:
-    """The cache-key text of a query: `command|parts...|pair|`, plus `|price` when the
-    `basis` word is not the default (so older keys stay valid)."""
-    text = "|".join([command, *parts])
-    return text if pair.basis_choice == DEFAULT_BASIS else f"{text}|{pair.basis_choice}"
 
 
 def pair_closes(history: PriceHistory, pair: Pair) -> tuple[pd.Series, pd.Series]:
@@ -63,6 +52,31 @@ def _closes_on(history: PriceHistory, instrument: Instrument, basis: str) -> pd.
             + (" (no unadjusted closes)." if basis == PRICE_RETURN else ".")
         )
     return closes
+
+
+BASIS_END_SLACK_DAYS = 4
+"""A basis whose closes stop more than this many calendar days before the symbol's other
+closes is named (a weekend or a holiday is not)."""
+
+
+def basis_end_note(history: PriceHistory, pair: Pair, end: date | None) -> str | None:
+    """'IJR's price-return closes end 2021-04-27 (its total-return closes run to
+    2026-07-31), so the window ends there.' for each leg whose closes on the pair's basis
+    stop early and whose window (ending `end`; None: at the data's end) reached that stop;
+    None when no basis moved the window's end."""
+    notes = []
+    for leg in (pair.small, pair.large):
+        basis = leg.basis_for(pair.basis_choice)
+        on_basis, every = history.series(leg.symbol, basis), history.closes[leg.symbol]
+        if on_basis.empty or every.empty:
+            continue
+        stop, latest = on_basis.index[-1].date(), every.index[-1].date()
+        if (latest - stop).days <= BASIS_END_SLACK_DAYS or (end is not None and end < stop):
+            continue
+        other = "total-return" if basis == PRICE_RETURN else "price-return"
+        notes.append(f"{leg.symbol}'s {basis.replace(' ', '-')} closes end {stop} (its "
+                     f"{other} closes run to {latest}), so the window ends there.")
+    return " ".join(notes) or None
 
 
 def check_as_of(as_of: date | None, pair: Pair, history: PriceHistory) -> None:
@@ -102,13 +116,33 @@ def instrument_payload(instrument: Instrument) -> InstrumentFields:
     return {"symbol": instrument.symbol, "name": instrument.name}
 
 
+def _dated(pp: float | None, day: date | None) -> DatedGap | None:
+    return None if pp is None or day is None else {"pp": round(pp, 4), "end": day.isoformat()}
+
+
+def episode_payload(episode: Episode | None) -> EpisodeFields | None:
+    """The current run as JSON (analytics.episode): dates ISO, pp to 4 decimals."""
+    if episode is None:
+        return None
+    return {
+        "side": episode.side,
+        "start": episode.start.isoformat(),
+        "windows": episode.windows,
+        "since_first_window": episode.since_first_window,
+        "before_as_wide": _dated(episode.before_as_wide_pp, episode.before_as_wide),
+        "peak": {"pp": round(episode.peak_pp, 4), "end": episode.peak_end.isoformat()},
+        "peak_before_as_wide": _dated(episode.peak_before_as_wide_pp,
+                                      episode.peak_before_as_wide),
+    }
+
+
 def as_of_requested(as_of: date | None) -> str | None:
     """The as-of date the user asked for, ISO, or None (payload field `as_of_requested`)."""
     return as_of.isoformat() if as_of else None
 
 
 @dataclass(frozen=True)
-class PeriodPairQuery:
+class PeriodPairQuery(IdentifiedQuery):
     """A period, a pair and an optional as-of date; subclasses add a `command` field."""
 
     period: Period
@@ -119,12 +153,6 @@ class PeriodPairQuery:
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
-
-    def describe(self) -> str:
-        command = self.command  # type: ignore[attr-defined]
-        text = query_text(command, self.pair, self.period.label, self.pair.key,
-                          as_of_text(self.as_of))
-        return text + "|live" if self.live else text
 
     def closes(self, history: PriceHistory) -> tuple[pd.Series, pd.Series]:
         """The (small, large) closes of this query's pair on its basis, after checking the

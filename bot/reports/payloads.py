@@ -75,3 +75,19 @@ class DatedGap(TypedDict):
 
     pp: float
     end: str
+
+
+class EpisodeFields(TypedDict):
+    """The current run of the gap (analytics.episode; README, "How unusual"): dates are
+    window ends, pp large minus small."""
+
+    side: str
+    """'lag' (every window of the run has gap >= 0) or 'lead' (gap < 0)."""
+    start: str
+    windows: int
+    since_first_window: bool
+    before_as_wide: DatedGap | None
+    """The latest window before the run at least as wide as the end window, or null."""
+    peak: DatedGap
+    peak_before_as_wide: DatedGap | None
+    """The latest window before the run at least as wide as the run's peak, or null."""

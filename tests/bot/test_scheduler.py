@@ -133,6 +133,7 @@ class _LateSource:
     once `arrived` is set (Yahoo has ^GSPC's bar, ^RUT's row is still empty)."""
 
     name, live = "late source", True
+    cache_id = name
 
     def __init__(self, closes, day: str) -> None:
         self.closes, self.day, self.arrived = closes, pd.Timestamp(day), False

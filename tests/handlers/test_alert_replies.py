@@ -43,6 +43,24 @@ def test_a_firing_says_what_crossed_what_with_value_threshold_rule_and_creator()
     assert fallback.startswith("Alert A1: the 3-year gap")
 
 
+def test_a_first_evaluation_already_above_does_not_say_rose():
+    """A rule added while the gap is 38.46 pp fires on its first evaluation: the gap did
+    not 'rise above' 30 that day, it was already there (issue #20)."""
+    blocks, fallback = firing_message([record(value=38.61, previous_value=38.46,
+                                              previous_text="38.46 pp", level=30.0,
+                                              level_text="30.00 pp",
+                                              threshold_text="30.00 pp")])
+    text = text_of(blocks)
+    assert "rose above" not in text and "rose above" not in fallback
+    assert "The 3-year gap (S&P 500 − Russell 2000) is above 30.00 pp* on 2024-01-16" in text
+    assert "already above the threshold at the previous close" in text
+
+
+def test_a_real_crossing_still_says_rose():
+    blocks, _ = firing_message([record(previous_value=34.17)])
+    assert "rose above 35.00 pp" in text_of(blocks)
+
+
 def test_a_clear_note_says_back_below_and_rearmed():
     blocks, _ = firing_message([record("clear", "2024-04-19", 32.9)])
     text = text_of(blocks)

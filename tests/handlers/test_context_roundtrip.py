@@ -34,8 +34,8 @@ def test_trend_posts_the_ratio_against_its_200_day_average(app, fake, market_dat
     ratio = [rut[d] / gspc[d] for d in days]
     ma200 = sum(ratio[-200:]) / 200
     assert f"{(ratio[-1] / ma200 - 1) * 100:+.2f} %" in text
-    assert "below their 200-day average" in text and "since 2024-01-03" in text
-    assert "relative peak on 2014-03-04" in text
+    assert "below its 200-day average" in text and "since 2024-01-03" in text
+    assert "below its 2014-03-04 peak" in text
     assert "Russell 2000 (^RUT)" in text and "price return" in text and "2021-03-26" in text
     assert "As of 2024-03-26" in text
     assert post.params["channel"] == "C1" and "200-day" in post.params["text"]

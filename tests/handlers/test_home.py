@@ -126,6 +126,26 @@ def test_home_shows_the_gap_for_1_3_and_5_years_with_window_and_source(make_app,
                for b in view["blocks"])
 
 
+def test_home_dates_each_rows_current_run(make_app, fake, market_data_dir):
+    """The run each row belongs to (README, "How unusual": the current run), recomputed in
+    plain Python: consecutive windows on the last window's side of zero."""
+    from tests.analytics.plain import read_closes, rolling_gaps
+    from tests.bot.test_cli_episode import plain_episode
+
+    app, _ = make_app()
+    _open_home(app, fake)
+    _, view = _published_view(fake)
+    text = all_text(view["blocks"])
+    rut = read_closes(market_data_dir / "^RUT.csv")
+    gspc = read_closes(market_data_dir / "^GSPC.csv")
+    for years in (1, 3, 5):
+        want = plain_episode(rolling_gaps(rut, gspc, years))
+        [line] = [ln for ln in text.splitlines() if ln.startswith(f"*{years}y*:")]
+        assert f"since the one ending {want['start']}" in line
+        wide = want["before_as_wide"]
+        assert (f"window ending {wide[0]}" if wide else "no window before") in line
+
+
 def test_table_columns_line_up(make_app, fake):
     app, _ = make_app()
     _open_home(app, fake)

@@ -27,8 +27,8 @@ RATES = {
 
 
 @pytest.mark.parametrize(("verdict", "r", "needle"), [
-    ("no_relation", 0.05, "correlation is weak (r = +0.05 on 3-month changes): rates do not "
-                          "explain the gap"),
+    ("no_relation", 0.05, "there is no link (r = +0.05 on 3-month changes, |r| under 0.1): "
+                          "rates do not explain the gap"),  # 'no link' as chart and README
     ("supports", 0.45, "the data supports “higher rates hurt small caps”"),
     ("weakly_contradicts", -0.23, "does not support “higher rates hurt small caps”"),
     ("contradicts", -0.4, "contradicts “higher rates hurt small caps”"),
@@ -59,11 +59,12 @@ def test_parser_defaults_and_accepts_any_order(text, period, pair):
     assert (query.period.label, query.pair.key) == (period, pair)
 
 
-def test_rates_query_reads_the_yield_and_keys_the_cache_by_command():
+def test_rates_query_reads_the_yield_and_keys_the_cache_by_command_and_date():
     rates, trend = parse_command("rates 5y as-of 2024-03-26"), parse_command("trend 5y")
     assert rates.symbols() == ("^RUT", "^GSPC", "^TNX")
     assert trend.symbols() == ("^RUT", "^GSPC")
-    assert rates.describe() == "rates|5y|index|2024-03-26"
+    assert rates.describe() != parse_command("rates 5y").describe()
+    assert rates.describe() != parse_command("trend 5y as-of 2024-03-26").describe()
     assert trend.describe() != parse_command("history 5y").describe()
 
 

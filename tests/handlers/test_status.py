@@ -59,6 +59,18 @@ def test_status_lists_cached_symbols_with_their_dates(fake, cache, market_data_d
     assert "2026-11-24 16:20 New York time" in text
 
 
+def test_the_status_notification_names_the_files_last_close_not_the_read(fake, cache,
+                                                                         market_data_dir):
+    """Slack's notification text (the fallback) said 'last update <when the files were
+    read>' for CSV data, which are as old as their last close (issue #20)."""
+    app, deps = wired_app(fake, cache, market_data_dir)
+    deps.reports.run(parse_command("gap 1y"))
+    dispatch_slash(app, fake, "status")
+    [reply] = fake.wait_for("response_url", timeout=20)
+    assert "last update CSV files, last close 2026-08-21" in reply.params["text"]
+    assert "2026-11-24" not in reply.params["text"].split(";")[0]
+
+
 def test_status_shows_the_schedulers_last_and_next_run(fake, cache, market_data_dir):
     app, _ = wired_app(fake, cache, market_data_dir)
     cache.set_hash(cache.key("scheduler", "status"), {

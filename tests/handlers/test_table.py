@@ -72,7 +72,7 @@ def test_parse_table(text, pair, as_of):
 
 
 @pytest.mark.parametrize("text,example", [("table 3y", "table etf"), ("table 1w etf", "table etf"),
-                                          ("table etf index", "table 3y etf")])
+                                          ("table etf index", "table etf")])  # no period
 def test_parse_errors_name_the_command_in_the_example(text, example):
     with pytest.raises(CommandError) as err:
         parse_command(text)

@@ -27,10 +27,13 @@ TREND = {
 
 def test_trend_reads_like_an_analyst_would_say_it():
     text = trend_plain_text(TREND)
-    assert ("Small caps are above their 200-day average (+2.80 %) and have been since "
-            "2025-11-24 (185 trading days).") in text
-    assert ("Small caps have lagged for 3,136 trading days since their relative peak on "
-            "2014-03-04 (ratio -39.03 % from that peak") in text
+    # the ratio is above its average, not small caps (issue #20)
+    assert ("The small/large ratio (^RUT/^GSPC) is above its 200-day average (+2.80 %) and "
+            "has been since 2025-11-24 (185 trading days).") in text
+    # below that peak since, with rallies in between: not 'lagged for' every day of it
+    assert ("The ratio has been below its 2014-03-04 peak for 3,136 trading days, rallies "
+            "in between included (now -39.03 % from that peak") in text
+    assert "lagged for" not in text and "Small caps are above" not in text
     assert "13th percentile of 9,811 closes since 1987-09-10" in text
     assert "-1.37 σ against all 9,811 closes" in text
 

@@ -14,14 +14,15 @@ from handlers.words import CommandError
 def test_price_anywhere_selects_price_return(text):
     query = parse_command(text)
     assert query.pair.basis == PRICE_RETURN
-    assert query.describe() == "gap|3y|etf|latest|price"
+    assert query.describe() == parse_command("gap 3y etf price").describe()
+    assert query.describe() != parse_command("gap 3y etf").describe()
 
 
-def test_default_and_total_are_total_return_with_the_old_key():
+def test_default_and_total_are_total_return_with_one_key():
     for text in ("gap 3y etf", "gap 3y etf total"):
         query = parse_command(text)
         assert query.pair.basis == TOTAL_RETURN
-        assert query.describe() == "gap|3y|etf|latest"
+        assert query.describe() == parse_command("gap 3y etf").describe()
 
 
 def test_mixed_pair_price_makes_both_legs_price_return():
@@ -35,7 +36,7 @@ def test_every_report_command_takes_it():
                     "history 3y etf"):
         query = parse_command(f"{command} price")
         assert query.pair.basis == PRICE_RETURN
-        assert "|price" in query.describe() and "|price" not in parse_command(command).describe()
+        assert query.describe() != parse_command(command).describe()
 
 
 @pytest.mark.parametrize("text,needle", [

@@ -19,7 +19,7 @@ FULL = {s: pd.Series(np.linspace(100, 200 + i, 500),
 class RecordingSource:
     """A source over fixed series that records each fetch and can be made to fail."""
 
-    name = "recording"
+    name = cache_id = "recording"
 
     def __init__(self, upto: str) -> None:
         self.upto = pd.Timestamp(upto)
