@@ -22,6 +22,7 @@ from bot.data.market import PriceHistory
 from bot.data.reference import ReferenceData
 from bot.data.sources import DataUnavailableError
 from bot.reports import Chart
+from bot.reports.identity import IdentifiedQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import context, header, indented, section, title_rule, warning_lines
 from handlers.valuation import ValuationSource, source_line
@@ -107,16 +108,13 @@ CANNOT_ANSWER = (
 
 
 @dataclass(frozen=True)
-class ProfitabilityQuery:
+class ProfitabilityQuery(IdentifiedQuery):
     """`profitability` takes no arguments: one annual series since 1963."""
 
     command: str = "profitability"
 
     def symbols(self) -> tuple[str, ...]:
         return ()
-
-    def describe(self) -> str:
-        return "profitability"
 
     def build(self, history: PriceHistory) -> tuple[ProfitabilityPayload, Chart]:
         raise TypeError("profitability needs reference data: use build_with_reference")

@@ -162,7 +162,7 @@ class PeriodPairQuery(IdentifiedQuery):
 
 
 @dataclass(frozen=True)
-class PairQuery:
+class PairQuery(IdentifiedQuery):
     """A pair and an optional as-of date, for reports without a period (`years`: every
     calendar year); subclasses add a `command` field."""
 
@@ -173,12 +173,6 @@ class PairQuery:
 
     def symbols(self) -> tuple[str, ...]:
         return self.pair.symbols
-
-    def describe(self) -> str:
-        """The cache-key text: `command|pair|as_of-or-latest` (query_text), `|live` added."""
-        command = self.command  # type: ignore[attr-defined]
-        text = query_text(command, self.pair, self.pair.key, as_of_text(self.as_of))
-        return text + "|live" if self.live else text
 
 
 def window_fields(command: str, period: Period, pair: Pair, window: Window, as_of: date | None,

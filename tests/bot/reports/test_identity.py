@@ -18,13 +18,13 @@ from bot.data.market import MarketData
 from bot.data.reference import ReferenceData
 from bot.data.sources import CsvSource
 from bot.reports import Reports
+from handlers.registry import COMMANDS as REGISTRY
 from handlers.registry import parse_command
 from handlers.words import CommandError
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
-COMMANDS = ("gap", "stats", "trend", "history", "table", "cuts", "rates", "board",
-            "valuation")
+COMMANDS = tuple(c.name for c in REGISTRY if c.rendering is not None)  # every report
 PERIODS = ("", "1y", "3y", "5y", "ytd", "2020-01-01..2021-06-30")
 PAIRS = ("", "index", "etf", "IJR/SPY", "^RUT/SPY", "equal")
 BASES = ("", "price", "total")
