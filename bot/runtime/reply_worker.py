@@ -12,7 +12,9 @@ waits. A job whose worker was killed with -9 waited minutes (7 in one trial). He
   maintenance (one worker per MAINTENANCE_S, under RQ's lock) between slices;
 
 so a killed worker's job is re-queued (JOB_RETRIES) about 10-20 s after the kill, and the
-delivery record (bot.runtime.jobs) keeps the re-run from posting twice.
+delivery record (bot.runtime.jobs) keeps the re-run from posting twice. A job a worker took
+off the queue but never started (it died, or Redis failed, in between) waits in RQ's
+intermediate list; `requeue_stuck` retries it after STUCK_AFTER_S (RQ waits a minute).
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ MAINTENANCE_S = 5
 HEARTBEAT_TTL_S = 10
 """How long a running job's started-registry entry lives without a heartbeat."""
 HEARTBEAT_EVERY_S = 3.0
+STUCK_AFTER_S = 10
+"""A job taken off the queue (RQ moves it to an intermediate list first) that never reached
+the started registry, because Redis failed or the worker died in between, is re-queued
+after this long (RQ's own rule waits a minute)."""
 RESTART_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0)
 """Pauses before restarting a worker that stopped on an error (then the last, repeated)."""
 
@@ -82,6 +88,39 @@ class ReplyWorker(SimpleWorker):
             super().execute_job(job, queue)
         finally:
             done.set()
+
+
+    def clean_registries(self) -> None:
+        """RQ's maintenance, then `requeue_stuck` under a lock of its own."""
+        super().clean_registries()
+        for queue in self.queues:
+            lock = f"{queue.key}:stuck-check"
+            if self.connection.set(lock, 1, nx=True, ex=max(1, MAINTENANCE_S - 1)):
+                requeue_stuck(self, queue)
+
+
+def requeue_stuck(worker: SimpleWorker, queue: Any, after_s: float = STUCK_AFTER_S) -> int:
+    """Retry the jobs of `queue`'s intermediate list that are not running and were first
+    seen there more than `after_s` ago (RQ's IntermediateQueue.cleanup, with a shorter wait);
+    returns how many. A retried job's delivery record keeps it from posting twice."""
+    stuck = queue.intermediate_queue
+    retried = 0
+    for job_id in stuck.get_job_ids():
+        if job_id in queue.started_job_registry:
+            continue
+        job = queue.fetch_job(job_id)
+        if job is None:
+            stuck.remove(job_id)
+            continue
+        if stuck.set_first_seen(job_id):
+            continue
+        first = stuck.get_first_seen(job_id)
+        if first is not None and time.time() - first.timestamp() > after_s:
+            logger.warning("job %s was taken off the queue and never ran; retrying it", job_id)
+            worker.handle_job_failure(job, queue, exc_string="stuck between queue and worker")
+            stuck.remove(job_id)
+            retried += 1
+    return retried
 
 
 class ThreadWorker(ReplyWorker):

@@ -1,5 +1,6 @@
-"""A `smallcaps worker` killed with -9 in the middle of a job (issue #21 item 5): the job is
-taken up again within 30 s, once, and its text is not posted twice."""
+"""A `smallcaps worker` killed with -9 in the middle of a job, or just after it took the job
+off the queue (issue #21 item 5): the job is taken up again within 30 s, once, and its text
+is not posted twice."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import signal
 import time
 
 import redis
-from rq import Worker
+from rq import Queue, Worker
 
+from bot.runtime.jobs import QUEUE_NAME
 from tests.fake_slack import FakeSlack
 from tests.field.harness import Processes, RedisServer, Traffic, wait_until
 
@@ -46,3 +48,23 @@ def test_a_killed_workers_job_is_rerun_within_30_s_once(
     assert took < RERUN_BOUND_S
     assert traffic.posts(channel) == 1  # the text once
     assert sum(c.method == "files.getUploadURLExternal" for c in fake.calls()[before:]) <= 1
+
+
+def test_a_job_taken_off_the_queue_by_a_dying_worker_runs_within_30_s(
+        redis_srv: RedisServer, procs: Processes, fake: FakeSlack, field_port: int):
+    procs.serve(field_port, SMALLCAPS_WEB_WORKERS="0")
+    traffic = Traffic(fake, field_port)
+    assert traffic.send("gap 1y as-of 2024-03-01", 1, tag="stuck") == [200]
+    client = redis.Redis(port=redis_srv.port)
+    queue = Queue(QUEUE_NAME, connection=client)
+    # what a worker does first when it takes a job, and all a worker killed then leaves
+    assert client.lmove(queue.key, queue.intermediate_queue_key, "LEFT", "RIGHT")
+    procs.spawn("worker", name="worker")
+    wait_until(lambda: Worker.all(connection=client), 60, "the worker to start")
+    started = time.monotonic()
+    traffic.wait_answered(RERUN_BOUND_S + 30)
+    took = time.monotonic() - started
+    print(f"\nFIELD job left between queue and worker: answered {took:.1f} s after a worker "
+          f"started; {traffic.figures()}")
+    assert took < RERUN_BOUND_S
+    assert traffic.figures()["duplicated"] == 0

@@ -60,10 +60,10 @@ def test_an_answer_posted_despite_slacks_error_is_not_called_lost(
     assert not any("could not post" in t for t in _said(fake, "lost-answer"))
 
 
-def test_a_csv_file_in_a_missing_folder_is_a_friendly_error():
+def test_a_csv_file_in_a_missing_folder_is_a_friendly_error(market_data_dir: Path):
     done = subprocess.run([sys.executable, "-m", "bot.cli", "gap", "1y", "--csv",
-                           "/no/such/dir/x.csv"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
+                           "/no/such/dir/x.csv", "--data-dir", str(market_data_dir)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2
     assert "not an existing folder" in done.stderr and "Traceback" not in done.stderr
 
