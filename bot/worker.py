@@ -29,6 +29,7 @@ import uuid
 from rq import Queue, SimpleWorker
 
 from bot.runtime.deps import Deps, worker_deps
+from bot.runtime.health import warn_if_evictable
 from bot.runtime.jobs import QUEUE_NAME
 from bot.runtime.reply_worker import (
     MAINTENANCE_S,
@@ -91,6 +92,7 @@ def run_worker(deps: Deps, burst: bool = False) -> bool:
     if burst:
         return process_worker(deps).work(burst=True, logging_level="INFO")
     ran: list[bool] = []
+    warn_if_evictable(deps.cache.client)
     worker_deps.set(deps)
     lower_priority(deps.settings.smallcaps_worker_nice, thread=False)
 

@@ -12,7 +12,7 @@ import redis
 from bot.alerts.store import AlertStore
 from bot.runtime.cache import Cache
 from tests.fake_slack import FakeSlack
-from tests.field.harness import Processes, RedisServer, Traffic, healthz
+from tests.field.harness import Processes, RedisServer, Traffic, healthz, wait_until
 
 EVICTING = ("allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu",
             "volatile-random", "volatile-ttl")
@@ -20,10 +20,15 @@ RULES = ("gap 3y above 0", "gap 1y etf above -100", "gap 5y below 50")
 
 
 def test_a_policy_that_can_evict_state_is_reported(redis_srv: RedisServer, procs: Processes,
-                                                   field_port: int):
+                                                   fake: FakeSlack, field_port: int):
     redis_srv.maxmemory("64mb", "allkeys-lru")
-    serve = procs.serve(field_port, SMALLCAPS_WEB_WORKERS="0")
+    serve = procs.serve(field_port, SMALLCAPS_WEB_WORKERS="1")
     assert "maxmemory-policy is allkeys-lru" in procs.log_of(serve)
+    traffic = Traffic(fake, field_port)
+    traffic.send("status", 1, tag="status")
+    traffic.wait_answered(60)
+    wait_until(lambda: "maxmemory-policy allkeys-lru" in str([c.params for c in fake.calls()]),
+               10, "status to warn about the policy")
     with urllib.request.urlopen(f"http://127.0.0.1:{field_port}/metrics", timeout=5) as page:
         assert "smallcaps_redis_can_evict_state 1.0" in page.read().decode()
     said = {}
