@@ -53,3 +53,8 @@ def test_app_home_opened_publishes_the_home_tab(web: int, fake: FakeSlack):
 ])
 def test_malformed_bodies_get_400_never_500(web: int, body: bytes, content_type: str):
     assert signed_post(web, body, content_type)[0] == 400
+
+
+def test_an_unsigned_deeply_nested_body_gets_401_not_500(web: int):
+    body = b"[" * 100_000 + b"]" * 100_000
+    assert signed_post(web, body, "application/json", secret="not-the-secret")[0] == 401
