@@ -85,24 +85,34 @@ def post_reply(
     try:
         client.chat_postMessage(channel=channel_id, blocks=reply.blocks, text=reply.text,
                                 thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
-    except Exception as exc:
-        if not isinstance(exc, SlackApiError) or slack_error(exc) not in NOT_A_MEMBER:
-            if not answer_unclear(exc):
-                raise
-            posted = was_posted(client, channel_id, reply.text, thread_ts)
-            if posted is None:
-                raise PostUnclear(exc) from exc
-            if not posted:
-                raise
-            logger.info("chat.postMessage failed (%s) but the reply is in the channel",
-                        type(exc).__name__)
+    except SlackApiError as exc:
+        if slack_error(exc) not in NOT_A_MEMBER:
+            _unless_posted(exc, client, channel_id, reply.text, thread_ts)
             return _chart(client, respond, channel_id, reply, bot_user_id, thread_ts)
         logger.info("chat.postMessage refused (%s); answering via response_url", slack_error(exc))
         respond(response_type="in_channel", blocks=reply.blocks, text=reply.text,
                 replace_original=False)
         respond(response_type="ephemeral", text=invite_hint(bot_user_id), replace_original=False)
         return "via_response_url"
+    except Exception as exc:  # noqa: BLE001 - re-raised unless the post went through
+        _unless_posted(exc, client, channel_id, reply.text, thread_ts)
     return _chart(client, respond, channel_id, reply, bot_user_id, thread_ts)
+
+
+def _unless_posted(exc: Exception, client: WebClient, channel_id: str, text: str,
+                   thread_ts: str | None) -> None:
+    """Return when the failed post `exc` went through all the same (Slack's answer was lost
+    but the message is in the channel); raise `exc` when it surely did not, PostUnclear when
+    nobody can tell."""
+    if not answer_unclear(exc):
+        raise exc
+    posted = was_posted(client, channel_id, text, thread_ts)
+    if posted is None:
+        raise PostUnclear(exc) from exc
+    if not posted:
+        raise exc
+    logger.info("chat.postMessage failed (%s) but the reply is in the channel",
+                type(exc).__name__)
 
 
 class PostUnclear(Exception):
