@@ -10,7 +10,8 @@ import threading
 import time
 
 from tests.fake_slack import FakeSlack
-from tests.field.harness import Processes, Traffic, healthz
+from tests.field.harness import Processes, healthz
+from tests.field.traffic import Traffic
 
 IDLE, SLOW = 150, 120
 

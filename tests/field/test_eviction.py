@@ -12,7 +12,8 @@ import redis
 from bot.alerts.store import AlertStore
 from bot.runtime.cache import Cache
 from tests.fake_slack import FakeSlack
-from tests.field.harness import Processes, RedisServer, Traffic, healthz, wait_until
+from tests.field.harness import Processes, RedisServer, healthz, wait_until
+from tests.field.traffic import Traffic
 
 EVICTING = ("allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu",
             "volatile-random", "volatile-ttl")

@@ -5,7 +5,8 @@ why, and 200 again once a worker took the queue up."""
 from __future__ import annotations
 
 from tests.fake_slack import FakeSlack
-from tests.field.harness import Processes, Traffic, healthz, wait_until
+from tests.field.harness import Processes, healthz, wait_until
+from tests.field.traffic import Traffic
 
 
 def test_healthz_reports_a_queue_that_nobody_works_on(procs: Processes, fake: FakeSlack,

@@ -12,7 +12,8 @@ from rq import Queue, Worker
 
 from bot.runtime.jobs import QUEUE_NAME
 from tests.fake_slack import FakeSlack
-from tests.field.harness import Processes, RedisServer, Traffic, wait_until
+from tests.field.harness import Processes, RedisServer, wait_until
+from tests.field.traffic import Traffic
 
 RERUN_BOUND_S = 30
 

@@ -10,7 +10,8 @@ import time
 import pytest
 
 from tests.fake_slack import FakeSlack
-from tests.field.harness import Processes, RedisServer, Traffic, healthz, wait_until
+from tests.field.harness import Processes, RedisServer, healthz, wait_until
+from tests.field.traffic import Traffic
 
 REPORT = "gap 1y as-of 2024-03-01"
 

@@ -14,11 +14,11 @@ from tests.field.harness import (
     ROOT,
     VERIFICATION_TOKEN,
     Processes,
-    Traffic,
     payload,
     signed_post,
     wait_until,
 )
+from tests.field.traffic import Traffic
 
 REPORT = "gap 1y as-of 2024-03-01"
 
