@@ -156,6 +156,8 @@ def run_report(args: argparse.Namespace) -> int:
     query = command.parse(command_words(args))
     if args.out:
         check_out(args.out)
+    if getattr(args, "csv", None):
+        check_csv(args.csv)
     deps = build_deps(settings_for(args))
     report = deps.reports.run(query)
     if args.out:
@@ -164,7 +166,11 @@ def run_report(args: argparse.Namespace) -> int:
         except ChartFileError as exc:
             raise CommandError(str(exc), "gap 3y --out gap.png") from None
     if getattr(args, "csv", None):
-        args.csv.write_text(report_csv(deps.market, query, report)[0])
+        try:
+            args.csv.write_text(report_csv(deps.market, query, report)[0])
+        except OSError as exc:
+            raise CommandError(f"`{args.csv.name}` could not be written ({exc.strerror}).",
+                               f"{args.command} --csv data.csv") from None
     if args.json:
         print(json.dumps(report.payload, indent=2))
     else:
@@ -181,6 +187,14 @@ def check_out(path: Path) -> None:
         chart_format(path)
     except ChartFileError as exc:
         raise CommandError(str(exc), "gap 3y --out gap.png") from None
+
+
+def check_csv(path: Path) -> None:
+    """Refuse a `--csv` file before any work when its folder does not exist (exit 2), as
+    `--out` is refused."""
+    if not path.parent.is_dir():
+        raise CommandError(f"`{path.parent}` is not an existing folder, so `{path.name}` "
+                           "cannot be written there.", "gap 3y --csv gap.csv")
 
 
 def run_words(args: argparse.Namespace) -> int:

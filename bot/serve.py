@@ -26,6 +26,7 @@ from slack_bolt import App
 
 from bot.runtime.config import Settings, get_settings
 from bot.runtime.deps import Deps
+from bot.runtime.health import check_health, warn_if_evictable
 from bot.runtime.metrics import ACK_SECONDS, REQUESTS, exposition, watch_queue_depth
 from bot.runtime.workers import freeze_startup_objects
 from bot.slack.http_guard import DEFAULT_MAX_BODY_BYTES, guard
@@ -40,22 +41,19 @@ HTTP_THREADS = 16
 own thread (bot.app: process_before_response); when Bolt still polled for the ack every 10 ms,
 8 threads queued a burst of 50 commands for 60+ ms."""
 
+CONNECTION_LIMIT = 1000
+"""Open connections waitress keeps (its default, 100, let 101 idle connections lock Slack
+out). Connections cost a socket and a few KB, not a thread: waitress reads a request whole
+before a thread sees it, so slow senders only hold a connection. Uses poll(), since
+select() stops at 1,024 descriptors; the process needs a descriptor limit above this."""
+CHANNEL_TIMEOUT_S = 10
+"""A connection silent this long is closed (waitress' default, 120 s, let idle connections
+hold their slots for two minutes). Slack sends each small request at once."""
+CLEANUP_INTERVAL_S = 2
+"""How often waitress looks for silent connections to close."""
+
 Health = Callable[[], tuple[bool, dict[str, Any]]]
 """() -> (ready, {check: state}) for /healthz."""
-
-
-def check_health(deps: Deps) -> tuple[bool, dict[str, Any]]:
-    """Is this process ready to answer? Redis must answer PING now (alert rules, the reply
-    queue and the cache live there) and the reply queue must be readable; the number of
-    replies waiting is reported too."""
-    redis_ok = deps.cache.healthy()
-    checks: dict[str, Any] = {"redis": "ok" if redis_ok else "unavailable"}
-    if not redis_ok:
-        return False, checks
-    waiting = deps.reply_queue.depth()
-    checks["queue"] = "unavailable" if waiting is None else "ok"
-    checks["replies_waiting"] = waiting
-    return waiting is not None, checks
 
 
 def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore[no-untyped-def]
@@ -79,7 +77,7 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
             if stopping is not None and stopping.is_set():
                 ready, checks = False, {"process": "stopping"}
             else:
-                ready, checks = health() if health else (True, {})
+                ready, checks = _checked(health)
             body = json.dumps({"status": "ok" if ready else "unavailable", **checks}).encode()
             start_response("200 OK" if ready else "503 Service Unavailable",
                            [("Content-Type", "application/json")])
@@ -94,6 +92,18 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
         return observed(bolt, environ, start_response, max_body_bytes)
 
     return application
+
+
+def _checked(health: Health | None) -> tuple[bool, dict[str, Any]]:
+    """`health()`, or not ready with the error's kind when it raised: /healthz answers 503
+    with a reason, never a bare 500."""
+    if health is None:
+        return True, {}
+    try:
+        return health()
+    except Exception as exc:  # noqa: BLE001 - reported in the answer and logged
+        logger.warning("health check failed", exc_info=True)
+        return False, {"error": type(exc).__name__}
 
 
 def classify(raw: bytes, content_type: str) -> tuple[str, str]:
@@ -111,7 +121,7 @@ def classify(raw: bytes, content_type: str) -> tuple[str, str]:
             return "command", (words[0].lower() if words else "help")[:20]
         if "payload" in form:
             return "action", str(json.loads(form["payload"][0]).get("type", ""))
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # the guard answers 400 for these
         pass
     return "other", ""
 
@@ -162,7 +172,10 @@ def serve(app: App, settings: Settings, deps: Deps | None = None,
         watch_queue_depth(deps.reply_queue.depth)
     if embedded is not None:
         embedded.supervise()
-    health: Health | None = (lambda: check_health(deps)) if deps else None
+    if deps is not None:
+        warn_if_evictable(deps.cache.client)
+    counts = workers.counts if workers is not None else None
+    health: Health | None = (lambda: check_health(deps, counts)) if deps else None
     try:
         if settings.socket_mode:
             _serve_socket_mode(app, settings, health, stopping)
@@ -239,4 +252,7 @@ def http_server(app: App | None, host: str, port: int,  # type: ignore[no-untype
     application = wsgi_app(app, secret.get_secret_value() if secret else None, limit,
                            health=health, stopping=stopping)
     return waitress.create_server(application, host=host, port=port, threads=threads,
-                                  ident="smallcaps", max_request_body_size=limit)
+                                  ident="smallcaps", max_request_body_size=limit,
+                                  connection_limit=CONNECTION_LIMIT,
+                                  channel_timeout=CHANNEL_TIMEOUT_S,
+                                  cleanup_interval=CLEANUP_INTERVAL_S, asyncore_use_poll=True)

@@ -10,82 +10,48 @@ chart caches stay warm between jobs.
 Stopping: `smallcaps worker` on SIGTERM finishes the job in hand and exits (RQ's warm
 shutdown); in `serve`, `WorkerThreads.stop()` does the same within the grace period. Jobs
 still queued stay in Redis for the other workers or the next start. A worker killed mid-job
-leaves its job in RQ's started registry; once that entry expires, any worker's maintenance
-re-queues it (JOB_RETRIES) and the delivery record keeps it from posting twice.
+leaves its job in RQ's started registry; its entry expires within 10 s and another worker's
+maintenance re-queues it (bot.runtime.reply_worker: about 10-20 s after the kill), and the
+delivery record keeps it from posting twice. A worker that ends on a Redis error (a restart,
+a read-only replica, a full Redis) is replaced after a short pause (`supervised`), in a
+`smallcaps worker` process and in `serve`'s threads alike.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import threading
 import uuid
-from typing import Any
 
-import redis
 from rq import Queue, SimpleWorker
-from rq.exceptions import StopRequested
-from rq.timeouts import TimerDeathPenalty
 
 from bot.runtime.deps import Deps, worker_deps
+from bot.runtime.health import warn_if_evictable
 from bot.runtime.jobs import QUEUE_NAME
+from bot.runtime.reply_worker import (
+    MAINTENANCE_S,
+    WORKER_TTL_S,
+    ReplyWorker,
+    ThreadWorker,
+    supervised,
+    worker_connection,
+)
 
 logger = logging.getLogger(__name__)
-
-THREAD_WORKER_TTL_S = 17
-"""In-process workers block on the queue for at most TTL - 15 s, so they notice a stop
-request within 2 s."""
-MAINTENANCE_S = 30
-"""How often some worker looks for jobs of dead workers to re-queue."""
-
-
-def worker_connection(client: redis.Redis) -> redis.Redis:
-    """A connection of its own for a worker: RQ raises the socket timeout of the connection
-    it is given above its blocking dequeue time, which must not change the cache's client
-    (2 s timeouts, bot.runtime.cache)."""
-    pool = client.connection_pool
-    kwargs = {k: v for k, v in pool.connection_kwargs.items()
-              if k not in ("socket_timeout", "retry")}
-    return redis.Redis(connection_pool=pool.__class__(connection_class=pool.connection_class,
-                                                      **kwargs))
-
-
-class ThreadWorker(SimpleWorker):
-    """A SimpleWorker that can run in a thread: timeouts by timer, not SIGALRM, and the
-    process's own signal handling (serve's) stops it."""
-
-    death_penalty_class = TimerDeathPenalty
-
-    def _install_signal_handlers(self) -> None:
-        pass
-
-    def stop_after_current_job(self) -> None:
-        self._stop_requested = True
-
-    def dequeue_job_and_maintain_ttl(self, timeout: int | None,
-                                     max_idle_time: int | None = None) -> Any:
-        """Wait for a job in slices of `timeout`, checking for a stop request between them
-        (RQ's own way, a signal, only reaches the main thread). A job once taken is run."""
-        while True:
-            if self._stop_requested:
-                raise StopRequested()
-            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=timeout)
-            if result is not None:
-                return result
-
 
 def make_worker(deps: Deps, *, thread: bool, name: str | None = None) -> SimpleWorker:
     """An RQ worker on the reply queue of `deps`' Redis."""
     if deps.cache.client is None:
         raise RuntimeError("the reply queue needs Redis")
     connection = worker_connection(deps.cache.client)
-    cls = ThreadWorker if thread else SimpleWorker
-    options: dict[str, Any] = {"maintenance_interval": MAINTENANCE_S}
-    if thread:
-        options["worker_ttl"] = THREAD_WORKER_TTL_S
+    cls = ThreadWorker if thread else ReplyWorker
     return cls([Queue(QUEUE_NAME, connection=connection)], connection=connection,
-               name=name or f"smallcaps-{uuid.uuid4().hex[:8]}", **options)
+               name=name or f"smallcaps-{uuid.uuid4().hex[:8]}",
+               maintenance_interval=MAINTENANCE_S, worker_ttl=WORKER_TTL_S,
+               log_job_description=False)
 
 
 def lower_priority(nice: int, *, thread: bool) -> bool:
@@ -114,29 +80,71 @@ def process_worker(deps: Deps) -> SimpleWorker:
     return make_worker(deps, thread=False)
 
 
+def asked_to_stop(worker: SimpleWorker) -> bool:
+    """True when SIGTERM/SIGINT asked `worker` to stop (RQ notes the time of the request;
+    an idle worker ends its loop without setting `_stop_requested`)."""
+    return bool(worker._stop_requested or worker._shutdown_requested_date is not None)
+
+
 def run_worker(deps: Deps, burst: bool = False) -> bool:
     """Take reply jobs until SIGTERM/SIGINT (or, with `burst`, until the queue is empty);
-    True if any job ran."""
-    return process_worker(deps).work(burst=burst, logging_level="INFO")
+    a worker that ends on a Redis error is replaced (`supervised`). True if any job ran."""
+    if burst:
+        return process_worker(deps).work(burst=True, logging_level="INFO")
+    ran: list[bool] = []
+    warn_if_evictable(deps.cache.client)
+    worker_deps.set(deps)
+    lower_priority(deps.settings.smallcaps_worker_nice, thread=False)
+
+    def make() -> SimpleWorker:  # inside the supervision: Redis may be down at the start
+        return make_worker(deps, thread=False)
+
+    stop = threading.Event()
+
+    def pause(seconds: float) -> bool:
+        """Wait between workers; True when SIGTERM/SIGINT came meanwhile (the next worker's
+        `work()` installs RQ's own handlers again)."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        return stop.wait(seconds)
+
+    supervised(make, lambda w: ran.append(w.work(logging_level="INFO")),
+               asked_to_stop, pause)
+    return any(ran)
 
 
 class WorkerThreads:
-    """`count` RQ workers in daemon threads of this process (serve's in-process workers)."""
+    """`count` RQ workers in daemon threads of this process (serve's in-process workers),
+    each `supervised`: one that ends on an error is replaced after a pause."""
 
     def __init__(self, deps: Deps, count: int) -> None:
-        self.workers = [make_worker(deps, thread=True) for _ in range(count)]
-        self.threads = [threading.Thread(target=self._run, args=(deps, w), daemon=True,
-                                         name=f"reply-worker-{i}")
-                        for i, w in enumerate(self.workers)]
+        self.deps = deps
+        self.configured = count
+        self.workers: list[SimpleWorker | None] = [None] * count
+        self._running = [False] * count
+        self._stop = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True,
+                                         name=f"reply-worker-{i}") for i in range(count)]
 
-    @staticmethod
-    def _run(deps: Deps, worker: SimpleWorker) -> None:
-        worker_deps.set(deps)
-        lower_priority(deps.settings.smallcaps_worker_nice, thread=True)
-        try:
-            worker.work(logging_level="WARNING")
-        except Exception:  # noqa: BLE001 - logged; the others keep working
-            logger.exception("reply worker %s stopped", worker.name)
+    def _run(self, index: int) -> None:
+        worker_deps.set(self.deps)
+        lower_priority(self.deps.settings.smallcaps_worker_nice, thread=True)
+
+        def make() -> SimpleWorker:
+            self.workers[index] = worker = make_worker(self.deps, thread=True)
+            if self._stop.is_set():
+                worker.stop_after_current_job()  # type: ignore[attr-defined]
+            return worker
+
+        def state(running: bool) -> None:
+            self._running[index] = running
+
+        supervised(make, lambda w: w.work(logging_level="WARNING"),
+                   lambda w: self._stop.is_set(), self._stop.wait, state)
+
+    def counts(self) -> tuple[int, int]:
+        """(workers working now, workers configured): /healthz compares them."""
+        return sum(self._running), self.configured
 
     def start(self) -> WorkerThreads:
         for thread in self.threads:
@@ -146,8 +154,10 @@ class WorkerThreads:
     def stop(self, timeout_s: float) -> int:
         """Finish the jobs in hand (up to `timeout_s` in all), take no more; returns how
         many workers were still busy (their jobs are re-queued once their entries expire)."""
+        self._stop.set()
         for worker in self.workers:
-            worker.stop_after_current_job()  # type: ignore[attr-defined]
+            if worker is not None:
+                worker.stop_after_current_job()  # type: ignore[attr-defined]
         deadline = threading.Event()
         timer = threading.Timer(timeout_s, deadline.set)
         timer.start()
@@ -157,6 +167,7 @@ class WorkerThreads:
         timer.cancel()
         busy = sum(thread.is_alive() for thread in self.threads)
         for worker, thread in zip(self.workers, self.threads, strict=True):
-            if not thread.is_alive():  # close its connection: it holds the server open
+            # close the connection of a stopped worker: it holds the server open
+            if worker is not None and not thread.is_alive():
                 worker.connection.connection_pool.disconnect()
         return busy

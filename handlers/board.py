@@ -41,6 +41,7 @@ from bot.reports.common import as_of_requested, chart_source, fetched_day, pair_
 from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from bot.runtime.config import get_settings
+from bot.slack.escape import escape
 from handlers.command import Command, Rendering
 from handlers.report_text import context, header, section, source_text, title_rule
 from handlers.words import CommandError, pop_as_of, pop_end_basis
@@ -279,7 +280,7 @@ def explanation(p: BoardPayload) -> str:
 def board_blocks(p: BoardPayload) -> list[dict[str, Any]]:
     """The channel reply: the table as a code block, what the columns mean, the source."""
     return [header(title(p)),
-            section("```" + "\n".join(table_lines(p)) + "```"),
+            section("```" + escape("\n".join(table_lines(p))) + "```"),
             context(p, explanation(p), source_text(p))]
 
 
@@ -288,7 +289,7 @@ def board_fallback_text(p: BoardPayload) -> str:
     first = next((r for r in p["rows"] if not r["note"]), None)
     if first is None:
         return f"{title(p)}: no row has data."
-    return (f"{title(p)}: widest 1-year lag {first['label']} ({first['pair']}) "
+    return (f"{title(p)}: widest 1-year lag {escape(first['label'])} ({first['pair']}) "
             f"{_gap(first, '1y')} pp.")
 
 

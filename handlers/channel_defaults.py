@@ -16,6 +16,7 @@ from analytics.pairs import PAIRS, PairError, parse_pair
 from analytics.periods import PeriodError, parse_period
 from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
 from bot.runtime.deps import Deps
+from bot.slack.escape import escape
 from handlers.command import Command, Conversation
 from handlers.words import CommandError, pop_as_of, pop_basis
 
@@ -106,7 +107,7 @@ def settings_lines(settings: Mapping[str, str]) -> list[str]:
     if not settings:
         return ["No channel defaults: commands use the built-in ones (pair `index`, "
                 "period per command, the default board)."]
-    return [f"{name}: `{settings[name]}`" for name in VALIDATORS if name in settings]
+    return [f"{name}: `{escape(settings[name])}`" for name in VALIDATORS if name in settings]
 
 
 def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
@@ -124,8 +125,8 @@ def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
             name, value = store.set(channel_id, request.name, request.value)
             note = (" (index pairs stay price return: they have no total-return series)"
                     if name == "basis" else "")
-            send(text=f":white_check_mark: Channel default {name} is now `{value}`{note}. "
-                      "A command that names its own wins.")
+            send(text=f":white_check_mark: Channel default {name} is now `{escape(value)}`"
+                      f"{note}. A command that names its own wins.")
         else:
             assert request.name is not None
             removed = store.unset(channel_id, request.name)
@@ -165,7 +166,7 @@ def home_settings_lines(deps: Deps, channel_ids: set[str] | None, admin: bool) -
         logger.exception("Home: channel defaults could not be loaded")
         return []
     shown = sorted(c for c in found if admin or (channel_ids is not None and c in channel_ids))
-    return [f"<#{c}>: " + " · ".join(f"{n} `{v}`" for n, v in
+    return [f"<#{c}>: " + " · ".join(f"{n} `{escape(v)}`" for n, v in
                                       ((n, found[c][n]) for n in VALIDATORS if n in found[c]))
             for c in shown[:20]]
 

@@ -16,7 +16,7 @@ from analytics.formatting import clip
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
 from bot.reports import Payload, Report, ReportQuery
-from bot.slack.slack_io import ChannelReply, post_reply, slack_error
+from bot.slack.slack_io import ChannelReply, PostUnclear, post_reply, slack_error
 from handlers.command import Conversation
 from handlers.csv_button import with_csv_button
 from handlers.registry import Parsed, get, rendering_of
@@ -80,6 +80,13 @@ def answer_report(conversation: Conversation, query: ReportQuery) -> None:
     try:
         post_reply(c.client, c.respond, c.channel_id, channel_reply(report), c.bot_user_id,
                    thread_ts=c.thread_ts)
+    except PostUnclear as exc:  # Slack's answer was lost; the post may be in the channel
+        ref = uuid.uuid4().hex[:8]
+        logger.warning("posting the %s reply: no answer from Slack (ref %s): %s",
+                       query.command, ref, exc.__cause__)
+        c.tell(text=c.error_text(f"Slack did not confirm that the answer was posted (ref "
+                                 f"`{ref}`). If it is not in the channel, try again in a "
+                                 "minute."))
     except Exception as exc:  # the text itself was not posted (a chart failure is handled)
         ref = uuid.uuid4().hex[:8]
         logger.exception("posting the %s reply failed (ref %s)", query.command, ref)

@@ -5,6 +5,8 @@
 The command is checked when the schedule is added (it must be a report its `Command` spec
 marks `schedulable`, without `as-of`) and parsed again at each post with the channel's
 defaults of that day, as of the run's day (handlers/report_posts.py words that post).
+Anyone in the channel may add and list; only a schedule's creator or an admin
+(SMALLCAPS_ADMIN_USERS) may remove it, as with alert rules.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from analytics.formatting import clip
 from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, ScheduleStore
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
+from bot.slack.escape import escape
 from handlers.command import Command, Conversation
 from handlers.words import AS_OF_WORDS, CommandError, split_words
 
@@ -100,11 +103,12 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
             assert request.command and request.frequency
             schedule = store.add(channel_id, request.command, request.frequency,
                                  request.weekday, user_id, deps.clock())
-            send(text=f":white_check_mark: {schedule.id}: {schedule.describe()}, posted here "
-                      f"{when}. `/smallcaps schedule remove {schedule.id}` stops it.")
+            send(text=f":white_check_mark: {schedule.id}: {escape(schedule.describe())}, "
+                      f"posted here {when}. `/smallcaps schedule remove {schedule.id}` stops it.")
         elif request.action == "list":
             schedules = store.for_channel(channel_id)
-            lines = [f"`{s.id}` {s.describe()} · set by <@{s.creator_id}>" for s in schedules]
+            lines = [f"`{s.id}` {escape(s.describe())} · set by <@{s.creator_id}>"
+                     for s in schedules]
             send(text=clip("*Scheduled reports in this channel*\n" + ("\n".join(lines) or
                            "None yet. e.g. `/smallcaps " + EXAMPLE + "`") + f"\nPosted {when}.",
                            3000))
@@ -115,8 +119,12 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
                 send(text=f":warning: No schedule `{request.schedule_id}` in this channel "
                           "(`schedule list` shows them).")
                 return
+            if user_id != found.creator_id and user_id not in deps.settings.admin_user_ids:
+                send(text=f":no_entry: Only <@{found.creator_id}>, who set `{found.id}`, or "
+                          "an admin can remove it.")
+                return
             store.remove(found.id)
-            send(text=f":white_check_mark: Removed {found.id}: {found.describe()}.")
+            send(text=f":white_check_mark: Removed {found.id}: {escape(found.describe())}.")
     except AlertStoreError as exc:
         send(text=f":warning: {exc}")
     except Exception:

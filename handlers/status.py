@@ -78,7 +78,10 @@ def cache_line(info: Info) -> str:
     cache = info["cache"]
     health = "healthy (answers PING)" if cache["healthy"] else \
         "unreachable: answering uncached until it is back"
-    return f"{cache['backend']}, {health}"
+    policy = cache.get("evicting_policy")
+    risk = f"; warning: maxmemory-policy {policy} may evict alert rules and schedules " \
+        "(use noeviction)" if policy else ""
+    return f"{cache['backend']}, {health}{risk}"
 
 
 def refresh_line(info: Info) -> str:

@@ -31,18 +31,30 @@ from bot.data.sources import DataUnavailableError
 from bot.reports import Payload, Report, chart_filename
 from bot.reports.common import chart_source
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is read as a formula by spreadsheets (OWASP's
+"CSV Injection"): such cells get a leading `'`, which spreadsheets show as text. Numbers are
+written as numbers (a negative gap stays -3.2)."""
+
 
 def _number(value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return f"{value:.10g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float | int):
+        return f"{value:.10g}" if isinstance(value, float) else str(value)
+    return neutralised(str(value))
+
+
+def neutralised(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula (FORMULA_STARTS)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _write(header: str, columns: list[str], rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
-    buffer.write(f"# {header}\n")
+    buffer.write(f"# {neutralised(header)}\n")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([neutralised(c) for c in columns])
     writer.writerows([[_number(v) for v in row] for row in rows])
     return buffer.getvalue()
 

@@ -20,6 +20,7 @@ from bot import __version__
 from bot.data.market_hours import last_final_close, next_refresh_point
 from bot.runtime.cache import Cache, describe_backend
 from bot.runtime.deps import Deps
+from bot.runtime.health import eviction_risk
 
 SCHEDULER_FIELDS = ("last_run_at", "last_as_of", "next_run_at", "rules_evaluated", "posts",
                     "prerendered_at", "prerendered", "prerender_failed", "prerender_seconds")
@@ -74,7 +75,8 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         "symbols": symbols,
         "adjustment_refetches": [{"symbol": symbol, "count": count, "last_at": last}
                                  for symbol, (count, last) in sorted(refetches.items())],
-        "cache": {"backend": describe_backend(deps.cache.client), "healthy": healthy},
+        "cache": {"backend": describe_backend(deps.cache.client), "healthy": healthy,
+                  "evicting_policy": eviction_risk(deps.cache.client) if healthy else None},
         "next_refresh": _iso(next_refresh_point(now)),
         "scheduler": scheduler_status(deps.cache),
     }

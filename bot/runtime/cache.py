@@ -1,9 +1,9 @@
 """Redis access that never takes the bot down: a real server or the embedded default.
 
-`Cache` wraps a redis-py client. Every call survives the server going away (it logs once and
-answers as a cache miss), so the bot keeps answering, uncached. `single_flight` makes
-concurrent identical requests compute once: one caller holds a short Redis lock and computes,
-the others wait for its result.
+`Cache` wraps a redis-py client. Every call survives the server going away or refusing
+writes (it logs once and answers as a cache miss), so the bot keeps answering, uncached.
+`single_flight` makes concurrent identical requests compute once: one caller holds a short
+Redis lock and computes, the others wait for its result.
 """
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ if redis.call('hget', KEYS[1], ARGV[3]) == ARGV[4] then
 end
 return -1
 """
-CacheErrors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+CacheErrors = (redis.exceptions.RedisError, OSError)
+"""Every failure of a Redis call, not only a lost connection: a server that answers PING
+but refuses writes (`ReadOnlyError` on a replica after a failover, `OutOfMemoryError` when
+full under `noeviction`, a MISCONF `ResponseError` after a failed save, as on a full disk)
+must degrade the same way, or the request that met it ends in an HTTP 500."""
 RETRY_AFTER_S = 10.0
 """After a failure, Redis is left alone this long, so a lost server costs one timeout, not
 one per call."""

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     smallcaps_web_workers: int = Field(default=4, ge=0, le=32)
     """Reply workers `serve` runs in its own process (threads taking jobs from the queue);
     0: the web process only acks and enqueues, `smallcaps worker` processes do the rest."""
+    smallcaps_max_reply_wait_s: float = Field(default=120.0, gt=0, le=3600)
+    """/healthz answers 503 when the oldest queued reply has waited longer (seconds)."""
     smallcaps_worker_nice: int = Field(default=10, ge=0, le=19)
     """How much lower than the web process's the reply workers' CPU priority is (Unix nice
     increment): on a shared machine an ack (Slack's 3-second deadline, ~1 ms of CPU) then takes

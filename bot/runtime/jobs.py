@@ -143,6 +143,23 @@ def _surely_not_posted(exc: Exception) -> bool:
     return status < 500
 
 
+CREDENTIAL_FIELDS = frozenset({"token"})
+"""Fields of Slack's payloads that are credentials (the deprecated verification token every
+request carries): never stored in a job, so never in Redis, a log line or a failed job."""
+
+
+def scrubbed(value: Any, depth: int = 0) -> Any:
+    """`value` with every CREDENTIAL_FIELDS key removed from its dicts (nested ones too)."""
+    if depth > 8:
+        return value
+    if isinstance(value, dict):
+        return {k: scrubbed(v, depth + 1) for k, v in value.items()
+                if k not in CREDENTIAL_FIELDS}
+    if isinstance(value, list):
+        return [scrubbed(v, depth + 1) for v in value]
+    return value
+
+
 def job_id(request_id: str) -> str:
     """RQ's job id for a request: `reply-` and the id with anything but letters, digits, `_`
     and `-` replaced (RQ refuses other characters; a mention's id holds a message ts)."""
@@ -175,7 +192,7 @@ class ReplyQueue:
         from rq import Retry  # lazy: as in queue()
 
         request_id = request_id or uuid.uuid4().hex
-        payload = {**payload, "request_id": request_id, "enqueued_at": time.time()}
+        payload = {**scrubbed(payload), "request_id": request_id, "enqueued_at": time.time()}
         if self.use_queue:
             try:
                 # One MULTI round trip: RQ's own enqueue runs two (the queue-set SADD, then

@@ -16,6 +16,8 @@ process (web, worker, scheduler) counts its own work. `serve` exposes them at /m
 | smallcaps_alert_evaluations_total | counter | - (rules evaluated) |
 | smallcaps_alert_posts_total | counter | - |
 | smallcaps_alert_errors_total | counter | - |
+| smallcaps_redis_can_evict_state | gauge | - (1: maxmemory-policy is not noeviction) |
+| smallcaps_reply_worker_restarts_total | counter | - |
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ QUEUE_DEPTH = Gauge("smallcaps_reply_queue_depth", "Reply jobs waiting in the qu
 ALERT_EVALUATIONS = Counter("smallcaps_alert_evaluations", "Alert rules evaluated")
 ALERT_POSTS = Counter("smallcaps_alert_posts", "Alert and digest messages posted")
 ALERT_ERRORS = Counter("smallcaps_alert_errors", "Problems in alert runs (refusals, ...)")
+EVICTION_RISK = Gauge("smallcaps_redis_can_evict_state",
+                      "1 when Redis' maxmemory-policy may evict rules, schedules and records")
+WORKER_RESTARTS = Counter("smallcaps_reply_worker_restarts",
+                          "Reply workers restarted after they stopped on an error")
 
 
 def exposition() -> tuple[bytes, str]:

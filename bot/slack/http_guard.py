@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 """1 MiB: far above any payload Slack sends (events, commands, interactions are KB)."""
+
 MAX_CLOCK_SKEW_S = 300
 """Slack's rule (and Bolt's): a timestamp more than 5 minutes from now is refused."""
 
@@ -67,7 +68,9 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes | None:
 def signature_ok(secret: str, timestamp: str, signature: str, body: bytes,
                  now: float | None = None) -> bool:
     """Slack's request signature check on the raw bytes; False (never an exception) for any
-    malformed header."""
+    malformed header or body. Not slack_sdk's `SignatureVerifier`: it decodes the body as
+    UTF-8 (raising on other bytes) and calls `int()` on the timestamp header (raising on
+    `abc`), and this check must answer 401, not 500, for both."""
     if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         return False
     if abs((time.time() if now is None else now) - int(timestamp)) > MAX_CLOCK_SKEW_S:
@@ -90,19 +93,22 @@ TEXT = (str,)
 OBJECT = (dict,)
 TEXT_OR_OBJECT = (str, dict)
 FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    **dict.fromkeys(("type", "event_id", "trigger_id", "command", "text", "team_id",
+    **dict.fromkeys(("type", "event_id", "trigger_id", "command", "team_id",
                      "user_id", "channel_id", "api_app_id", "response_url", "token",
                      "challenge", "callback_id", "enterprise_id", "action_ts", "ts",
                      "thread_ts", "event_ts", "bot_id", "subtype", "message_ts", "id",
                      "action_id", "block_id", "value", "view_id"), TEXT),
     **dict.fromkeys(("event", "view", "container", "message", "state", "original_message"),
                     OBJECT),
-    **dict.fromkeys(("user", "team", "channel", "enterprise"), TEXT_OR_OBJECT),
+    **dict.fromkeys(("user", "team", "channel", "enterprise", "text"), TEXT_OR_OBJECT),
     **dict.fromkeys(("actions", "authorizations", "blocks"), (list,)),
 }
 """The type each payload field must have where it appears (in the payload, its `event`,
 `message`, `container`, `view` and `actions` items): Bolt's built-in middleware and matchers
-read these fields without checking (`req.body.get("event", {}).get(...)`)."""
+read these fields without checking (`req.body.get("event", {}).get(...)`). A name's types are
+the union over every payload Slack documents: `text` is a string in a slash command, event or
+message and a `plain_text` object in a button of `actions` (tests/field/payloads/ holds
+the documented shapes; every one must pass)."""
 NEVER_NULL = frozenset({"event", "view", "container", "message", "actions", "authorizations"})
 """Fields Bolt reads as `body.get(name, {}).get(...)`: present as null, they crash it."""
 _NESTED = ("event", "message", "container", "view", "user", "team", "channel")

@@ -87,12 +87,65 @@ def post_reply(
                                 thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
     except SlackApiError as exc:
         if slack_error(exc) not in NOT_A_MEMBER:
-            raise
+            _unless_posted(exc, client, channel_id, reply.text, thread_ts)
+            return _chart(client, respond, channel_id, reply, bot_user_id, thread_ts)
         logger.info("chat.postMessage refused (%s); answering via response_url", slack_error(exc))
         respond(response_type="in_channel", blocks=reply.blocks, text=reply.text,
                 replace_original=False)
         respond(response_type="ephemeral", text=invite_hint(bot_user_id), replace_original=False)
         return "via_response_url"
+    except Exception as exc:  # noqa: BLE001 - re-raised unless the post went through
+        _unless_posted(exc, client, channel_id, reply.text, thread_ts)
+    return _chart(client, respond, channel_id, reply, bot_user_id, thread_ts)
+
+
+def _unless_posted(exc: Exception, client: WebClient, channel_id: str, text: str,
+                   thread_ts: str | None) -> None:
+    """Return when the failed post `exc` went through all the same (Slack's answer was lost
+    but the message is in the channel); raise `exc` when it surely did not, PostUnclear when
+    nobody can tell."""
+    if not answer_unclear(exc):
+        raise exc
+    posted = was_posted(client, channel_id, text, thread_ts)
+    if posted is None:
+        raise PostUnclear(exc) from exc
+    if not posted:
+        raise exc
+    logger.info("chat.postMessage failed (%s) but the reply is in the channel",
+                type(exc).__name__)
+
+
+class PostUnclear(Exception):
+    """Slack's answer to a post was lost and the channel could not be read to see whether
+    it went through: the user must not be told that it failed, nor that it worked."""
+
+
+def answer_unclear(exc: Exception) -> bool:
+    """True when a failed call may have taken effect all the same: an HTTP 5xx, a timeout
+    or a dropped connection (Slack answered 4xx or ok=false: nothing was posted)."""
+    if isinstance(exc, SlackApiError):
+        return getattr(exc.response, "status_code", 200) >= 500
+    return isinstance(exc, OSError | TimeoutError)
+
+
+def was_posted(client: WebClient, channel_id: str, text: str,
+               thread_ts: str | None = None) -> bool | None:
+    """Is a bot message with exactly `text` among the channel's (or thread's) latest
+    messages? None when they cannot be read."""
+    try:
+        if thread_ts:
+            page = client.conversations_replies(channel=channel_id, ts=thread_ts, limit=50)
+        else:
+            page = client.conversations_history(channel=channel_id, limit=20)
+    except Exception:  # noqa: BLE001 - unknown, the caller says so
+        logger.warning("could not read %s to check a post", channel_id, exc_info=True)
+        return None
+    return any(m.get("bot_id") and m.get("text") == text for m in page.get("messages") or [])
+
+
+def _chart(client: WebClient, respond: Respond, channel_id: str, reply: ChannelReply,
+           bot_user_id: str | None, thread_ts: str | None) -> str:
+    """The chart of a reply whose text is posted: 'posted' or 'text_only'."""
     if reply.chart is None:
         return "posted"
     try:
