@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from bot.alerts.store import AlertStore, AlertStoreError
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
 from bot.runtime.deps import Deps, build_deps
+from bot.runtime.health import warn_if_evictable
 from bot.runtime.metrics import start_metrics_server
 from handlers.alert_parsing import AlertAction, AlertList, parse_alert
 from handlers.prerender import commands_for
@@ -127,6 +128,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
 
     deps, client = _deps_and_client(args)
     start_metrics_server(deps.settings.smallcaps_metrics_port)
+    warn_if_evictable(deps.cache.client)  # the scheduler writes the outbox and run records
     prerender_commands = commands_for(deps.settings.smallcaps_prerender)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger(__name__).info(
