@@ -29,7 +29,7 @@ def _posted_message(app, fake, text: str) -> dict:
     """Run `/smallcaps TEXT` and return the posted message as Slack would show it."""
     dispatch_slash(app, fake, text)
     [post] = fake.wait_for("chat.postMessage", timeout=20)
-    fake.wait_for("files.completeUploadExternal", timeout=20)
+    fake.wait_for("chat.update", timeout=20)
     fake.reset()
     return {"type": "message", "ts": "1700000000.000100", "user": "UBOT",
             "text": post.params["text"], "blocks": post.params["blocks"]}

@@ -19,7 +19,7 @@ def _quick_image_retries(monkeypatch):
 def _upload_alt_text(app, fake, text: str) -> str:
     dispatch_slash(app, fake, text)
     [upload] = fake.wait_for("files.getUploadURLExternal", timeout=20)
-    fake.wait_for("files.completeUploadExternal", timeout=20)
+    fake.wait_for("chat.update", timeout=20)
     return upload.params["alt_txt"]
 
 
@@ -49,7 +49,7 @@ def test_history_chart_upload_states_the_gap_and_its_percentile(app, fake, marke
 def test_the_image_block_after_a_click_carries_the_numbers(app, fake, real_closes):
     dispatch_slash(app, fake, "gap 3y")
     [post] = fake.wait_for("chat.postMessage", timeout=20)
-    fake.wait_for("files.completeUploadExternal", timeout=20)
+    fake.wait_for("chat.update", timeout=20)
     fake.reset()
     message = {"type": "message", "ts": "1700000000.000100", "user": "UBOT",
                "text": post.params["text"], "blocks": post.params["blocks"]}
