@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from tests.fake_slack import Call, FakeSlack
-from tests.slack_helpers import signed_headers
+from tests.slack_helpers import checked_ack, signed_headers
 
 
 class ChannelsFakeSlack(FakeSlack):
@@ -39,13 +39,13 @@ def dispatch_event(app: App, event: dict[str, Any]) -> BoltResponse:
     })
     headers = signed_headers(body)
     headers["content-type"] = ["application/json"]
-    return app.dispatch(BoltRequest(body=body, headers=headers))
+    return checked_ack(app.dispatch(BoltRequest(body=body, headers=headers)))
 
 
 def dispatch_block_action(app: App, payload: dict[str, Any]) -> BoltResponse:
     """An interaction (form-encoded `payload=` JSON), signed."""
     body = urlencode({"payload": json.dumps(payload)})
-    return app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
+    return checked_ack(app.dispatch(BoltRequest(body=body, headers=signed_headers(body))))
 
 
 def message_click(button: dict[str, Any], message: dict[str, Any], fake: FakeSlack,
