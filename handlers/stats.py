@@ -38,6 +38,7 @@ from handlers.report_text import (
     indented,
     section,
     span_text,
+    table_block,
     title_rule,
     warning_lines,
     window_rule,
@@ -300,13 +301,13 @@ def conventions(p: StatsPayload) -> str:
 def stats_blocks(p: StatsPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the comparison table, beta, conventions,
     and the period/pair buttons (handlers/actions.py switches the message in place)."""
-    table = "\n".join(table_lines(p))
     other = other_basis_line(p)
-    body = (f"*{window_label(p)}* ({window_how(p)}).\n```{table}```\n"
+    body = (f"*{window_label(p)}* ({window_how(p)}).\n"
             + (f"{other}\n" if other else "") + beta_line(p))
     return [
         header(title(p)),
         section(body),
+        table_block([list(row) for row in stats_rows(p)], right={1, 2}),
         context(p, conventions(p), basis_source_text(p)),
         report_buttons(p, CHOICES),
     ]

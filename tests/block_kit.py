@@ -71,7 +71,7 @@ def all_text(blocks: list[dict[str, Any]]) -> str:
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text", "raw_text") and "text" in node:
+            if node.get("type") in ("mrkdwn", "plain_text", "raw_text", "text") and "text" in node:
                 out.append(node["text"])
             for key, value in node.items():
                 if key not in ("value", "action_id", "block_id"):
@@ -82,3 +82,10 @@ def all_text(blocks: list[dict[str, Any]]) -> str:
 
     walk(blocks)
     return "\n".join(out)
+
+
+def table_cells(blocks: list[dict[str, Any]]) -> list[list[str]]:
+    """The cells of the message's (only) table block as texts, row by row (a user cell as
+    its user id)."""
+    [table] = [b for b in blocks if b["type"] == "table"]
+    return [[all_text([cell]) or json.dumps(cell) for cell in row] for row in table["rows"]]
