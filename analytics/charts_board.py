@@ -15,6 +15,7 @@ import numpy as np
 
 from analytics.board import BOARD_WINDOWS, BoardRow
 from analytics.chart_base import (
+    BACKGROUND,
     INK,
     MUTED,
     SIZE,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from matplotlib.patches import Rectangle
 
 COLOUR_MAP = "RdBu_r"
-NO_DATA = "#E4E4E4"
+NO_DATA = "#C6CBD1"  # darker than the card (BACKGROUND) it sits on
 WINDOW_NAMES = {"1m": "1m", "3m": "3m", "ytd": "YTD", "1y": "1y", "3y": "3y"}
 SHORT_BASIS = {"total return": "total return", "price return": "price return"}
 
@@ -102,8 +103,8 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
     for spine in ax.spines.values():
         spine.set_visible(False)
     for x in (n_cols - 0.5,):
-        ax.axvline(x, color="white", linewidth=6)
-    ax.hlines(np.arange(n_rows - 1) + 0.5, -0.5, n_cols - 0.5, color="white", linewidth=2)
+        ax.axvline(x, color=BACKGROUND, linewidth=6)
+    ax.hlines(np.arange(n_rows - 1) + 0.5, -0.5, n_cols - 0.5, color=BACKGROUND, linewidth=2)
     add_header_and_footer(fig, title_and_subtitles(title, [subtitle]), footer)
     return fig
 
@@ -111,7 +112,7 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
 def _grey(i: int, width: int, x0: int = 0) -> Rectangle:
     """A grey cell (`width` columns from `x0`) on row `i`: no data there."""
     return mpl().patches.Rectangle((x0 - 0.5, i - 0.5), width, 1.0, facecolor=NO_DATA,
-                                   edgecolor="white")
+                                   edgecolor=BACKGROUND)
 
 
 def render_board_chart(rows: list[BoardRow], *, title: str, subtitle: str, footer: str,

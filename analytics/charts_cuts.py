@@ -105,5 +105,5 @@ def _draw_paths(ax: Axes, result: CutsResult) -> None:
     values = np.concatenate([c.path.dropna().to_numpy() for c in result.cycles])
     pad = (values.max() - values.min()) * 0.05
     ax.set_ylim(values.min() - pad, values.max() + pad)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False,
-              fontsize=SIZE["legend"] - 1, borderaxespad=0.1, borderpad=0.1)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
+              fontsize=SIZE["legend"] - 1)

@@ -102,8 +102,8 @@ def _draw_levels(ax: Axes, result: GapResult) -> None:
         ax.plot(x[-1:], values[-1:], "o", color=colour, markersize=5.5, zorder=4)
     ncols = 2 if len(pair.small.name) + len(pair.large.name) <= LEGEND_ROW_UP_TO else 1
     ax.legend(
-        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False,
-        fontsize=SIZE["legend"], handlelength=1.4, borderaxespad=0.1, borderpad=0.1,
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols,
+        handlelength=1.4,
     )
     _scale_levels(ax, levels.to_numpy())
     _annotate_gap(ax, result, small[-1], large[-1])

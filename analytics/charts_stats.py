@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analytics.chart_base import (
+    BACKGROUND,
     LARGE_COLOUR,
     MUTED,
     SIZE,
@@ -108,8 +109,8 @@ def _draw_drawdowns(ax: Axes, stats: RiskStats) -> None:
     ax.set_ylim(min(low * 1.1, -1.0), max(-low * 0.04, 0.5))
     _pct_axis(ax)
     ax.set_ylabel("below running high", fontsize=SIZE["label"], color=MUTED)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=1, frameon=False,
-              fontsize=SIZE["legend"] - 1, handlelength=1.4, borderaxespad=0.1, borderpad=0.1,
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=1,
+              fontsize=SIZE["legend"] - 1, handlelength=1.4,
               labelspacing=0.25)
 
 
@@ -120,7 +121,7 @@ def _mark_troughs(ax: Axes, stats: RiskStats) -> None:
                        (LARGE_COLOUR, stats.large.max_drawdown)):
         if dd.depth_pct < 0:
             ax.plot([dd.trough], [dd.depth_pct], "o", markersize=7, markerfacecolor=colour,
-                    markeredgecolor="white", markeredgewidth=1.2, zorder=4, clip_on=False)
+                    markeredgecolor=BACKGROUND, markeredgewidth=1.2, zorder=4, clip_on=False)
 
 
 END_LABEL_GAP = 0.09
