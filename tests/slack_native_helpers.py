@@ -82,7 +82,7 @@ def home_click(action_id: str, user: str = "U2") -> dict[str, Any]:
 
 def buttons_of(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The switch buttons of a message by label ('1y', '5y', 'ETF', ...); the CSV button
-    (handlers/csv_button.py) is not one of them."""
+    (handlers/csv_button.py) and link buttons (handlers/chart_links.py) are not."""
     return {e["text"]["text"]: e for b in blocks if b["type"] == "actions"
             for e in b["elements"] if e["type"] == "button"
-            and e.get("action_id") != "smallcaps_csv"}
+            and e.get("action_id") != "smallcaps_csv" and "url" not in e}
