@@ -58,9 +58,7 @@ sizes, grid and legend defaults; chart modules pass only what differs from it.""
 PT_TO_FIG = 1.0 / (FIGSIZE[1] * 72.0)
 """One point as a fraction of the figure height."""
 NAMES_UP_TO = 48
-"""Longer 'small vs large' names fall back to symbols in titles (`short_names`)."""
-TITLE_UP_TO = 58
-"""Longest title (characters) that fits the 1200 px figure at the title size (`fit_title`)."""
+"""Longer 'small vs large' names fall back to symbols in legends (`short_names`)."""
 
 
 @dataclass(frozen=True)
@@ -194,17 +192,16 @@ def footer_text(basis: str, source: str, *, fetched: str | None, end: str) -> st
 
 
 def short_names(pair: Pair) -> tuple[str, str]:
-    """The two names for titles, or the two symbols when the names would not fit."""
+    """The two names for legends and panel labels, or the two symbols when the names would
+    not fit."""
     if len(pair.small.name) + len(pair.large.name) <= NAMES_UP_TO:
         return pair.small.name, pair.large.name
     return pair.small.symbol, pair.large.symbol
 
 
-def fit_title(template: str, pair: Pair) -> str:
-    """`template` ('{small} / {large} ratio') with names, or symbols when names overflow."""
-    title = template.format(small=pair.small.name, large=pair.large.name)
-    if len(title) <= TITLE_UP_TO:
-        return title
+def symbol_title(template: str, pair: Pair) -> str:
+    """`template` ('{small} / {large} ratio') with the pair's tickers: the naming rule of every
+    chart and reply is tickers in titles, names in legends and first lines."""
     return template.format(small=pair.small.symbol, large=pair.large.symbol)
 
 

@@ -28,6 +28,7 @@ from analytics.chart_base import (
     short_names,
     since_text,
     style_axes,
+    symbol_title,
     title_line,
     to_png,
 )
@@ -172,7 +173,7 @@ def _header(result: GapResult) -> list[HeaderLine]:
         dates += f"  ·  gap {abs(annual.gap_pp):.2f} pp a year, annualised"
     if result.rank is not None and since_text(result.rank, result.gap_pp >= 0):
         dates += f"  ·  {since_text(result.rank, result.gap_pp >= 0)}"
-    header = [title_line(f"{' vs '.join(short_names(pair))}: {result.period.describe()}"),
+    header = [title_line(symbol_title(f"{{small}} vs {{large}}: {result.period.describe()}", pair)),
               HeaderLine(dates)]
     if result.rank is not None:
         header.append(HeaderLine(rank_line(result.rank, result.period.adjective()), colour=INK))

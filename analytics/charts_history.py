@@ -22,7 +22,6 @@ from analytics.chart_base import (
     SMALL_COLOUR,
     HeaderLine,
     add_header_and_footer,
-    fit_title,
     footer_text,
     format_dates,
     line_width,
@@ -33,6 +32,7 @@ from analytics.chart_base import (
     shade_lead,
     since_text,
     style_axes,
+    symbol_title,
     title_line,
     to_png,
 )
@@ -64,7 +64,7 @@ def history_figure(history: GapHistory, *, source: str, fetched: str | None = No
     style_axes(ax)
     adjective = history.period.adjective()
     header = [
-        title_line(fit_title(f"Rolling {adjective} gap: {{small}} vs {{large}}", history.pair)),
+        title_line(symbol_title(f"Rolling {adjective} gap: {{small}} vs {{large}}", history.pair)),
         HeaderLine(f"{len(gaps):,} overlapping windows (about "
                    f"{history.rank.independent_windows:,} independent), ending "
                    f"{gaps.index[0].date().isoformat()} to {gaps.index[-1].date().isoformat()}"),

@@ -19,13 +19,13 @@ from analytics.chart_base import (
     SIZE,
     SMALL_COLOUR,
     add_header_and_footer,
-    fit_title,
     footer_text,
     format_dates,
     line_width,
     mpl,
     new_figure,
     style_axes,
+    symbol_title,
     title_and_subtitles,
     to_png,
 )
@@ -59,7 +59,7 @@ def stats_figure(stats: RiskStats, *, source: str, fetched: str | None = None) -
     if stats.beta is not None and stats.correlation is not None:
         subtitle += (f"  ·  beta {_num(stats.beta)}, correlation {_num(stats.correlation)} "
                      f"({stats.pair.small.symbol} on {stats.pair.large.symbol})")
-    title = fit_title(f"{{small}} vs {{large}}: risk over {stats.period.describe()}", stats.pair)
+    title = symbol_title(f"{{small}} vs {{large}}: risk over {stats.period.describe()}", stats.pair)
     footer = footer_text(stats.pair.basis, source, fetched=fetched, end=end)
     add_header_and_footer(fig, title_and_subtitles(title, [subtitle]), footer)
     return fig

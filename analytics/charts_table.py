@@ -19,12 +19,12 @@ from analytics.chart_base import (
     SIZE,
     SMALL_COLOUR,
     add_header_and_footer,
-    fit_title,
     footer_text,
     mpl,
     new_figure,
     short_names,
     style_axes,
+    symbol_title,
     title_and_subtitles,
     to_png,
 )
@@ -69,7 +69,7 @@ def table_figure(table: PerformanceTable, *, source: str, fetched: str | None = 
               handlelength=1.2)
     end = table.end.date().isoformat()
     header = title_and_subtitles(
-        fit_title(f"{{small}} vs {{large}}: returns to {end}", table.pair),
+        symbol_title(f"{{small}} vs {{large}}: returns to {end}", table.pair),
         [f"Every horizon ends {end} (last common close); gap = large − small in pp "
          f"(+ = {table.pair.words.small} {table.pair.words.verb('lag')})"])
     footer = footer_text(table.pair.basis, source, fetched=fetched, end=end)

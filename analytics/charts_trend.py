@@ -22,7 +22,6 @@ from analytics.chart_base import (
     SIZE,
     HeaderLine,
     add_header_and_footer,
-    fit_title,
     footer_text,
     format_dates,
     line_width,
@@ -32,6 +31,7 @@ from analytics.chart_base import (
     quietest_box,
     shade_lead,
     style_axes,
+    symbol_title,
     title_line,
     to_png,
 )
@@ -62,7 +62,8 @@ def trend_figure(view: TrendView, *, source: str, fetched: str | None = None) ->
         style_axes(ax)
     window = view.window
     header = [
-        title_line(fit_title(f"{{small}} / {{large}} ratio: {view.period.describe()}", view.pair)),
+        title_line(symbol_title(f"{{small}} / {{large}} ratio: {view.period.describe()}",
+                                view.pair)),
         HeaderLine(f"{window.start.date().isoformat()} to {window.end.date().isoformat()}  ·  "
                    f"{len(view.frame):,} daily closes  ·  {cross_text(view.status)}"),
         HeaderLine(stats_line(view.status), colour=INK),

@@ -46,7 +46,9 @@ from handlers.report_text import (
     context,
     header,
     indented,
+    pair_symbols,
     section,
+    series_names,
     title_rule,
     warning_lines,
 )
@@ -253,8 +255,9 @@ LABEL_WIDTH, CELL_WIDTH = 11, 8
 
 
 def title(p: CutsPayload) -> str:
-    """'Russell 2000 vs S&P 500 after the first Fed cut · data to 2026-08-21'."""
-    return f"{p['small']['name']} vs {p['large']['name']} after the first Fed cut · to {p['end']}"
+    """'^RUT vs ^GSPC after the first Fed cut · to 2026-08-21' (the first line names the
+    series)."""
+    return f"{pair_symbols(p)} after the first Fed cut · to {p['end']}"
 
 
 def _head(s: HorizonPayload) -> str:
@@ -398,7 +401,7 @@ def cuts_blocks(p: CutsPayload) -> list[dict[str, Any]]:
     table = "\n".join(table_lines(p))
     return [
         header(title(p)),
-        section(f"*{verdict_line(p)}*\n```{table}```"),
+        section(f"*{verdict_line(p)}*\n{series_names(p)}\n```{table}```"),
         section("\n".join([*leaning_lines(p), current_line(p), coverage_line(p), EARNINGS])),
         context(p, " ".join(conventions(p)), basis_source_text(p)),
     ]

@@ -50,6 +50,12 @@ def table_block(rows: Sequence[Sequence[Cell]], right: Collection[int] = ()) -> 
                      for n, r in enumerate(rows)]}
 
 
+def pair_symbols(p: Mapping[str, Any], joiner: str = " vs ") -> str:
+    """'^RUT vs ^GSPC': how every title names a pair (the naming rule: tickers in titles,
+    names in the first line or legends, `series_names`)."""
+    return f"{p['small']['symbol']}{joiner}{p['large']['symbol']}"
+
+
 def series_names(p: Mapping[str, Any]) -> str:
     """'Russell 2000 (^RUT) vs S&P 500 (^GSPC)'."""
     return (f"{p['small']['name']} ({p['small']['symbol']}) vs "
@@ -106,9 +112,10 @@ def context(p: Mapping[str, Any], *lines: str) -> Block:
 
 def summary_blocks(title: str, headline: str, fields: list[str], detail: str, p: Mapping[str, Any],
                    footer: list[str]) -> list[Block]:
-    """Header, the bold headline with its fields, a detail section, then the context footer
-    (the Slack twin of `plain_lines`)."""
-    return [header(title), section(f"*{headline}*", fields), section(detail),
+    """Header, the bold headline (and for a pair, what its tickers stand for) with its
+    fields, a detail section, then the context footer (the Slack twin of `plain_lines`)."""
+    names = f"\n{series_names(p)}" if "small" in p and "large" in p else ""
+    return [header(title), section(f"*{headline}*{names}", fields), section(detail),
             context(p, *footer)]
 
 

@@ -42,6 +42,7 @@ from handlers.report_text import (
     context,
     header,
     indented,
+    pair_symbols,
     section,
     table_block,
     title_rule,
@@ -211,8 +212,8 @@ HORIZON_WIDTH, DATE_WIDTH, NUMBER_WIDTH = 8, 10, 8
 
 
 def title(p: TablePayload) -> str:
-    """'Russell 2000 vs S&P 500 · returns to 2024-03-26'."""
-    return f"{p['small']['name']} vs {p['large']['name']} · returns to {p['end']}"
+    """'^RUT vs ^GSPC · returns to 2024-03-26' (`key_line` names the series)."""
+    return f"{pair_symbols(p)} · returns to {p['end']}"
 
 
 def _cell(value: float | None, width: int) -> str:

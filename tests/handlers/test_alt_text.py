@@ -31,7 +31,7 @@ def test_gap_chart_upload_states_both_returns_and_the_gap(app, fake, real_closes
     alt = _upload_alt_text(app, fake, "gap 3y as-of 2024-03-26")
     small = _window_return(real_closes["^RUT"], "2021-03-26", "2024-03-26")
     large = _window_return(real_closes["^GSPC"], "2021-03-26", "2024-03-26")
-    assert alt.startswith("Chart: Russell 2000 vs S&P 500 · 3 years to 2024-03-26.")
+    assert alt.startswith("Chart: ^RUT vs ^GSPC · 3 years to 2024-03-26.")
     assert f"{small:+.2f} %" in alt and f"{large:+.2f} %" in alt
     assert f"lag by {large - small:.2f} pp" in alt
 
