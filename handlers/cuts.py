@@ -42,6 +42,7 @@ from bot.reports.common import (
 from bot.reports.payloads import Instrument, SourceFields
 from handlers.command import Command, Rendering
 from handlers.report_text import (
+    TABLE_CELLS_MAX,
     basis_source_text,
     context,
     header,
@@ -49,6 +50,7 @@ from handlers.report_text import (
     pair_symbols,
     section,
     series_names,
+    table_block,
     title_rule,
     warning_lines,
 )
@@ -286,6 +288,18 @@ def table_lines(p: CutsPayload) -> list[str]:
     return lines
 
 
+def table_rows(p: CutsPayload) -> list[list[str]]:
+    """`table_lines` as rows of cells for Slack's native table (the header row first)."""
+    rows = [["First cut", *(_head(s) for s in p["stats"])]]
+    rows += [[cycle["event_day"] + (" (current)" if cycle["current"] else ""),
+              *(_cell(w["gap_pp"], not w["complete"]).strip() for w in cycle["windows"])]
+             for cycle in p["cycles"]]
+    rows.append(["Median", *(_cell(s["median_gap_pp"]).strip() for s in p["stats"])])
+    rows.append(["Mean", *(_cell(s["mean_gap_pp"]).strip() for s in p["stats"])])
+    rows.append(["Small won", *(f"{s['small_wins']}/{s['cycles']}" for s in p["stats"])])
+    return rows
+
+
 def _years(p: CutsPayload) -> str:
     earlier = [c["year"] for c in p["cycles"] if not c["current"]]
     return f"{earlier[0]}–{earlier[-1]}" if earlier else "none"
@@ -397,11 +411,13 @@ def conventions(p: CutsPayload) -> list[str]:
 
 
 def cuts_blocks(p: CutsPayload) -> list[dict[str, Any]]:
-    """The in-channel Block Kit reply: verdict, the table, how robust, caveats, footer."""
-    table = "\n".join(table_lines(p))
+    """The in-channel Block Kit reply: verdict, the table (Slack's native table, numbers
+    right-aligned), how robust, caveats, footer."""
     return [
         header(title(p)),
-        section(f"*{verdict_line(p)}*\n{series_names(p)}\n```{table}```"),
+        section(f"*{verdict_line(p)}*\n{series_names(p)}\nGap, large − small, in pp "
+                "(+ = small caps lag), per window:"),
+        table_block(table_rows(p), right=range(1, TABLE_CELLS_MAX)),
         section("\n".join([*leaning_lines(p), current_line(p), coverage_line(p), EARNINGS])),
         context(p, " ".join(conventions(p)), basis_source_text(p)),
     ]
