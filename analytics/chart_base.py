@@ -35,16 +35,31 @@ LARGE_COLOUR = "#0072B2"  # Okabe-Ito blue: large caps
 YIELD_COLOUR = "#009E73"  # Okabe-Ito bluish green: the 10-year yield
 SHORT_MA_COLOUR = "#E69F00"  # Okabe-Ito orange: 50-day average
 LONG_MA_COLOUR = "#CC79A7"  # Okabe-Ito reddish purple: 200-day average
-INK, MUTED, GRID = "#1A1A1A", "#5F5F5F", "#E4E4E4"
+INK, MUTED, GRID = "#1A1A1A", "#4D5258", "#CDD2D8"
+BACKGROUND = "#E8EBEE"
+"""A neutral card, not white: on a dark client (#1a1d21) a white chart glares, and a
+transparent one would lose its dark text; this grey reads on light and dark clients alike
+(INK on it: contrast 14:1; MUTED: 6:1). Label boxes and marker rims use it too."""
 FIGSIZE, DPI = (10.0, 20.0 / 3.0), 120  # 1200 x 800 px
 SIZE = {"title": 19, "sub": 14, "label": 13, "tick": 13, "legend": 14, "note": 14, "foot": 12}
 """Font sizes (points) by role."""
+STYLE: dict[str, object] = {
+    "figure.facecolor": BACKGROUND, "axes.facecolor": BACKGROUND,
+    "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": MUTED,
+    "axes.labelsize": SIZE["label"],
+    "xtick.color": MUTED, "ytick.color": MUTED, "xtick.labelcolor": INK,
+    "ytick.labelcolor": INK, "xtick.labelsize": SIZE["tick"], "ytick.labelsize": SIZE["tick"],
+    "xtick.major.size": 3, "ytick.major.size": 3,
+    "grid.color": GRID, "grid.linewidth": 0.8,
+    "legend.frameon": False, "legend.fontsize": SIZE["legend"], "legend.borderaxespad": 0.1,
+    "legend.borderpad": 0.1,
+}
+"""The one matplotlib style every chart draws with (rcParams, set once by `mpl`): colours,
+sizes, grid and legend defaults; chart modules pass only what differs from it."""
 PT_TO_FIG = 1.0 / (FIGSIZE[1] * 72.0)
 """One point as a fraction of the figure height."""
 NAMES_UP_TO = 48
-"""Longer 'small vs large' names fall back to symbols in titles (`short_names`)."""
-TITLE_UP_TO = 58
-"""Longest title (characters) that fits the 1200 px figure at the title size (`fit_title`)."""
+"""Longer 'small vs large' names fall back to symbols in legends (`short_names`)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ def mpl() -> Matplotlib:
     from matplotlib.figure import Figure
     from PIL import Image
 
+    matplotlib.rcParams.update(STYLE)  # this process draws only these charts
     return Matplotlib(Figure, FigureCanvasAgg, matplotlib.dates, matplotlib.ticker,
                       matplotlib.colors, matplotlib.transforms, matplotlib.patches,
                       matplotlib.lines, Image)
@@ -87,19 +103,17 @@ def mpl() -> Matplotlib:
 # --- figure, axes and lines -----------------------------------------------------------------
 
 def new_figure() -> Figure:
-    """A white 1200x800 figure with the constrained layout (no pyplot)."""
-    return mpl().figure_class(figsize=FIGSIZE, dpi=DPI, layout="constrained", facecolor="white")
+    """A 1200x800 figure in the chart style (`STYLE`) with the constrained layout (no
+    pyplot)."""
+    return mpl().figure_class(figsize=FIGSIZE, dpi=DPI, layout="constrained")
 
 
 def style_axes(ax: Axes) -> None:
-    """Thin light grid, no top/right spines, grey ticks with dark labels."""
-    ax.grid(True, axis="both", color=GRID, linewidth=0.8)
+    """Thin grid behind the data, no top/right spines (colours and sizes: `STYLE`)."""
+    ax.grid(True, axis="both")
     ax.set_axisbelow(True)
     for name in ("top", "right"):
         ax.spines[name].set_visible(False)
-    for name in ("left", "bottom"):
-        ax.spines[name].set_color(MUTED)
-    ax.tick_params(labelsize=SIZE["tick"], colors=MUTED, labelcolor=INK, length=3)
 
 
 def line_width(points: int) -> float:
@@ -179,17 +193,16 @@ def footer_text(basis: str, source: str, *, fetched: str | None, end: str) -> st
 
 
 def short_names(pair: Pair) -> tuple[str, str]:
-    """The two names for titles, or the two symbols when the names would not fit."""
+    """The two names for legends and panel labels, or the two symbols when the names would
+    not fit."""
     if len(pair.small.name) + len(pair.large.name) <= NAMES_UP_TO:
         return pair.small.name, pair.large.name
     return pair.small.symbol, pair.large.symbol
 
 
-def fit_title(template: str, pair: Pair) -> str:
-    """`template` ('{small} / {large} ratio') with names, or symbols when names overflow."""
-    title = template.format(small=pair.small.name, large=pair.large.name)
-    if len(title) <= TITLE_UP_TO:
-        return title
+def symbol_title(template: str, pair: Pair) -> str:
+    """`template` ('{small} / {large} ratio') with the pair's tickers: the naming rule of every
+    chart and reply is tickers in titles, names in legends and first lines."""
     return template.format(small=pair.small.symbol, large=pair.large.symbol)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from analytics.board import BOARD_WINDOWS, BoardRow
 from analytics.chart_base import (
+    BACKGROUND,
     INK,
     MUTED,
     SIZE,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from matplotlib.patches import Rectangle
 
 COLOUR_MAP = "RdBu_r"
-NO_DATA = "#E4E4E4"
+NO_DATA = "#C6CBD1"  # darker than the card (BACKGROUND) it sits on
 WINDOW_NAMES = {"1m": "1m", "3m": "3m", "ytd": "YTD", "1y": "1y", "3y": "3y"}
 SHORT_BASIS = {"total return": "total return", "price return": "price return"}
 
@@ -103,8 +104,8 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
     for spine in ax.spines.values():
         spine.set_visible(False)
     for x in (n_cols - 0.5,):
-        ax.axvline(x, color="white", linewidth=6)
-    ax.hlines(np.arange(n_rows - 1) + 0.5, -0.5, n_cols - 0.5, color="white", linewidth=2)
+        ax.axvline(x, color=BACKGROUND, linewidth=6)
+    ax.hlines(np.arange(n_rows - 1) + 0.5, -0.5, n_cols - 0.5, color=BACKGROUND, linewidth=2)
     counts = [r.gap_1y_independent for r in rows if r.gap_1y_independent is not None]
     sample = [f"1y gap percentile: among each row's daily 1-year windows, about "
               f"{min(counts)}-{max(counts)} independent years"] if counts else []
@@ -115,7 +116,7 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
 def _grey(i: int, width: int, x0: int = 0) -> Rectangle:
     """A grey cell (`width` columns from `x0`) on row `i`: no data there."""
     return mpl().patches.Rectangle((x0 - 0.5, i - 0.5), width, 1.0, facecolor=NO_DATA,
-                                   edgecolor="white")
+                                   edgecolor=BACKGROUND)
 
 
 def render_board_chart(rows: list[BoardRow], *, title: str, subtitle: str, footer: str,

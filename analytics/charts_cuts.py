@@ -19,11 +19,11 @@ from analytics.chart_base import (
     SMALL_COLOUR,
     HeaderLine,
     add_header_and_footer,
-    fit_title,
     footer_text,
     mpl,
     new_figure,
     style_axes,
+    symbol_title,
     title_line,
     to_png,
 )
@@ -55,7 +55,7 @@ def render_cuts_chart(result: CutsResult, pair: Pair, *, source: str,
     else:
         reading, what = "No earlier cycle in this pair's history", "only the current cycle"
     header = [
-        title_line(fit_title("{small} / {large} around the first Fed cut", pair)),
+        title_line(symbol_title("{small} / {large} around the first Fed cut", pair)),
         HeaderLine(f"Ratio rebased to 100 on the last close before each cycle's first cut  ·  "
                    f"{what}"),
         HeaderLine(f"{reading}  ·  current: cut of {current.cut.day.date().isoformat()}",
@@ -105,5 +105,5 @@ def _draw_paths(ax: Axes, result: CutsResult) -> None:
     values = np.concatenate([c.path.dropna().to_numpy() for c in result.cycles])
     pad = (values.max() - values.min()) * 0.05
     ax.set_ylim(values.min() - pad, values.max() + pad)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False,
-              fontsize=SIZE["legend"] - 1, borderaxespad=0.1, borderpad=0.1)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
+              fontsize=SIZE["legend"] - 1)

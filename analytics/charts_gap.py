@@ -28,6 +28,7 @@ from analytics.chart_base import (
     short_names,
     since_text,
     style_axes,
+    symbol_title,
     title_line,
     to_png,
     too_few_text,
@@ -105,8 +106,8 @@ def _draw_levels(ax: Axes, result: GapResult) -> None:
         ax.plot(x[-1:], values[-1:], "o", color=colour, markersize=5.5, zorder=4)
     ncols = 2 if len(pair.small.name) + len(pair.large.name) <= LEGEND_ROW_UP_TO else 1
     ax.legend(
-        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False,
-        fontsize=SIZE["legend"], handlelength=1.4, borderaxespad=0.1, borderpad=0.1,
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols,
+        handlelength=1.4,
     )
     _scale_levels(ax, levels.to_numpy())
     _annotate_gap(ax, result, small[-1], large[-1])
@@ -175,7 +176,7 @@ def _header(result: GapResult) -> list[HeaderLine]:
         dates += f"  ·  gap {abs(annual.gap_pp):.2f} pp a year, annualised"
     if result.rank is not None and since_text(result.rank, result.gap_pp >= 0):
         dates += f"  ·  {since_text(result.rank, result.gap_pp >= 0)}"
-    header = [title_line(f"{' vs '.join(short_names(pair))}: {result.period.describe()}"),
+    header = [title_line(symbol_title(f"{{small}} vs {{large}}: {result.period.describe()}", pair)),
               HeaderLine(dates)]
     if result.rank is not None:
         header.append(HeaderLine(rank_line(result.rank, result.period.adjective()), colour=INK))

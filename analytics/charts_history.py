@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analytics.chart_base import (
+    BACKGROUND,
     INK,
     LARGE_COLOUR,
     MUTED,
@@ -21,7 +22,6 @@ from analytics.chart_base import (
     SMALL_COLOUR,
     HeaderLine,
     add_header_and_footer,
-    fit_title,
     footer_text,
     format_dates,
     line_width,
@@ -33,6 +33,7 @@ from analytics.chart_base import (
     since_day,
     since_text,
     style_axes,
+    symbol_title,
     title_line,
     to_png,
 )
@@ -64,7 +65,7 @@ def history_figure(history: GapHistory, *, source: str, fetched: str | None = No
     style_axes(ax)
     adjective = history.period.adjective()
     header = [
-        title_line(fit_title(f"Rolling {adjective} gap: {{small}} vs {{large}}", history.pair)),
+        title_line(symbol_title(f"Rolling {adjective} gap: {{small}} vs {{large}}", history.pair)),
         HeaderLine(f"{len(gaps):,} overlapping windows (about "
                    f"{history.rank.independent_windows:,} independent), ending "
                    f"{gaps.index[0].date().isoformat()} to {gaps.index[-1].date().isoformat()}"),
@@ -107,7 +108,7 @@ def _draw(ax: Axes, history: GapHistory) -> None:
     today = np.datetime64(history.window.end.date(), "ns")
     colour = LARGE_COLOUR if history.lagging else SMALL_COLOUR
     ax.plot([today], [history.current_pp], "o", markersize=10, markerfacecolor=colour,
-            markeredgecolor="white", markeredgewidth=1.8, zorder=6, clip_on=False)
+            markeredgecolor=BACKGROUND, markeredgewidth=1.8, zorder=6, clip_on=False)
     names = history.pair.words
     ax.set_ylabel(f"gap, pp (large − small; up = {names.small} {names.verb('lag')})",
                   fontsize=SIZE["label"],
@@ -131,8 +132,7 @@ def _label_levels(ax: Axes, history: GapHistory) -> None:
                                 label=f"median  {number(history.median_pp, '+.1f')} pp")
     handles = [band, median] if history.rank.ranked else [median]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
-              frameon=False, fontsize=SIZE["legend"], handlelength=1.6, borderaxespad=0.1,
-              borderpad=0.1, columnspacing=1.6)
+              handlelength=1.6, columnspacing=1.6)
 
 
 def _mark(ax: Axes, when: date | None, history: GapHistory, text: str | None) -> None:
@@ -143,7 +143,7 @@ def _mark(ax: Axes, when: date | None, history: GapHistory, text: str | None) ->
         return
     value = float(history.gaps.loc[str(when)])
     point = np.datetime64(when, "ns")
-    ax.plot([point], [value], "o", markersize=8, markerfacecolor="white", markeredgecolor=INK,
+    ax.plot([point], [value], "o", markersize=8, markerfacecolor=BACKGROUND, markeredgecolor=INK,
             markeredgewidth=1.5, zorder=5)
     if text is None:
         return
@@ -166,5 +166,5 @@ def _mark(ax: Axes, when: date | None, history: GapHistory, text: str | None) ->
     ax.annotate(f"{text}\n{when.isoformat()}", xy=(point, value), xytext=offset,
                 textcoords="offset points", ha=ha, va=va, fontsize=SIZE["note"] - 2,
                 color=INK, linespacing=1.1, zorder=7,
-                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": BACKGROUND, "edgecolor": "none",
                       "alpha": 0.8})

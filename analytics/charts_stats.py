@@ -13,18 +13,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analytics.chart_base import (
+    BACKGROUND,
     LARGE_COLOUR,
     MUTED,
     SIZE,
     SMALL_COLOUR,
     add_header_and_footer,
-    fit_title,
     footer_text,
     format_dates,
     line_width,
     mpl,
     new_figure,
     style_axes,
+    symbol_title,
     title_and_subtitles,
     to_png,
 )
@@ -58,7 +59,7 @@ def stats_figure(stats: RiskStats, *, source: str, fetched: str | None = None) -
     if stats.beta is not None and stats.correlation is not None:
         subtitle += (f"  ·  beta {_num(stats.beta)}, correlation {_num(stats.correlation)} "
                      f"({stats.pair.small.symbol} on {stats.pair.large.symbol})")
-    title = fit_title(f"{{small}} vs {{large}}: risk over {stats.period.describe()}", stats.pair)
+    title = symbol_title(f"{{small}} vs {{large}}: risk over {stats.period.describe()}", stats.pair)
     footer = footer_text(stats.pair.basis, source, fetched=fetched, end=end)
     add_header_and_footer(fig, title_and_subtitles(title, [subtitle]), footer)
     return fig
@@ -108,8 +109,8 @@ def _draw_drawdowns(ax: Axes, stats: RiskStats) -> None:
     ax.set_ylim(min(low * 1.1, -1.0), max(-low * 0.04, 0.5))
     _pct_axis(ax)
     ax.set_ylabel("below running high", fontsize=SIZE["label"], color=MUTED)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=1, frameon=False,
-              fontsize=SIZE["legend"] - 1, handlelength=1.4, borderaxespad=0.1, borderpad=0.1,
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=1,
+              fontsize=SIZE["legend"] - 1, handlelength=1.4,
               labelspacing=0.25)
 
 
@@ -120,7 +121,7 @@ def _mark_troughs(ax: Axes, stats: RiskStats) -> None:
                        (LARGE_COLOUR, stats.large.max_drawdown)):
         if dd.depth_pct < 0:
             ax.plot([dd.trough], [dd.depth_pct], "o", markersize=7, markerfacecolor=colour,
-                    markeredgecolor="white", markeredgewidth=1.2, zorder=4, clip_on=False)
+                    markeredgecolor=BACKGROUND, markeredgewidth=1.2, zorder=4, clip_on=False)
 
 
 END_LABEL_GAP = 0.09

@@ -13,19 +13,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analytics.chart_base import (
-    GRID,
     INK,
     LARGE_COLOUR,
     MUTED,
     SIZE,
     SMALL_COLOUR,
     add_header_and_footer,
-    fit_title,
     footer_text,
     mpl,
     new_figure,
     short_names,
     style_axes,
+    symbol_title,
     title_and_subtitles,
     to_png,
 )
@@ -56,7 +55,7 @@ def table_figure(table: PerformanceTable, *, source: str, fetched: str | None = 
     _draw_gap_column(gap_ax, rows)
     _draw_divider(ax, rows)
     style_axes(ax)
-    ax.grid(True, axis="x", color=GRID, linewidth=0.8)
+    ax.grid(True, axis="x")
     ax.grid(False, axis="y")
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0, labelsize=ROW_FONT)
@@ -66,11 +65,11 @@ def table_figure(table: PerformanceTable, *, source: str, fetched: str | None = 
     patch = mpl().patches.Patch
     ax.legend(handles=[patch(color=SMALL_COLOUR, label=f"{small} ({table.pair.small.symbol})"),
                        patch(color=LARGE_COLOUR, label=f"{large} ({table.pair.large.symbol})")],
-              loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False,
-              fontsize=SIZE["legend"], handlelength=1.2, borderaxespad=0.1, borderpad=0.1)
+              loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
+              handlelength=1.2)
     end = table.end.date().isoformat()
     header = title_and_subtitles(
-        fit_title(f"{{small}} vs {{large}}: returns to {end}", table.pair),
+        symbol_title(f"{{small}} vs {{large}}: returns to {end}", table.pair),
         [f"Every horizon ends {end} (last common close); gap = large − small in pp "
          f"(+ = {table.pair.words.small} {table.pair.words.verb('lag')})"])
     footer = footer_text(table.pair.basis, source, fetched=fetched, end=end)
@@ -120,7 +119,7 @@ def _draw_gap_column(ax: Axes, rows: tuple[PerformanceRow, ...]) -> None:
     ax.set_axis_off()
     ax.set_xlim(0.0, 1.0)
     ax.text(1.0, 1.0, "Gap", transform=ax.transAxes, ha="right", va="bottom",
-            fontsize=SIZE["legend"], color=INK, fontweight="bold")
+            color=INK, fontweight="bold")
     for pos, row in enumerate(rows):
         if row.gap_pp is None:
             text, colour = "n/a", MUTED

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analytics.chart_base import (
+    BACKGROUND,
     INK,
     LONG_MA_COLOUR,
     MUTED,
@@ -21,7 +22,6 @@ from analytics.chart_base import (
     SIZE,
     HeaderLine,
     add_header_and_footer,
-    fit_title,
     footer_text,
     format_dates,
     line_width,
@@ -31,6 +31,7 @@ from analytics.chart_base import (
     quietest_box,
     shade_lead,
     style_axes,
+    symbol_title,
     title_line,
     to_png,
 )
@@ -61,7 +62,8 @@ def trend_figure(view: TrendView, *, source: str, fetched: str | None = None) ->
         style_axes(ax)
     window = view.window
     header = [
-        title_line(fit_title(f"{{small}} / {{large}} ratio: {view.period.describe()}", view.pair)),
+        title_line(symbol_title(f"{{small}} / {{large}} ratio: {view.period.describe()}",
+                                view.pair)),
         HeaderLine(f"{window.start.date().isoformat()} to {window.end.date().isoformat()}  ·  "
                    f"{len(view.frame):,} daily closes  ·  {cross_text(view.status)}"),
         HeaderLine(stats_line(view.status), colour=INK),
@@ -116,8 +118,8 @@ def _draw_ratio(ax: Axes, view: TrendView) -> None:
     handles, labels = ax.get_legend_handles_labels()
     order = [2, 1, 0]
     ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower left",
-              bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize=SIZE["legend"],
-              handlelength=1.6, borderaxespad=0.1, borderpad=0.1)
+              bbox_to_anchor=(0.0, 1.0), ncols=3,
+              handlelength=1.6)
     ax.yaxis.set_major_locator(mpl().ticker.MaxNLocator(nbins=6))
     ax.yaxis.set_major_formatter(mpl().ticker.StrMethodFormatter("{x:.3f}"))
     ax.set_ylabel("small / large", fontsize=SIZE["label"], color=MUTED)
@@ -137,7 +139,7 @@ def _mark_cross(ax: Axes, view: TrendView) -> None:
     when = np.datetime64(status.last_cross_date, "ns")
     level = float(frame["ratio"].loc[str(status.last_cross_date)])
     ax.axvline(when, color=MUTED, linewidth=1.0, linestyle=":", zorder=1)
-    ax.plot([when], [level], "o", markersize=9, markerfacecolor="white",
+    ax.plot([when], [level], "o", markersize=9, markerfacecolor=BACKGROUND,
             markeredgecolor=INK, markeredgewidth=1.6, zorder=6)
     if not labelled:  # decades of data leave no room: the header says when it crossed
         return
@@ -159,7 +161,7 @@ def _mark_cross(ax: Axes, view: TrendView) -> None:
                 xycoords="axes fraction", ha="left" if right else "right",
                 va="top" if top else "bottom", fontsize=SIZE["note"] - 1, color=INK,
                 linespacing=1.15, zorder=7,
-                bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "none",
+                bbox={"boxstyle": "round,pad=0.3", "facecolor": BACKGROUND, "edgecolor": "none",
                       "alpha": 0.9})
 
 

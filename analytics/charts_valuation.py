@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analytics.chart_base import (
+    BACKGROUND,
     INK,
     LARGE_COLOUR,
     MUTED,
@@ -95,11 +96,11 @@ def _draw(ax: Axes, result: ValuationResult) -> None:
     ax.annotate(label, (result.latest_year, result.latest), xytext=(-12, 0),
                 textcoords="offset points", ha="right", va="center",
                 fontsize=SIZE["note"] - 2, color=SMALL_COLOUR,
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": BACKGROUND, "edgecolor": "none",
                       "alpha": 0.85})
     ax.set_xlim(years[0] - 1, years[-1] + 2)
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(ticker.MultipleLocator(10))
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: number(v, ".1f")))
     ax.set_ylabel("P/B small / P/B large", fontsize=SIZE["label"], color=MUTED)
-    ax.legend(loc="upper left", frameon=False, fontsize=SIZE["legend"] - 1)
+    ax.legend(loc="upper left", fontsize=SIZE["legend"] - 1)

@@ -21,12 +21,12 @@ from analytics.chart_base import (
     SIZE,
     SMALL_COLOUR,
     add_header_and_footer,
-    fit_title,
     footer_text,
     mpl,
     new_figure,
     short_names,
     style_axes,
+    symbol_title,
     title_and_subtitles,
     to_png,
 )
@@ -73,7 +73,7 @@ def years_figure(result: CalendarYears, *, source: str, fetched: str | None = No
     ytd = result.to_date
     to_date = (f"; {ytd.year} to {ytd.end.date()} hatched" if ytd else "")
     header = title_and_subtitles(
-        fit_title("{small} vs {large}: calendar-year returns", result.pair),
+        symbol_title("{small} vs {large}: calendar-year returns", result.pair),
         [f"{counts}{to_date}", "Each year: last close of the year before → last close of the "
          "year; gap = large − small in pp"])
     end = rows[-1].end.date().isoformat()

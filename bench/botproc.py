@@ -34,7 +34,7 @@ from bot.serve import http_server
 def obvious_app(deps: Any, data_dir: Path) -> App:
     """The baseline Bolt app: ack, then compute and post in the listener thread."""
     from bench.obvious import ObviousReports
-    from bot.slack.slack_io import post_reply
+    from bot.slack.slack_update import post_reply
     from handlers.help import HelpRequest
     from handlers.registry import parse_command
     from handlers.replies import channel_reply

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.runtime.deps import Deps
 from bot.slack import redelivery
 from bot.slack.slack_io import reply_client_options
-from handlers import actions, csv_button, home, mentions, slash
+from handlers import actions, chart_links, csv_button, home, mentions, slash
 from handlers.csv_button import CSV_ACTION
 from handlers.home_view import REFRESH_ACTION
 from handlers.reply_jobs import run_reply
@@ -58,6 +58,7 @@ def create_app(deps: Deps) -> App:
     app.event("app_mention")(mentions.on_mention)
     app.action(actions.SWITCH_ACTION)(actions.on_switch)
     app.action(CSV_ACTION)(csv_button.on_csv)
+    app.action(chart_links.LINK_ACTION)(chart_links.on_link)
     app.event("app_home_opened")(home.on_home_opened)
     app.action(REFRESH_ACTION)(home.on_refresh)
     deps.reply_queue.run_local = partial(run_reply, deps)  # jobs run here without a queue

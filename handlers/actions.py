@@ -2,7 +2,8 @@
 
 The button value holds the query to switch to (handlers/buttons.py). The click is answered
 with the same report pipeline as the command; the message is replaced in place with the new
-numbers, the new chart and a line saying who switched it. Anything that prevents that ends
+numbers, the new chart (bot.slack.slack_update: the same path as a new answer's chart), a line
+saying who switched it, and the original 'Requested by' line. Anything that prevents that ends
 in a message only the clicking user sees, never in silence.
 """
 
@@ -22,9 +23,9 @@ from bot.data.market_hours import last_refresh_point
 from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
-from bot.slack.slack_update import MessageRef, update_report_message
+from bot.slack.slack_update import ORIGIN_BLOCK_ID, MessageRef, update_report_message, with_chart
 from handlers.buttons import ACTION_PREFIX, EPOCH_FORMAT, SwitchRequest, decode_value
-from handlers.command import Blocks
+from handlers.command import Block, Blocks
 from handlers.registry import parse
 from handlers.replies import channel_reply
 from handlers.words import CommandError
@@ -59,19 +60,10 @@ def attribution(label: str, user_id: str, now: datetime) -> str:
             f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>")
 
 
-def switched_blocks(blocks: Blocks, note: str, image_file_id: str | None, alt_text: str,
-                    chart_in_thread: bool) -> Blocks:
-    """The report's blocks with the chart image and the attribution just above its buttons."""
-    body, tail = (blocks[:-1], blocks[-1:]) if blocks and blocks[-1]["type"] == "actions" \
-        else (blocks, [])
-    extra: Blocks = []
-    if image_file_id is not None:
-        extra.append({"type": "image", "slack_file": {"id": image_file_id},
-                      "alt_text": alt_text[:2000]})
-    elif chart_in_thread:
-        note += " · chart in the thread"
-    extra.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
-    return [*body, *extra, *tail]
+def clicked_origin(body: dict[str, Any]) -> Block | None:
+    """The clicked message's 'Requested by' line (kept: a switch does not change who asked)."""
+    blocks = (body.get("message") or {}).get("blocks") or []
+    return next((b for b in blocks if b.get("block_id") == ORIGIN_BLOCK_ID), None)
 
 
 def message_ref(body: dict[str, Any]) -> MessageRef:
@@ -124,18 +116,17 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
     except Exception:
         _ref_error(f"switching to {request.command_text()!r} failed", respond)
         return None
-    reply = channel_reply(report)
+    reply = channel_reply(report, clicked_origin(body))
     label = (action.get("text") or {}).get("text") or request.command_text()
     note = attribution(label, body["user"]["id"], now)
 
     def render(image_file_id: str | None, chart_in_thread: bool) -> Blocks:
-        return switched_blocks(reply.blocks, note, image_file_id,
-                               reply.chart_alt_text or reply.chart_title,
-                               chart_in_thread)
+        return with_chart(reply.blocks, image_file_id, reply.chart_alt_text or reply.chart_title,
+                          chart_in_thread, note)
 
     try:
         return update_report_message(client, respond, message_ref(body), reply, render,
-                                     comment=note, bot_user_id=bot_user_id)
+                                     bot_user_id=bot_user_id)
     except Exception:
         _ref_error(f"updating the message for {request.command_text()!r} failed", respond)
         return None

@@ -13,6 +13,7 @@ from analytics.formatting import clip
 from bot.alerts.commands import RuleView
 from bot.alerts.digest import DigestSubscription
 from bot.alerts.store import AlertRule
+from handlers.report_text import Cell, table_block, user_cell
 
 Record = dict[str, Any]
 Blocks = list[dict[str, Any]]
@@ -21,7 +22,7 @@ VERBS = {("above", "up"): "rose above", ("below", "down"): "fell below",
          ("crosses up", "up"): "crossed above", ("crosses down", "down"): "crossed below",
          ("crosses", "up"): "crossed above", ("crosses", "down"): "crossed below"}
 EXAMPLE = "/smallcaps alert add gap 3y above 30 hysteresis 2"
-MAX_ROWS = 46  # + header, "more" and footer blocks: within Slack's 50 per message
+MAX_ROWS = 99  # + the header row: Slack's table block holds 100 rows
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -165,18 +166,23 @@ def rule_line(view: RuleView, where: str = "", lead: str = "now") -> str:
 
 
 def list_blocks(views: list[RuleView], max_rules: int, schedule: str) -> tuple[Blocks, str]:
-    """One section per rule (the default limit of 25 fits; more are counted, not shown)."""
+    """The rules as Slack's native table, one row per rule (ID, rule, value now, status,
+    creator); the notification text lists them too."""
     if not views:
         return ([_section(f"No alerts in this channel yet. Try `{EXAMPLE}`.")],
                 "No alerts in this channel")
     head = _section(f"*Alerts in this channel* ({len(views)} of {max_rules})")
-    rows = [_section(rule_line(v)) for v in views[:MAX_ROWS]]
+    cells: list[list[Cell]] = [["ID", "Rule", "Now", "Status", "Set by"]]
+    cells += [[v.rule.id, v.rule.description, v.current_text("").strip(), v.rule.status,
+               user_cell(v.rule.creator_id)] for v in views[:MAX_ROWS]]
+    rows = [table_block(cells)]
     if len(views) > MAX_ROWS:
-        rows.append(_context(f"… and {len(views) - MAX_ROWS} more (not shown: Slack allows 50 "
-                             "blocks per message)."))
+        rows.append(_context(f"… and {len(views) - MAX_ROWS} more (not shown: Slack's table "
+                             "holds 100 rows)."))
     foot = _context(f"Checked once per trading day after the US close ({schedule}). "
                     "`/smallcaps alert remove|pause|resume ID`: the rule's creator or an admin.")
-    return [head, *rows, foot], f"{len(views)} alert(s) in this channel"
+    listed = "; ".join(f"{v.rule.id} {v.rule.description}" for v in views[:MAX_ROWS])
+    return [head, *rows, foot], clip(f"{len(views)} alert(s) in this channel: {listed}", 3000)
 
 
 def action_text(action: str, rule: AlertRule) -> str:

@@ -43,7 +43,7 @@ from bot.reports.payloads import Instrument, SourceFields
 from bot.runtime.config import get_settings
 from bot.slack.escape import escape
 from handlers.command import Command, Rendering
-from handlers.report_text import context, header, section, source_text, title_rule
+from handlers.report_text import context, header, source_text, table_block, title_rule
 from handlers.words import CommandError, pop_as_of, pop_end_basis
 
 
@@ -277,10 +277,26 @@ def explanation(p: BoardPayload) -> str:
             "`gap` and `trend`; each row on its own basis and last common close.")
 
 
+def board_rows(p: BoardPayload) -> list[list[str]]:
+    """The board as rows of cells (header first) for Slack's native table; a row without
+    data shows why, a row ending on another day says so in its last cell."""
+    rows = [["Row", "Pair", *COLUMNS]]
+    for row in p["rows"]:
+        cells = row_cells(row)
+        if not cells:
+            rows.append([row["label"], row["pair"], row["note"] or "n/a"])
+            continue
+        if row["end"] != p["end"]:
+            cells[-1] += f" · to {row['end']}"
+        rows.append([row["label"], row["pair"], *cells])
+    return rows
+
+
 def board_blocks(p: BoardPayload) -> list[dict[str, Any]]:
-    """The channel reply: the table as a code block, what the columns mean, the source."""
+    """The channel reply: the board as Slack's native table (numbers right-aligned), what
+    the columns mean, the source."""
     return [header(title(p)),
-            section("```" + escape("\n".join(table_lines(p))) + "```"),
+            table_block(board_rows(p), right=range(2, 2 + len(COLUMNS) - 1)),
             context(p, explanation(p), source_text(p))]
 
 

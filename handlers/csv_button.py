@@ -16,6 +16,7 @@ from bot.reports import Payload
 from bot.reports.csv_export import report_csv
 from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
+from handlers.chart_links import link_buttons
 from handlers.registry import parse_command
 from handlers.words import CommandError
 
@@ -43,11 +44,12 @@ def csv_command(p: Payload) -> str:
 
 
 def csv_block(p: Payload) -> dict[str, Any]:
-    """An actions block with the CSV button (value within Slack's 2,000 characters)."""
+    """An actions block with the CSV button (value within Slack's 2,000 characters), and
+    for a gap or ratio chart the links to open it on TradingView and StockCharts."""
     return {"type": "actions", "block_id": "smallcaps_csv_row", "elements": [{
         "type": "button", "action_id": CSV_ACTION, "value": csv_command(p)[:2000],
         "text": {"type": "plain_text", "text": "CSV"},
-    }]}
+    }, *link_buttons(p)]}
 
 
 def with_csv_button(blocks: list[dict[str, Any]], p: Payload) -> list[dict[str, Any]]:

@@ -43,11 +43,15 @@ from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from handlers.command import Command, Rendering
 from handlers.report_text import (
+    TABLE_CELLS_MAX,
     basis_source_text,
     context,
     header,
     indented,
+    pair_symbols,
     section,
+    series_names,
+    table_block,
     title_rule,
     warning_lines,
 )
@@ -252,8 +256,9 @@ LABEL_WIDTH, CELL_WIDTH = 11, 8
 
 
 def title(p: CutsPayload) -> str:
-    """'Russell 2000 vs S&P 500 after the first Fed cut · data to 2026-08-21'."""
-    return f"{p['small']['name']} vs {p['large']['name']} after the first Fed cut · to {p['end']}"
+    """'^RUT vs ^GSPC after the first Fed cut · to 2026-08-21' (the first line names the
+    series)."""
+    return f"{pair_symbols(p)} after the first Fed cut · to {p['end']}"
 
 
 def _head(s: HorizonPayload) -> str:
@@ -280,6 +285,18 @@ def table_lines(p: CutsPayload) -> list[str]:
     lines.append("Small won".ljust(LABEL_WIDTH) + "".join(
         f"{s['small_wins']}/{s['cycles']}".rjust(CELL_WIDTH) for s in p["stats"]))
     return lines
+
+
+def table_rows(p: CutsPayload) -> list[list[str]]:
+    """`table_lines` as rows of cells for Slack's native table (the header row first)."""
+    rows = [["First cut", *(_head(s) for s in p["stats"])]]
+    rows += [[cycle["event_day"] + (" (current)" if cycle["current"] else ""),
+              *(_cell(w["gap_pp"], not w["complete"]).strip() for w in cycle["windows"])]
+             for cycle in p["cycles"]]
+    rows.append(["Median", *(_cell(s["median_gap_pp"]).strip() for s in p["stats"])])
+    rows.append(["Mean", *(_cell(s["mean_gap_pp"]).strip() for s in p["stats"])])
+    rows.append(["Small won", *(f"{s['small_wins']}/{s['cycles']}" for s in p["stats"])])
+    return rows
 
 
 def _years(p: CutsPayload) -> str:
@@ -393,11 +410,13 @@ def conventions(p: CutsPayload) -> list[str]:
 
 
 def cuts_blocks(p: CutsPayload) -> list[dict[str, Any]]:
-    """The in-channel Block Kit reply: verdict, the table, how robust, caveats, footer."""
-    table = "\n".join(table_lines(p))
+    """The in-channel Block Kit reply: verdict, the table (Slack's native table, numbers
+    right-aligned), how robust, caveats, footer."""
     return [
         header(title(p)),
-        section(f"*{verdict_line(p)}*\n```{table}```"),
+        section(f"*{verdict_line(p)}*\n{series_names(p)}\nGap, large − small, in pp "
+                "(+ = small caps lag), per window:"),
+        table_block(table_rows(p), right=range(1, TABLE_CELLS_MAX)),
         section("\n".join([*leaning_lines(p), current_line(p), coverage_line(p), EARNINGS])),
         context(p, " ".join(conventions(p)), basis_source_text(p)),
     ]

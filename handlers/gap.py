@@ -34,6 +34,7 @@ from handlers.report_text import (
     context,
     header,
     indented,
+    pair_symbols,
     section,
     span_text,
     title_rule,
@@ -261,8 +262,8 @@ def other_basis_line(p: GapPayload) -> str | None:
 
 
 def title(p: GapPayload) -> str:
-    """'Russell 2000 vs S&P 500 · 3 years to 2024-03-26'."""
-    return f"{p['small']['name']} vs {p['large']['name']} · {span_text(p)}"
+    """'^RUT vs ^GSPC · 3 years to 2024-03-26' (the fields name the series)."""
+    return f"{pair_symbols(p)} · {span_text(p)}"
 
 
 def leg_line(leg: GapLeg) -> str:

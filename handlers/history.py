@@ -32,6 +32,7 @@ from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
     bold_fields_to_plain,
+    pair_symbols,
     plain_lines,
     series_names,
     source_text,
@@ -135,9 +136,9 @@ def parse_history(args: list[str]) -> HistoryQuery:
 
 
 def title(p: HistoryPayload) -> str:
-    """'Rolling 3-year gap · Russell 2000 vs S&P 500 · to 2024-03-26'."""
-    return (f"Rolling {p['period_adjective']} gap · {p['small']['name']} vs "
-            f"{p['large']['name']} · to {p['end']}")
+    """'Rolling 3-year gap · ^RUT vs ^GSPC · to 2024-03-26' (the first line names the
+    series)."""
+    return f"Rolling {p['period_adjective']} gap · {pair_symbols(p)} · to {p['end']}"
 
 
 def headline(p: HistoryPayload) -> str:

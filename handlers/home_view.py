@@ -64,27 +64,25 @@ def slack_time(moment: datetime) -> str:
             f"{moment:%Y-%m-%d %H:%M} UTC>")
 
 
-def gap_table(rows: list[GapRow]) -> str:
-    """The gaps in aligned monospace columns: period, window, both returns, gap, percentile."""
-    first = next((r.payload for r in rows if r.payload), None)
-    small = first["small"]["name"] if first else "Small caps"
-    large = first["large"]["name"] if first else "Large caps"
-    table = [("Period", "Window", small, large, "Small caps", "Percentile")]
+def gap_sections(rows: list[GapRow]) -> Blocks:
+    """A section per period: its window, then both returns, the gap and its percentile as
+    labelled fields (Slack's table block is for messages only; fields read on phones and
+    with screen readers, where a code block's columns do not)."""
+    blocks: Blocks = []
     for row in rows:
         p = row.payload
         if p is None:
-            table.append((row.period, "n/a", "", "", "", ""))
+            blocks.append(_section(f"*{row.period}* · n/a"))
             continue
         verb = {"large": "lag", "small": "lead"}.get(p["leader"], "level")
-        rank = p["history_rank"]
-        table.append((row.period, f"{p['start']} → {p['end']}", pct(p["small"]["return_pct"]),
-                      pct(p["large"]["return_pct"]), f"{verb:<5}{pp(abs(p['gap_pp'])):>9}",
-                      _percentile(rank)))
-    widths = [max(len(r[i]) for r in table) for i in range(6)]
-    right = {2, 3, 5}
-    return "\n".join("  ".join(c.rjust(w) if i in right else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
-                     for r in table)
+        section = _section(f"*{row.period}* · {p['start']} → {p['end']}")
+        section["fields"] = [
+            {"type": "mrkdwn", "text": f"*{p['small']['name']}*\n{pct(p['small']['return_pct'])}"},
+            {"type": "mrkdwn", "text": f"*{p['large']['name']}*\n{pct(p['large']['return_pct'])}"},
+            {"type": "mrkdwn", "text": f"*Small caps*\n{verb} {pp(abs(p['gap_pp']))}"},
+            {"type": "mrkdwn", "text": f"*Percentile*\n{_percentile(p['history_rank'])}"}]
+        blocks.append(section)
+    return blocks
 
 
 def _percentile(rank: dict[str, Any] | None) -> str:
@@ -173,7 +171,8 @@ def dashboard_view(d: Dashboard) -> dict[str, Any]:
     """The Home tab: gaps, relative strength, alert rules, refresh."""
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "Small caps vs large caps"}},
-        _section(f"*{pair_title(d.rows)}*, latest data\n```" + gap_table(d.rows) + "```"),
+        _section(f"*{pair_title(d.rows)}*, latest data"),
+        *gap_sections(d.rows),
     ]
     runs = run_lines(d.rows)
     if runs:

@@ -42,6 +42,7 @@ from bot.reports.payloads import Instrument, SourceFields, WindowFields
 from handlers.command import Command, Rendering
 from handlers.report_text import (
     bold_fields_to_plain,
+    pair_symbols,
     plain_lines,
     source_text,
     span_text,
@@ -171,8 +172,8 @@ STORY = "“higher rates hurt small caps”"
 
 
 def title(p: RatesPayload) -> str:
-    """'1-year gap vs 10-year Treasury yield · 10 years to 2026-02-13'."""
-    return f"1-year gap vs 10-year Treasury yield · {span_text(p)}"
+    """'^RUT vs ^GSPC: 1-year gap vs 10-year Treasury yield · 10 years to 2026-02-13'."""
+    return f"{pair_symbols(p)}: 1-year gap vs 10-year Treasury yield · {span_text(p)}"
 
 
 def r_text(corr: LevelCorrelation | ChangeCorrelation) -> str:

@@ -16,19 +16,42 @@ from analytics.formatting import clip
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
 from bot.reports import Payload, Report, ReportQuery
-from bot.slack.slack_io import ChannelReply, PostUnclear, post_reply, slack_error
-from handlers.command import Conversation
+from bot.slack.post_check import PostUnclear
+from bot.slack.slack_io import ChannelReply, slack_error
+from bot.slack.slack_update import ORIGIN_BLOCK_ID, post_reply
+from handlers.command import Block, Conversation
 from handlers.csv_button import with_csv_button
 from handlers.registry import Parsed, get, rendering_of
 
 logger = logging.getLogger(__name__)
 
-def channel_reply(report: Report) -> ChannelReply:
-    """The channel message (blocks, text and chart) for any report; the chart is drawn when
-    `chart` is called (after the text is posted)."""
+
+def escape_mrkdwn(text: str) -> str:
+    """`text` as Slack shows it literally: its three control characters escaped (&, <, >),
+    so typed words never become a mention, a link or a channel-wide ping."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def origin_block(user_id: str, invoked_as: str, words: str) -> Block:
+    """'Requested by @ana · `/smallcaps gap 3y`': who asked for a reply and what they typed
+    (a backtick in the words would end the code span, so it is shown as a quote)."""
+    typed = escape_mrkdwn(f"{invoked_as} {words}".strip().replace("`", "'"))
+    return {"type": "context", "block_id": ORIGIN_BLOCK_ID, "elements": [
+        {"type": "mrkdwn", "text": clip(f"Requested by <@{user_id}> · `{clip(typed, 200)}`",
+                                        3000)}]}
+
+
+def channel_reply(report: Report, origin: Block | None = None) -> ChannelReply:
+    """The channel message (blocks, text and chart) for any report, with the `origin` line
+    (who asked) above its buttons; the chart is drawn when `chart` is called (after the
+    text is posted)."""
     p = report.payload
     fmt = rendering_of(p)
-    blocks = with_csv_button(fmt.blocks(p), p) if get(p["command"]).csv else fmt.blocks(p)
+    blocks = fmt.blocks(p)
+    if origin is not None:
+        split = len(blocks) - (1 if blocks and blocks[-1]["type"] == "actions" else 0)
+        blocks = [*blocks[:split][:48], origin, *blocks[split:]]
+    blocks = with_csv_button(blocks, p) if get(p["command"]).csv else blocks
     return ChannelReply(blocks=blocks, text=fmt.fallback(p),
                         chart=lambda: report.chart_png,
                         chart_filename=report.chart_filename, chart_title=fmt.title(p),
@@ -78,7 +101,8 @@ def answer_report(conversation: Conversation, query: ReportQuery) -> None:
                                  "logged."))
         return
     try:
-        post_reply(c.client, c.respond, c.channel_id, channel_reply(report), c.bot_user_id,
+        reply = channel_reply(report, origin_block(c.user_id, c.invoked_as, c.text))
+        post_reply(c.client, c.respond, c.channel_id, reply, c.bot_user_id,
                    thread_ts=c.thread_ts)
     except PostUnclear as exc:  # Slack's answer was lost; the post may be in the channel
         ref = uuid.uuid4().hex[:8]

@@ -7,7 +7,7 @@ section text to 3000, fields to 2000 and at most 10 of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,43 @@ from bot.reports.common import last_close_text
 from handlers.command import Block
 
 HEADER_MAX, TEXT_MAX, FIELD_MAX, FIELDS_MAX = 150, 3000, 2000, 10
+TABLE_ROWS_MAX, TABLE_CELLS_MAX = 100, 20
+Cell = str | Block
+"""A table cell: its text, or a ready cell (`user_cell`: a mention Slack renders)."""
+
+
+def user_cell(user_id: str) -> Block:
+    """A table cell showing a user (@ana), as a mention Slack renders."""
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+        {"type": "user", "user_id": user_id}]}]}
+
+
+def _cell(value: Cell, bold: bool = False) -> Block:
+    if not isinstance(value, str):
+        return value
+    if bold:
+        return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+            {"type": "text", "text": value or " ", "style": {"bold": True}}]}]}
+    return {"type": "raw_text", "text": value or " "}
+
+
+def table_block(rows: Sequence[Sequence[Cell]], right: Collection[int] = ()) -> Block:
+    """Slack's native table (messages only): the first row is the header (bold), the columns
+    in `right` right-aligned (numbers); at most 100 rows of 20 cells, shorter rows padded.
+    A screen reader reads it cell by cell, and it does not wrap like a code block on phones."""
+    rows = list(rows)[:TABLE_ROWS_MAX]
+    width = min(max(len(r) for r in rows), TABLE_CELLS_MAX)
+    return {"type": "table",
+            "column_settings": [{"align": "right" if i in right else "left"}
+                                for i in range(width)],
+            "rows": [[_cell(c, bold=n == 0) for c in [*r, *[""] * (width - len(r))][:width]]
+                     for n, r in enumerate(rows)]}
+
+
+def pair_symbols(p: Mapping[str, Any], joiner: str = " vs ") -> str:
+    """'^RUT vs ^GSPC': how every title names a pair (the naming rule: tickers in titles,
+    names in the first line or legends, `series_names`)."""
+    return f"{p['small']['symbol']}{joiner}{p['large']['symbol']}"
 
 
 def series_names(p: Mapping[str, Any]) -> str:
@@ -75,9 +112,10 @@ def context(p: Mapping[str, Any], *lines: str) -> Block:
 
 def summary_blocks(title: str, headline: str, fields: list[str], detail: str, p: Mapping[str, Any],
                    footer: list[str]) -> list[Block]:
-    """Header, the bold headline with its fields, a detail section, then the context footer
-    (the Slack twin of `plain_lines`)."""
-    return [header(title), section(f"*{headline}*", fields), section(detail),
+    """Header, the bold headline (and for a pair, what its tickers stand for) with its
+    fields, a detail section, then the context footer (the Slack twin of `plain_lines`)."""
+    names = f"\n{series_names(p)}" if "small" in p and "large" in p else ""
+    return [header(title), section(f"*{headline}*{names}", fields), section(detail),
             context(p, *footer)]
 
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.formatting import clip
-from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, ScheduleStore
+from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, Schedule, ScheduleStore
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
 from handlers.command import Command, Conversation
+from handlers.report_text import Cell, table_block, user_cell
 from handlers.words import AS_OF_WORDS, CommandError, split_words
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,19 @@ def parse_schedule(args: list[str], parse_command: Callable[[str], Any],
     return ScheduleRequest("add", command, frequency, weekday)
 
 
+def list_blocks(schedules: Sequence[Schedule], when: str) -> list[dict[str, Any]]:
+    """`schedule list` as Slack's native table (ID, report, how often, creator)."""
+    rows: list[list[Cell]] = [["ID", "Report", "How often", "Set by"]]
+    rows += [[s.id, s.command, f"weekly on {s.weekday}" if s.frequency == "weekly"
+              else s.frequency, user_cell(s.creator_id)] for s in schedules]
+    table = table_block(rows)
+    return [{"type": "section", "text": {"type": "mrkdwn",
+                                         "text": "*Scheduled reports in this channel*"}},
+            table,
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Posted {when}. "
+             "`/smallcaps schedule remove ID` stops one."}]}]
+
+
 def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_id: str,
                     send: Callable[..., Any]) -> None:
     """Add, list or remove this channel's schedules; `send(text=...)` the outcome."""
@@ -109,9 +123,10 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
             schedules = store.for_channel(channel_id)
             lines = [f"`{s.id}` {escape(s.describe())} · set by <@{s.creator_id}>"
                      for s in schedules]
-            send(text=clip("*Scheduled reports in this channel*\n" + ("\n".join(lines) or
-                           "None yet. e.g. `/smallcaps " + EXAMPLE + "`") + f"\nPosted {when}.",
-                           3000))
+            text = clip("*Scheduled reports in this channel*\n" + ("\n".join(lines) or
+                        "None yet. e.g. `/smallcaps " + EXAMPLE + "`") + f"\nPosted {when}.",
+                        3000)
+            send(text=text, blocks=list_blocks(schedules, when) if schedules else None)
         else:
             assert request.schedule_id
             found = store.get(request.schedule_id)

@@ -37,8 +37,11 @@ from handlers.report_text import (
     context,
     header,
     indented,
+    pair_symbols,
     section,
+    series_names,
     span_text,
+    table_block,
     title_rule,
     warning_lines,
     window_rule,
@@ -198,9 +201,8 @@ LABEL_WIDTH, VALUE_WIDTH = 18, 15
 
 
 def title(p: StatsPayload) -> str:
-    """'Russell 2000 vs S&P 500 · risk over 3 years to 2024-03-26'."""
-    return (f"{p['small']['name']} vs {p['large']['name']} · risk over "
-            f"{span_text(p)}")
+    """'^RUT vs ^GSPC · risk over 3 years to 2024-03-26' (the body names the series)."""
+    return f"{pair_symbols(p)} · risk over {span_text(p)}"
 
 
 def _pct(value: float | None, signed: bool = True) -> str:
@@ -298,13 +300,13 @@ def conventions(p: StatsPayload) -> str:
 def stats_blocks(p: StatsPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the comparison table, beta, conventions,
     and the period/pair buttons (handlers/actions.py switches the message in place)."""
-    table = "\n".join(table_lines(p))
     other = other_basis_line(p)
-    body = (f"*{window_label(p)}* ({window_how(p)}).\n```{table}```\n"
+    body = (f"{series_names(p)}\n*{window_label(p)}* ({window_how(p)}).\n"
             + (f"{other}\n" if other else "") + beta_line(p))
     return [
         header(title(p)),
         section(body),
+        table_block([list(row) for row in stats_rows(p)], right={1, 2}),
         context(p, conventions(p), basis_source_text(p)),
         report_buttons(p, CHOICES),
     ]

@@ -42,7 +42,9 @@ from handlers.report_text import (
     context,
     header,
     indented,
+    pair_symbols,
     section,
+    table_block,
     title_rule,
     warning_lines,
     words,
@@ -206,8 +208,8 @@ HORIZON_WIDTH, DATE_WIDTH, NUMBER_WIDTH = 8, 10, 8
 
 
 def title(p: TablePayload) -> str:
-    """'Russell 2000 vs S&P 500 · returns to 2024-03-26'."""
-    return f"{p['small']['name']} vs {p['large']['name']} · returns to {p['end']}"
+    """'^RUT vs ^GSPC · returns to 2024-03-26' (`key_line` names the series)."""
+    return f"{pair_symbols(p)} · returns to {p['end']}"
 
 
 def _cell(value: float | None, width: int) -> str:
@@ -294,14 +296,33 @@ def conventions(p: TablePayload) -> list[str]:
     return lines
 
 
+def table_rows(p: TablePayload) -> list[list[str]]:
+    """The table as rows of cells (header first) for Slack's native table: horizon, start
+    date, both returns (%) and the gap (pp), then the same horizons on the other basis."""
+    def numbers(row: Any) -> list[str]:
+        return [_cell(row[k], 0) for k in ("small_pct", "large_pct", "gap_pp")]
+
+    rows = [["Horizon", "From", f"{p['small']['symbol']} %", f"{p['large']['symbol']} %",
+             "Gap pp"]]
+    rows += [[r["label"], r["start"] or "n/a", *numbers(r)] for r in p["rows"]]
+    other = p.get("other_basis")
+    if other and other["rows"] is not None:
+        name = other["basis"][:1].upper() + other["basis"][1:]
+        rows += [[name, "", "", "", ""], *([r["label"], "", *numbers(r)] for r in other["rows"])]
+    return rows
+
+
 def table_blocks(p: TablePayload) -> list[dict[str, Any]]:
-    """The in-channel Block Kit reply: header, the table in a code block, conventions."""
-    other = other_basis_lines(p)
-    table = "\n".join([*table_lines(p), *([""] + other if other else [])])
-    body = f"*{headline(p)}.*\n{key_line(p)}\n```{table}```"
+    """The in-channel Block Kit reply: header, headline, the table (Slack's native table,
+    numbers right-aligned), conventions."""
+    other = p.get("other_basis")
+    notes = [line for line in other_basis_lines(p)
+             if not other or other["rows"] is None or line.startswith("n/a")]
+    body = "\n".join([f"*{headline(p)}.*", key_line(p), *notes])
     return [
         header(title(p)),
         section(body),
+        table_block(table_rows(p), right={2, 3, 4}),
         context(p, " ".join(conventions(p)), basis_source_text(p)),
     ]
 

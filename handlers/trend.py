@@ -30,6 +30,7 @@ from handlers.buttons import PAIR_CHOICES, Choice, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
     bold_fields_to_plain,
+    pair_symbols,
     plain_lines,
     source_text,
     summary_blocks,
@@ -146,8 +147,8 @@ CHOICES: tuple[Choice, ...] = tuple(Choice("period", p, p)
 
 
 def title(p: TrendPayload) -> str:
-    """'Russell 2000 / S&P 500 ratio · trend to 2026-08-21'."""
-    return f"{p['small']['name']} / {p['large']['name']} ratio · trend to {p['end']}"
+    """'^RUT / ^GSPC ratio · trend to 2026-08-21' (the first line names the series)."""
+    return f"{pair_symbols(p, ' / ')} ratio · trend to {p['end']}"
 
 
 def headline(p: TrendPayload) -> str:

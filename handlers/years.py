@@ -33,11 +33,15 @@ from bot.reports.payloads import Instrument, SourceFields
 from handlers.buttons import PAIR_CHOICES, report_buttons
 from handlers.command import Command, Rendering
 from handlers.report_text import (
+    TABLE_ROWS_MAX,
     basis_source_text,
     context,
     header,
     indented,
+    pair_symbols,
     section,
+    series_names,
+    table_block,
     title_rule,
     warning_lines,
     words,
@@ -179,13 +183,12 @@ def parse_years(args: list[str]) -> YearsQuery:
 
 
 YEAR_WIDTH, NUMBER_WIDTH = 9, 8
-TABLE_CHUNK = 40
-"""Year rows per code block: 40 rows of ~50 characters stay far inside a section's 3,000."""
 
 
 def title(p: YearsPayload) -> str:
-    """'Russell 2000 vs S&P 500 · calendar years 1988–2025'."""
-    return (f"{p['small']['name']} vs {p['large']['name']} · calendar years "
+    """'^RUT vs ^GSPC · calendar years 1988–2025' (tickers in titles, `series_names` in the
+    first section: the naming rule of every reply)."""
+    return (f"{pair_symbols(p)} · calendar years "
             f"{p['years'][0]['year']}–{p['years'][-1]['year']}")
 
 
@@ -239,27 +242,33 @@ def summary_lines(p: YearsPayload) -> list[str]:
 
 
 def _cell(value: float, width: int) -> str:
-    return f"{value:+.2f}".rjust(width)
+    return f"{value:+.2f}".rjust(width)  # width 0: the bare signed number
+
+
+def table_rows(p: YearsPayload) -> list[list[str]]:
+    """The year table as cells, header first (the year to date last, marked YTD): both
+    returns (%), the gap (pp) and who won; numbers signed to two decimals."""
+    names = words(p)
+    won = {"small": names.small, "large": names.large, "tie": "tie"}
+    rows = [["Year", f"{p['small']['symbol']} %", f"{p['large']['symbol']} %", "Gap pp", "Won"]]
+    ytd = p["year_to_date"]
+    for row in [*p["years"], *([ytd] if ytd else [])]:
+        so_far = row is ytd
+        rows.append([f"{row['year']} YTD" if so_far else str(row["year"]),
+                     *(_cell(v, 0) for v in (row["small_pct"], row["large_pct"], row["gap_pp"])),
+                     "(so far)" if so_far else won[row["winner"]]])
+    return rows
 
 
 def table_lines(p: YearsPayload) -> list[str]:
-    """One aligned line per year (the year to date last, marked YTD): both returns (%), the
-    gap (pp) and who won."""
-    heads = [f"{p['small']['symbol']} %", f"{p['large']['symbol']} %", "Gap pp"]
-    widths = [max(NUMBER_WIDTH, len(h)) for h in heads]
-    lines = ["Year".ljust(YEAR_WIDTH)
-             + "".join("  " + h.rjust(w) for h, w in zip(heads, widths, strict=True)) + "  Won"]
-    names = words(p)
-    won = {"small": names.small, "large": names.large, "tie": "tie"}
-    rows = [*p["years"], *([p["year_to_date"]] if p["year_to_date"] else [])]
-    for row in rows:
-        label = str(row["year"]) if row is not p["year_to_date"] else f"{row['year']} YTD"
-        cells = (row["small_pct"], row["large_pct"], row["gap_pp"])
-        lines.append(label.ljust(YEAR_WIDTH)
-                     + "".join("  " + _cell(v, w) for v, w in zip(cells, widths, strict=True))
-                     + "  " + (won[row["winner"]] if row is not p["year_to_date"]
-                               else "(so far)"))
-    return lines
+    """`table_rows` aligned for a terminal: the year left, numbers right-aligned."""
+    rows = table_rows(p)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths[0], widths[1:4] = max(widths[0], YEAR_WIDTH), [max(w, NUMBER_WIDTH)
+                                                          for w in widths[1:4]]
+    return [(r[0].ljust(widths[0]) + "".join("  " + c.rjust(w) for c, w in
+                                              zip(r[1:4], widths[1:4], strict=True))
+             + "  " + r[4]).rstrip() for r in rows]
 
 
 def conventions(p: YearsPayload) -> str:
@@ -271,17 +280,29 @@ def conventions(p: YearsPayload) -> str:
             "complete years only.")
 
 
+TABLE_CHUNK = 40
+"""Year rows per code block when the years outgrow one native table: 40 rows of ~50
+characters stay far inside a section's 3,000."""
+
+
+def year_table(p: YearsPayload) -> list[dict[str, Any]]:
+    """Slack's native table (numbers right-aligned) while the years fit its 100 rows, else
+    aligned code blocks of TABLE_CHUNK rows: a year is never dropped."""
+    rows = table_rows(p)
+    if len(rows) <= TABLE_ROWS_MAX:
+        return [table_block(rows, right=range(1, 4))]
+    head, *body = table_lines(p)
+    return [section("```" + "\n".join([head, *body[i:i + TABLE_CHUNK]]) + "```")
+            for i in range(0, len(body), TABLE_CHUNK)]
+
+
 def years_blocks(p: YearsPayload) -> list[dict[str, Any]]:
-    """The in-channel Block Kit reply: headline, summary, the year table in code blocks of
-    TABLE_CHUNK rows (Slack's 3,000 characters a section), conventions, the pair buttons."""
-    lines = table_lines(p)
-    head, body = lines[0], lines[1:]
-    tables = [section("```" + "\n".join([head, *body[i:i + TABLE_CHUNK]]) + "```")
-              for i in range(0, len(body), TABLE_CHUNK)]
+    """The in-channel Block Kit reply: the series' names, headline and summary, the year
+    table as Slack's native table (numbers right-aligned), conventions, the pair buttons."""
     return [
         header(title(p)),
-        section(f"*{headline(p)}*\n" + "\n".join(summary_lines(p))),
-        *tables,
+        section(f"{series_names(p)}\n*{headline(p)}*\n" + "\n".join(summary_lines(p))),
+        *year_table(p),
         context(p, conventions(p), basis_source_text(p)),
         report_buttons(p, CHOICES),
     ]
@@ -294,7 +315,7 @@ def years_fallback_text(p: YearsPayload) -> str:
 
 def years_plain_text(p: YearsPayload) -> str:
     """The same reply for a terminal."""
-    lines = [*title_rule(title(p)), headline(p), *summary_lines(p), "",
+    lines = [*title_rule(title(p)), series_names(p), headline(p), *summary_lines(p), "",
              *indented(table_lines(p)), "", conventions(p), *warning_lines(p),
              basis_source_text(p)]
     return "\n".join(lines)

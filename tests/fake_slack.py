@@ -1,6 +1,9 @@
 """A local fake of Slack's Web API for tests and benchmarks (real HTTP on 127.0.0.1).
 
-``with FakeSlack() as fake: WebClient(token="xoxb-test", base_url=fake.base_url)``."""
+``with FakeSlack() as fake: WebClient(token="xoxb-test", base_url=fake.base_url)``.
+
+Every `blocks` and `view` it receives is checked with slack_sdk's models (tests.block_kit);
+what Slack would refuse is kept in ``invalid`` and fails the ``with`` block that used it."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.block_kit import block_errors, view_errors
 
 #: Form fields that slack-sdk sends as JSON strings; decoded into ``Call.params``.
 JSON_FIELDS = frozenset({"blocks", "attachments", "files", "view", "metadata", "outputs"})
@@ -69,6 +74,8 @@ class FakeSlack:
         self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.socket_url: str | None = None  # apps.connections.open hands it out (Socket Mode)
         self._ids = itertools.count(1)  # message ts, file and view ids
+        self.invalid: list[str] = []
+        """What Slack would refuse in the blocks and views received (method: error)."""
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -103,8 +110,10 @@ class FakeSlack:
     def __enter__(self) -> FakeSlack:
         return self.start()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         self.stop()
+        if exc_type is None:
+            assert not self.invalid, f"Slack would refuse these blocks/views: {self.invalid}"
 
     @property
     def root_url(self) -> str:
@@ -191,7 +200,9 @@ class FakeSlack:
 
     def _handle(self, call: Call) -> tuple[int, dict[str, str], bytes]:
         """Record ``call`` and build (status, headers, body); sleeps for latency after."""
+        errors = _payload_errors(call.params)
         with self._cond:
+            self.invalid.extend(f"{call.method}: {e}" for e in errors)
             rule = next((r for r in self._rules if r.matches(call.method, call.params)), None)
             if rule is None:
                 (status, payload), headers = self._answer(call), {}
@@ -280,6 +291,12 @@ class FakeSlack:
         """Message ts "1700000000.000100", then later ones (shares the id counter)."""
         seconds, micros = divmod(1_700_000_000_000_000 + 100 * next(self._ids), 1_000_000)
         return f"{seconds}.{micros:06d}"
+
+
+def _payload_errors(params: dict[str, Any]) -> list[str]:
+    """What Slack would refuse in a call's `blocks` and `view` (none sent: [])."""
+    errors = block_errors(params["blocks"]) if params.get("blocks") is not None else []
+    return errors + (view_errors(params["view"]) if params.get("view") is not None else [])
 
 
 def _decode(raw: dict[str, Any]) -> dict[str, Any]:

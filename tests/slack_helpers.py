@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from pydantic import SecretStr
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import create_app
@@ -19,6 +20,7 @@ from bot.data.sources import CsvSource
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
 from bot.runtime.deps import Deps, build_deps
+from tests.block_kit import block_errors
 from tests.fake_slack import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
@@ -66,6 +68,15 @@ def slash_body(text: str, fake: FakeSlack, channel: str = "C1", user: str = "U1"
     })
 
 
-def dispatch_slash(app: App, fake: FakeSlack, text: str, **kw: str):
+def checked_ack(response: BoltResponse) -> BoltResponse:
+    """`response`, after checking the blocks of an ack that carries a reply (help, errors)
+    with slack_sdk's models, as the fake Slack checks everything posted."""
+    if response.body.startswith("{"):
+        blocks = json.loads(response.body).get("blocks")
+        assert blocks is None or not block_errors(blocks), block_errors(blocks)
+    return response
+
+
+def dispatch_slash(app: App, fake: FakeSlack, text: str, **kw: str) -> BoltResponse:
     body = slash_body(text, fake, **kw)
-    return app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
+    return checked_ack(app.dispatch(BoltRequest(body=body, headers=signed_headers(body))))

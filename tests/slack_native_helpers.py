@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from tests.fake_slack import Call, FakeSlack
-from tests.slack_helpers import signed_headers
+from tests.slack_helpers import checked_ack, signed_headers
 
 
 class ChannelsFakeSlack(FakeSlack):
@@ -39,13 +39,13 @@ def dispatch_event(app: App, event: dict[str, Any]) -> BoltResponse:
     })
     headers = signed_headers(body)
     headers["content-type"] = ["application/json"]
-    return app.dispatch(BoltRequest(body=body, headers=headers))
+    return checked_ack(app.dispatch(BoltRequest(body=body, headers=headers)))
 
 
 def dispatch_block_action(app: App, payload: dict[str, Any]) -> BoltResponse:
     """An interaction (form-encoded `payload=` JSON), signed."""
     body = urlencode({"payload": json.dumps(payload)})
-    return app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
+    return checked_ack(app.dispatch(BoltRequest(body=body, headers=signed_headers(body))))
 
 
 def message_click(button: dict[str, Any], message: dict[str, Any], fake: FakeSlack,
@@ -82,7 +82,7 @@ def home_click(action_id: str, user: str = "U2") -> dict[str, Any]:
 
 def buttons_of(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The switch buttons of a message by label ('1y', '5y', 'ETF', ...); the CSV button
-    (handlers/csv_button.py) is not one of them."""
+    (handlers/csv_button.py) and link buttons (handlers/chart_links.py) are not."""
     return {e["text"]["text"]: e for b in blocks if b["type"] == "actions"
             for e in b["elements"] if e["type"] == "button"
-            and e.get("action_id") != "smallcaps_csv"}
+            and e.get("action_id") != "smallcaps_csv" and "url" not in e}

@@ -225,3 +225,15 @@ def test_conversations_history_lists_what_was_posted_newest_first():
         paged = client.conversations_history(channel="C1", limit=1)
         assert [m["text"] for m in paged["messages"]] == ["two"]
         assert paged["response_metadata"]["next_cursor"]
+
+
+def test_blocks_slack_would_refuse_are_recorded_and_fail_the_with_block():
+    with pytest.raises(AssertionError, match="unknown block type"), FakeSlack() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url)
+        client.chat_postMessage(channel="C1", text="t", blocks=[{"type": "no_such_block"}])
+        client.chat_postMessage(channel="C1", text="t", blocks=[
+            {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}])
+        client.views_publish(user_id="U1", view={"type": "home", "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]})
+        assert [e.split(":")[0] for e in fake.invalid] == [
+            "chat.postMessage", "chat.postMessage", "views.publish"]

@@ -40,7 +40,7 @@ from bot.data.price_store import CachedCloses, LazyPrices, as_bars, decode_close
 from bot.data.sources import DataUnavailableError, PriceSource, SymbolNotFoundError
 from bot.data.trading_calendar import Session, nyse
 from bot.data.validate import RowLog, clean_bars
-from bot.runtime.cache import Cache
+from bot.runtime.cache import Cache, CacheErrors
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +143,18 @@ class MarketData:
             if fields and b"price" in fields:  # older entries lack the unadjusted closes
                 found[symbol] = decode_closes(fields, symbol)
         return found
+
+    def cached_symbols(self) -> list[str]:
+        """Every symbol whose closes the cache holds, sorted (read-only; [] without Redis)."""
+        pattern = self._key("*")
+        client = self.cache.client
+        if client is None:
+            return []
+        try:
+            keys = client.scan_iter(match=pattern, count=500)
+            return sorted({key.decode()[len(pattern) - 1:] for key in keys})
+        except CacheErrors:
+            return []
 
     def cached_series(self, symbols: Sequence[str]) -> dict[str, CachedSeries]:
         """What the cache holds for each of `symbols` (read-only: never fetches; symbols

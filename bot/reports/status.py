@@ -28,7 +28,16 @@ SCHEDULER_FIELDS = ("last_run_at", "last_as_of", "next_run_at", "rules_evaluated
 
 CORE_SYMBOLS: tuple[str, ...] = tuple(dict.fromkeys(s for p in PAIRS.values()
                                                     for s in p.symbols))
-"""Always listed (the built-in pairs); other known symbols only once something cached them."""
+"""Always listed (the built-in pairs); every other symbol once something cached it."""
+
+
+def public_backend(client: Any) -> str:
+    """The cache backend as channel members may see it: 'embedded Redis', never the path of
+    its file on the server (describe_backend, for operators' logs, names it)."""
+    described = describe_backend(client)
+    if described.startswith("embedded Redis"):
+        return "embedded Redis"
+    return "Redis at a unix socket" if described.startswith("Redis at unix:") else described
 
 
 def scheduler_status(cache: Cache) -> dict[str, str] | None:
@@ -44,7 +53,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     """Everything `status` shows, as a JSON-able dict (times are ISO 8601, UTC)."""
     now = deps.clock()
     healthy = deps.cache.healthy()
-    wanted = list(dict.fromkeys([*CORE_SYMBOLS, *KNOWN_NAMES]))
+    wanted = list(dict.fromkeys([*CORE_SYMBOLS, *KNOWN_NAMES, *deps.market.cached_symbols()]))
     cached = deps.market.cached_series(wanted)
     expected = last_final_close(now)
     live = deps.market.live_source
@@ -75,7 +84,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         "symbols": symbols,
         "adjustment_refetches": [{"symbol": symbol, "count": count, "last_at": last}
                                  for symbol, (count, last) in sorted(refetches.items())],
-        "cache": {"backend": describe_backend(deps.cache.client), "healthy": healthy,
+        "cache": {"backend": public_backend(deps.cache.client), "healthy": healthy,
                   "evicting_policy": eviction_risk(deps.cache.client) if healthy else None},
         "next_refresh": _iso(next_refresh_point(now)),
         "scheduler": scheduler_status(deps.cache),

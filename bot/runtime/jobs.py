@@ -84,6 +84,16 @@ class DeliveryRecord:
         """Record `state` ('sent', or 'uncertain' once reported) for `step`."""
         self._quiet(lambda c: c.hset(self.key, step, state))
 
+    def note(self, step: str) -> str | None:
+        """What was recorded for `step` (None: nothing, or Redis is unavailable)."""
+        if self.cache.client is None:
+            return None
+        try:
+            value = self.cache.client.hget(self.key, step)
+        except CacheErrors:
+            return None
+        return value.decode() if isinstance(value, bytes) else value
+
     def release(self, step: str) -> None:
         """Slack refused the call (nothing was posted): a re-run may try the step again."""
         self._quiet(lambda c: c.hdel(self.key, step))

@@ -107,10 +107,10 @@ def test_trend_renders_a_pair_without_a_200_day_average():
 
 def test_history_renders_a_leading_etf_pair_with_symbols_in_the_title(real_closes):
     assert decode(render_history(real_closes, "1y", "etf")).shape[:2] == (HEIGHT, WIDTH)
-    assert chart_base.fit_title("Rolling 5-year gap: {small} vs {large}", PAIRS["etf"]) == \
+    assert chart_base.symbol_title("Rolling 5-year gap: {small} vs {large}", PAIRS["etf"]) == \
         "Rolling 5-year gap: IWM vs SPY"
-    assert chart_base.fit_title("{small} / {large} ratio: 2 years", PAIRS["index"]) == \
-        "Russell 2000 / S&P 500 ratio: 2 years"
+    assert chart_base.symbol_title("{small} / {large} ratio: 2 years", PAIRS["index"]) == \
+        "^RUT / ^GSPC ratio: 2 years"
 
 
 def test_quietest_box_avoids_the_data_and_boxes_outside_the_axes():

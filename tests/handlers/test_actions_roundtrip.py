@@ -22,7 +22,7 @@ def _posted_message(app, fake, text: str, **message_extra) -> dict:
     """Run `/smallcaps TEXT` and return the posted message as Slack would show it."""
     dispatch_slash(app, fake, text)
     [post] = fake.wait_for("chat.postMessage", timeout=20)
-    fake.wait_for("files.completeUploadExternal", timeout=20)
+    fake.wait_for("chat.update", timeout=20)
     fake.reset()
     return {"type": "message", "ts": "1700000000.000100", "user": "UBOT",
             "text": post.params["text"], "blocks": post.params["blocks"], **message_extra}
@@ -58,7 +58,7 @@ def test_click_acks_at_once_then_updates_the_message_in_place_with_chart(app, fa
     assert f"{small:+.2f} %" in update.params["text"]
 
     [done] = fake.calls("files.completeUploadExternal")
-    assert done.params["channel_id"] == "C1" and done.params["thread_ts"] == message["ts"]
+    assert "channel_id" not in done.params  # shown in the message, not shared anywhere
     [image] = [b for b in blocks if b["type"] == "image"]
     assert image["slack_file"] == {"id": done.params["files"][0]["id"]}
     assert "5 years" in image["alt_text"]
@@ -83,14 +83,16 @@ def test_pair_switch_keeps_the_pinned_as_of(app, fake, real_closes):
     assert "total return" in text and "Switched to *ETF* by <@U2>" in text
 
 
-def test_chart_of_a_message_inside_a_thread_goes_to_that_thread(app, fake):
+def test_chart_of_a_message_inside_a_thread_falls_back_to_that_thread(app, fake):
     message = _posted_message(app, fake, "gap 1y", thread_ts="1699999999.000001")
+    fake.fail("chat.update", "invalid_blocks", times=4)  # the image is never accepted
     dispatch_block_action(app, message_click(buttons_of(message["blocks"])["3y"], message,
                                              fake))
-    [done] = fake.wait_for("files.completeUploadExternal", timeout=20)
-    assert done.params["thread_ts"] == "1699999999.000001"
-    [update] = fake.wait_for("chat.update", timeout=20)
-    assert update.params["ts"] == message["ts"]
+    updates = fake.wait_for("chat.update", count=5, timeout=20)
+    [shared] = [c for c in fake.calls("files.completeUploadExternal")
+                if c.params.get("channel_id")]
+    assert shared.params["thread_ts"] == "1699999999.000001"
+    assert updates[-1].params["ts"] == message["ts"]
 
 
 def test_click_on_a_message_older_than_the_data_says_so_and_changes_nothing(app, fake):

@@ -29,7 +29,7 @@ def _posted_message(app, fake, text: str) -> dict:
     """Run `/smallcaps TEXT` and return the posted message as Slack would show it."""
     dispatch_slash(app, fake, text)
     [post] = fake.wait_for("chat.postMessage", timeout=20)
-    fake.wait_for("files.completeUploadExternal", timeout=20)
+    fake.wait_for("chat.update", timeout=20)
     fake.reset()
     return {"type": "message", "ts": "1700000000.000100", "user": "UBOT",
             "text": post.params["text"], "blocks": post.params["blocks"]}
@@ -127,7 +127,7 @@ def test_10y_on_a_history_message_updates_it_with_the_10y_history(app, fake, mar
     end = days[-1]
     start = _start(days, end, 10)
     gap = ((gspc[end] / gspc[start]) - (rut[end] / rut[start])) * 100
-    assert f"Rolling 10-year gap · Russell 2000 vs S&P 500 · to {end}" in text
+    assert f"Rolling 10-year gap · ^RUT vs ^GSPC · to {end}" in text
     assert f"*This window ({start} → {end})*\n{gap:+.2f} pp" in text.replace("\u2212", "-")
     assert "Switched to *10y* by <@U2>" in text
     row = buttons_of(update.params["blocks"])

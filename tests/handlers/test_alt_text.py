@@ -19,7 +19,7 @@ def _quick_image_retries(monkeypatch):
 def _upload_alt_text(app, fake, text: str) -> str:
     dispatch_slash(app, fake, text)
     [upload] = fake.wait_for("files.getUploadURLExternal", timeout=20)
-    fake.wait_for("files.completeUploadExternal", timeout=20)
+    fake.wait_for("chat.update", timeout=20)
     return upload.params["alt_txt"]
 
 
@@ -31,7 +31,7 @@ def test_gap_chart_upload_states_both_returns_and_the_gap(app, fake, real_closes
     alt = _upload_alt_text(app, fake, "gap 3y as-of 2024-03-26")
     small = _window_return(real_closes["^RUT"], "2021-03-26", "2024-03-26")
     large = _window_return(real_closes["^GSPC"], "2021-03-26", "2024-03-26")
-    assert alt.startswith("Chart: Russell 2000 vs S&P 500 · 3 years to 2024-03-26.")
+    assert alt.startswith("Chart: ^RUT vs ^GSPC · 3 years to 2024-03-26.")
     assert f"{small:+.2f} %" in alt and f"{large:+.2f} %" in alt
     assert f"lag by {large - small:.2f} pp" in alt
 
@@ -49,7 +49,7 @@ def test_history_chart_upload_states_the_gap_and_its_percentile(app, fake, marke
 def test_the_image_block_after_a_click_carries_the_numbers(app, fake, real_closes):
     dispatch_slash(app, fake, "gap 3y")
     [post] = fake.wait_for("chat.postMessage", timeout=20)
-    fake.wait_for("files.completeUploadExternal", timeout=20)
+    fake.wait_for("chat.update", timeout=20)
     fake.reset()
     message = {"type": "message", "ts": "1700000000.000100", "user": "UBOT",
                "text": post.params["text"], "blocks": post.params["blocks"]}

@@ -21,7 +21,7 @@ def test_board_by_mention_posts_the_rows_and_heatmap(app, fake, real_closes):
     one_year = ((spy["2024-03-26"] / spy["2023-03-24"] - 1)
                 - (ijr["2024-03-26"] / ijr["2023-03-24"] - 1)) * 100
     assert f"{one_year:+.1f}" in text and "RSP/SPY" in text
-    fake.wait_for("files.completeUploadExternal", timeout=30)
+    fake.wait_for("chat.update", timeout=30)
 
 
 def test_set_and_schedule_by_mention(app, fake, cache):

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.actions import attribution, is_stale, stale_text, switched_blocks
+from bot.slack.slack_update import with_chart
+from handlers.actions import attribution, is_stale, stale_text
 from handlers.buttons import (
     Choice,
     decode_value,
@@ -109,11 +110,11 @@ def test_pinned_as_of_never_goes_stale_latest_does_after_the_next_close():
 def test_switched_message_puts_chart_and_attribution_above_the_buttons():
     blocks = gap_blocks(PAYLOAD)
     note = attribution("5y", "U123", datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
-    out = switched_blocks(blocks, note, "F1", "Russell 2000 vs S&P 500 · 5 years", True)
+    out = with_chart(blocks, "F1", "Russell 2000 vs S&P 500 · 5 years", False, note)
     assert [b["type"] for b in out[-3:]] == ["image", "context", "actions"]
     assert out[-3]["slack_file"] == {"id": "F1"}
     assert "Switched to *5y* by <@U123>" in out[-2]["elements"][0]["text"]
     check_blocks(out)
-    without = switched_blocks(blocks, note, None, "alt", True)
+    without = with_chart(blocks, None, "alt", True, note)
     assert "chart in the thread" in without[-2]["elements"][0]["text"]
     assert not any(b["type"] == "image" for b in without)

@@ -19,7 +19,7 @@ def _posted(app, fake, text: str):
     response = dispatch_slash(app, fake, text)
     assert response.status == 200 and response.body == ""
     [post] = fake.wait_for("chat.postMessage", timeout=30)
-    fake.wait_for("files.completeUploadExternal", timeout=30)
+    fake.wait_for("chat.update", timeout=30)
     [png] = fake.uploaded_files().values()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
     check_blocks(post.params["blocks"])

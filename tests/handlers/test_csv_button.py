@@ -15,7 +15,7 @@ from tests.slack_native_helpers import dispatch_block_action, message_click
 def _posted_message(app, fake, text: str) -> dict:
     dispatch_slash(app, fake, text)
     [post] = fake.wait_for("chat.postMessage", timeout=30)
-    fake.wait_for("files.completeUploadExternal", timeout=30)
+    fake.wait_for("chat.update", timeout=30)
     fake.reset()
     return {"type": "message", "ts": "1700000000.000100", "user": "UBOT",
             "text": post.params["text"], "blocks": post.params["blocks"]}

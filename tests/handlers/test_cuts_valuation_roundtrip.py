@@ -13,7 +13,7 @@ from bot.app import create_app
 from bot.data.sources import CsvSource
 from bot.runtime.deps import build_deps
 from tests.analytics.plain import event_window, read_closes
-from tests.block_kit import all_text, check_blocks, check_view
+from tests.block_kit import all_text, check_blocks, check_view, table_cells
 from tests.slack_helpers import FIXED_NOW, dispatch_slash, slack_settings
 from tests.slack_native_helpers import ChannelsFakeSlack, dispatch_event
 
@@ -22,7 +22,7 @@ def _posted(app, fake, text: str):
     response = dispatch_slash(app, fake, text)
     assert response.status == 200 and response.body == ""
     [post] = fake.wait_for("chat.postMessage", timeout=30)
-    fake.wait_for("files.completeUploadExternal", timeout=30)
+    fake.wait_for("chat.update", timeout=30)
     [png] = fake.uploaded_files().values()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
     check_blocks(post.params["blocks"])
@@ -38,7 +38,8 @@ def test_cuts_posts_the_table_verdict_and_caveats(app, fake, market_data_dir):
     assert f"{statistics.median(twelve):+.2f}" in text  # the Median row, 12m column
     _, _, gap, _, complete = event_window(rut, gspc, date(2024, 9, 19), 12, until=date(2025, 1, 15))
     assert not complete and f"{gap:+.2f}*" in text  # the current cycle, in progress
-    assert "2024-09-19" in text and "← current" in text
+    assert "2024-09-19 (current)" in table_cells(post.params["blocks"])[-4][0]  # native table
+    assert "```" not in all_text(post.params["blocks"])
     assert "no earnings data" in text and "7 with it" in text
     assert "does not support" in post.params["text"]
 

@@ -22,7 +22,7 @@ def test_a_phone_typed_command_posts_the_plain_answer(app, fake, real_closes):
     [post] = fake.wait_for("chat.postMessage", timeout=20)
     text = all_text(post.params["blocks"])
     assert _pct(real_closes["^RUT"], "2023-03-24", "2024-03-26") in text
-    fake.wait_for("files.completeUploadExternal", timeout=20)  # the chart follows
+    fake.wait_for("chat.update", timeout=20)  # the chart follows
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_a_mention_with_slack_auto_linked_symbols_is_understood(fake, cache, lin
     [post] = fake.wait_for("chat.postMessage", timeout=20)
     body = all_text(post.params.get("blocks") or []) + post.params.get("text", "")
     assert "XIC.TO" in body and _pct(real_closes["IJR"], "2023-03-24", "2024-03-26") in body
-    fake.wait_for("files.completeUploadExternal", timeout=20)
+    fake.wait_for("chat.update", timeout=20)
 
 
 def test_a_huge_input_is_not_echoed_back(app, fake):

@@ -35,16 +35,19 @@ def test_mention_in_a_thread_answers_in_that_thread_with_the_chart(app, fake, re
     rut = real_closes["^RUT"]
     assert f"{(rut['2024-03-26'] / rut['2021-03-26'] - 1) * 100:+.2f} %" in text
     check_blocks(post.params["blocks"])
-    [done] = fake.wait_for("files.completeUploadExternal", timeout=20)
-    assert done.params["thread_ts"] == "1700000001.000001"
+    [update] = fake.wait_for("chat.update", timeout=20)  # the chart, inside that reply
+    assert any(b["type"] == "image" for b in update.params["blocks"])
+    assert (update.params["channel"], update.params["ts"]) == ("C1", "1700000000.000100")
 
 
 def test_mention_at_the_top_of_a_channel_answers_in_the_channel(app, fake):
     _mention(app, "<@UBOT> gap 1y etf")
     [post] = fake.wait_for("chat.postMessage", timeout=20)
     assert "thread_ts" not in post.params and "IWM" in all_text(post.params["blocks"])
-    [done] = fake.wait_for("files.completeUploadExternal", timeout=20)
-    assert "thread_ts" not in done.params
+    [update] = fake.wait_for("chat.update", timeout=20)
+    assert any(b["type"] == "image" for b in update.params["blocks"])
+    assert [c.params.get("channel_id") for c in fake.calls("files.completeUploadExternal")] \
+        == [None]
 
 
 @pytest.mark.parametrize("text", ["<@UBOT>", "<@UBOT> help"])

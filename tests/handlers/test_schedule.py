@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot.alerts.schedules import ScheduleStore
+from tests.block_kit import table_cells
 from tests.slack_helpers import dispatch_slash
 
 
@@ -27,6 +28,10 @@ def test_add_list_and_remove(app, fake, cache):
     listed = _ephemeral(fake, 4)
     assert '"gap 3y etf" daily' in listed and '"board" weekly on fri' in listed
     assert "trend" not in listed  # another channel's
+    rows = table_cells(fake.calls("response_url")[3].params["blocks"])  # a native table
+    assert [r[:3] for r in rows] == [["ID", "Report", "How often"], ["S1", "gap 3y etf", "daily"],
+                                     ["S2", "board", "weekly on fri"]]
+    assert '"user_id": "U1"' in rows[1][3]
     [first, _] = ScheduleStore(cache).for_channel("C1")
     dispatch_slash(app, fake, f"schedule remove {first.id}", channel="C2")
     assert "No schedule" in _ephemeral(fake, 5)  # not from another channel

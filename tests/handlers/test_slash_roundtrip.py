@@ -34,7 +34,10 @@ def test_gap_acks_empty_then_posts_numbers_and_uploads_a_png(app, fake, real_clo
     assert "2021-03-26" in text and "price return" in text and "percentile" in text
     assert post.params["channel"] == "C1"
     [done] = fake.wait_for("files.completeUploadExternal", timeout=20)
-    assert done.params["channel_id"] == "C1"
+    assert "channel_id" not in done.params  # not a second post: shown inside the message
+    [update] = fake.wait_for("chat.update", timeout=20)
+    assert {"id": done.params["files"][0]["id"]} in [
+        b.get("slack_file") for b in update.params["blocks"]]
     [png] = fake.uploaded_files().values()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
 
@@ -79,6 +82,7 @@ def test_bot_not_in_channel_still_answers_with_text_and_invite_hint(app, fake):
 
 
 def test_chart_refused_in_public_channel_tells_user_to_invite(app, fake):
+    fake.fail("chat.update", "not_in_channel", channel="CPUB")
     fake.fail("files.completeUploadExternal", "not_in_channel", channel="CPUB")
     dispatch_slash(app, fake, "gap 1y", channel="CPUB")
     [hint] = fake.wait_for("response_url", timeout=20)

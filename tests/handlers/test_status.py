@@ -71,6 +71,23 @@ def test_the_status_notification_names_the_files_last_close_not_the_read(fake, c
     assert "2026-11-24" not in reply.params["text"].split(";")[0]
 
 
+def test_status_lists_every_cached_symbol(fake, cache, market_data_dir):
+    app, deps = wired_app(fake, cache, market_data_dir)
+    deps.reports.run(parse_command("gap 1y IWC/QQQ"))  # neither is a built-in name
+    text = _status_reply(app, fake)
+    for symbol in ("IWC", "QQQ"):
+        [line] = [ln for ln in text.splitlines() if ln.startswith(symbol + " ")]
+        assert _csv_span(market_data_dir / f"{symbol}.csv")[1] in line
+
+
+def test_cli_status_shows_no_path_of_the_embedded_redis(market_data_dir, capsys, tmp_path,
+                                                       _isolated_env):
+    assert main(["status", "--json", "--data-dir", str(market_data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["cache"]["backend"] == "embedded Redis"
+    assert str(tmp_path) not in out and "redis.db" not in out
+
+
 def test_status_shows_the_schedulers_last_and_next_run(fake, cache, market_data_dir):
     app, _ = wired_app(fake, cache, market_data_dir)
     cache.set_hash(cache.key("scheduler", "status"), {

@@ -18,7 +18,7 @@ from handlers.table import (
     table_plain_text,
 )
 from handlers.words import CommandError
-from tests.block_kit import check_blocks
+from tests.block_kit import check_blocks, table_cells
 from tests.query_helpers import FETCHED, history_of
 
 
@@ -92,4 +92,11 @@ def test_etf_reply_with_both_bases_stays_within_limits(real_closes):
                            FETCHED, price={s: real_closes[f"{s}.price"] for s in pair.symbols})
     table, _ = TableQuery(pair, date(2024, 3, 26)).build(history)
     check_blocks(table_blocks(table))
-    assert "Price return             IWM %     SPY %    Gap pp" in str(table_blocks(table))
+    rows = table_cells(table_blocks(table))
+    assert rows[0] == ["Horizon", "From", "IWM %", "SPY %", "Gap pp"]
+    assert ["Price return", " ", " ", " ", " "] in rows
+    [price_1y] = [r for r in rows[rows.index(["Price return", " ", " ", " ", " "]):]
+                  if r[0] == "1y"]
+    iwm, spy = real_closes["IWM.price"], real_closes["SPY.price"]
+    assert price_1y[2] == f"{(iwm['2024-03-26'] / iwm['2023-03-24'] - 1) * 100:+.2f}"
+    assert price_1y[3] == f"{(spy['2024-03-26'] / spy['2023-03-24'] - 1) * 100:+.2f}"

@@ -23,7 +23,7 @@ from handlers.years import (
     years_plain_text,
 )
 from tests.analytics.plain import calendar_year_returns, read_closes
-from tests.block_kit import check_blocks
+from tests.block_kit import all_text, check_blocks
 from tests.query_helpers import history_of
 from tests.slack_helpers import dispatch_slash
 
@@ -96,14 +96,23 @@ def test_a_century_of_years_is_split_into_sections_within_limits(payload):
     p["small"] = {"symbol": "ABCDEFGHIJKLMNO", "name": "x" * 140}
     blocks = years_blocks(p)
     check_blocks(blocks)
-    assert sum("```" in b.get("text", {}).get("text", "") for b in blocks) == 4  # 40 a block
+    # 120 years outgrow one native table (100 rows): aligned code blocks of 40, none dropped
+    assert sum("```" in b.get("text", {}).get("text", "") for b in blocks) == 4  # 121 rows
+    assert not any(b["type"] == "table" for b in blocks)
+    assert all(str(1900 + i) in all_text(blocks) for i in range(120))
+
+
+def test_the_years_are_a_native_table_with_numbers_right_aligned(payload):
+    [table] = [b for b in years_blocks(payload) if b["type"] == "table"]
+    assert len(table["rows"]) == len(payload["years"]) + 1 + bool(payload["year_to_date"])
+    assert [c["align"] for c in table["column_settings"]] == ["left"] + ["right"] * 3 + ["left"]
 
 
 def test_chart_upload_states_the_counts(app, fake):
     dispatch_slash(app, fake, "years as-of 2024-03-26")
     [upload] = fake.wait_for("files.getUploadURLExternal", timeout=30)
     alt = upload.params["alt_txt"]
-    assert alt.startswith("Chart: Russell 2000 vs S&P 500 · calendar years 1988–2023.")
+    assert alt.startswith("Chart: ^RUT vs ^GSPC · calendar years 1988–2023.")
     assert "19 of 36 calendar years" in alt
 
 

@@ -38,9 +38,9 @@ def test_gap_rules_share_the_gap_chart_and_ratio_rules_the_trend_chart(fake, cac
     titles = {call.params["channel_id"]: call.params["files"][0]["title"]
               for call in fake.calls("files.completeUploadExternal")}
     assert titles == {
-        "C1": "Russell 2000 vs S&P 500 · 3 years to 2024-03-26",
-        "C2": "Russell 2000 / S&P 500 ratio · trend to 2024-03-26",
-        "C3": "iShares Russell 2000 ETF / SPDR S&P 500 ETF ratio · trend to 2024-03-26",
+        "C1": "^RUT vs ^GSPC · 3 years to 2024-03-26",
+        "C2": "^RUT / ^GSPC ratio · trend to 2024-03-26",
+        "C3": "IWM / SPY ratio · trend to 2024-03-26",
     }
     assert all(png.startswith(b"\x89PNG") for png in fake.uploaded_files().values())
 
@@ -55,5 +55,5 @@ def test_a_firing_chart_tells_a_screen_reader_its_numbers(fake, cache, market_da
     small = (rut["2024-03-26"] / rut["2021-03-26"] - 1) * 100
     large = (gspc["2024-03-26"] / gspc["2021-03-26"] - 1) * 100
     alt = upload.params["alt_txt"]
-    assert alt.startswith("Chart: Russell 2000 vs S&P 500 · 3 years to 2024-03-26.")
+    assert alt.startswith("Chart: ^RUT vs ^GSPC · 3 years to 2024-03-26.")
     assert f"{large - small:.2f} pp" in alt and f"{small:+.2f} %" in alt

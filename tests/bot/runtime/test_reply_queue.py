@@ -63,8 +63,8 @@ def test_the_web_side_only_enqueues_and_a_worker_posts_text_then_chart(
     assert fake.calls("chat.postMessage") == []  # the web side posts nothing itself
     assert run_worker(deps, burst=True)
     calls = [c.method for c in fake.calls() if c.method in
-             ("chat.postMessage", "files.completeUploadExternal")]
-    assert calls == ["chat.postMessage", "files.completeUploadExternal"]  # text first
+             ("chat.postMessage", "files.completeUploadExternal", "chat.update")]
+    assert calls == ["chat.postMessage", "files.completeUploadExternal", "chat.update"]
     assert expected_gap_text(real_closes) in str(fake.calls("chat.postMessage")[0].params)
     assert deps.reply_queue.depth() == 0
 
@@ -146,7 +146,7 @@ def test_the_text_is_posted_before_the_chart_is_drawn(fake, state, market_data_d
     assert drawing.started == 1
     methods = [c.method for c in fake.calls() if c.method != "auth.test"]
     assert methods == ["chat.postMessage", "files.getUploadURLExternal", "upload",
-                       "files.completeUploadExternal"]
+                       "files.completeUploadExternal", "chat.update"]  # chart into the text
     text = fake.calls("chat.postMessage")[0].params
     assert expected_gap_text(real_closes) in str(text["blocks"])
     [png] = fake.uploaded_files().values()
@@ -174,6 +174,8 @@ def test_a_rerun_after_a_crash_between_text_and_chart_posts_only_the_chart(
     assert fake.calls("chat.postMessage") == []  # the text is not posted twice
     assert drawing.started == 1
     assert len(fake.calls("files.completeUploadExternal")) == 1
+    [update] = fake.calls("chat.update")  # into the message the first run posted
+    assert update.params["ts"] == "1700000000.000100"
     assert fake.calls("response_url") == []  # nothing uncertain: no "may be missing" note
     [png] = fake.uploaded_files().values()
     assert png.startswith(b"\x89PNG")
