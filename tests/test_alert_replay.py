@@ -2,8 +2,8 @@
 Slack, posts exactly the events an independent plain-Python computation finds.
 
 The expectation uses only the csv module and loops: the closes, the 3-year gap under the
-README's window convention, the ratio against its 200-day average, the ratio's expanding
-z-score, and the documented rule semantics (README "Alerts").
+window convention of docs/methodology.md, the ratio against its 200-day average, the ratio's
+expanding z-score, and the documented rule semantics (docs/alerts.md, "Alerts").
 """
 
 from __future__ import annotations

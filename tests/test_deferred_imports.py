@@ -1,4 +1,4 @@
-"""No import hides inside a function to dodge a cycle (README, "Layout").
+"""No import hides inside a function to dodge a cycle (docs/architecture.md, "Layout").
 
 An import inside a function is allowed only for start-up time (the CLI and the web process
 load a subcommand's or a chart's libraries when they are used), and says so on its line with

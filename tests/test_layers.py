@@ -1,4 +1,4 @@
-"""The layer contract holds: imports only go down (README, "Layout")."""
+"""The layer contract holds: imports only go down (docs/architecture.md, "Layout")."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ The real path runs: Reports -> MarketData -> YahooSource -> yfinance -> the fake
 at each moment, plus what a live day adds: a partial bar holding the last trade while the
 market is open, a row whose values have not come in yet for one symbol, nothing on Good
 Friday, the final bar at 13:00 on an early-close day. The expected figures are plain Python
-on the published rows (the README's window convention), not the bot's own code.
+on the published rows (the window convention of docs/methodology.md), not the bot's own code.
 """
 
 from __future__ import annotations

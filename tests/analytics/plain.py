@@ -29,7 +29,7 @@ def period_returns_pct(small: dict[date, float], large: dict[date, float], years
                        as_of: date | None = None) -> tuple[date, date, float, float]:
     """(start, end, small %, large %) over `years` ending at the last common close on or
     before `as_of`, starting at the last common close on or before the same date `years`
-    earlier: the README's window convention, the slow way."""
+    earlier: the window convention of docs/methodology.md, the slow way."""
     days = common_dates(small, large, until=as_of)
     end = days[-1]
     start = days[bisect.bisect_right(days, years_before(end, years)) - 1]

@@ -20,7 +20,7 @@ from tests.analytics.plain import (
 )
 
 AS_OF = date(2024, 3, 26)
-# horizon -> the same date one horizon before the end (README, "Performance table")
+# horizon -> the same date one horizon before the end (docs/methodology.md, "Performance table")
 TARGETS = {"1w": lambda d: d - timedelta(days=7), "1m": lambda d: add_months(d, -1),
            "6m": lambda d: add_months(d, -6), "ytd": lambda d: date(d.year - 1, 12, 31),
            "1y": lambda d: years_before(d, 1), "3y": lambda d: years_before(d, 3),

@@ -1,6 +1,6 @@
-"""'Is this the worst run in 20 years?', answered with dates (README, "How unusual": the
-current run), read from the CLI's JSON and text and recomputed in plain Python on the CSVs:
-a run is the consecutive windows on the end window's side of zero."""
+"""'Is this the worst run in 20 years?', answered with dates (docs/methodology.md, "How
+unusual": the current run), read from the CLI's JSON and text and recomputed in plain Python
+on the CSVs: a run is the consecutive windows on the end window's side of zero."""
 
 from __future__ import annotations
 

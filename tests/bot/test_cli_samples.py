@@ -1,5 +1,5 @@
-"""Sample sizes mean what README says (issue #20): independent windows are whole periods
-since the first window's start, a range cut short by the data is ranked at its real length,
+"""Sample sizes mean what docs/methodology.md says (issue #20): independent windows are whole
+periods since the first window's start, a range cut short by the data is ranked at its real length,
 and a percentile on too few independent periods is not presented as a finding. Expected
 figures are recomputed in plain Python on the CSV files."""
 

@@ -82,7 +82,7 @@ def test_cuts_counts_cycles_beaten_by_the_gap_it_shows(pair, market_data_dir, ca
         assert s["current_beats"] == sum(1 for g in gaps if g > s["current"]["gap_pp"])
 
 
-def test_the_board_takes_the_basis_word_readme_promises(market_data_dir, capsys):
+def test_the_board_takes_the_basis_word_the_docs_promise(market_data_dir, capsys):
     import json
 
     assert main(["board", "price", "--json", "--data-dir", str(market_data_dir)]) == 0

@@ -1,6 +1,6 @@
-"""Statements that survive a skeptical analyst (README, "How unusual"): every comparison the
-replies make, recomputed in plain Python from the CSV files and read back from the CLI's
-JSON and text."""
+"""Statements that survive a skeptical analyst (docs/methodology.md, "How unusual"): every
+comparison the replies make, recomputed in plain Python from the CSV files and read back from
+the CLI's JSON and text."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def test_fallback_text_carries_the_numbers():
 
 def test_a_window_as_wide_within_the_last_month_is_not_news():
     """A window ending the day before shares all but one close: 'widest since' and 'last at
-    least this wide' say nothing then (README, "How unusual")."""
+    least this wide' say nothing then (docs/methodology.md, "How unusual")."""
     p = copy.deepcopy(PAYLOAD)
     p["history_rank"].update(last_as_wide="2024-03-25", widest_since=None)
     text = gap_plain_text(p)

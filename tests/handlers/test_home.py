@@ -128,8 +128,8 @@ def test_home_shows_the_gap_for_1_3_and_5_years_with_window_and_source(make_app,
 
 
 def test_home_dates_each_rows_current_run(make_app, fake, market_data_dir):
-    """The run each row belongs to (README, "How unusual": the current run), recomputed in
-    plain Python: consecutive windows on the last window's side of zero."""
+    """The run each row belongs to (docs/methodology.md, "How unusual": the current run),
+    recomputed in plain Python: consecutive windows on the last window's side of zero."""
     from tests.analytics.plain import read_closes, rolling_gaps
     from tests.bot.test_cli_episode import plain_episode
 

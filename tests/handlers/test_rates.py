@@ -28,7 +28,7 @@ RATES = {
 
 @pytest.mark.parametrize(("verdict", "r", "needle"), [
     ("no_relation", 0.05, "there is no link (r = +0.05 on 3-month changes, |r| under 0.1): "
-                          "rates do not explain the gap"),  # 'no link' as chart and README
+                          "rates do not explain the gap"),  # 'no link' as chart and docs
     ("supports", 0.45, "the data supports “higher rates hurt small caps”"),
     ("weakly_contradicts", -0.23, "does not support “higher rates hurt small caps”"),
     ("contradicts", -0.4, "contradicts “higher rates hurt small caps”"),

@@ -64,7 +64,8 @@ def published(base: pd.DataFrame, day: str, split: tuple[str, float] | None = No
 
 def plain_returns(frames: dict[str, pd.DataFrame], small: str, large: str, column: str
                   ) -> tuple[str, str, float, float]:
-    """1-year returns (%) by the README convention, in plain Python on the published values."""
+    """1-year returns (%) by the window convention of docs/methodology.md, in plain Python
+    on the published values."""
     values = {s: {ts.date(): float(v) for ts, v in frames[s][column].items()}
               for s in (small, large)}
     days = sorted(set(values[small]) & set(values[large]))
