@@ -66,7 +66,7 @@ def warn_if_evictable(client: redis.Redis | None) -> str | None:
     if policy:
         logger.warning("Redis maxmemory-policy is %s: when memory fills it may delete alert "
                        "rules, schedules and delivery records. Set it to noeviction "
-                       "(README, Running it in production).", policy)
+                       "(docs/production.md, Redis eviction policy).", policy)
     return policy
 
 
