@@ -133,7 +133,8 @@ class ObviousReports:
             raise TypeError(f"the baseline only answers gap queries, not {query.command}")
         small, large = (read_csv_closes(self.data_dir / f"{s}.csv") for s in query.symbols())
         result = compute_gap(query.pair, small, large, query.period, query.as_of)
-        history = PriceHistory(closes={}, source=f"CSV files in {self.data_dir}",
+        history = PriceHistory(closes=dict(zip(query.symbols(), (small, large), strict=True)),
+                               source=f"CSV files in {self.data_dir}",
                                fetched_at=datetime.now(UTC), live_source=False)
         payload = gap_payload(result, history, query)
         png = (quantstats_png(result) if have_quantstats()

@@ -43,7 +43,15 @@ from bot.reports.payloads import Instrument, SourceFields
 from bot.runtime.config import get_settings
 from bot.slack.escape import escape
 from handlers.command import Command, Rendering
-from handlers.report_text import context, header, source_text, table_block, title_rule
+from handlers.report_text import (
+    Cell,
+    context,
+    header,
+    literal_cell,
+    source_text,
+    table_block,
+    title_rule,
+)
 from handlers.words import CommandError, pop_as_of, pop_end_basis
 
 
@@ -277,18 +285,20 @@ def explanation(p: BoardPayload) -> str:
             "`gap` and `trend`; each row on its own basis and last common close.")
 
 
-def board_rows(p: BoardPayload) -> list[list[str]]:
+def board_rows(p: BoardPayload) -> list[list[Cell]]:
     """The board as rows of cells (header first) for Slack's native table; a row without
-    data shows why, a row ending on another day says so in its last cell."""
-    rows = [["Row", "Pair", *COLUMNS]]
+    data shows why, a row ending on another day says so in its last cell. Labels are typed
+    by users (`set board`), so they are literal cells, never markup."""
+    rows: list[list[Cell]] = [["Row", "Pair", *COLUMNS]]
     for row in p["rows"]:
         cells = row_cells(row)
+        label = literal_cell(row["label"])
         if not cells:
-            rows.append([row["label"], row["pair"], row["note"] or "n/a"])
+            rows.append([label, row["pair"], row["note"] or "n/a"])
             continue
         if row["end"] != p["end"]:
             cells[-1] += f" · to {row['end']}"
-        rows.append([row["label"], row["pair"], *cells])
+        rows.append([label, row["pair"], *cells])
     return rows
 
 

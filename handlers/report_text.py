@@ -28,6 +28,14 @@ def user_cell(user_id: str) -> Block:
         {"type": "user", "user_id": user_id}]}]}
 
 
+def literal_cell(text: str) -> Block:
+    """A table cell for text a user typed (a board label): a rich-text `text` element, which
+    Slack shows as typed and never reads as markup, so `<!here>` or `<@U1>` in it notify
+    nobody (a mention in rich text is a `user` or `broadcast` element of its own)."""
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+        {"type": "text", "text": text or " "}]}]}
+
+
 def _cell(value: Cell, bold: bool = False) -> Block:
     if not isinstance(value, str):
         return value

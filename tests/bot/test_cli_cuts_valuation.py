@@ -126,4 +126,6 @@ def test_valuation_csv_is_refused_with_a_message_not_a_traceback(market_data_dir
     code = main(["valuation", "--data-dir", str(market_data_dir), "--csv",
                  str(tmp_path / "v.csv")])
     err = capsys.readouterr().err
-    assert code == EXIT_NO_DATA and "no CSV export yet" in err and "Traceback" not in err
+    # an option the command does not take is a usage error (exit 2), refused before any work
+    # (issue #20: it exited 3, "data unavailable")
+    assert code == EXIT_BAD_INPUT and "no CSV export yet" in err and "Traceback" not in err

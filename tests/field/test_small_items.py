@@ -98,6 +98,10 @@ def test_a_board_label_never_becomes_live_markup(procs: Processes, fake: FakeSla
     shown = str(post.params.get("text")) + " ".join(_texts(post.params.get("blocks")))
     assert "<!here>" not in shown and "<@U9>" not in shown
     assert "&lt;!here&gt;" in shown
+    literal = [e["text"] for b in post.params.get("blocks") or [] if b["type"] == "table"
+               for row in b["rows"] for cell in row if cell["type"] == "rich_text"
+               for s in cell["elements"] for e in s["elements"] if e["type"] == "text"]
+    assert any("<!here>" in text for text in literal)  # shown as typed, in a literal cell
     assert "<!here>" not in " ".join(_said(fake, "set"))
 
 
@@ -116,10 +120,15 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path, market_data_dir: Path):
 
 
 def _texts(node: object) -> list[str]:
-    """Every `text` string of a Block Kit structure (what Slack renders; not button values)."""
+    """Every `text` string of a Block Kit structure that Slack reads as markup (mrkdwn, plain
+    and raw text; not button values, nor rich-text `text` elements, which Slack shows as
+    typed: a mention there is an element of its own)."""
     if isinstance(node, list):
         return [t for item in node for t in _texts(item)]
     if isinstance(node, dict):
+        if node.get("type") == "rich_text_section":
+            return [t for e in node.get("elements", []) if e.get("type") != "text"
+                    for t in _texts(e)]
         found = [node["text"]] if isinstance(node.get("text"), str) else []
         return found + [t for k, v in node.items() if k != "value" for t in _texts(v)]
     return []

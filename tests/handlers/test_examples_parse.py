@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import build_parser
 from handlers.registry import COMMANDS, parse_command
 from handlers.words import CommandError
 
@@ -61,7 +62,11 @@ def _literal_examples() -> set[str]:
 def test_every_literal_example_in_the_code_parses(example):
     if example.startswith("alerts "):  # the terminal-only `smallcaps alerts run`
         return
-    if "--out" in example:  # a CLI option, not words
+    if " --" in example:  # a terminal example: argparse takes its options, the words parse
+        try:
+            build_parser().parse_args(example.removeprefix("smallcaps ").split())
+        except SystemExit:
+            pytest.fail(f"the terminal example `{example}` is refused by the CLI")
         example = example.split(" --")[0]
     _example_parses(example)
 
