@@ -3,7 +3,9 @@
 The words go through the same normalisation as Slack's (handlers.normalise): `smallcaps GAP
 3Y`, `smallcaps help` and a bare `smallcaps` behave as in Slack. Exit status: 0 on success,
 1 when alert storage (Redis) is unavailable, 2 on bad input (including a bad `--out` file),
-3 when market data cannot be had, 4 on a configuration problem (a missing data folder too).
+3 when market data cannot be had, 4 on a configuration problem (a missing data folder too),
+70 on an internal error (a bug: logged with a reference, never called bad input or
+configuration).
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import json
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from analytics.errors import UserError, present
 from analytics.periods import InsufficientHistoryError
 from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
@@ -36,6 +42,9 @@ from handlers.status import status_text
 from handlers.words import CommandError
 
 EXIT_STORE, EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 1, 2, 3, 4
+EXIT_INTERNAL = 70
+"""An unexpected error (a bug): sysexits.h's EX_SOFTWARE, "internal software error"."""
+logger = logging.getLogger(__name__)
 VERBATIM_OPTIONS = ("--out", "--data-dir")
 """Options whose value is a file or folder name: passed on exactly as typed."""
 
@@ -200,8 +209,8 @@ def check_csv(path: Path) -> None:
 def run_words(args: argparse.Namespace) -> int:
     """A `cli="words"` command: print the terminal text of its request."""
     command = registry.get(args.command)
-    assert command.terminal is not None  # Command checks it
-    print(command.terminal(command.parse(list(args.words))))
+    terminal = present(command.terminal, f"`{command.name}`'s terminal text")  # Command checks
+    print(terminal(command.parse(list(args.words))))
     return 0
 
 
@@ -325,8 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return (RUNNERS.get(args.command) or _runner(args.command))(args)
     except BrokenPipeError:
         return _reader_gone()
-    except CommandError as exc:
-        print(f"smallcaps: {exc.message}\n  e.g. smallcaps {exc.example}", file=sys.stderr)
+    except UserError as exc:
+        example = f"\n  e.g. smallcaps {exc.example}" if exc.example else ""
+        print(f"smallcaps: {exc.message}{example}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (InsufficientHistoryError, DataUnavailableError) as exc:
         print(f"smallcaps: {exc}", file=sys.stderr)
@@ -334,9 +344,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AlertStoreError as exc:
         print(f"smallcaps: {exc}", file=sys.stderr)
         return EXIT_STORE
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, ValidationError) as exc:  # pydantic's: a setting that is not valid
         print(f"smallcaps: configuration problem: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except Exception:  # a bug: never relabelled as bad input or configuration
+        ref = uuid.uuid4().hex[:8]
+        logger.exception("internal error (ref %s) in `smallcaps %s`", ref, args.command)
+        print(f"smallcaps: internal error, ref {ref} (the log above has the details)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover
