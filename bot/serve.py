@@ -24,6 +24,7 @@ from urllib.parse import parse_qs
 
 from slack_bolt import App
 
+from analytics.errors import present
 from bot.runtime.config import Settings, get_settings
 from bot.runtime.deps import Deps
 from bot.runtime.health import check_health, warn_if_evictable
@@ -224,12 +225,12 @@ def _serve_socket_mode(app: App, settings: Settings, health: Health | None,
                        stopping: threading.Event) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler  # lazy: Socket Mode only
 
-    assert settings.slack_app_token is not None
+    app_token = present(settings.slack_app_token, "SLACK_APP_TOKEN")  # require_slack checked
     logger.info("Starting in Socket Mode (health on port %d%s)", settings.port, HEALTH_PATH)
     probe = http_server(None, "0.0.0.0", settings.port, settings, health=health,
                         stopping=stopping, threads=1)
     threading.Thread(target=probe.run, name="healthz", daemon=True).start()
-    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler = SocketModeHandler(app, app_token.get_secret_value())
     _on_stop_signals(lambda *_: stopping.set())
     handler.connect()
     stopping.wait()

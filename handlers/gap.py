@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any, TypedDict
 
 from analytics.charts_gap import render_gap_chart
+from analytics.errors import present
 from analytics.formatting import pct, spp
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
 from analytics.rank import MIN_INDEPENDENT_WINDOWS
@@ -149,8 +150,8 @@ def other_basis(result: GapResult, history: PriceHistory) -> GapOtherBasis | Non
                              "gap_pp": None, "note": None}
     if isinstance(closes, str):
         return {**fields, "note": closes}
-    returns = window_returns_pct(*closes, window)
-    assert returns is not None  # other_basis_closes checked both days
+    returns = present(window_returns_pct(*closes, window),  # other_basis_closes checked
+                      "both days' returns on the other basis")
     small_pct, large_pct = returns
     pair = result.pair
     return {**fields,

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, TypedDict
 
 from analytics.charts_rates import render_rates_chart
+from analytics.errors import present
 from analytics.formatting import spp
 from analytics.pairs import KNOWN_NAMES
 from analytics.rates import (
@@ -187,8 +188,8 @@ def verdict_line(p: RatesPayload) -> str:
         return (f"The period is too short to test {STORY}: fewer than "
                 f"{changes['min_independent']} independent (non-overlapping) 3-month changes, "
                 "and a level correlation alone would mislead.")
-    r = changes["r"]
-    assert r is not None  # a verdict other than too_short rests on a change correlation
+    # a verdict other than too_short rests on a change correlation
+    r = present(changes["r"], "the 3-month change correlation")
     share = f"rates explain about {round(r * r * 100)} % of the gap's 3-month swings"
     return {
         "supports": f"Over this period the data supports {STORY}: when the 10-year yield rose "

@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 import pandas as pd
 
 from analytics.charts_stats import render_stats_chart
+from analytics.errors import present
 from analytics.gap import annualised_pct, window_returns_pct
 from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, cagr, compute_risk
 from bot.data.market import PriceHistory
@@ -156,8 +157,8 @@ def other_basis(stats: RiskStats, history: PriceHistory) -> StatsOtherBasis | No
     other, closes = found
     if isinstance(closes, str):
         return {"basis": other.basis, "small": None, "large": None, "note": closes}
-    returns = window_returns_pct(*closes, window)
-    assert returns is not None  # other_basis_closes checked both days
+    returns = present(window_returns_pct(*closes, window),  # other_basis_closes checked
+                      "both days' returns on the other basis")
     small, large = (_other_leg(leg.symbol, pct, stats.n_returns) for leg, pct in
                     zip((stats.pair.small, stats.pair.large), returns, strict=True))
     return {"basis": other.basis, "small": small, "large": large, "note": None}

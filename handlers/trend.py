@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any, TypedDict
 
 from analytics.charts_trend import render_trend_chart
+from analytics.errors import present
 from analytics.formatting import pct, percentile_rank
 from analytics.trend import TrendStatus, TrendView, compute_trend
 from bot.data.market import PriceHistory
@@ -157,8 +158,7 @@ def headline(p: TrendPayload) -> str:
     if s["ma200"] is None:
         return (f"Not enough history for a 200-day average yet ({s['history_days']} common "
                 f"closes since {s['history_start']}).")
-    vs200 = s["pct_vs_200dma"]
-    assert vs200 is not None  # there with the 200-day average
+    vs200 = present(s["pct_vs_200dma"], "% vs the 200-day average")  # there with the average
     side = "above" if vs200 > 0 else "below"
     names = words(p)
     ratio = f"{p['small']['symbol']}/{p['large']['symbol']}"

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from analytics.errors import present
 from bot.data.intraday import INTRADAY_TTL_S
 from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
 from bot.data.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
@@ -88,8 +89,7 @@ class Report:
     def chart_png(self) -> bytes:
         """The chart: drawn (or read from the cache) on the first read, then kept."""
         if self._png is None:
-            assert self._draw is not None
-            self._png = self._draw()
+            self._png = present(self._draw, "the chart's draw function")()
         return self._png
 
 
@@ -196,8 +196,7 @@ class Reports:
             if self.reference is None:
                 raise RuntimeError(f"`{query.command}` needs reference data; none is wired")
             return build_with_reference(history, self.reference)  # type: ignore[no-any-return]
-        assert history is not None
-        return query.build(history)
+        return query.build(present(history, f"`{query.command}`'s price history"))
 
     def _history(self, query: ReportQuery) -> PriceHistory | None:
         """The price history `query` reads (None when it reads none)."""
