@@ -27,7 +27,6 @@ from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.reports.chart_file import ChartFileError, chart_format, write_chart
-from bot.reports.csv_export import report_csv
 from bot.reports.status import collect_status
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
 from bot.runtime.deps import build_deps
@@ -77,8 +76,21 @@ def _add_report_command(commands: argparse._SubParsersAction, command: Command) 
     parser.add_argument("--out", type=Path, metavar="FILE.png",
                         help="write the chart here: .png, .svg or .pdf")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--csv", type=Path, metavar="FILE.csv",
-                        help="write the data behind the chart here (dates, closes, series)")
+    if command.export is not None:
+        parser.add_argument("--csv", type=Path, metavar="FILE.csv",
+                            help="write the data behind the chart here (dates, closes, "
+                                 "series)")
+    else:  # no export: not in its help, and argparse refuses it (exit 2) saying why
+        parser.add_argument("--csv", action=_NoExport, help=argparse.SUPPRESS)
+
+
+class _NoExport(argparse.Action):
+    """`--csv` on a report whose spec declares no export: a usage error before any work."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        parser.error(f"{parser.prog.split()[-1]} has no CSV export (its chart's data is not "
+                     "exported); --json prints every number of its answer")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,16 +169,12 @@ def run_report(args: argparse.Namespace) -> int:
     from handlers.replies import plain_text  # lazy for start-up: it loads slack_sdk
 
     command = registry.get(args.command)
-    if getattr(args, "csv", None) and not command.csv:  # bad input, before any work
-        exporting = ", ".join(f"`{c.name}`" for c in registry.COMMANDS if c.csv)
-        raise CommandError(f"`{command.name}` has no CSV export yet (these do: {exporting}); "
-                           "`--json` prints every number of its answer.",
-                           f"{command.name} --json")
+    csv_file: Path | None = getattr(args, "csv", None)  # only with an export (_add_report...)
     query = command.parse(command_words(args))
     if args.out:
         check_out(args.out)
-    if getattr(args, "csv", None):
-        check_csv(args.csv)
+    if csv_file:
+        check_csv(csv_file)
     deps = build_deps(settings_for(args))
     report = deps.reports.run(query)
     if args.out:
@@ -174,11 +182,11 @@ def run_report(args: argparse.Namespace) -> int:
             write_chart(report.chart_png, args.out)
         except ChartFileError as exc:
             raise CommandError(str(exc), "gap 3y --out gap.png") from None
-    if getattr(args, "csv", None):
+    if csv_file and command.export:
         try:
-            args.csv.write_text(report_csv(deps.market, query, report)[0])
+            csv_file.write_text(command.export.write(deps.market, query, report))
         except OSError as exc:
-            raise CommandError(f"`{args.csv.name}` could not be written ({exc.strerror}).",
+            raise CommandError(f"`{csv_file.name}` could not be written ({exc.strerror}).",
                                f"{args.command} --csv data.csv") from None
     if args.json:
         print(json.dumps(report.payload, indent=2))

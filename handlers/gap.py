@@ -17,7 +17,7 @@ from analytics.formatting import pct, spp
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
 from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     basis_end_note,
@@ -29,7 +29,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     basis_source_text,
     context,
@@ -346,7 +346,7 @@ COMMAND = Command(
     rendering=Rendering(gap_blocks, gap_fallback_text, gap_plain_text, title),
     choices=CHOICES,
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.rebased_csv),
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
 )

@@ -30,7 +30,7 @@ from analytics.rates import (
     compute_rates,
 )
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     basis_end_note,
@@ -40,7 +40,7 @@ from bot.reports.common import (
     window_fields,
 )
 from bot.reports.payloads import Instrument, SourceFields, WindowFields
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     bold_fields_to_plain,
     pair_symbols,
@@ -297,7 +297,7 @@ COMMAND = Command(
     parse=parse_rates,
     rendering=Rendering(rates_blocks, rates_fallback_text, rates_plain_text, title),
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.closes_ratio_csv),
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
 )

@@ -17,7 +17,7 @@ from analytics.errors import present
 from analytics.formatting import pct, percentile_rank
 from analytics.trend import TrendStatus, TrendView, compute_trend
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     basis_end_note,
@@ -28,7 +28,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import Instrument, SourceFields, WindowFields
 from handlers.buttons import PAIR_CHOICES, Choice, report_buttons
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     bold_fields_to_plain,
     pair_symbols,
@@ -263,7 +263,7 @@ COMMAND = Command(
     rendering=Rendering(trend_blocks, trend_fallback_text, trend_plain_text, title),
     choices=CHOICES,
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.ratio_averages_csv),
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
 )
