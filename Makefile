@@ -35,8 +35,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 # ruff, then the import contract (pyproject.toml [tool.importlinter]: imports only go down the
-# layers; analytics does no I/O), then mypy on the commands (pyproject.toml [tool.mypy]: every
-# rendering is checked against its command's payload type).
+# layers; analytics does no I/O), then mypy over bot/, handlers/ and analytics/ (pyproject.toml
+# [tool.mypy]; every rendering is checked against its command's payload type).
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers analytics tests bench
 	$(BIN)/lint-imports

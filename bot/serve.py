@@ -57,7 +57,7 @@ Health = Callable[[], tuple[bool, dict[str, Any]]]
 """() -> (ready, {check: state}) for /healthz."""
 
 
-def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore[no-untyped-def]
+def wsgi_app(app: App | None, signing_secret: str | None = None,
              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, *, health: Health | None = None,
              stopping: threading.Event | None = None):
     """A WSGI callable serving Bolt at /slack/events (unless `app` is None), /metrics, and
@@ -72,7 +72,7 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
 
         bolt = guard(SlackRequestHandler(app), signing_secret, max_body_bytes)
 
-    def application(environ, start_response):  # type: ignore[no-untyped-def]
+    def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH:
             if stopping is not None and stopping.is_set():
@@ -127,7 +127,7 @@ def classify(raw: bytes, content_type: str) -> tuple[str, str]:
     return "other", ""
 
 
-def observed(bolt, environ, start_response,  # type: ignore[no-untyped-def]
+def observed(bolt, environ, start_response,
              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES):
     """Run the guarded Bolt handler, counting the request by kind, command and outcome and
     timing the ack (bot.runtime.metrics). A body over the limit is not read here (the guard
@@ -144,7 +144,7 @@ def observed(bolt, environ, start_response,  # type: ignore[no-untyped-def]
         kind, name = classify(raw, environ.get("CONTENT_TYPE", ""))
     seen: dict[str, str] = {}
 
-    def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+    def capture(status, headers, exc_info=None):
         seen["status"] = status
         return start_response(status, headers, exc_info)
 
@@ -240,7 +240,7 @@ def _serve_socket_mode(app: App, settings: Settings, health: Health | None,
         probe.close()
 
 
-def http_server(app: App | None, host: str, port: int,  # type: ignore[no-untyped-def]
+def http_server(app: App | None, host: str, port: int,
                 settings: Settings | None = None, *, health: Health | None = None,
                 stopping: threading.Event | None = None, threads: int = HTTP_THREADS):
     """The production waitress server for `app` (port 0 picks a free port: benchmarks), with
