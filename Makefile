@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 DATA_DIR ?= ../shared/market-data
 
-.PHONY: setup demo test lint bench lock clean
+.PHONY: setup demo test test-fast lint bench lock clean
 
 # The pinned versions of requirements.txt (the lock the buildpack and the image install), then
 # the project and its test tools.
@@ -29,9 +29,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The loop while changing code: everything but the tests marked slow (processes, servers,
+# the field deployment, the benchmark smoke run); `make test` still runs them all.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
 # ruff, then the import contract (pyproject.toml [tool.importlinter]: imports only go down the
-# layers; analytics does no I/O), then mypy on the commands (pyproject.toml [tool.mypy]: every
-# rendering is checked against its command's payload type).
+# layers; analytics does no I/O), then mypy over bot/, handlers/ and analytics/ (pyproject.toml
+# [tool.mypy]; every rendering is checked against its command's payload type).
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers analytics tests bench
 	$(BIN)/lint-imports

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal
 
 import pandas as pd
 
+from analytics.errors import UserError
 from analytics.pairs import DEFAULT_PAIR, Pair
 from analytics.periods import Period, last_on_or_before
 
@@ -25,14 +26,9 @@ CONDITION_WORDS = ("above", "below", "crosses", "cross", "crossing")
 """The words that start a rule's condition: a metric's optional words end before them."""
 
 
-class MetricWordsError(ValueError):
+class MetricWordsError(UserError, ValueError):
     """A rule's metric words we cannot read; `message` says why (Slack mrkdwn), `example`
     is rule text that would work (None: the general example)."""
-
-    def __init__(self, message: str, example: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.example = example
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from typing import Literal
 import pandas as pd
 
 from analytics.alert_metric_base import Metric
+from analytics.errors import present
 from analytics.relative import Side
 
 Condition = Literal["above", "below", "crosses", "crosses up", "crosses down"]
@@ -164,8 +165,7 @@ def step(state: AlertState, day: date, value: float,
     after = replace(state, last_value=value, last_date=day)
     if rule.condition == "crosses":
         return _step_crosses(state, after, day, value, rule, prev)
-    t, level = rule.threshold, rule.rearm_level()
-    assert level is not None
+    t, level = rule.threshold, present(rule.rearm_level(), "the rule's re-arm level")
     up = rule.fires_upward
     direction: Literal["up", "down"] = "up" if up else "down"
     if state.status == "armed" and (value > t if up else value < t):

@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache
 from io import BytesIO
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 SMALL_COLOUR = "#D55E00"  # Okabe-Ito vermillion: small caps
 LARGE_COLOUR = "#0072B2"  # Okabe-Ito blue: large caps
@@ -43,7 +44,7 @@ transparent one would lose its dark text; this grey reads on light and dark clie
 FIGSIZE, DPI = (10.0, 20.0 / 3.0), 120  # 1200 x 800 px
 SIZE = {"title": 19, "sub": 14, "label": 13, "tick": 13, "legend": 14, "note": 14, "foot": 12}
 """Font sizes (points) by role."""
-STYLE: dict[str, object] = {
+STYLE: dict[RcKeyType, Any] = {
     "figure.facecolor": BACKGROUND, "axes.facecolor": BACKGROUND,
     "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": MUTED,
     "axes.labelsize": SIZE["label"],

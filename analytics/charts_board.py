@@ -108,7 +108,7 @@ def board_figure(rows: list[BoardRow], *, title: str, subtitle: str, footer: str
     ax.hlines(np.arange(n_rows - 1) + 0.5, -0.5, n_cols - 0.5, color=BACKGROUND, linewidth=2)
     counts = [r.gap_1y_independent for r in rows if r.gap_1y_independent is not None]
     sample = [f"1y gap percentile: among each row's daily 1-year windows, about "
-              f"{min(counts)}-{max(counts)} independent years"] if counts else []
+              f"{min(counts)} to {max(counts)} independent years"] if counts else []
     add_header_and_footer(fig, title_and_subtitles(title, [subtitle, *sample]), footer)
     return fig
 

@@ -76,12 +76,11 @@ def _draw_paths(ax: Axes, result: CutsResult) -> None:
     ax.axvline(0.0, color=INK, linewidth=1.2, linestyle=(0, (4, 3)), zorder=1)
     ax.text(2, 0.01, " first cut takes effect", transform=ax.get_xaxis_transform(),
             ha="left", va="bottom", fontsize=SIZE["note"] - 2, color=MUTED)
+    ends = []
     for cycle in earlier:
         path = cycle.path.dropna()
         ax.plot(path.index, path.to_numpy(), color=EARLIER_COLOUR, linewidth=1.0, zorder=2)
-        ax.annotate(str(cycle.cut.day.year), (path.index[-1], path.iloc[-1]),
-                    xytext=(4, 0), textcoords="offset points", va="center",
-                    fontsize=SIZE["tick"] - 2, color=MUTED)
+        ends.append((float(path.index[-1]), float(path.iloc[-1]), str(cycle.cut.day.year)))
     median = median_path(earlier)
     if not median.empty:
         ax.plot(median.index, median.to_numpy(), color=INK, linewidth=3.0, zorder=3,
@@ -105,5 +104,28 @@ def _draw_paths(ax: Axes, result: CutsResult) -> None:
     values = np.concatenate([c.path.dropna().to_numpy() for c in result.cycles])
     pad = (values.max() - values.min()) * 0.05
     ax.set_ylim(values.min() - pad, values.max() + pad)
+    _label_ends(ax, ends)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2,
               fontsize=SIZE["legend"] - 1)
+
+
+END_LABEL_SPACING = 1.5
+"""Year labels at the lines' ends are at least this many font heights apart (a margin for
+the layout engine, which shrinks the axes after they are placed)."""
+
+
+def _label_ends(ax: Axes, ends: list[tuple[float, float, str]]) -> None:
+    """Each earlier cycle's year just right of its line's end; labels whose ends are too
+    close are pushed up (by points, lowest first), so no two overlap. Call after the y
+    limits are set."""
+    size = SIZE["tick"] - 2
+    low, high = ax.get_ylim()
+    axes_points = ax.bbox.height * 72.0 / ax.figure.dpi  # the axes' height in points
+    per_point = (high - low) / max(axes_points, 1.0)  # data units per point
+    gap = size * END_LABEL_SPACING * per_point
+    placed: list[float] = []
+    for x, y, text in sorted(ends, key=lambda end: end[1]):
+        at = max(y, placed[-1] + gap) if placed else y
+        placed.append(at)
+        ax.annotate(text, (x, y), xytext=(4, (at - y) / per_point), textcoords="offset points",
+                    va="center", fontsize=size, color=MUTED)

@@ -28,6 +28,7 @@ from analytics.chart_base import (
     title_and_subtitles,
     to_png,
 )
+from analytics.errors import present
 from analytics.formatting import MINUS, signed
 from analytics.performance import PerformanceRow, PerformanceTable
 
@@ -105,7 +106,7 @@ def _draw_bars(ax: Axes, rows: tuple[PerformanceRow, ...], first_common: str) ->
             continue
         for value, colour, shift in ((row.small_pct, SMALL_COLOUR, -BAR_HEIGHT / 2),
                                      (row.large_pct, LARGE_COLOUR, BAR_HEIGHT / 2)):
-            assert value is not None
+            value = present(value, f"{row.label}'s return")
             ax.barh(pos + shift, value, height=BAR_HEIGHT, color=colour, zorder=3)
             ha, dx = ("left", offset) if value >= 0 else ("right", -offset)
             ax.text(value + dx, pos + shift, signed(value, "%"), va="center", ha=ha,

@@ -138,7 +138,8 @@ def _mark_cross(ax: Axes, view: TrendView) -> None:
     frame = view.frame
     when = np.datetime64(status.last_cross_date, "ns")
     level = float(frame["ratio"].loc[str(status.last_cross_date)])
-    ax.axvline(when, color=MUTED, linewidth=1.0, linestyle=":", zorder=1)
+    # matplotlib's stubs say float; its unit converters take the date (as for ax.plot)
+    ax.axvline(when, color=MUTED, linewidth=1.0, linestyle=":", zorder=1)  # type: ignore[arg-type]
     ax.plot([when], [level], "o", markersize=9, markerfacecolor=BACKGROUND,
             markeredgecolor=INK, markeredgewidth=1.6, zorder=6)
     if not labelled:  # decades of data leave no room: the header says when it crossed

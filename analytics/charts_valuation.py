@@ -43,7 +43,7 @@ def render_valuation_chart(result: ValuationResult, *, source: str, edition: str
     header = [
         title_line("Price-to-book: smallest vs largest size quintile"),
         HeaderLine(f"P/B small / P/B large, each year at the end of June, "
-                   f"{int(result.frame.index[0])}–{result.latest_year}  ·  below 1 = small caps "
+                   f"{int(result.frame.index[0])}–{result.latest_year}  ·  below 1× = small caps "
                    "cheaper"),
         HeaderLine(latest_text(result), colour=INK),
     ]
@@ -87,11 +87,11 @@ def _draw(ax: Axes, result: ValuationResult) -> None:
     latest_jump = next((j for j in result.jumps if j.year == result.latest_year), None)
     ax.plot([result.latest_year], [result.latest], marker="o", markersize=8,
             color=SMALL_COLOUR, zorder=5)
-    label = f"{result.latest_year}: {number(result.latest, '.2f')}"
+    label = f"{result.latest_year}: ratio {number(result.latest, '.2f')}"
     if latest_jump is not None:
-        label += (f"\n{number(latest_jump.value_without_move, '.2f')} with "
+        label += (f"\nratio {number(latest_jump.value_without_move, '.2f')} with "
                   f"{latest_jump.portfolio}'s BE/ME\nheld at {latest_jump.year - 1}'s "
-                  f"({number(latest_jump.beme_before, '.2f')} → "
+                  f"(BE/ME {number(latest_jump.beme_before, '.2f')} → "
                   f"{number(latest_jump.beme_after, '.2f')})")
     ax.annotate(label, (result.latest_year, result.latest), xytext=(-12, 0),
                 textcoords="offset points", ha="right", va="center",

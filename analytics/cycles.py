@@ -26,6 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analytics.errors import present
 from analytics.gap import align_closes
 from analytics.periods import InsufficientHistoryError, last_on_or_before, up_to
 
@@ -120,7 +121,7 @@ def _window(frame: pd.DataFrame, cut: FirstCut, anchor: pd.Timestamp,
         end, start = last_on_or_before(dates, target), anchor
         complete = dates[-1] >= target
         days_total = (target - anchor).days
-    assert end is not None
+    end = present(end, "the cycle's last close")
     small, large = frame["small"], frame["large"]
     s, lg = _change(small, start, end), _change(large, start, end)
     ratio = frame["small"] / frame["large"]

@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analytics.errors import present
 from analytics.gap import HistoryRank, align_closes, history_rank, rolling_gap_pp
 from analytics.pairs import Pair
 from analytics.periods import InsufficientHistoryError, Period, Window, resolve_window
@@ -72,8 +73,7 @@ def gap_history(pair: Pair, small: pd.Series, large: pd.Series, period: Period,
             "not enough history to compare."
         )
     current = float(gaps.iloc[-1])
-    rank = history_rank(gaps, current, window, period)
-    assert rank is not None  # at least two windows
+    rank = present(history_rank(gaps, current, window, period), "the rank of two windows")
     values = gaps.to_numpy()
     low, median, high = np.percentile(values, [BAND_LOW, 50.0, BAND_HIGH])
     return GapHistory(

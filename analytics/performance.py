@@ -17,6 +17,7 @@ from datetime import date
 
 import pandas as pd
 
+from analytics.errors import present
 from analytics.gap import align_closes
 from analytics.pairs import Pair
 from analytics.periods import (
@@ -97,8 +98,8 @@ def performance_row(closes: pd.DataFrame, period: Period, as_of: date | None) ->
     try:
         window = resolve_window(closes.index, period, as_of)
     except InsufficientHistoryError as exc:
-        end = last_on_or_before(closes.index, pd.Timestamp(as_of) if as_of else closes.index[-1])
-        assert end is not None  # performance_table checked that an end exists
+        end = present(last_on_or_before(closes.index, pd.Timestamp(as_of) if as_of
+                                        else closes.index[-1]), "the window's end")
         return PerformanceRow(period.label, annualised, None, end, None, None, None, str(exc))
     first, last = closes.loc[window.start], closes.loc[window.end]
     small, large = (float(last[c] / first[c] - 1.0) for c in ("small", "large"))

@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analytics.errors import present
+
 PeriodKind = Literal["offset", "ytd", "max", "range"]
 
 NAMED_PERIODS = ("1m", "3m", "6m", "ytd", "1y", "2y", "3y", "5y", "10y", "20y", "max")
@@ -74,6 +76,11 @@ class Period:
             return "all available history"
         return f"{self.range_start} to {self.range_end}"
 
+    def range_dates(self) -> tuple[date, date]:
+        """A range's first and last date (InvariantError for another kind: a bug)."""
+        return (present(self.range_start, "a range's start"),
+                present(self.range_end, "a range's end"))
+
     def nominal_years(self, window_days: int) -> float:
         """The period's length in years: `Nd/Nw/Nm/Ny` as typed (365.25-day years), a range by
         its two dates, `max` by `window_days` (calendar days of the window used), `ytd` < 1."""
@@ -81,8 +88,8 @@ class Period:
             per_unit = {"d": 1 / 365.25, "w": 7 / 365.25, "m": 1 / 12, "y": 1.0}[self.unit]
             return self.count * per_unit
         if self.kind == "range":
-            assert self.range_start is not None and self.range_end is not None
-            return (self.range_end - self.range_start).days / 365.25
+            start, end = self.range_dates()
+            return (end - start).days / 365.25
         if self.kind == "ytd":
             return 0.0
         return window_days / 365.25
@@ -136,8 +143,8 @@ def as_of_for(period: Period, as_of: date | None) -> date | None:
     an as-of date before it is given), so 'latest' values and statuses are read there."""
     if period.kind != "range":
         return as_of
-    assert period.range_end is not None
-    return period.range_end if as_of is None else min(as_of, period.range_end)
+    range_end = period.range_dates()[1]
+    return range_end if as_of is None else min(as_of, range_end)
 
 
 def up_to(data: pd.Series | pd.DataFrame, as_of: date | None) -> pd.Series | pd.DataFrame:
@@ -175,8 +182,7 @@ def resolve_window(
     if len(dates) < 2:
         raise InsufficientHistoryError("Not enough common trading days for these two series.")
     if period.kind == "range":
-        assert period.range_end is not None and period.range_start is not None
-        cap = pd.Timestamp(period.range_end)
+        cap = pd.Timestamp(period.range_dates()[1])
         if as_of is not None:
             cap = min(cap, pd.Timestamp(as_of))
     else:
@@ -229,8 +235,8 @@ def rolling_start_positions(dates: pd.DatetimeIndex, period: Period) -> np.ndarr
         year_ends = pd.DataFrame({"year": dates.year - 1, "month": 12, "day": 31})
         targets = pd.DatetimeIndex(pd.to_datetime(year_ends))
     else:
-        assert period.range_start is not None and period.range_end is not None
-        days = (period.range_end - period.range_start).days
+        range_start, range_end = period.range_dates()
+        days = (range_end - range_start).days
         targets = dates - pd.Timedelta(days=days)
     positions = dates.searchsorted(targets, side="right") - 1
     positions = np.asarray(positions)

@@ -156,8 +156,8 @@ def independent_count(first_window_end: pd.Timestamp, window: Window, period: Pe
     if period.kind == "offset":
         length = (first_window_end - (first_window_end - period.offset)).days
     elif period.kind == "range":
-        assert period.range_start is not None and period.range_end is not None
-        length = (period.range_end - period.range_start).days
+        range_start, range_end = period.range_dates()
+        length = (range_end - range_start).days
     else:
         length = (window.end - window.start).days
     length = max(length, 1)
@@ -174,8 +174,8 @@ def history_rank(history: pd.Series, gap_pp: float, window: Window,
     comparison: Comparison = "same_date_each_year" if period.kind == "ytd" else "daily"
     length_days = None
     if period.kind == "range":
-        assert period.range_start is not None and period.range_end is not None
-        length_days = (period.range_end - period.range_start).days
+        range_start, range_end = period.range_dates()
+        length_days = (range_end - range_start).days
     past = comparable_gaps(history, period, end)
     if len(past) < 2:
         return None

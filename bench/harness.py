@@ -31,12 +31,15 @@ DONE = "files.completeUploadExternal"
 """The last Web API call of a complete reply (text posted, PNG uploaded)."""
 
 
-def redis_for_run(state_dir: Path) -> tuple[redis.Redis, str | None]:
-    """$REDIS_URL, else the machine's Redis at 127.0.0.1:6379, else an embedded server.
+def redis_for_run(state_dir: Path, own: bool = False) -> tuple[redis.Redis, str | None]:
+    """$REDIS_URL, else the machine's Redis at 127.0.0.1:6379, else an embedded server;
+    with `own`, always an embedded server of this run's own (the test suite's smoke run:
+    the reply queue's name is not prefixed, so a shared database's queue is never touched).
 
     Returns the client and the URL the bot should use (None: the embedded server's file).
     """
-    for url in filter(None, (os.environ.get("REDIS_URL"), "redis://127.0.0.1:6379/0")):
+    candidates = () if own else (os.environ.get("REDIS_URL"), "redis://127.0.0.1:6379/0")
+    for url in filter(None, candidates):
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
         try:
             client.ping()

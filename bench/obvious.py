@@ -131,10 +131,11 @@ class ObviousReports:
     def run(self, query: Any) -> Report:
         if not isinstance(query, GapQuery):
             raise TypeError(f"the baseline only answers gap queries, not {query.command}")
-        small, large = (read_csv_closes(self.data_dir / f"{s}.csv") for s in query.symbols())
+        closes = {s: read_csv_closes(self.data_dir / f"{s}.csv") for s in query.symbols()}
+        small, large = closes.values()
         result = compute_gap(query.pair, small, large, query.period, query.as_of)
-        history = PriceHistory(closes=dict(zip(query.symbols(), (small, large), strict=True)),
-                               source=f"CSV files in {self.data_dir}",
+        # the payload's notes read each leg's closes (bot.reports.common.basis_end_note)
+        history = PriceHistory(closes=closes, source=f"CSV files in {self.data_dir}",
                                fetched_at=datetime.now(UTC), live_source=False)
         payload = gap_payload(result, history, query)
         png = (quantstats_png(result) if have_quantstats()

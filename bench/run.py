@@ -269,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="a tiny run that proves the benchmark works (CI)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every figure")
+    parser.add_argument("--own-redis", action="store_true",
+                        help="an embedded Redis of this run's own, never $REDIS_URL or the "
+                             "machine's (the tests' smoke run)")
     parser.add_argument("--only", metavar="SECTIONS", default="1,2,3,4,5,6",
                         help="measure these sections only, e.g. 5,6 (1-4 run together)")
     for field in fields(Config):
@@ -284,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     first_four = bool(only & {"1", "2", "3", "4"})
     state_dir = Path(tempfile.mkdtemp(prefix="smallcaps-bench-"))
     started, load_before = time.perf_counter(), machine_line()
-    redis_client, redis_url = redis_for_run(state_dir)
+    redis_client, redis_url = redis_for_run(state_dir, own=args.own_redis)
     try:
         with RemoteSlack() as fake:
             if first_four:

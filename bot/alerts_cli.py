@@ -160,13 +160,13 @@ def run_alert_admin(args: argparse.Namespace) -> int:
                   f"[{rule.status}{value}] by {rule.creator_id}")
         print(f"{len(rules)} rule(s).")
         return 0
-    rule = store.get(request.rule_id)
-    if rule is None:
+    found = store.get(request.rule_id)
+    if found is None:
         print(f"smallcaps: no rule {request.rule_id}", file=sys.stderr)
         return EXIT_FAILED
-    done = store.remove(rule) if request.action == "remove" else \
-        store.set_paused(rule.id, request.action == "pause")
-    print(f"{request.action}: {rule.id} {rule.description}" if done else "nothing changed")
+    done = store.remove(found) if request.action == "remove" else \
+        store.set_paused(found.id, request.action == "pause")
+    print(f"{request.action}: {found.id} {found.description}" if done else "nothing changed")
     return 0 if done else EXIT_FAILED
 
 

@@ -3,7 +3,9 @@
 The words go through the same normalisation as Slack's (handlers.normalise): `smallcaps GAP
 3Y`, `smallcaps help` and a bare `smallcaps` behave as in Slack. Exit status: 0 on success,
 1 when alert storage (Redis) is unavailable, 2 on bad input (including a bad `--out` file),
-3 when market data cannot be had, 4 on a configuration problem (a missing data folder too).
+3 when market data cannot be had, 4 on a configuration problem (a missing data folder too),
+70 on an internal error (a bug: logged with a reference, never called bad input or
+configuration).
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import json
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from analytics.errors import UserError, present
 from analytics.periods import InsufficientHistoryError
 from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.reports.chart_file import ChartFileError, chart_format, write_chart
-from bot.reports.csv_export import report_csv
 from bot.reports.status import collect_status
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
 from bot.runtime.deps import build_deps
@@ -36,6 +41,9 @@ from handlers.status import status_text
 from handlers.words import CommandError
 
 EXIT_STORE, EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 1, 2, 3, 4
+EXIT_INTERNAL = 70
+"""An unexpected error (a bug): sysexits.h's EX_SOFTWARE, "internal software error"."""
+logger = logging.getLogger(__name__)
 VERBATIM_OPTIONS = ("--out", "--data-dir")
 """Options whose value is a file or folder name: passed on exactly as typed."""
 
@@ -68,8 +76,21 @@ def _add_report_command(commands: argparse._SubParsersAction, command: Command) 
     parser.add_argument("--out", type=Path, metavar="FILE.png",
                         help="write the chart here: .png, .svg or .pdf")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--csv", type=Path, metavar="FILE.csv",
-                        help="write the data behind the chart here (dates, closes, series)")
+    if command.export is not None:
+        parser.add_argument("--csv", type=Path, metavar="FILE.csv",
+                            help="write the data behind the chart here (dates, closes, "
+                                 "series)")
+    else:  # no export: not in its help, and argparse refuses it (exit 2) saying why
+        parser.add_argument("--csv", action=_NoExport, help=argparse.SUPPRESS)
+
+
+class _NoExport(argparse.Action):
+    """`--csv` on a report whose spec declares no export: a usage error before any work."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        parser.error(f"{parser.prog.split()[-1]} has no CSV export (its chart's data is not "
+                     "exported); --json prints every number of its answer")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,16 +169,12 @@ def run_report(args: argparse.Namespace) -> int:
     from handlers.replies import plain_text  # lazy for start-up: it loads slack_sdk
 
     command = registry.get(args.command)
-    if getattr(args, "csv", None) and not command.csv:  # bad input, before any work
-        exporting = ", ".join(f"`{c.name}`" for c in registry.COMMANDS if c.csv)
-        raise CommandError(f"`{command.name}` has no CSV export yet (these do: {exporting}); "
-                           "`--json` prints every number of its answer.",
-                           f"{command.name} --json")
+    csv_file: Path | None = getattr(args, "csv", None)  # only with an export (_add_report...)
     query = command.parse(command_words(args))
     if args.out:
         check_out(args.out)
-    if getattr(args, "csv", None):
-        check_csv(args.csv)
+    if csv_file:
+        check_csv(csv_file)
     deps = build_deps(settings_for(args))
     report = deps.reports.run(query)
     if args.out:
@@ -165,11 +182,11 @@ def run_report(args: argparse.Namespace) -> int:
             write_chart(report.chart_png, args.out)
         except ChartFileError as exc:
             raise CommandError(str(exc), "gap 3y --out gap.png") from None
-    if getattr(args, "csv", None):
+    if csv_file and command.export:
         try:
-            args.csv.write_text(report_csv(deps.market, query, report)[0])
+            csv_file.write_text(command.export.write(deps.market, query, report))
         except OSError as exc:
-            raise CommandError(f"`{args.csv.name}` could not be written ({exc.strerror}).",
+            raise CommandError(f"`{csv_file.name}` could not be written ({exc.strerror}).",
                                f"{args.command} --csv data.csv") from None
     if args.json:
         print(json.dumps(report.payload, indent=2))
@@ -200,8 +217,8 @@ def check_csv(path: Path) -> None:
 def run_words(args: argparse.Namespace) -> int:
     """A `cli="words"` command: print the terminal text of its request."""
     command = registry.get(args.command)
-    assert command.terminal is not None  # Command checks it
-    print(command.terminal(command.parse(list(args.words))))
+    terminal = present(command.terminal, f"`{command.name}`'s terminal text")  # Command checks
+    print(terminal(command.parse(list(args.words))))
     return 0
 
 
@@ -325,8 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return (RUNNERS.get(args.command) or _runner(args.command))(args)
     except BrokenPipeError:
         return _reader_gone()
-    except CommandError as exc:
-        print(f"smallcaps: {exc.message}\n  e.g. smallcaps {exc.example}", file=sys.stderr)
+    except UserError as exc:
+        example = f"\n  e.g. smallcaps {exc.example}" if exc.example else ""
+        print(f"smallcaps: {exc.message}{example}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (InsufficientHistoryError, DataUnavailableError) as exc:
         print(f"smallcaps: {exc}", file=sys.stderr)
@@ -334,9 +352,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AlertStoreError as exc:
         print(f"smallcaps: {exc}", file=sys.stderr)
         return EXIT_STORE
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, ValidationError) as exc:  # pydantic's: a setting that is not valid
         print(f"smallcaps: configuration problem: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except Exception:  # a bug: never relabelled as bad input or configuration
+        ref = uuid.uuid4().hex[:8]
+        logger.exception("internal error (ref %s) in `smallcaps %s`", ref, args.command)
+        print(f"smallcaps: internal error, ref {ref} (the log above has the details)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs
 
 from slack_bolt import App
 
+from analytics.errors import present
 from bot.runtime.config import Settings, get_settings
 from bot.runtime.deps import Deps
 from bot.runtime.health import check_health, warn_if_evictable
@@ -56,7 +57,7 @@ Health = Callable[[], tuple[bool, dict[str, Any]]]
 """() -> (ready, {check: state}) for /healthz."""
 
 
-def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore[no-untyped-def]
+def wsgi_app(app: App | None, signing_secret: str | None = None,
              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, *, health: Health | None = None,
              stopping: threading.Event | None = None):
     """A WSGI callable serving Bolt at /slack/events (unless `app` is None), /metrics, and
@@ -71,7 +72,7 @@ def wsgi_app(app: App | None, signing_secret: str | None = None,  # type: ignore
 
         bolt = guard(SlackRequestHandler(app), signing_secret, max_body_bytes)
 
-    def application(environ, start_response):  # type: ignore[no-untyped-def]
+    def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH:
             if stopping is not None and stopping.is_set():
@@ -126,7 +127,7 @@ def classify(raw: bytes, content_type: str) -> tuple[str, str]:
     return "other", ""
 
 
-def observed(bolt, environ, start_response,  # type: ignore[no-untyped-def]
+def observed(bolt, environ, start_response,
              max_body_bytes: int = DEFAULT_MAX_BODY_BYTES):
     """Run the guarded Bolt handler, counting the request by kind, command and outcome and
     timing the ack (bot.runtime.metrics). A body over the limit is not read here (the guard
@@ -143,7 +144,7 @@ def observed(bolt, environ, start_response,  # type: ignore[no-untyped-def]
         kind, name = classify(raw, environ.get("CONTENT_TYPE", ""))
     seen: dict[str, str] = {}
 
-    def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+    def capture(status, headers, exc_info=None):
         seen["status"] = status
         return start_response(status, headers, exc_info)
 
@@ -224,12 +225,12 @@ def _serve_socket_mode(app: App, settings: Settings, health: Health | None,
                        stopping: threading.Event) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler  # lazy: Socket Mode only
 
-    assert settings.slack_app_token is not None
+    app_token = present(settings.slack_app_token, "SLACK_APP_TOKEN")  # require_slack checked
     logger.info("Starting in Socket Mode (health on port %d%s)", settings.port, HEALTH_PATH)
     probe = http_server(None, "0.0.0.0", settings.port, settings, health=health,
                         stopping=stopping, threads=1)
     threading.Thread(target=probe.run, name="healthz", daemon=True).start()
-    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler = SocketModeHandler(app, app_token.get_secret_value())
     _on_stop_signals(lambda *_: stopping.set())
     handler.connect()
     stopping.wait()
@@ -239,7 +240,7 @@ def _serve_socket_mode(app: App, settings: Settings, health: Health | None,
         probe.close()
 
 
-def http_server(app: App | None, host: str, port: int,  # type: ignore[no-untyped-def]
+def http_server(app: App | None, host: str, port: int,
                 settings: Settings | None = None, *, health: Health | None = None,
                 stopping: threading.Event | None = None, threads: int = HTTP_THREADS):
     """The production waitress server for `app` (port 0 picks a free port: benchmarks), with

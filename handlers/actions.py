@@ -71,7 +71,8 @@ def message_ref(body: dict[str, Any]) -> MessageRef:
     container = body.get("container") or {}
     message = body.get("message") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    assert channel, "a block_actions payload names its channel"
+    if not channel:
+        raise ValueError("a block_actions payload names its channel; this one has none")
     return MessageRef(channel_id=channel, ts=container.get("message_ts") or message["ts"],
                       thread_ts=message.get("thread_ts"))
 

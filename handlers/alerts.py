@@ -37,7 +37,8 @@ def answer_alert(deps: Deps, request: AlertRequest, command: dict[str, Any],
             rule = commands.act(request.action, request.rule_id, channel, user)
             blocks, text = [], replies.action_text(request.action, rule)
         else:
-            assert isinstance(request, DigestRequest)
+            if not isinstance(request, DigestRequest):
+                raise TypeError(f"not an alert request: {request!r}")
             new, old = commands.digest(channel, user, request.frequency)
             blocks, text = [], replies.digest_text(new, old, request.frequency, schedule)
     except AlertCommandError as exc:

@@ -36,13 +36,13 @@ from analytics.periods import InsufficientHistoryError, parse_period
 from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
 from bot.data.market_hours import market_today
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, Payload, csv_export, history_meta
 from bot.reports.common import as_of_requested, chart_source, fetched_day, pair_closes
 from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from bot.runtime.config import get_settings
 from bot.slack.escape import escape
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering, pinned_suffix
 from handlers.report_text import (
     Cell,
     context,
@@ -326,6 +326,12 @@ def board_plain_text(p: BoardPayload) -> str:
                       source_text(p)])
 
 
+def pinned_board(p: Payload) -> str:
+    """The board behind a payload, row by row (`PAIR=LABEL, ...`), pinned to its end."""
+    rows = ", ".join(f"{r['pair']}={r['label']}" for r in p["rows"])
+    return f"{p['command']} {rows}{pinned_suffix(p)}"
+
+
 COMMAND = Command(
     name="board",
     usage="board [PAIR, PAIR...] [BASIS] [as-of DATE]",
@@ -338,7 +344,7 @@ COMMAND = Command(
     parse=parse_board_command,
     rendering=Rendering(board_blocks, board_fallback_text, board_plain_text, title),
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.board_rows_csv, pinned=pinned_board),
     defaults=frozenset({"board"}),
     schedulable=True,
 )

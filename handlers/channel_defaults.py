@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.errors import present
 from analytics.pairs import PAIRS, PairError, parse_pair
 from analytics.periods import PeriodError, parse_period
 from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
@@ -121,15 +122,14 @@ def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
                  + "\nChange with `/smallcaps set NAME VALUE`, remove with "
                    "`/smallcaps unset NAME`.")
         elif request.action == "set":
-            assert request.name is not None and request.value is not None
-            name, value = store.set(channel_id, request.name, request.value)
+            name, value = store.set(channel_id, present(request.name, "the default's name"),
+                                    present(request.value, "the default's value"))
             note = (" (index pairs stay price return: they have no total-return series)"
                     if name == "basis" else "")
             send(text=f":white_check_mark: Channel default {name} is now `{escape(value)}`"
                       f"{note}. A command that names its own wins.")
         else:
-            assert request.name is not None
-            removed = store.unset(channel_id, request.name)
+            removed = store.unset(channel_id, present(request.name, "the default's name"))
             send(text=f":white_check_mark: Removed the channel default {request.name}."
                  if removed else f"No channel default {request.name} was set.")
     except ChannelSettingsError as exc:

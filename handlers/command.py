@@ -22,6 +22,8 @@ from handlers.buttons import Choice
 if TYPE_CHECKING:  # annotations only: a command module needs neither to be imported
     from slack_sdk import WebClient
 
+    from bot.data.market import MarketData
+    from bot.reports import Report
     from bot.runtime.deps import Deps
 
 Block = dict[str, Any]
@@ -51,6 +53,34 @@ class Rendering(Generic[P]):
     """The terminal rendering (`smallcaps NAME ...`)."""
     title: Callable[[P], str]
     """The chart's title."""
+
+
+def pinned_suffix(p: Mapping[str, Any]) -> str:
+    """The words that pin a payload's answer: its requested basis and `as-of END`."""
+    end = p.get("end")
+    as_of = f" as-of {end}" if end else ""
+    if p.get("basis_requested"):  # `price`: the CSV holds the closes the reply used
+        as_of = f" {p['basis_requested']}{as_of}"
+    return as_of
+
+
+def pinned_command(p: Mapping[str, Any]) -> str:
+    """The command text that reproduces a payload's numbers, pinned to its end date:
+    `NAME [PERIOD] PAIR [BASIS] as-of END` (a report without a period: every horizon or
+    year)."""
+    period = f" {p['period']}" if p.get("period") else ""
+    return f"{p['command']}{period} {p['pair']}{pinned_suffix(p)}"
+
+
+@dataclass(frozen=True)
+class Export:
+    """What `--csv` and the CSV button write for a report: the data its chart draws."""
+
+    write: Callable[[MarketData, Any, Report], str]
+    """The CSV text of a query's finished report (bot.reports.csv_export: one function per
+    kind of chart); `market` gives the closes the series are recomputed from."""
+    pinned: Callable[[Mapping[str, Any]], str] = pinned_command
+    """The command text that reproduces a payload's numbers (the CSV button's value)."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +135,9 @@ class Command:
     prerendered: bool = False
     """Its answers are computed after each close, before anyone asks (handlers.prerender):
     every answer its buttons offer, or its default answer when it has none."""
-    csv: bool = False
-    """Its replies carry a CSV button (bot.reports.csv_export can export its data)."""
+    export: Export | None = None
+    """What `--csv` and the CSV button under its replies write; None: no CSV (the CLI has
+    no `--csv` option for it and its replies no CSV button)."""
     defaults: frozenset[DefaultWord] = field(default_factory=frozenset)
     """The channel defaults it takes when its words leave them out."""
     schedulable: bool = False

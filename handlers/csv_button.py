@@ -13,11 +13,11 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from bot.reports import Payload
-from bot.reports.csv_export import report_csv
+from bot.reports.csv_export import csv_filename
 from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
 from handlers.chart_links import link_buttons
-from handlers.registry import parse_command
+from handlers.registry import get, parse
 from handlers.words import CommandError
 
 if TYPE_CHECKING:  # annotations only: the button's blocks are built in terminal reports too,
@@ -30,17 +30,12 @@ CSV_ACTION = "smallcaps_csv"
 
 
 def csv_command(p: Payload) -> str:
-    """The command text behind a payload, pinned to its end date."""
-    end = p.get("end")
-    as_of = f" as-of {end}" if end else ""
-    if p.get("basis_requested"):  # `price`: the CSV holds the closes the reply used
-        as_of = f" {p['basis_requested']}{as_of}"
-    if p["command"] == "board":
-        rows = ", ".join(f"{r['pair']}={r['label']}" for r in p["rows"])
-        return f"board {rows}{as_of}"
-    if not p.get("period"):  # table, years: every horizon or year, no period
-        return f"{p['command']} {p['pair']}{as_of}"
-    return f"{p['command']} {p['period']} {p['pair']}{as_of}"
+    """The command text behind a payload, pinned to its end date (its command's
+    `Export.pinned`)."""
+    export = get(p["command"]).export
+    if export is None:
+        raise KeyError(f"{p['command']} has no CSV export")
+    return export.pinned(p)
 
 
 def csv_block(p: Payload) -> dict[str, Any]:
@@ -64,11 +59,16 @@ def post_csv(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respo
     message = body.get("message") or {}
     thread_ts = message.get("thread_ts") or message.get("ts")
     try:
-        query = parse_command(action["value"])
-        report = deps.reports.run(query)
-        text, filename = report_csv(deps.market, query, report)
-        client.files_upload_v2(channel=channel, thread_ts=thread_ts, content=text,
-                               filename=filename, title=f"Data: {action['value']}")
+        parsed = parse(action["value"])
+        export = parsed.command.export
+        if export is None:
+            raise CommandError(f"`{parsed.command.name}` has no CSV export.",
+                               f"{parsed.command.name}")
+        report = deps.reports.run(parsed.request)
+        client.files_upload_v2(channel=channel, thread_ts=thread_ts,
+                               content=export.write(deps.market, parsed.request, report),
+                               filename=csv_filename(report.payload),
+                               title=f"Data: {action['value']}")
     except CommandError as exc:
         respond(response_type="ephemeral", replace_original=False,
                 text=f":warning: {exc.message}")

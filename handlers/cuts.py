@@ -26,6 +26,7 @@ from analytics.cycles import (
     horizon_label,
     overall_verdict,
 )
+from analytics.errors import present
 from analytics.formatting import spp
 from analytics.pairs import Pair
 from bot.data.market import PriceHistory
@@ -155,7 +156,7 @@ class CutsQuery(IdentifiedQuery):
 
     def build_with_reference(self, history: PriceHistory | None,
                              reference: ReferenceData) -> tuple[CutsPayload, Chart]:
-        assert history is not None
+        history = present(history, "the pair's price history")
         target = reference.fed_target()
         small, large = pair_closes(history, self.pair)
         result = cut_study(small, large, target.data, self.as_of)
@@ -344,14 +345,15 @@ def leaning_lines(p: CutsPayload) -> list[str]:
     for s in p["stats"]:
         if s["months"] < 0 or not s["cycles"]:
             continue
-        median, mean = s["median_gap_pp"], s["mean_gap_pp"]
-        assert median is not None and mean is not None  # a horizon with cycles has both
+        # a horizon with cycles has both
+        median, mean = present(s["median_gap_pp"], "median"), present(s["mean_gap_pp"], "mean")
         text = (f"{s['horizon']}: small caps ahead in {s['small_wins']} of {s['cycles']} "
                 f"({s['hit_rate_pct']:.0f} %), median gap {spp(median)} (ratio "
                 f"{s['median_ratio_pct']:+.2f} %), mean {spp(mean)}")
         if s["holds_without_extremes"] is not None:
-            median, mean = s["median_gap_without_extremes_pp"], s["mean_gap_without_extremes_pp"]
-            assert median is not None and mean is not None  # set with holds_without_extremes
+            # set with holds_without_extremes
+            median = present(s["median_gap_without_extremes_pp"], "median without extremes")
+            mean = present(s["mean_gap_without_extremes_pp"], "mean without extremes")
             years = " and ".join(str(y) for y in s["extreme_years"])
             verdict = ("no clear lead either way" if s["leaning"] == "mixed"
                        else "the answer holds without them" if s["holds_without_extremes"]
@@ -366,8 +368,8 @@ def _current_part(s: HorizonPayload, w: CutWindow) -> str:
     days = None if w["complete"] else f"{w['days_so_far']} of {w['days_total']} days"
     notes = [f"{s['current_beats']}" + (" so far" if days else "")] if s["cycles"] else []
     notes += [days] if days else []
-    gap = w["gap_pp"]
-    assert gap is not None  # the current cycle's windows after the cut have begun
+    # the current cycle's windows after the cut have begun
+    gap = present(w["gap_pp"], "the current cycle's gap")
     return f"{s['horizon']} {spp(gap)}" + (f" ({', '.join(notes)})" if notes else "")
 
 

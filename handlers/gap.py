@@ -12,11 +12,12 @@ from functools import partial
 from typing import Any, TypedDict
 
 from analytics.charts_gap import render_gap_chart
+from analytics.errors import present
 from analytics.formatting import pct, spp
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
 from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     basis_end_note,
@@ -28,7 +29,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     basis_source_text,
     context,
@@ -149,8 +150,8 @@ def other_basis(result: GapResult, history: PriceHistory) -> GapOtherBasis | Non
                              "gap_pp": None, "note": None}
     if isinstance(closes, str):
         return {**fields, "note": closes}
-    returns = window_returns_pct(*closes, window)
-    assert returns is not None  # other_basis_closes checked both days
+    returns = present(window_returns_pct(*closes, window),  # other_basis_closes checked
+                      "both days' returns on the other basis")
     small_pct, large_pct = returns
     pair = result.pair
     return {**fields,
@@ -345,7 +346,7 @@ COMMAND = Command(
     rendering=Rendering(gap_blocks, gap_fallback_text, gap_plain_text, title),
     choices=CHOICES,
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.rebased_csv),
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
 )

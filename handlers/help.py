@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.errors import present
 from analytics.formatting import clip
 from analytics.periods import NAMED_PERIODS
 from handlers.command import Blocks, Command, Conversation
@@ -67,8 +68,7 @@ def help_text(commands: Sequence[Command], invoked_as: str = "/smallcaps",
     """Plain-text usage of `commands`, for the CLI and notification fallbacks."""
     lines = [f"Usage: {invoked_as} COMMAND", ""]
     if _unknown(commands, topic):
-        assert topic is not None
-        lines[:0] = [unknown_topic(topic).replace("`", ""), ""]
+        lines[:0] = [unknown_topic(present(topic, "the topic")).replace("`", ""), ""]
     for entry in _entries(commands, topic):
         lines += [f"  {entry.usage}", f"      {entry.summary}",
                   f"      e.g. {invoked_as} {entry.example}", ""]
@@ -83,8 +83,7 @@ def help_blocks(commands: Sequence[Command], invoked_as: str = "/smallcaps",
     intro = (f"*smallcaps* — small vs large caps, in numbers and charts. "
              f"`{invoked_as} help COMMAND` shows one command.")
     if _unknown(commands, topic):
-        assert topic is not None
-        intro = f":question: {unknown_topic(topic)}\n{intro}"
+        intro = f":question: {unknown_topic(present(topic, 'the topic'))}\n{intro}"
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",
                                                                  "text": intro}}]
     for entry in _entries(commands, topic):

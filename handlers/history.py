@@ -17,7 +17,7 @@ from analytics.formatting import percentile_rank, pp, spp
 from analytics.history import BAND_HIGH, BAND_LOW, GapHistory, gap_history
 from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     basis_end_note,
@@ -29,7 +29,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     bold_fields_to_plain,
     pair_symbols,
@@ -223,7 +223,7 @@ COMMAND = Command(
     rendering=Rendering(history_blocks, history_fallback_text, history_plain_text, title),
     choices=CHOICES,
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.rolling_gap_csv),
     defaults=frozenset({"pair", "window", "basis"}),
     schedulable=True,
 )

@@ -15,6 +15,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from analytics.errors import present
 from analytics.formatting import pct
 from analytics.periods import InsufficientHistoryError
 from bot.alerts.store import AlertRule, AlertStore
@@ -65,8 +66,7 @@ def trend_status_lines(deps: Deps, rows: list[GapRow]) -> list[str]:
     try:
         trend = get("trend")
         report = deps.reports.run(trend.parse([]))
-        assert trend.rendering is not None
-        return [trend.rendering.fallback(report.payload)]
+        return [present(trend.rendering, "trend's rendering").fallback(report.payload)]
     except Exception:  # noqa: BLE001 - the dashboard falls back to the ratio change
         logger.warning("trend status for Home failed; showing the ratio change", exc_info=True)
     one_year = next((r.payload for r in rows if r.period == "1y" and r.payload), None)

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, TypedDict
 
 from analytics.charts_rates import render_rates_chart
+from analytics.errors import present
 from analytics.formatting import spp
 from analytics.pairs import KNOWN_NAMES
 from analytics.rates import (
@@ -29,7 +30,7 @@ from analytics.rates import (
     compute_rates,
 )
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     basis_end_note,
@@ -39,7 +40,7 @@ from bot.reports.common import (
     window_fields,
 )
 from bot.reports.payloads import Instrument, SourceFields, WindowFields
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     bold_fields_to_plain,
     pair_symbols,
@@ -187,8 +188,8 @@ def verdict_line(p: RatesPayload) -> str:
         return (f"The period is too short to test {STORY}: fewer than "
                 f"{changes['min_independent']} independent (non-overlapping) 3-month changes, "
                 "and a level correlation alone would mislead.")
-    r = changes["r"]
-    assert r is not None  # a verdict other than too_short rests on a change correlation
+    # a verdict other than too_short rests on a change correlation
+    r = present(changes["r"], "the 3-month change correlation")
     share = f"rates explain about {round(r * r * 100)} % of the gap's 3-month swings"
     return {
         "supports": f"Over this period the data supports {STORY}: when the 10-year yield rose "
@@ -296,7 +297,7 @@ COMMAND = Command(
     parse=parse_rates,
     rendering=Rendering(rates_blocks, rates_fallback_text, rates_plain_text, title),
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.closes_ratio_csv),
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
 )

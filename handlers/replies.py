@@ -51,7 +51,7 @@ def channel_reply(report: Report, origin: Block | None = None) -> ChannelReply:
     if origin is not None:
         split = len(blocks) - (1 if blocks and blocks[-1]["type"] == "actions" else 0)
         blocks = [*blocks[:split][:48], origin, *blocks[split:]]
-    blocks = with_csv_button(blocks, p) if get(p["command"]).csv else blocks
+    blocks = with_csv_button(blocks, p) if get(p["command"]).export else blocks
     return ChannelReply(blocks=blocks, text=fmt.fallback(p),
                         chart=lambda: report.chart_png,
                         chart_filename=report.chart_filename, chart_title=fmt.title(p),

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.errors import present
 from analytics.formatting import clip
 from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, Schedule, ScheduleStore
 from bot.alerts.store import AlertStoreError
@@ -114,8 +115,8 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
            f"{deps.settings.smallcaps_alert_tz}) on trading days"
     try:
         if request.action == "add":
-            assert request.command and request.frequency
-            schedule = store.add(channel_id, request.command, request.frequency,
+            schedule = store.add(channel_id, present(request.command, "the report"),
+                                 present(request.frequency, "the frequency"),
                                  request.weekday, user_id, deps.clock())
             send(text=f":white_check_mark: {schedule.id}: {escape(schedule.describe())}, "
                       f"posted here {when}. `/smallcaps schedule remove {schedule.id}` stops it.")
@@ -128,8 +129,7 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
                         3000)
             send(text=text, blocks=list_blocks(schedules, when) if schedules else None)
         else:
-            assert request.schedule_id
-            found = store.get(request.schedule_id)
+            found = store.get(present(request.schedule_id, "the schedule id"))
             if found is None or found.channel_id != channel_id:
                 send(text=f":warning: No schedule `{request.schedule_id}` in this channel "
                           "(`schedule list` shows them).")

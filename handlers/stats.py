@@ -16,10 +16,11 @@ from typing import Any, TypedDict
 import pandas as pd
 
 from analytics.charts_stats import render_stats_chart
+from analytics.errors import present
 from analytics.gap import annualised_pct, window_returns_pct
 from analytics.risk import TRADING_DAYS, Drawdown, RiskStats, SeriesStats, cagr, compute_risk
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     basis_end_note,
@@ -31,7 +32,7 @@ from bot.reports.common import (
 from bot.reports.payloads import Instrument, SourceFields, WindowFields
 from bot.runtime.config import get_settings
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     basis_source_text,
     context,
@@ -156,8 +157,8 @@ def other_basis(stats: RiskStats, history: PriceHistory) -> StatsOtherBasis | No
     other, closes = found
     if isinstance(closes, str):
         return {"basis": other.basis, "small": None, "large": None, "note": closes}
-    returns = window_returns_pct(*closes, window)
-    assert returns is not None  # other_basis_closes checked both days
+    returns = present(window_returns_pct(*closes, window),  # other_basis_closes checked
+                      "both days' returns on the other basis")
     small, large = (_other_leg(leg.symbol, pct, stats.n_returns) for leg, pct in
                     zip((stats.pair.small, stats.pair.large), returns, strict=True))
     return {"basis": other.basis, "small": small, "large": large, "note": None}
@@ -343,7 +344,7 @@ COMMAND = Command(
     rendering=Rendering(stats_blocks, stats_fallback_text, stats_plain_text, title),
     choices=CHOICES,
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.closes_ratio_csv),
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
 )

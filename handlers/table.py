@@ -23,7 +23,7 @@ from analytics.performance import (
     performance_table,
 )
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     as_of_requested,
     basis_end_note,
@@ -36,7 +36,7 @@ from bot.reports.common import (
 )
 from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     basis_source_text,
     context,
@@ -356,7 +356,7 @@ COMMAND = Command(
     parse=parse_table,
     rendering=Rendering(table_blocks, table_fallback_text, table_plain_text, title),
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.closes_ratio_csv),
     defaults=frozenset({"pair", "basis"}),
     schedulable=True,
 )

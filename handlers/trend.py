@@ -13,10 +13,11 @@ from functools import partial
 from typing import Any, TypedDict
 
 from analytics.charts_trend import render_trend_chart
+from analytics.errors import present
 from analytics.formatting import pct, percentile_rank
 from analytics.trend import TrendStatus, TrendView, compute_trend
 from bot.data.market import PriceHistory
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PeriodPairQuery,
     basis_end_note,
@@ -27,7 +28,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import Instrument, SourceFields, WindowFields
 from handlers.buttons import PAIR_CHOICES, Choice, report_buttons
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     bold_fields_to_plain,
     pair_symbols,
@@ -157,8 +158,7 @@ def headline(p: TrendPayload) -> str:
     if s["ma200"] is None:
         return (f"Not enough history for a 200-day average yet ({s['history_days']} common "
                 f"closes since {s['history_start']}).")
-    vs200 = s["pct_vs_200dma"]
-    assert vs200 is not None  # there with the 200-day average
+    vs200 = present(s["pct_vs_200dma"], "% vs the 200-day average")  # there with the average
     side = "above" if vs200 > 0 else "below"
     names = words(p)
     ratio = f"{p['small']['symbol']}/{p['large']['symbol']}"
@@ -263,7 +263,7 @@ COMMAND = Command(
     rendering=Rendering(trend_blocks, trend_fallback_text, trend_plain_text, title),
     choices=CHOICES,
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.ratio_averages_csv),
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
 )

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, TypedDict
 
 from analytics.charts_valuation import render_valuation_chart
+from analytics.errors import present
 from analytics.formatting import ordinal
 from analytics.valuation import BAND_HIGH, BAND_LOW, BAND_SINCE, ValuationResult, valuation
 from bot.data.market import PriceHistory
@@ -250,7 +251,7 @@ def previous_line(p: ValuationPayload) -> str | None:
     percentile = p["previous_percentile_since_1990"]
     if p["previous_year"] is None:
         return None
-    assert percentile is not None  # there with the previous year
+    percentile = present(percentile, "the previous year's percentile")  # there with the year
     return (f"{p['previous_year']}, the year before: {p['previous_relative_pb']:.3f}, "
             f"{_rank(percentile)} percentile of 1990–"
             f"{p['previous_year']}.")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from analytics.errors import UserError
 from analytics.pairs import BASIS_WORDS, PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from bot.data.market_hours import market_today
@@ -38,16 +39,16 @@ def clip_quoted(message: str, limit: int = MAX_QUOTED_CHARS) -> str:
     return _QUOTED_RE.sub(clip, message)
 
 
-class CommandError(ValueError):
+class CommandError(UserError, ValueError):
     """The user typed something we cannot run; `example` is a command that would work.
 
-    The message quotes at most MAX_QUOTED_CHARS characters of any input it shows."""
+    The message quotes at most MAX_QUOTED_CHARS characters of any input it shows. (Still a
+    ValueError, as the parsers' own errors are, for callers that catch those.)"""
+
+    example: str
 
     def __init__(self, message: str, example: str = "gap 3y") -> None:
-        message = clip_quoted(message)
-        super().__init__(message)
-        self.message = message
-        self.example = example
+        super().__init__(clip_quoted(message), example)
 
 
 def example(command: str, rest: str, period: str = "3y") -> str:

@@ -18,7 +18,7 @@ from analytics.charts_years import render_years_chart
 from analytics.formatting import pct, spp
 from bot.data.market import PriceHistory
 from bot.data.trading_calendar import nyse
-from bot.reports import Chart, history_meta
+from bot.reports import Chart, csv_export, history_meta
 from bot.reports.common import (
     PairQuery,
     as_of_requested,
@@ -31,7 +31,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import Instrument, SourceFields
 from handlers.buttons import PAIR_CHOICES, report_buttons
-from handlers.command import Command, Rendering
+from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     TABLE_ROWS_MAX,
     basis_source_text,
@@ -333,7 +333,7 @@ COMMAND = Command(
     rendering=Rendering(years_blocks, years_fallback_text, years_plain_text, title),
     choices=CHOICES,
     prerendered=True,
-    csv=True,
+    export=Export(csv_export.calendar_years_csv),
     defaults=frozenset({"pair", "basis"}),
     schedulable=True,
     in_usage_hint=False,

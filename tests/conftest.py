@@ -23,6 +23,21 @@ MARKET_DATA = Path(__file__).resolve().parents[2] / "shared" / "market-data"
 os.environ.setdefault("SMALLCAPS_WORKER_NICE", "0")
 
 
+SLOW_PATHS = ("field/", "test_bench.py", "test_scale_out.py", "test_socket_mode.py")
+"""Tests under tests/ that start processes, servers or whole deployments (each takes
+seconds to minutes): marked `slow`, so `make test-fast` (`-m "not slow"`) skips them and
+`make test` runs everything. Slow tests elsewhere carry `@pytest.mark.slow` themselves."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in SLOW_PATHS `slow`."""
+    root = Path(__file__).resolve().parent
+    for item in items:
+        where = Path(str(item.fspath)).resolve().relative_to(root).as_posix()
+        if where.startswith(SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def market_data_dir() -> Path:
     """../shared/market-data, or skip: tests on real history need it (CI has it)."""

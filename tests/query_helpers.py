@@ -24,6 +24,8 @@ class MustNotCompute:
     def __init__(self, text: str) -> None:
         self.query = parse_command(text)
         self.command = self.query.command
+        self.as_of, self.live = self.query.as_of, self.query.live
+        self.missing_ok = self.query.missing_ok
 
     def symbols(self):
         return self.query.symbols()

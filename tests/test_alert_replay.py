@@ -111,6 +111,7 @@ def replay_env(tmp_path, monkeypatch):
         yield fake, Cache(open_redis(None, tmp_path / "state"))
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 def test_a_year_of_daily_runs_posts_exactly_the_independent_crossings(market_data_dir,
                                                                       replay_env):
     fake, cache = replay_env

@@ -1,5 +1,7 @@
 """The benchmark still runs: its quick mode prints every row of the table (no timings are
-checked here; speed belongs in `make bench`)."""
+checked here; speed belongs in `make bench`). Slow (tests/conftest.py): `make test` runs it,
+`make test-fast` does not. It runs on an embedded Redis of its own (`--own-redis`), so the
+reply queue it fills is never a shared database's."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ def test_quick_benchmark_reports_every_figure(market_data_dir: Path, tmp_path: P
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, "-m", "bench.run", "--quick", "--data-dir", str(market_data_dir),
-         "--json", str(out)],
+         "--json", str(out), "--own-redis"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]

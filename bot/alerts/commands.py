@@ -12,6 +12,7 @@ from datetime import date
 from typing import Literal
 
 from analytics.alert_rules import RuleSpec
+from analytics.errors import UserError, present
 from analytics.periods import InsufficientHistoryError
 from bot.alerts.digest import DigestStore, DigestSubscription
 from bot.alerts.metrics import MetricCache
@@ -20,13 +21,8 @@ from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
 
 
-class AlertCommandError(Exception):
-    """A request we refuse; `message` says why, `example` what would work."""
-
-    def __init__(self, message: str, example: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.example = example
+class AlertCommandError(UserError):
+    """An alert request we refuse; `message` says why, `example` what would work."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +79,7 @@ class AlertCommands:
             raise AlertCommandError(
                 f"This channel already has {self.store.max_rules} rules, the maximum. Remove "
                 "one first (`alert list` shows them).", "alert list")
-        assert rule is not None
+        rule = present(rule, "the stored rule")
         if outcome == "duplicate":
             raise AlertCommandError(f"This channel already has that rule: `{rule.id}` "
                                     f"`{rule.description}`.", "alert list")

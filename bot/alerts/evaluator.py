@@ -28,6 +28,7 @@ from slack_sdk import WebClient
 
 from analytics.alert_metrics import metric_to_dict
 from analytics.alert_rules import AlertEvent, AlertState, advance
+from analytics.errors import present
 from analytics.gap import align_closes
 from analytics.pairs import PAIRS
 from analytics.periods import InsufficientHistoryError
@@ -116,7 +117,7 @@ class Evaluator:
             return
         current: AlertRule | None = rule
         for _ in range(MAX_CAS_TRIES):
-            assert current is not None
+            current = present(current, "the rule being advanced")
             state, events = advance(current.machine, data.series, as_of, current.spec)
             if state == current.machine:
                 break

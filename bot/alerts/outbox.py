@@ -32,7 +32,7 @@ from typing import Any
 import redis
 
 from bot.alerts.store import AlertStoreError
-from bot.runtime.cache import Cache
+from bot.runtime.cache import Cache, as_text, raw_hash
 
 MAX_ATTEMPTS = 5
 """A record Slack refused (e.g. bot not in a private channel) is retried on later runs,
@@ -117,7 +117,7 @@ class Outbox:
 
     def open_entries(self) -> list[OutboxEntry]:
         """Records not finished yet (pending, sending, failed), oldest first."""
-        keys = sorted(k.decode() for k in self.client.smembers(self.open_key))
+        keys = sorted(as_text(k) for k in self.client.smembers(self.open_key))
         pipe = self.client.pipeline(transaction=False)
         for key in keys:
             pipe.hgetall(key)
@@ -126,7 +126,7 @@ class Outbox:
 
     def load(self, key: str) -> OutboxEntry | None:
         fields = self.client.hgetall(key)
-        return _entry(key, fields) if fields else None
+        return _entry(key, raw_hash(fields)) if fields else None
 
     def claim(self, entry: OutboxEntry, token: str, now: datetime) -> bool:
         """Take `entry` for posting; False if another process has it or it is finished."""

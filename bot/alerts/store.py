@@ -27,7 +27,7 @@ import redis
 
 from analytics.alert_metrics import metric_from_dict, metric_to_dict
 from analytics.alert_rules import AlertState, RuleSpec
-from bot.runtime.cache import Cache
+from bot.runtime.cache import Cache, as_text, raw_hash
 
 DEFAULT_MAX_RULES = 25
 
@@ -219,15 +219,15 @@ class AlertStore:
             fields = self.client.hgetall(self.key("rule", rule_id))
         except (redis.exceptions.RedisError, OSError) as exc:
             raise AlertStoreError("Alert storage (Redis) is not available right now.") from exc
-        return rule_from_hash(fields) if fields else None
+        return rule_from_hash(raw_hash(fields)) if fields else None
 
     def list_rules(self, channel_id: str | None = None) -> list[AlertRule]:
         """Rules of one channel (or all), oldest first."""
         try:
             if channel_id is None:
-                ids = [i.decode() for i in self.client.smembers(self.key("rules"))]
+                ids = [as_text(i) for i in self.client.smembers(self.key("rules"))]
             else:
-                ids = [i.decode() for i in self.client.hvals(self.key("channel", channel_id))]
+                ids = [as_text(i) for i in self.client.hvals(self.key("channel", channel_id))]
             pipe = self.client.pipeline(transaction=False)
             for rule_id in ids:
                 pipe.hgetall(self.key("rule", rule_id))

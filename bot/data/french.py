@@ -112,7 +112,8 @@ def parse_size_value_file(text: str) -> SizeValuePortfolios:
     years = frames["firms"].index.intersection(frames["avg_cap"].index) \
         .intersection(frames["beme"].index)
     op = _july_frame(lines, OP_SECTION) if any(OP_SECTION in line for line in lines) else None
-    return SizeValuePortfolios(match.group(1), *(frames[k].loc[years] for k in SECTIONS), op)
+    return SizeValuePortfolios(match.group(1), frames["firms"].loc[years],
+                               frames["avg_cap"].loc[years], frames["beme"].loc[years], op)
 
 
 def csv_from_zip(data: bytes) -> bytes:

@@ -17,9 +17,10 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from datetime import UTC, date, datetime
+from typing import Any, Protocol, runtime_checkable
 
+from analytics.errors import present
 from bot.data.intraday import INTRADAY_TTL_S
 from bot.data.market import PENDING_RETRY_S, PENDING_WINDOW_S, MarketData, PriceHistory
 from bot.data.market_hours import NEW_YORK, last_refresh_point, seconds_until_refresh
@@ -64,6 +65,22 @@ class ReportQuery(Protocol):
         computation; the chart is drawn only when that function is called)."""
         ...
 
+    @property
+    def as_of(self) -> date | None:
+        """The day the answer is pinned to (None: the latest close)."""
+        ...
+
+    @property
+    def live(self) -> bool:
+        """True: end on today's session under way (labelled intraday), cached briefly."""
+        ...
+
+    @property
+    def missing_ok(self) -> bool:
+        """True: a symbol without data leaves a gap in the answer instead of failing it
+        (`board`: one row per pair)."""
+        ...
+
 
 class Report:
     """A finished answer: the payload, and its chart (PNG bytes) drawn or read from the
@@ -88,8 +105,7 @@ class Report:
     def chart_png(self) -> bytes:
         """The chart: drawn (or read from the cache) on the first read, then kept."""
         if self._png is None:
-            assert self._draw is not None
-            self._png = self._draw()
+            self._png = present(self._draw, "the chart's draw function")()
         return self._png
 
 
@@ -164,6 +180,7 @@ def chart_filename(payload: Payload) -> str:
     return "smallcaps-" + "-".join(clean) + ".png"
 
 
+@runtime_checkable
 class ReferenceQuery(ReportQuery, Protocol):
     """A report that also reads reference data (the Fed target, French's portfolios)."""
 
@@ -191,22 +208,19 @@ class Reports:
                history: PriceHistory | None) -> tuple[Payload, Chart]:
         """The query's payload and chart function, handing reference data to queries that
         read it."""
-        build_with_reference = getattr(query, "build_with_reference", None)
-        if build_with_reference is not None:
+        if isinstance(query, ReferenceQuery):
             if self.reference is None:
                 raise RuntimeError(f"`{query.command}` needs reference data; none is wired")
-            return build_with_reference(history, self.reference)  # type: ignore[no-any-return]
-        assert history is not None
-        return query.build(history)
+            return query.build_with_reference(history, self.reference)
+        return query.build(present(history, f"`{query.command}`'s price history"))
 
     def _history(self, query: ReportQuery) -> PriceHistory | None:
         """The price history `query` reads (None when it reads none)."""
         symbols = list(query.symbols())
         if not symbols:
             return None
-        history = self.market.history(symbols, live=bool(getattr(query, "live", False)),
-                                      missing_ok=getattr(query, "missing_ok", False))
-        as_of = getattr(query, "as_of", None)  # board: partial ok (missing_ok)
+        history = self.market.history(symbols, live=query.live, missing_ok=query.missing_ok)
+        as_of = query.as_of  # board: partial ok (missing_ok)
         if history.pending and as_of is not None and history.last_final is not None \
                 and as_of < history.last_final:  # a pinned window ends before it
             history = replace(history, pending={})
@@ -229,7 +243,7 @@ class Reports:
         epoch = last_refresh_point(now).strftime("%Y%m%d%H%M")
         key = self.cache.key("report", PAYLOAD_VERSION, self._data_id(), epoch,
                              identity_hash(query.describe()))
-        live = bool(getattr(query, "live", False))
+        live = query.live
         built_here: list[Chart] = []
 
         def compute() -> tuple[dict[str, bytes], int]:
@@ -237,7 +251,7 @@ class Reports:
             payload, chart = self._build(query, history)
             built_here.append(chart)
             ttl = seconds_until_refresh(now)
-            if retry_soon(payload, history, hasattr(query, "build_with_reference")):
+            if retry_soon(payload, history, isinstance(query, ReferenceQuery)):
                 ttl = min(ttl, STALE_RESULT_TTL_S)
             if live:
                 ttl = min(ttl, INTRADAY_TTL_S)

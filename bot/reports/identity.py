@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from datetime import date
 from typing import Any
 
 
@@ -33,7 +34,13 @@ def identity_hash(text: str) -> str:
 
 
 class IdentifiedQuery:
-    """Mixin for report queries: `describe()` is the query's identity (query_identity)."""
+    """Mixin for report queries: `describe()` is the query's identity (query_identity),
+    and the capabilities bot.reports.ReportQuery declares, at their defaults (not pinned,
+    not live, every symbol required); a query's own fields override them."""
+
+    as_of: date | None = None
+    live: bool = False
+    missing_ok: bool = False
 
     def describe(self) -> str:
         """The stable text of every field of this query (it keys the cache)."""

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import cast
 
 import redis
 from redis.backoff import NoBackoff
@@ -129,7 +130,7 @@ class Cache:
             self._fail("read", exc)
             return None
         self._ok()
-        return value or None
+        return cast(dict[bytes, bytes], value) or None  # bytes: no decode_responses (open_redis)
 
     def set_hash(self, key: str, fields: Mapping[str, bytes | str], ttl_s: int | None) -> None:
         """Replace a hash atomically, with an expiry in seconds (None = keep)."""
@@ -280,7 +281,9 @@ class Cache:
             except CacheErrors as exc:
                 self._fail("read", exc)
                 return None
-            return value if value is not None and current == guard_value else None
+            if value is None or current != guard_value:
+                return None
+            return cast(bytes, value)  # bytes: no decode_responses (open_redis)
 
         while True:
             found = stored()
@@ -312,6 +315,17 @@ class Cache:
             self._fail("write", exc)
             return
         self._ok()
+
+
+def as_text(value: bytes | str) -> str:
+    """A Redis reply as text. The clients here answer bytes (no decode_responses), which
+    redis-py's types leave as `bytes | str`."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def raw_hash(fields: Mapping[bytes | str, bytes | str]) -> dict[bytes, bytes]:
+    """An HGETALL reply typed as what these clients answer: bytes keys and values."""
+    return cast(dict[bytes, bytes], fields)
 
 
 def _as_bytes(fields: Mapping[str, bytes | str]) -> dict[bytes, bytes]:

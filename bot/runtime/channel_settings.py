@@ -21,7 +21,7 @@ import redis
 from analytics.board import BoardError, board_text, parse_board
 from analytics.pairs import PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, PeriodError, parse_period
-from bot.runtime.cache import Cache
+from bot.runtime.cache import Cache, as_text
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class ChannelSettings:
         except (redis.exceptions.RedisError, OSError) as exc:
             logger.warning("channel settings unreadable (%s); using none", type(exc).__name__)
             return {}
-        return {k.decode(): v.decode() for k, v in raw.items() if k.decode() in VALIDATORS}
+        return {as_text(k): as_text(v) for k, v in raw.items() if as_text(k) in VALIDATORS}
 
     def set(self, channel_id: str, name: str, value: str) -> tuple[str, str]:
         """Validate and store one setting; returns (name, canonical value)."""

@@ -30,7 +30,7 @@ from typing import Any
 
 import redis
 
-from bot.runtime.cache import CacheErrors
+from bot.runtime.cache import CacheErrors, as_text
 from bot.runtime.deps import Deps
 from bot.runtime.metrics import EVICTION_RISK
 
@@ -75,10 +75,10 @@ def oldest_wait_s(client: redis.Redis, queue_key: str, now: float | None = None)
     head = client.lindex(queue_key, 0)
     if head is None:
         return 0.0
-    raw = client.hget(f"rq:job:{head.decode()}", "enqueued_at")
+    raw = client.hget(f"rq:job:{as_text(head)}", "enqueued_at")
     if not raw:
         return 0.0
-    text = raw.decode().rstrip("Z")
+    text = as_text(raw).rstrip("Z")
     try:
         enqueued = datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
     except ValueError:

@@ -28,11 +28,11 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import redis
 
-from bot.runtime.cache import Cache, CacheErrors
+from bot.runtime.cache import Cache, CacheErrors, as_text
 from bot.runtime.workers import ReplyPool
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class DeliveryRecord:
             state = client.eval(_CLAIM, 1, self.key, step, DELIVERY_TTL_S)
         except CacheErrors:
             return "go"
-        return state.decode() if isinstance(state, bytes) else state
+        return cast(Step, as_text(state))  # _CLAIM answers one of the steps
 
     def mark(self, step: str, state: str) -> None:
         """Record `state` ('sent', or 'uncertain' once reported) for `step`."""
@@ -203,12 +203,13 @@ class ReplyQueue:
 
         request_id = request_id or uuid.uuid4().hex
         payload = {**scrubbed(payload), "request_id": request_id, "enqueued_at": time.time()}
-        if self.use_queue:
+        client = self.cache.client
+        if self.use_queue and client is not None:  # use_queue: there is a client
             try:
                 # One MULTI round trip: RQ's own enqueue runs two (the queue-set SADD, then
                 # the job's hash and the LPUSH), half of an ack's CPU (bench/RESULTS.md). The
                 # same commands, all or nothing, still before the ack.
-                pipe = self.cache.client.pipeline()
+                pipe = client.pipeline()
                 self.queue().enqueue_call(JOB_FUNCTION, args=(kind, payload),
                                           job_id=job_id(request_id), timeout=JOB_TIMEOUT_S,
                                           retry=Retry(max=JOB_RETRIES), result_ttl=60,

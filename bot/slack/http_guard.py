@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qsl
@@ -165,7 +165,7 @@ def malformed(body: bytes, headers: dict[str, list[str]]) -> str | None:
     except UnicodeDecodeError:
         return "body is not UTF-8"
     try:
-        request = BoltRequest(body=text, headers=headers)
+        request = BoltRequest(body=text, headers=dict[str, str | Sequence[str]](headers))
     except Exception as exc:  # noqa: BLE001 - any parse failure is the sender's problem
         return f"body does not parse ({type(exc).__name__})"
     if not isinstance(request.body, dict):

@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from bot.slack.post_check import posted_despite
 from bot.slack.slack_io import NOT_A_MEMBER, ChannelReply, Respond, invite_hint, slack_error
@@ -95,7 +96,7 @@ def upload_chart(client: WebClient, png: bytes, reply: ChannelReply,
             raise
         logger.info("Chart upload refused (%s)", slack_error(exc))
         return None
-    file = (done or {}).get("file") or {}
+    file = (done.get("file") if done is not None else None) or {}
     return str(file["id"]) if file.get("id") else None
 
 
@@ -192,6 +193,7 @@ def post_reply(
     could not be shown). When Slack's answer to the post is lost, the channel is read
     (bot.slack.post_check): a post that went through gets its chart, one that did not
     raises the error, and PostUnclear when nobody can tell."""
+    posted: Mapping[str, Any] | SlackResponse
     try:
         posted = client.chat_postMessage(channel=channel_id, blocks=reply.blocks,
                                          text=reply.text, thread_ts=thread_ts,
@@ -217,7 +219,7 @@ def post_reply(
         _chart_failed(respond, "drawing it failed")
         return "text_only"
     alt = reply.chart_alt_text or reply.chart_title
-    ts = (posted or {}).get("ts")
+    ts = posted.get("ts") if posted else None
 
     def render(file_id: str | None, in_thread: bool) -> Blocks:
         return with_chart(reply.blocks, file_id, alt, in_thread)

@@ -10,7 +10,8 @@ the renderer where every text really landed (`Text.get_window_extent(renderer)`)
 - two axes in the same place (twin axes: two unrelated scales on one plot);
 - a number label without its unit: every number in a label, legend entry, panel title or
   header line must carry a unit (%, pp, σ, a counted noun such as 'windows'), be a date or an
-  ordinal, or follow a named unitless quantity ('ratio', 'r =', 'beta', 'z-score').
+  ordinal, or follow a named unitless quantity ('ratio', 'r =', 'beta', 'z-score', or
+  'BE/ME 1.53 → 4.83': a number after an arrow is the quantity before it).
   Tick labels and axis labels are exempt: the axis label states the ticks' unit.
 """
 
@@ -41,8 +42,9 @@ _NAMES = re.compile(r"(S&P|Russell|SmallCap|MidCap|Nasdaq-|Micro-Cap|Treasury) ?
 _DATES = re.compile(r"\d{4}-\d{2}-\d{2}|(?<![\d.,])(1[89]|20)\d{2}(?![\d.,])")
 _NUMBER = re.compile(r"[+\-\u2212]?\d[\d,]*(?:\.\d+)?")
 _UNIT_AFTER = re.compile(r"^\s?(%|pp|σ|×|-?[A-Za-z])")
-_NAMED_BEFORE = re.compile(r"(ratio|r =|beta|correlation|z-score|start =|\^[A-Z]+|[A-Z]{2,})"
-                           r"\s*[:=]?\s*$")
+_NAMED_BEFORE = re.compile(r"(ratio|r =|beta|correlation|z-score|start =|\^[A-Z]+|[A-Z]{2,}"
+                           r"|\d →)\s*[:=]?\s*$")
+"""...or the second of `A → B`, the same quantity as A (which is checked on its own)."""
 
 
 def _renderer(fig: Figure):  # noqa: ANN202 - the Agg renderer

@@ -6,6 +6,7 @@ import math
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,6 +161,7 @@ def test_crosses_without_band_posts_exactly_the_sign_changes(values):
     assert run(rule("crosses", 0.0), values) == expected
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 @settings(max_examples=300, deadline=None)
 @given(values_st, band_st, st.sampled_from(["above", "below", "crosses", "crosses up",
                                             "crosses down"]),

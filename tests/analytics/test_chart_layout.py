@@ -1,6 +1,8 @@
 """Every chart kind over crashes, long ranges and custom pairs: legible by matplotlib's own
 measure (tests/analytics/layout.py): no text outside the figure, no label box over the data,
-every number with its unit."""
+every number with its unit. Which charts exist comes from the registry: every report command's
+chart, drawn by its own query through the report pipeline, is checked (CASES add crashes,
+long ranges and custom pairs for the kinds drawn straight from analytics here)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from datetime import date
 import pytest
 from matplotlib.figure import Figure
 
+from analytics import chart_base
 from analytics.charts_gap import gap_figure
 from analytics.charts_history import history_figure
 from analytics.charts_rates import rates_figure
@@ -23,6 +26,9 @@ from analytics.periods import parse_period
 from analytics.rates import YIELD_SYMBOL, compute_rates
 from analytics.risk import compute_risk
 from analytics.trend import compute_trend
+from bot.runtime.config import Settings
+from bot.runtime.deps import build_deps
+from handlers import registry
 from tests.analytics.layout import layout_problems, unit_problem
 
 SOURCE = "CSV files"
@@ -101,10 +107,29 @@ def test_chart_is_legible(real_closes, kind, period, pair, as_of) -> None:
     assert layout_problems(fig) == []
 
 
+REPORT_COMMANDS = [c for c in registry.COMMANDS if c.rendering is not None]
+"""Every command that answers with a chart (a report), from the registry."""
+
+
+@pytest.mark.parametrize("command", REPORT_COMMANDS, ids=[c.name for c in REPORT_COMMANDS])
+def test_every_report_chart_is_legible(command, market_data_dir, cache, tmp_path, monkeypatch):
+    """The chart of each report command's example, as its query draws it (the figure is
+    caught where chart_base lays it out for its PNG)."""
+    drawn: list[Figure] = []
+    lay_out = chart_base.lay_out
+    monkeypatch.setattr(chart_base, "lay_out", lambda fig: (drawn.append(fig), lay_out(fig)))
+    settings = Settings(smallcaps_data_dir=market_data_dir, smallcaps_state_dir=tmp_path)
+    reports = build_deps(settings, cache=cache).reports
+    png = reports.run(registry.parse(command.example).request).chart_png
+    assert png.startswith(b"\x89PNG") and len(drawn) == 1
+    assert layout_problems(drawn[0]) == []
+
+
 @pytest.mark.parametrize(("text", "missing"), [
     ("today +11.8", "+11.8"), ("+11.8 pp", None), ("ratio 0.4512", None),
     ("−27.9 %  2025-04-08", None), ("r = +0.22", None), ("8,450 overlapping windows", None),
     ("Russell 2000 vs S&P 500", None), ("93rd percentile since 1990", None), ("0.45", "0.45"),
+    ("BE/ME 1.53 → 4.83", None), ("1.53 → 4.83", "1.53"),
 ])
 def test_unit_rule(text: str, missing: str | None) -> None:
     """The unit rule itself: a bare number is flagged, names, dates and ordinals are not."""

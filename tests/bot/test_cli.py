@@ -116,6 +116,7 @@ def test_serve_on_a_platform_without_redis_url_exits_with_the_config_code(monkey
         assert "REDIS_URL is not set" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 def test_a_terminal_report_imports_only_what_it_needs(market_data_dir, tmp_path):
     """No Slack, queue or web server code, no yfinance until a fetch needs it, and no
     matplotlib when no chart is asked for (`--out`): a report's chart is drawn on first use,

@@ -119,13 +119,3 @@ def test_the_first_covered_cycle_alone_is_too_few_to_judge(market_data_dir, caps
     days, total = (end - start).days, (date(2001, 4, 3) - start).days  # anchor 2001-01-02
     assert not complete and (start, days, total) == (date(2001, 1, 2), 58, 91)
     assert "Too few cycles to test" in out and f"3m {gap:+.2f} pp ({days} of {total} days)" in out
-
-
-def test_valuation_csv_is_refused_with_a_message_not_a_traceback(market_data_dir, tmp_path,
-                                                                  capsys):
-    code = main(["valuation", "--data-dir", str(market_data_dir), "--csv",
-                 str(tmp_path / "v.csv")])
-    err = capsys.readouterr().err
-    # an option the command does not take is a usage error (exit 2), refused before any work
-    # (issue #20: it exited 3, "data unavailable")
-    assert code == EXIT_BAD_INPUT and "no CSV export yet" in err and "Traceback" not in err

@@ -122,6 +122,7 @@ TOKENS = ("gap", "table", "stats", "trend", "rates", "history", "alert", "digest
           "1e308", "\u2014as-of", "GAP", "\u00a0")
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck),
           database=None)
 @given(argv=st.lists(st.sampled_from(TOKENS) | st.text(max_size=8), max_size=6))

@@ -97,6 +97,7 @@ def post_command(port: int, fake: FakeSlack, text: str, name: str) -> int:
         return response.status
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 def test_sigterm_finishes_acked_replies_then_stops_its_redis(tmp_path, market_data_dir):
     port = free_port()
     with FakeSlack() as fake:

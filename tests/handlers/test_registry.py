@@ -51,7 +51,7 @@ def test_every_derived_list_matches_the_commands_as_they_were():
                                                                "trend", "history"]
     assert registry.schedulable() == ("gap", "table", "years", "stats", "trend", "rates",
                                       "history", "board")
-    assert [c.name for c in registry.COMMANDS if c.csv] == REPORTS[:8]  # not cuts, valuation..
+    assert [c.name for c in registry.COMMANDS if c.export] == REPORTS[:8]  # not cuts, valuation..
     assert registry.home_commands() == ("cuts", "valuation", "profitability")
     assert registry.prerendered_commands()[-6:] == ("table", "rates", "board", "cuts",
                                                     "valuation", "profitability")

@@ -71,6 +71,7 @@ def assert_each_once(events):
     assert duplicates == [], f"posted more than once: {duplicates}"
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 @pytest.mark.parametrize("use_lock,slow_s,count", [(True, 0.0, 80), (False, 0.0, 80),
                                                    (False, 0.15, 25)])
 def test_two_evaluators_at_the_same_moment_post_each_event_once(
@@ -118,6 +119,7 @@ def _connection(client) -> dict:
     return {k: kwargs[k] for k in ("host", "port", "db", "password", "username") if k in kwargs}
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 def test_two_evaluator_processes_post_each_crossing_once(cache, redis_server, fake,
                                                          market_data_dir, trading_days):
     """Two OS processes, no run lock: only the compare-and-set and the outbox protect."""
@@ -278,6 +280,7 @@ def test_a_lock_left_by_a_crashed_run_lapses(cache, fake, market_data_dir):
     assert summary.skipped is None and summary.posts == 1
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 def test_after_downtime_each_rule_posts_one_message_listing_its_crossings(
         cache, redis_server, fake, market_data_dir, trading_days):
     days = [d for d in trading_days if d <= date(2024, 8, 30)]

@@ -131,6 +131,7 @@ def test_rules_stored_before_load_as_their_metric_classes(cache):
     assert rules["A1"].status == "fired since 2024-03-25" and rules["A2"].status == "armed"
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 def test_rules_stored_before_evaluate_and_post_as_they_did(cache, market_data_dir):
     store_as_before(cache)
     with FakeSlack() as fake:

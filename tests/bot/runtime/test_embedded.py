@@ -115,6 +115,7 @@ def test_a_terminal_command_joins_the_running_server_and_leaves_it_running(
     assert len(_report_keys(embedded.client)) == 1  # its answer is in the shared cache
 
 
+@pytest.mark.slow  # seconds: processes, threads or a long replay
 def test_a_terminal_command_alone_starts_a_server_stops_it_and_keeps_the_state(
         tmp_path, market_data_dir):
     state = tmp_path / "state"
