@@ -67,7 +67,9 @@ def chart_alt_text(p: Payload) -> str:
     """'Chart: <title>. <the answer with its key numbers>' for screen readers: the chart's
     title alone would tell a reader what it shows, not what it says."""
     fmt = rendering_of(p)
-    return clip(f"Chart: {fmt.title(p)}. {fmt.fallback(p)}", ALT_TEXT_MAX)
+    title, answer = fmt.title(p), fmt.fallback(p)
+    answer = answer.removeprefix(title).lstrip(" .:·")  # a fallback that opens with the title
+    return clip(f"Chart: {title}. {answer}", ALT_TEXT_MAX)
 
 
 def plain_text(report: Report) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 import bot.slack.slack_update
+from handlers.registry import COMMANDS, parse_command, rendering_of
+from handlers.replies import chart_alt_text
 from tests.analytics.plain import read_closes, rolling_gaps
-from tests.slack_helpers import dispatch_slash
+from tests.slack_helpers import dispatch_slash, wired_app
 from tests.slack_native_helpers import buttons_of, dispatch_block_action, message_click
 
 
@@ -62,3 +64,14 @@ def test_the_image_block_after_a_click_carries_the_numbers(app, fake, real_close
     assert f"{small:+.2f} %" in image["alt_text"] and f"{large:+.2f} %" in image["alt_text"]
     [upload] = fake.calls("files.getUploadURLExternal")
     assert upload.params["alt_txt"] == image["alt_text"]
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c.rendering is not None],
+                         ids=lambda c: c.name)
+def test_alt_text_names_the_title_once(cache, fake, market_data_dir, command):
+    """`table`'s alt text read 'Chart: <title>. <title> …': its notification text opens with
+    the title, so a screen reader heard it twice."""
+    _, deps = wired_app(fake, cache, market_data_dir)
+    payload = deps.reports.run(parse_command(command.example)).payload
+    title = rendering_of(payload).title(payload)
+    assert chart_alt_text(payload).count(title) == 1
