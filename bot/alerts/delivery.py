@@ -188,7 +188,7 @@ class Delivery:
             outcome = self._reconcile(channel, blocks, text, metadata, outcome, entries[0])
         self._finish(entries, token, outcome, rule_id, summary)
         if outcome.status == "sent" and chart is not None:
-            chart()
+            chart(outcome.ts)
         return outcome.status
 
     def _reconcile(self, channel: str, blocks: list[dict[str, Any]], text: str,

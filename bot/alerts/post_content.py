@@ -20,14 +20,15 @@ from bot.alerts.reconcile import post_metadata
 from bot.alerts.store import AlertStore
 from bot.reports import Report, ReportQuery, Reports
 from bot.runtime.cache import Cache
-from bot.slack.slack_io import slack_error
+from bot.slack.slack_io import ChannelReply, slack_error
+from bot.slack.slack_update import MessageRef, show_chart, with_chart
 
 logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 Blocks = list[dict[str, Any]]
-Prepared = tuple[str, Blocks, str, dict[str, Any], Callable[[], None] | None]
-"""(channel, blocks, text, metadata, share the chart after the post or None)."""
+Prepared = tuple[str, Blocks, str, dict[str, Any], Callable[[str], None] | None]
+"""(channel, blocks, text, metadata, add the chart to the posted message (its ts) or None)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,27 @@ class AlertMessages:
     """A firing rule's metric and day -> the report whose chart follows the firing."""
     digest_query: Callable[[str], ReportQuery]
     """A digest's day (ISO) -> the report it shows."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What a post says, to add its chart to it once it is in the channel."""
+
+    channel: str
+    blocks: Blocks
+    text: str
+    metadata: dict[str, Any]
+
+    def at(self, ts: str) -> PostedAt:
+        """This post as posted: its ts ('' when Slack's answer did not give one)."""
+        return PostedAt(self.channel, self.blocks, self.text, self.metadata, ts)
+
+
+@dataclass(frozen=True)
+class PostedAt(Posted):
+    """A post in the channel, at `ts`."""
+
+    ts: str = ""
 
 
 class PostContent:
@@ -74,28 +96,34 @@ class PostContent:
         if rule is None or rule.paused:
             return None
         blocks, text = self.messages.firing(records)
+        metadata = post_metadata(records)
         fires = [r for r in records if r["kind"] == "fire"]
-        chart = (lambda: self._share_chart(rule.channel_id, rule.spec.metric, fires[-1],
-                                           rule.id)) if fires else None
-        return rule.channel_id, blocks, text, post_metadata(records), chart
+        post = Posted(rule.channel_id, blocks, text, metadata)
+        chart = (lambda ts: self._share_chart(post.at(ts), rule.spec.metric, fires[-1],
+                                              rule.id)) if fires else None
+        return rule.channel_id, blocks, text, metadata, chart
 
     def _digest(self, record: Record) -> Prepared:
         report = self.reports.run(self.messages.digest_query(record["as_of"]))
         blocks, text = self.messages.digest(record, report)
-        channel = record["channel_id"]
-        return (channel, blocks, text, post_metadata([record]),
-                lambda: self._upload(channel, report, None))
+        return self._with_chart(record["channel_id"], blocks, text, [record], report)
 
     def _schedule(self, record: Record) -> Prepared | None:
         prepared = self.messages.scheduled(self.reports, self.store.cache, record)
         if prepared is None:
             return None
         blocks, text, report = prepared
-        channel = record["channel_id"]
-        return (channel, blocks, text, post_metadata([record]),
-                lambda: self._upload(channel, report, None))
+        return self._with_chart(record["channel_id"], blocks, text, [record], report)
 
-    def _share_chart(self, channel: str, metric: Metric, record: dict[str, Any],
+    def _with_chart(self, channel: str, blocks: Blocks, text: str, records: list[Record],
+                    report: Report) -> Prepared:
+        """A digest's or schedule's post, its chart added to it once posted."""
+        metadata = post_metadata(records)
+        post = Posted(channel, blocks, text, metadata)
+        return (channel, blocks, text, metadata,
+                lambda ts: self._upload(post.at(ts), report, None))
+
+    def _share_chart(self, post: PostedAt, metric: Metric, record: dict[str, Any],
                      rule_id: str) -> None:
         """The chart after a firing; failures are logged, the alert stands."""
         try:
@@ -104,23 +132,43 @@ class PostContent:
         except Exception:  # noqa: BLE001 - the alert is posted; the chart is a bonus
             logger.exception("chart for %s on %s failed", rule_id, record.get("day"))
             return
-        self._upload(channel, report, rule_id)
+        self._upload(post, report, rule_id)
 
-    def _upload(self, channel: str, report: Report, rule_id: str | None) -> None:
+    def _upload(self, post: PostedAt, report: Report, rule_id: str | None) -> None:
+        """Add the report's chart to the posted message (an unshared upload shown by an image
+        block, bot.slack.slack_update: one message per post); the chart goes to the message's
+        thread when the image cannot be shown, and to the channel only when the post's ts is
+        unknown. Failures are logged and shown on the rule: the post stands."""
         title, alt = self.messages.chart_labels(report)
+        channel = post.channel
         try:
             png = report.chart_png  # drawn now, after the message is posted
         except Exception:  # noqa: BLE001 - the message is posted; the chart is a bonus
             logger.exception("drawing the chart for %s failed", rule_id or channel)
             return
+        reply = ChannelReply(post.blocks, post.text, None, report.chart_filename, title, alt)
         try:
-            self.client.files_upload_v2(channel=channel, file=png,
-                                        filename=report.chart_filename, title=title,
-                                        alt_txt=alt)
+            code = self._show(post, reply, png, alt)
         except (SlackApiError, URLError, OSError) as exc:
             code = slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+        if code is not None:
             logger.warning("chart upload to %s failed: %s", channel, code)
             if rule_id:
                 self.store.set_error(rule_id, "delivery",
                                      f"alert posted but the chart was not shared ({code})"
                                      f"{refusal_hint(code)}")
+
+    def _show(self, post: PostedAt, reply: ChannelReply, png: bytes, alt: str) -> str | None:
+        """Show the chart in (or under) the posted message; None when it is shown, else why
+        not (Slack's error code)."""
+        if not post.ts:  # Slack's answer gave no ts: the chart can only follow the post
+            self.client.files_upload_v2(channel=post.channel, file=png,
+                                        filename=reply.chart_filename, title=reply.chart_title,
+                                        alt_txt=alt)
+            return None
+        outcome = show_chart(self.client, MessageRef(post.channel, post.ts,
+                                                     metadata=post.metadata), reply, png,
+                             lambda file_id, in_thread: with_chart(post.blocks, file_id, alt,
+                                                                   in_thread),
+                             tell=None, replace=None)
+        return None if outcome in ("updated", "updated_in_thread") else "not_in_channel"

@@ -49,6 +49,9 @@ class MessageRef:
     ts: str
     thread_ts: str | None = None
     """The thread the message is in (None: top level)."""
+    metadata: dict[str, Any] | None = None
+    """The message's metadata (an alert's or schedule's identity, which reconciliation looks
+    for in the history), sent again with every update so that it is never lost."""
 
     @property
     def chart_thread(self) -> str:
@@ -101,7 +104,8 @@ def upload_chart(client: WebClient, png: bytes, reply: ChannelReply,
 
 
 def _update(client: WebClient, ref: MessageRef, blocks: Blocks, text: str) -> None:
-    client.chat_update(channel=ref.channel_id, ts=ref.ts, blocks=blocks, text=text)
+    client.chat_update(channel=ref.channel_id, ts=ref.ts, blocks=blocks, text=text,
+                       metadata=ref.metadata)
 
 
 def _show_image(client: WebClient, ref: MessageRef, render: Render, file_id: str,
@@ -136,9 +140,10 @@ def show_chart(
 
     `tell` sends a note only the asker sees (how to invite the bot); `replace` replaces the
     message when the bot may not update it (an interaction's response_url).
-    Returns 'updated' (chart inside), 'updated_text_only' (chart in the thread, or nowhere:
-    no chart, or the bot may not share files there), 'via_response_url' or 'not_a_member'
-    (the message could not be updated and there is no `replace`: the asker was told).
+    Returns 'updated' (chart inside), 'updated_in_thread' (the chart in the thread),
+    'updated_text_only' (no chart, or the bot may not share files there), 'via_response_url'
+    or 'not_a_member' (the message could not be updated and there is no `replace`: the asker
+    was told).
     """
     file_id = upload_chart(client, png, reply) if png is not None else None
     try:
@@ -150,7 +155,7 @@ def show_chart(
             tell(response_type="ephemeral", text=invite_hint(bot_user_id),
                  replace_original=False)
         _update(client, ref, render(None, in_thread), reply.text)
-        return "updated_text_only"
+        return "updated_in_thread" if in_thread else "updated_text_only"
     except SlackApiError as exc:
         if slack_error(exc) not in NOT_A_MEMBER:
             raise

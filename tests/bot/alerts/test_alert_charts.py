@@ -35,8 +35,19 @@ def test_gap_rules_share_the_gap_chart_and_ratio_rules_the_trend_chart(fake, cac
     assert filenames == {"smallcaps-gap-3y-index-2024-03-26.png",
                          "smallcaps-trend-2y-index-2024-03-26.png",
                          "smallcaps-trend-2y-etf-2024-03-26.png"}
-    titles = {call.params["channel_id"]: call.params["files"][0]["title"]
-              for call in fake.calls("files.completeUploadExternal")}
+    # one message per firing: the chart is an unshared upload shown inside the alert's post
+    uploads = fake.calls("files.completeUploadExternal")
+    assert not [c for c in uploads if c.params.get("channel_id")]
+    titles_by_file = {call.params["files"][0]["id"]: call.params["files"][0]["title"]
+                      for call in uploads}
+    posts = {c.params["channel"]: c for c in fake.calls("chat.postMessage")}
+    assert all(not c.params.get("thread_ts") for c in posts.values())
+    titles = {}
+    for update in fake.calls("chat.update"):
+        [image] = [b for b in update.params["blocks"] if b["type"] == "image"]
+        titles[update.params["channel"]] = titles_by_file[image["slack_file"]["id"]]
+        # the post keeps its identity (reconciliation reads it back from the history)
+        assert update.params["metadata"] == posts[update.params["channel"]].params["metadata"]
     assert titles == {
         "C1": "^RUT vs ^GSPC · 3 years to 2024-03-26",
         "C2": "^RUT / ^GSPC ratio · trend to 2024-03-26",

@@ -406,6 +406,12 @@ def test_digests_post_once_per_period(cache, fake, market_data_dir):
     weekly = next(c for c in posts if c.params["channel"] == "CWEEK")
     assert "Weekly digest (2024-W12)" in str(weekly.params["blocks"])
     assert len(fake.calls("files.completeUploadExternal")) == 6
+    # one message per digest: each chart is shown inside its post, never shared beside it
+    assert not [c for c in fake.calls("files.completeUploadExternal")
+                if c.params.get("channel_id")]
+    shown = Counter(u.params["channel"] for u in fake.calls("chat.update")
+                    if any(b["type"] == "image" for b in u.params["blocks"]))
+    assert shown == channels
 
 
 def test_weekly_digest_goes_out_on_thursday_when_friday_is_good_friday(cache, fake,
