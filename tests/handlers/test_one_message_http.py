@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 import pytest
 
 import bot.slack.slack_update
-from bot.slack.http_guard import shape_problem
 from tests.block_kit import all_text
 from tests.handlers.test_http_requests import fake_module, post, server_url, signed
 from tests.slack_helpers import slash_body
@@ -50,10 +49,7 @@ def test_a_switch_click_over_http_replaces_text_and_chart(server_url, fake_modul
     assert isinstance(payload["actions"][0]["text"], dict)  # Slack's real shape
     body = urlencode({"payload": json.dumps(payload)})
     status, _ = post(server_url, body.encode(), signed(body))
-    if status == 400 and "`text` is a dict" in (shape_problem(payload) or ""):
-        pytest.xfail("the HTTP guard still refuses a button's plain_text `text` (fixed "
-                     "separately, issue 21)")
-    assert status == 200
+    assert status == 200  # the HTTP guard accepts a button's plain_text `text` (issue 21)
     updates = fake_module.wait_for("chat.update", count=2, timeout=30)
     blocks = updates[-1].params["blocks"]
     assert "5 years" in all_text(blocks) and any(b["type"] == "image" for b in blocks)
