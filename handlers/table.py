@@ -35,7 +35,7 @@ from bot.reports.common import (
     pair_closes,
 )
 from bot.reports.identity import IdentifiedQuery
-from bot.reports.payloads import Instrument, SourceFields
+from bot.reports.payloads import PairEndFields
 from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
     basis_source_text,
@@ -82,18 +82,9 @@ class TableOtherBasis(TypedDict):
     note: str | None
 
 
-class TablePayload(SourceFields):
+class TablePayload(PairEndFields):
     """The JSON answer to a table query."""
 
-    command: str
-    pair: str
-    end: str
-    first_common_close: str
-    as_of_requested: str | None
-    basis: str
-    basis_requested: str | None
-    small: Instrument
-    large: Instrument
     annualisation: str
     rows: list[TableRow]
     other_basis: TableOtherBasis | None

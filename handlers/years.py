@@ -29,7 +29,7 @@ from bot.reports.common import (
     instrument_payload,
     pair_closes,
 )
-from bot.reports.payloads import Instrument, SourceFields
+from bot.reports.payloads import PairEndFields
 from handlers.buttons import PAIR_CHOICES, report_buttons
 from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
@@ -67,19 +67,10 @@ class StreakPayload(TypedDict):
     last: int
 
 
-class YearsPayload(SourceFields):
+class YearsPayload(PairEndFields):
     """The JSON answer to a years query."""
 
-    command: str
-    pair: str
     start: str
-    end: str
-    first_common_close: str
-    as_of_requested: str | None
-    basis: str
-    basis_requested: str | None
-    small: Instrument
-    large: Instrument
     convention: str
     years: list[YearPayload]
     year_to_date: YearPayload | None

@@ -70,6 +70,21 @@ class Instrument(TypedDict):
     name: str
 
 
+
+class PairEndFields(SourceFields):
+    """The fields that open every report of a pair up to an end date without a period
+    (`table`: fixed horizons; `years`: every calendar year)."""
+
+    command: str
+    pair: str
+    end: str
+    first_common_close: str
+    as_of_requested: str | None
+    basis: str
+    basis_requested: str | None
+    small: Instrument
+    large: Instrument
+
 class DatedGap(TypedDict):
     """A record gap (pp) and the end of the window that had it."""
 
