@@ -16,6 +16,7 @@ from analytics.formatting import clip
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
 from bot.reports import Payload, Report, ReportQuery
+from bot.slack.escape import escape
 from bot.slack.post_check import PostUnclear
 from bot.slack.slack_io import ChannelReply, slack_error
 from bot.slack.slack_update import ORIGIN_BLOCK_ID, post_reply
@@ -26,16 +27,10 @@ from handlers.registry import Parsed, get, rendering_of
 logger = logging.getLogger(__name__)
 
 
-def escape_mrkdwn(text: str) -> str:
-    """`text` as Slack shows it literally: its three control characters escaped (&, <, >),
-    so typed words never become a mention, a link or a channel-wide ping."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def origin_block(user_id: str, invoked_as: str, words: str) -> Block:
     """'Requested by @ana · `/smallcaps gap 3y`': who asked for a reply and what they typed
     (a backtick in the words would end the code span, so it is shown as a quote)."""
-    typed = escape_mrkdwn(f"{invoked_as} {words}".strip().replace("`", "'"))
+    typed = escape(f"{invoked_as} {words}".strip().replace("`", "'"))
     return {"type": "context", "block_id": ORIGIN_BLOCK_ID, "elements": [
         {"type": "mrkdwn", "text": clip(f"Requested by <@{user_id}> · `{clip(typed, 200)}`",
                                         3000)}]}
