@@ -232,10 +232,6 @@ def summary_lines(p: YearsPayload) -> list[str]:
     return lines
 
 
-def _cell(value: float, width: int) -> str:
-    return f"{value:+.2f}".rjust(width)  # width 0: the bare signed number
-
-
 def table_rows(p: YearsPayload) -> list[list[str]]:
     """The year table as cells, header first (the year to date last, marked YTD): both
     returns (%), the gap (pp) and who won; numbers signed to two decimals."""
@@ -246,7 +242,7 @@ def table_rows(p: YearsPayload) -> list[list[str]]:
     for row in [*p["years"], *([ytd] if ytd else [])]:
         so_far = row is ytd
         rows.append([f"{row['year']} YTD" if so_far else str(row["year"]),
-                     *(_cell(v, 0) for v in (row["small_pct"], row["large_pct"], row["gap_pp"])),
+                     *(f"{v:+.2f}" for v in (row["small_pct"], row["large_pct"], row["gap_pp"])),
                      "(so far)" if so_far else won[row["winner"]]])
     return rows
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from urllib.error import URLError
@@ -52,22 +52,13 @@ class AlertMessages:
 
 @dataclass(frozen=True)
 class Posted:
-    """What a post says, to add its chart to it once it is in the channel."""
+    """A post's content, and once it is in the channel its ts ('' until then, or when
+    Slack's answer gave none), to add its chart to it."""
 
     channel: str
     blocks: Blocks
     text: str
     metadata: dict[str, Any]
-
-    def at(self, ts: str) -> PostedAt:
-        """This post as posted: its ts ('' when Slack's answer did not give one)."""
-        return PostedAt(self.channel, self.blocks, self.text, self.metadata, ts)
-
-
-@dataclass(frozen=True)
-class PostedAt(Posted):
-    """A post in the channel, at `ts`."""
-
     ts: str = ""
 
 
@@ -99,7 +90,7 @@ class PostContent:
         metadata = post_metadata(records)
         fires = [r for r in records if r["kind"] == "fire"]
         post = Posted(rule.channel_id, blocks, text, metadata)
-        chart = (lambda ts: self._share_chart(post.at(ts), rule.spec.metric, fires[-1],
+        chart = (lambda ts: self._share_chart(replace(post, ts=ts), rule.spec.metric, fires[-1],
                                               rule.id)) if fires else None
         return rule.channel_id, blocks, text, metadata, chart
 
@@ -121,9 +112,9 @@ class PostContent:
         metadata = post_metadata(records)
         post = Posted(channel, blocks, text, metadata)
         return (channel, blocks, text, metadata,
-                lambda ts: self._upload(post.at(ts), report, None))
+                lambda ts: self._upload(replace(post, ts=ts), report, None))
 
-    def _share_chart(self, post: PostedAt, metric: Metric, record: dict[str, Any],
+    def _share_chart(self, post: Posted, metric: Metric, record: dict[str, Any],
                      rule_id: str) -> None:
         """The chart after a firing; failures are logged, the alert stands."""
         try:
@@ -134,7 +125,7 @@ class PostContent:
             return
         self._upload(post, report, rule_id)
 
-    def _upload(self, post: PostedAt, report: Report, rule_id: str | None) -> None:
+    def _upload(self, post: Posted, report: Report, rule_id: str | None) -> None:
         """Add the report's chart to the posted message (an unshared upload shown by an image
         block, bot.slack.slack_update: one message per post); the chart goes to the message's
         thread when the image cannot be shown, and to the channel only when the post's ts is
@@ -158,7 +149,7 @@ class PostContent:
                                      f"alert posted but the chart was not shared ({code})"
                                      f"{refusal_hint(code)}")
 
-    def _show(self, post: PostedAt, reply: ChannelReply, png: bytes, alt: str) -> str | None:
+    def _show(self, post: Posted, reply: ChannelReply, png: bytes, alt: str) -> str | None:
         """Show the chart in (or under) the posted message; None when it is shown, else why
         not (Slack's error code)."""
         if not post.ts:  # Slack's answer gave no ts: the chart can only follow the post

@@ -54,8 +54,8 @@ def posted_despite(exc: Exception, client: WebClient, channel_id: str, text: str
         raise exc
     try:
         ts = find_post(client, channel_id, text, thread_ts)
-    except PostUnclear as unclear:
-        raise PostUnclear(exc) from unclear.__cause__
+    except PostUnclear:
+        raise PostUnclear(exc) from exc  # the post's own failure, as callers log it
     if ts is None:
         raise exc
     logger.info("chat.postMessage failed (%s) but the reply is in the channel",
