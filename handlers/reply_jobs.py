@@ -18,7 +18,7 @@ from bot.runtime.jobs import DeliveryRecord, OnceSteps
 from bot.runtime.metrics import REPLY_SECONDS
 from bot.slack.once_client import OnceClient
 from bot.slack.slack_io import reply_client_options
-from handlers import mentions, slash
+from handlers import direct, mentions, slash
 from handlers.channel_defaults import channel_defaults
 from handlers.registry import parse
 from handlers.replies import answer
@@ -37,7 +37,8 @@ def run_queued(kind: str, payload: dict[str, Any]) -> None:
 
 def run_reply(deps: Deps, kind: str, payload: dict[str, Any]) -> None:
     """Answer one acked request: `kind` 'slash' (payload `command`: the slash command's
-    fields) or 'mention' (payload `event`: the app_mention event); `request_id` keys its
+    fields), 'mention' (payload `event`: the app_mention event) or 'dm' (payload `event`:
+    a `message` event in the bot's direct messages); `request_id` keys its
     delivery record, `bot_user_id` is the bot's user id for hints."""
     record = DeliveryRecord(deps.cache, payload["request_id"])
     command = payload.get("command") or {}
@@ -67,6 +68,9 @@ def _answer(deps: Deps, kind: str, payload: dict[str, Any], command: dict[str, A
     bot_user_id = payload.get("bot_user_id")
     if kind == "mention":
         mentions.answer_mention(deps, payload["event"], client, bot_user_id)
+        return
+    if kind == "dm":
+        direct.answer_dm(deps, payload["event"], client, bot_user_id)
         return
     if raw_respond is None:
         logger.error("slash reply job %s has no response_url", payload["request_id"])
