@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -16,6 +17,7 @@ from tests.block_kit import all_text
 from tests.field.harness import payload
 from tests.handlers.test_http_requests import fake_module, post, server_url, signed
 from tests.slack_helpers import slash_body
+from tests.slack_native_helpers import buttons_of, message_click
 
 __all__ = ["fake_module", "server_url"]  # the module-scoped server these tests share
 
@@ -194,3 +196,54 @@ def test_a_slash_command_in_a_dm_between_people_gets_its_text_and_an_honest_hint
     assert answer.params["response_type"] == "in_channel" and "37.73 pp" in json.dumps(
         answer.params["blocks"])
     assert "/invite" not in hint.params["text"] and "direct message" in hint.params["text"]
+
+
+def test_a_switch_on_a_dm_answer_keeps_the_picker_for_the_new_numbers(server_url, fake_module):
+    message = _answered_dm(server_url, fake_module, "gap 3y as-of 2024-03-26")
+    click = message_click(buttons_of(message["blocks"])["5y"], message, fake_module,
+                          user="U1", channel=DM)
+    body = urlencode({"payload": json.dumps(click)})
+    assert post(server_url, body.encode(), signed(body))[0] == 200
+    fake_module.wait_for("chat.update", count=2, timeout=30)
+    switched = _final_message(fake_module, DM)
+    assert "5 years" in all_text(switched["blocks"])
+    found = _share_select(switched["blocks"])
+    assert found is not None and found[0] == "smallcaps_share:gap 5y index as-of 2024-03-26"
+
+
+def test_the_picker_names_the_answer_pinned_to_its_as_of_date():
+    from handlers.share import SHARE_BLOCK, share_block, shared_words
+
+    p = {"command": "gap", "period": "3y", "pair": "index", "end": "2024-03-26"}
+    block = share_block(p)
+    assert block["block_id"] == SHARE_BLOCK + "gap 3y index as-of 2024-03-26"
+    assert shared_words({"block_id": block["block_id"]}, {}) == "gap 3y index as-of 2024-03-26"
+    csv = {"blocks": [{"type": "actions", "elements": [
+        {"type": "button", "action_id": "smallcaps_csv", "value": "board a=b as-of 2024-03-26"}]}]}
+    assert shared_words({"block_id": SHARE_BLOCK}, csv) == "board a=b as-of 2024-03-26"
+    assert shared_words({"block_id": "other"}, {}) is None
+    long_board = {"command": "board", "end": "2024-03-26", "rows": [
+        {"pair": f"S{i}/SPY", "label": "x" * 30} for i in range(10)]}
+    assert share_block(long_board)["block_id"] == SHARE_BLOCK  # too long: the CSV value is read
+
+
+@pytest.mark.parametrize("event,answered", [
+    ({"channel_type": "im", "user": "U1", "channel": DM, "ts": "1.1"}, True),
+    ({"channel_type": "im", "user": "U1", "channel": DM, "ts": "1.1",
+      "subtype": "thread_broadcast", "thread_ts": "1.0"}, True),
+    ({"channel_type": "channel", "user": "U1", "channel": "C1", "ts": "1.1"}, False),
+    ({"channel_type": "mpim", "user": "U1", "channel": "G1", "ts": "1.1"}, False),
+    ({"channel_type": "im", "user": "UBOT", "channel": DM, "ts": "1.1"}, False),
+    ({"channel_type": "im", "user": "U1", "channel": DM, "ts": "1.1", "bot_id": "B1"}, False),
+    ({"channel_type": "im", "channel": DM, "ts": "1.1", "subtype": "message_changed",
+      "message": {"user": "U1", "text": "gap 3y"}}, False),
+    ({"channel_type": "im", "user": "U1", "channel": DM, "ts": "1.1",
+      "subtype": "channel_join"}, False),
+    ({"channel_type": "im", "user": "U1", "ts": "1.1"}, False),
+])
+def test_only_what_a_person_types_in_the_bots_dm_is_a_question(event, answered):
+    from handlers.direct import is_question, request_id
+
+    assert is_question(event, "UBOT") is answered
+    if answered:
+        assert request_id(event) == f"dm-{DM}-1.1"
