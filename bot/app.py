@@ -15,8 +15,8 @@ from bot.slack.slack_io import reply_client_options
 from handlers import actions, chart_links, csv_button, home, mentions, slash
 from handlers.csv_button import CSV_ACTION
 from handlers.home_view import REFRESH_ACTION
-from handlers.share import SHARE_ACTION
 from handlers.reply_jobs import run_reply
+from handlers.share import SHARE_ACTION
 
 
 def create_client(deps: Deps) -> WebClient:

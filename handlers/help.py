@@ -88,6 +88,9 @@ def help_blocks(commands: Sequence[Command], invoked_as: str = "/smallcaps",
     3,000-character limit however many commands there are), then the conventions."""
     intro = (f"*smallcaps* — small vs large caps, in numbers and charts. "
              f"`{typed(invoked_as, 'help COMMAND')}` shows one command.")
+    if not invoked_as:  # the bot's own direct messages
+        intro += ("\nHere, just type a command on its own, e.g. `gap 3y`: only you see the "
+                  "answers, and *Share to channel* under a report posts it where you choose.")
     if _unknown(commands, topic):
         intro = f":question: {unknown_topic(present(topic, 'the topic'))}\n{intro}"
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",

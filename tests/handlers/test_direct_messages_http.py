@@ -136,6 +136,7 @@ def test_help_and_errors_in_a_dm_need_no_prefix(server_url, fake_module):
     text = all_text(help_post.params["blocks"])
     assert "_e.g._ `gap 3y`" in text or "`gap " in text
     assert "/smallcaps" not in text and "@smallcaps" not in text
+    assert "just type a command on its own" in text
     assert _send(server_url, _dm_body("gap 3q", _ts())) == 200
     [_, error] = fake_module.wait_for("chat.postMessage", count=2, timeout=30)
     assert error.params["channel"] == DM and "`3q`" in error.params["text"]
