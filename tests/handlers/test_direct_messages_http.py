@@ -197,6 +197,18 @@ def test_a_slash_command_in_a_dm_between_people_gets_its_text_and_an_honest_hint
     assert answer.params["response_type"] == "in_channel" and "37.73 pp" in json.dumps(
         answer.params["blocks"])
     assert "/invite" not in hint.params["text"] and "direct message" in hint.params["text"]
+    assert _share_select(answer.params["blocks"]) is not None  # to post it with its chart
+
+
+def test_a_slash_command_in_the_bots_dm_is_answered_there_with_the_picker(server_url,
+                                                                          fake_module):
+    body = slash_body("gap 3y as-of 2024-03-26", fake_module, channel=DM)
+    assert post(server_url, body.encode(), signed(body)) == (200, b"")
+    message = _final_message(fake_module, DM)
+    assert any(b["type"] == "image" for b in message["blocks"])
+    assert _share_select(message["blocks"]) is not None
+    assert "Requested by <@U1> · `/smallcaps gap 3y as-of 2024-03-26`" in all_text(
+        message["blocks"])
 
 
 def test_a_switch_on_a_dm_answer_keeps_the_picker_for_the_new_numbers(server_url, fake_module):
