@@ -24,6 +24,7 @@ from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
 
+
 def _tell(respond: Respond | None, text: str) -> None:
     if respond is not None:
         respond(response_type="ephemeral", replace_original=False, text=text)
@@ -49,9 +50,13 @@ def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: R
         parsed = parse(words or "")
     except CommandError:
         parsed = None
-    if words is None or parsed is None or parsed.command.rendering is None:
-        _tell(respond, ":warning: Only report answers can be shared, and this one is from an "
-                       "older version of smallcaps. Ask again here for a fresh answer.")
+    if words is None or parsed is None:
+        _tell(respond, ":warning: This answer is from an older version of smallcaps and can't "
+                       "be shared. Ask again here for a fresh answer to share.")
+        return None
+    if parsed.command.rendering is None:
+        _tell(respond, f":warning: Only report answers can be shared, not "
+                       f"`{parsed.command.name}`.")
         return None
     try:
         report = deps.reports.run(parsed.request)

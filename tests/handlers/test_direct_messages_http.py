@@ -260,3 +260,21 @@ def test_only_what_a_person_types_in_the_bots_dm_is_a_question(event, answered):
     assert is_question(event, "UBOT") is answered
     if answered:
         assert request_id(event) == f"dm-{DM}-1.1"
+
+
+@pytest.mark.parametrize("block_id,said", [
+    ("smallcaps_share:status", "Only report answers can be shared"),
+    ("smallcaps_share:gap 3q", "older version"),
+    ("smallcaps_share:", "older version"),
+])
+def test_only_report_answers_can_be_shared(server_url, fake_module, block_id, said):
+    message = {"type": "message", "ts": "1700000000.000100", "user": "UBOT", "bot_id": "BBOT",
+               "text": "status", "blocks": [{"type": "actions", "block_id": block_id,
+                                             "elements": []}]}
+    body, ctype = payload("block_actions_conversations_select.json", user="U1", channel=DM,
+                          message=json.dumps(message), action_id=SHARE_ACTION,
+                          block_id=block_id, selected="C7",
+                          response_url=fake_module.response_url("share"))
+    assert post(server_url, body, signed(body, ctype))[0] == 200
+    [note] = fake_module.wait_for("response_url", timeout=30)
+    assert said in note.params["text"] and fake_module.calls("chat.postMessage") == []
