@@ -18,13 +18,13 @@ from slack_sdk import WebClient
 from bench.harness import flush, redis_for_run
 from bench.run import DEFAULT_DATA
 from bench.slackproc import TimedFakeSlack
+from bot.bootstrap import build_deps
+from bot.listeners.slash import error_text
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
 from handlers.command import Conversation
 from handlers.registry import parse_command
 from handlers.replies import answer_report
-from handlers.slash import error_text
 
 
 def main(argv: list[str] | None = None) -> None:

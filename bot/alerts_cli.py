@@ -22,9 +22,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.alerts.store import AlertStore, AlertStoreError
+from bot.alerts.store import AlertStoreError
+from bot.bootstrap import build_deps
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
-from bot.runtime.deps import Deps, build_deps
+from bot.runtime.deps import Deps
 from bot.runtime.health import warn_if_evictable
 from bot.runtime.metrics import start_metrics_server
 from handlers.alert_parsing import AlertAction, AlertList, parse_alert
@@ -150,7 +151,7 @@ def run_alert_admin(args: argparse.Namespace) -> int:
     if not isinstance(request, AlertList | AlertAction):
         raise CommandError("Add rules from Slack (`/smallcaps alert add ...`): a rule "
                            "belongs to the channel it is added in.", "alert list")
-    store = AlertStore(build_deps(_settings(args)).cache)
+    store = build_deps(_settings(args)).stores.alerts
     if isinstance(request, AlertList):
         rules = store.list_rules()
         for rule in rules:

@@ -25,11 +25,11 @@ from analytics.errors import UserError, present
 from analytics.periods import InsufficientHistoryError
 from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
+from bot.bootstrap import build_deps
 from bot.data.sources import DataUnavailableError
 from bot.reports.chart_file import ChartFileError, chart_format, write_chart
 from bot.reports.status import collect_status
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
-from bot.runtime.deps import build_deps
 from bot.runtime.metrics import start_metrics_server
 from bot.runtime.workers import limit_malloc_arenas
 from handlers import registry

@@ -15,7 +15,7 @@ from typing import Any
 from analytics.errors import present
 from analytics.pairs import PAIRS, PairError, parse_pair
 from analytics.periods import PeriodError, parse_period
-from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
+from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettingsError
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
 from handlers.command import Command, Conversation
@@ -114,7 +114,7 @@ def settings_lines(settings: Mapping[str, str]) -> list[str]:
 def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
                     send: Callable[..., Any]) -> None:
     """Show or change the channel's settings; `send(text=...)` the outcome (ephemeral)."""
-    store = ChannelSettings(deps.cache)
+    store = deps.stores.channels
     try:
         if request.action == "show":
             lines = settings_lines(store.get(channel_id))
@@ -141,7 +141,7 @@ def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
 
 def channel_defaults(deps: Deps, channel_id: str | None) -> dict[str, str]:
     """The channel's stored defaults ({} without a channel or when Redis is down)."""
-    return ChannelSettings(deps.cache).get(channel_id or "")
+    return deps.stores.channels.get(channel_id or "")
 
 
 def with_settings_block(deps: Deps, channel_id: str, send: Callable[..., Any]
@@ -161,7 +161,7 @@ def home_settings_lines(deps: Deps, channel_ids: set[str] | None, admin: bool) -
     """App Home lines, one per channel with defaults: the user's channels (every channel for
     an admin); none when the user's channels are unknown or storage fails."""
     try:
-        found = ChannelSettings(deps.cache).all()
+        found = deps.stores.channels.all()
     except Exception:  # noqa: BLE001 - Home still shows everything else
         logger.exception("Home: channel defaults could not be loaded")
         return []

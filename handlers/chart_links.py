@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from handlers.command import Block
-
-if TYPE_CHECKING:  # annotations only: the buttons are built in terminal reports too
-    from slack_bolt import Ack
 
 LINK_ACTION_PREFIX = "smallcaps_link"
 """action_id prefix of the URL buttons: Slack still sends a click to the app, which acks it."""
@@ -80,7 +77,3 @@ def link_buttons(p: Mapping[str, Any]) -> list[Block]:
              "text": {"type": "plain_text", "text": label}}
             for site, label, url in links if url is not None]
 
-
-def on_link(ack: Ack) -> None:
-    """A click on a link button: Slack opens the page itself; the app only acknowledges."""
-    ack()

@@ -308,7 +308,7 @@ def gap_blocks(p: GapPayload) -> list[dict[str, Any]]:
                 + (f"\n{other}" if other else ""), fields),
         section("*How unusual*\n" + "\n".join(rank_lines(p))),
         context(p, context_line(p)),
-        report_buttons(p, CHOICES),  # switch period/pair in place (handlers/actions.py)
+        report_buttons(p, CHOICES),  # switch period/pair in place (bot/listeners/actions.py)
     ]
 
 

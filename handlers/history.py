@@ -195,7 +195,7 @@ def context_lines(p: HistoryPayload) -> list[str]:
 
 def history_blocks(p: HistoryPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits), ending with the
-    period/pair buttons (handlers/actions.py switches the message in place)."""
+    period/pair buttons (bot/listeners/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p), "\n".join(rarity_lines(p)), p,
                             context_lines(p)),
             report_buttons(p, CHOICES)]

@@ -15,10 +15,8 @@ from typing import Any
 from analytics.alert_metric_base import Metric
 from analytics.formatting import clip
 from analytics.pairs import parse_pair
-from bot.alerts.schedules import ScheduleStore
 from bot.reports import Report, Reports
-from bot.runtime.cache import Cache
-from bot.runtime.channel_settings import ChannelSettings
+from bot.runtime.deps import Stores
 from handlers.command import Block, Blocks, Rendering
 from handlers.gap import GapQuery
 from handlers.registry import parse, rendering_of
@@ -33,12 +31,12 @@ def _header(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}]}
 
 
-def scheduled_message(reports: Reports, cache: Cache, record: dict[str, Any]
+def scheduled_message(reports: Reports, stores: Stores, record: dict[str, Any]
                       ) -> tuple[list[dict[str, Any]], str, Report] | None:
     """The blocks, text and report a scheduled post carries (None: schedule removed)."""
-    if ScheduleStore(cache).get(record["schedule_id"]) is None:
+    if stores.schedules.get(record["schedule_id"]) is None:
         return None
-    defaults = ChannelSettings(cache).get(record["channel_id"])
+    defaults = stores.channels.get(record["channel_id"])
     query = parse(f"{record['command']} as-of {record['as_of']}", defaults).request
     report = reports.run(query)
     fmt = rendering_of(report.payload)

@@ -18,7 +18,7 @@ from typing import Any
 
 from analytics.errors import present
 from analytics.formatting import clip
-from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, Schedule, ScheduleStore
+from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, Schedule
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
@@ -110,7 +110,7 @@ def list_blocks(schedules: Sequence[Schedule], when: str) -> list[dict[str, Any]
 def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_id: str,
                     send: Callable[..., Any]) -> None:
     """Add, list or remove this channel's schedules; `send(text=...)` the outcome."""
-    store = ScheduleStore(deps.cache)
+    store = deps.stores.schedules
     when = f"after the US close ({deps.settings.smallcaps_alert_time} " \
            f"{deps.settings.smallcaps_alert_tz}) on trading days"
     try:

@@ -300,7 +300,7 @@ def conventions(p: StatsPayload) -> str:
 
 def stats_blocks(p: StatsPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the comparison table, beta, conventions,
-    and the period/pair buttons (handlers/actions.py switches the message in place)."""
+    and the period/pair buttons (bot/listeners/actions.py switches the message in place)."""
     other = other_basis_line(p)
     body = (f"{series_names(p)}\n*{window_label(p)}* ({window_how(p)}).\n"
             + (f"{other}\n" if other else "") + beta_line(p))

@@ -233,7 +233,7 @@ def context_lines(p: TrendPayload) -> list[str]:
 
 def trend_blocks(p: TrendPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits), ending with the
-    period/pair buttons (handlers/actions.py switches the message in place)."""
+    period/pair buttons (bot/listeners/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p),
                             f"{peak_line(p)}\n{window_line(p)}", p, context_lines(p)),
             report_buttons(p, CHOICES)]

@@ -23,9 +23,9 @@ import pytest
 
 from bot.data.market import MarketData
 from bot.data.yahoo import YahooSource
+from bot.listeners.actions import is_stale
 from bot.reports import Reports
 from bot.reports.status import collect_status
-from handlers.actions import is_stale
 from handlers.buttons import decode_value, report_buttons
 from handlers.gap import CHOICES
 from handlers.registry import parse_command

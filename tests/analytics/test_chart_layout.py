@@ -26,8 +26,8 @@ from analytics.periods import parse_period
 from analytics.rates import YIELD_SYMBOL, compute_rates
 from analytics.risk import compute_risk
 from analytics.trend import compute_trend
+from bot.bootstrap import build_deps
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
 from handlers import registry
 from tests.analytics.layout import layout_problems, unit_problem
 

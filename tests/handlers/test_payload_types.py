@@ -9,8 +9,8 @@ from typing import Any, NotRequired, Union, get_args, get_origin, get_type_hints
 
 import pytest
 
+from bot.bootstrap import build_deps
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
 from handlers.board import BoardPayload
 from handlers.cuts import CutsPayload
 from handlers.gap import GapPayload

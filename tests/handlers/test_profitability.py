@@ -10,9 +10,9 @@ import statistics
 
 import pytest
 
+from bot.bootstrap import build_deps
 from bot.cli import EXIT_BAD_INPUT, EXIT_NO_DATA, main
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
 from handlers.profitability import (
     ProfitabilityQuery,
     link_line,
