@@ -36,6 +36,7 @@ def obvious_app(deps: Any, data_dir: Path) -> App:
     from bench.obvious import ObviousReports
     from bot.listeners.slash import error_text
     from bot.slack.slack_update import post_reply
+    from handlers.channel_defaults import request_context
     from handlers.help import HelpRequest
     from handlers.registry import parse_command
     from handlers.replies import channel_reply
@@ -53,7 +54,7 @@ def obvious_app(deps: Any, data_dir: Path) -> App:
     def on_smallcaps(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond,
                      context: dict[str, Any]) -> None:
         try:
-            request = parse_command(command.get("text", ""))
+            request = parse_command(command.get("text", ""), request_context(deps))
         except CommandError as exc:
             ack(response_type="ephemeral", text=error_text(exc.message, exc.example))
             return

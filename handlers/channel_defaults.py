@@ -19,7 +19,7 @@ from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettingsEr
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
 from handlers.command import Command, Conversation
-from handlers.words import CommandError, pop_as_of, pop_basis
+from handlers.words import CommandError, ParseContext, parse_context, pop_as_of, pop_basis
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class SettingsRequest:
     value: str | None = None
 
 
-def parse_set(args: list[str]) -> SettingsRequest:
+def parse_set(args: list[str], context: ParseContext) -> SettingsRequest:
     """`set` shows the channel's settings; `set NAME VALUE...` changes one."""
     if not args:
         return SettingsRequest("show")
@@ -47,7 +47,7 @@ def parse_set(args: list[str]) -> SettingsRequest:
     return SettingsRequest("set", name, " ".join(args[1:]))
 
 
-def parse_unset(args: list[str]) -> SettingsRequest:
+def parse_unset(args: list[str], context: ParseContext) -> SettingsRequest:
     """`unset NAME`."""
     if len(args) != 1 or args[0].lower() not in VALIDATORS:
         raise CommandError("Name one setting to remove: "
@@ -142,6 +142,13 @@ def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
 def channel_defaults(deps: Deps, channel_id: str | None) -> dict[str, str]:
     """The channel's stored defaults ({} without a channel or when Redis is down)."""
     return deps.stores.channels.get(channel_id or "")
+
+
+def request_context(deps: Deps, channel_id: str | None = None) -> ParseContext:
+    """The context a Slack request's words are read against: today (deps.clock, New York's
+    date), the settings, and `channel_id`'s stored defaults ({} without a channel or when
+    Redis is down). Built once per request by the listener that parses it."""
+    return parse_context(deps.settings, deps.clock(), channel_defaults(deps, channel_id))
 
 
 def with_settings_block(deps: Deps, channel_id: str, send: Callable[..., Any]

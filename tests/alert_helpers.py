@@ -48,7 +48,8 @@ def alert_deps(fake: FakeSlack, cache: Cache, data_dir: Path,
 
 
 def make_evaluator(deps: Deps, **kwargs: Any) -> Evaluator:
-    return Evaluator(deps, alerts_client(deps.settings), alert_messages(), sleep=lambda s: None,
+    return Evaluator(deps, alerts_client(deps.settings), alert_messages(deps.settings),
+                     sleep=lambda s: None,
                      **kwargs)
 
 

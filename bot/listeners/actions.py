@@ -26,6 +26,7 @@ from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
 from bot.slack.slack_update import ORIGIN_BLOCK_ID, MessageRef, update_report_message, with_chart
 from handlers.buttons import ACTION_PREFIX, EPOCH_FORMAT, SwitchRequest, decode_value
+from handlers.channel_defaults import request_context
 from handlers.command import Block, Blocks
 from handlers.registry import parse
 from handlers.replies import channel_reply
@@ -98,7 +99,7 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
     action = body["actions"][0]
     try:
         request = decode_value(action.get("value", ""))
-        parsed = parse(request.command_text())
+        parsed = parse(request.command_text(), request_context(deps))
     except (ValueError, CommandError):
         _tell(respond, ":warning: These buttons are from an older version of smallcaps. "
                        "Run `/smallcaps gap 3y` for a fresh answer with working buttons.")

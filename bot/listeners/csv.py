@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from bot.reports.csv_export import csv_filename
 from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
+from handlers.channel_defaults import request_context
 from handlers.csv_button import CSV_ACTION
 from handlers.registry import parse
 from handlers.words import CommandError
@@ -41,7 +42,7 @@ def post_csv(deps: Deps, body: dict[str, Any], client: WebClient,
     message = body.get("message") or {}
     thread_ts = message.get("thread_ts") or message.get("ts")
     try:
-        parsed = parse(action["value"])
+        parsed = parse(action["value"], request_context(deps))
         export = parsed.command.export
         if export is None:
             raise CommandError(f"`{parsed.command.name}` has no CSV export.",

@@ -22,7 +22,8 @@ from analytics.periods import InsufficientHistoryError
 from bot.alerts.store import AlertRule
 from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
-from handlers.channel_defaults import home_settings_lines
+from handlers.channel_defaults import home_settings_lines, request_context
+from handlers.command import HOME_PERIODS
 from handlers.home_thesis import thesis_lines
 from handlers.home_view import (
     AlertsPanel,
@@ -31,19 +32,18 @@ from handlers.home_view import (
     dashboard_view,
     error_view,
 )
-from handlers.registry import get
+from handlers.registry import home_command
 
 logger = logging.getLogger(__name__)
-HOME_PERIODS = ("1y", "3y", "5y")
 MAX_CHANNEL_PAGES = 10
 
 
 def gap_rows(deps: Deps) -> list[GapRow]:
     """The index-pair gap for each HOME_PERIODS entry; a row says why when data is missing."""
-    rows = []
+    rows, command, context = [], home_command("rows"), request_context(deps)
     for period in HOME_PERIODS:
         try:
-            rows.append(GapRow(period, deps.reports.run(get("gap").parse([period])).payload))
+            rows.append(GapRow(period, deps.reports.run(command.parse([period], context)).payload))
         except (DataUnavailableError, InsufficientHistoryError) as exc:
             rows.append(GapRow(period, error=str(exc)))
     return rows
@@ -65,9 +65,10 @@ def trend_status_lines(deps: Deps, rows: list[GapRow]) -> list[str]:
     """Relative-strength status for Home: the default `trend` report's one-line summary, or
     the 1-year ratio change if that report fails."""
     try:
-        trend = get("trend")
-        report = deps.reports.run(trend.parse([]))
-        return [present(trend.rendering, "trend's rendering").fallback(report.payload)]
+        status = home_command("status")
+        report = deps.reports.run(status.parse([], request_context(deps)))
+        return [present(status.rendering, "the status report's rendering")
+                .fallback(report.payload)]
     except Exception:  # noqa: BLE001 - the dashboard falls back to the ratio change
         logger.warning("trend status for Home failed; showing the ratio change", exc_info=True)
     one_year = next((r.payload for r in rows if r.period == "1y" and r.payload), None)

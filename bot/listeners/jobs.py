@@ -32,7 +32,7 @@ from bot.runtime.jobs import DeliveryRecord, OnceSteps
 from bot.runtime.metrics import REPLY_SECONDS
 from bot.slack.once_client import OnceClient
 from bot.slack.slack_io import reply_client_options
-from handlers.channel_defaults import channel_defaults
+from handlers.channel_defaults import request_context
 from handlers.registry import parse
 from handlers.replies import answer
 from handlers.words import CommandError
@@ -120,7 +120,7 @@ def _slash(job: Job) -> None:
     try:
         # The same words and channel defaults as the listener that acked it parsed.
         parsed = parse(command.get("text", ""),
-                       channel_defaults(job.deps, command.get("channel_id")))
+                       request_context(job.deps, command.get("channel_id")))
     except CommandError:  # the listener answered it; a job is never queued for one
         logger.exception("unparseable command in reply job %s", job.payload["request_id"])
         return

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handlers.normalise import command_words, normalise_text
-from handlers.registry import parse_command
 from handlers.words import CommandError
+from tests.query_helpers import parse_command
 
 NBSP, ZWSP, EM, EN = "\u00a0", "\u200b", "\u2014", "\u2013"
 

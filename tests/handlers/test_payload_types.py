@@ -17,12 +17,12 @@ from handlers.gap import GapPayload
 from handlers.history import HistoryPayload
 from handlers.profitability import ProfitabilityPayload
 from handlers.rates import RatesPayload
-from handlers.registry import parse_command
 from handlers.stats import StatsPayload
 from handlers.table import TablePayload
 from handlers.trend import TrendPayload
 from handlers.valuation import ValuationPayload
 from handlers.years import YearsPayload
+from tests.query_helpers import parse_command
 
 
 def mismatches(value: Any, annotation: Any, where: str = "payload") -> list[str]:
