@@ -1,10 +1,12 @@
-"""A private place to ask: direct messages to the bot (its *Messages* tab) are answered there.
+"""A private place to ask: direct messages to the bot (its *Messages* tab) are answered there;
+which messages are questions and how its answers are worded.
 
-A DM (event `message`, `channel_type: "im"`, subscription `message.im`, scope `im:history`)
-is read like a mention: the same words, parser, channel defaults (the DM's own) and replies,
-the chart inside the answer. Nobody needs a prefix there: `gap 3y` is enough, and help and
-errors say so. A message in a thread of the DM is answered in that thread; anything else at
-the top of the DM. Report answers carry a *Share to channel* picker (handlers/share.py).
+A DM (event `message`, `channel_type: "im"`, subscription `message.im`, scope `im:history`;
+the listener and its job are in bot/listeners/direct.py) is read like a mention: the same
+words, parser, channel defaults (the DM's own) and replies, the chart inside the answer.
+Nobody needs a prefix there: `gap 3y` is enough, and help and errors say so. A message in a
+thread of the DM is answered in that thread; anything else at the top of the DM. Report
+answers carry a *Share to channel* picker (handlers/share.py).
 
 Only what a person typed is answered: the bot's own posts (Slack echoes them as `message.im`
 events), other apps' posts (`bot_id`) and message subtypes (`message_changed` when the chart
@@ -14,22 +16,10 @@ conversation (`thread_broadcast`) is.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
-from slack_sdk import WebClient
-
-from bot.runtime.deps import Deps
-from handlers.channel_defaults import channel_defaults
-from handlers.command import Conversation
 from handlers.help import typed
-from handlers.mentions import strip_mention, thread_sender
-from handlers.registry import parse
-from handlers.replies import answer
-from handlers.words import CommandError
-
-logger = logging.getLogger(__name__)
 
 DM_INVOKED_AS = ""
 """In the bot's DM the words are typed bare: `gap 3y`."""
@@ -66,25 +56,3 @@ def is_question(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
 def request_id(event: Mapping[str, Any]) -> str:
     """The reply job's id for a DM: its channel and ts, the same on every redelivery."""
     return f"dm-{event['channel']}-{event['ts']}"
-
-
-def answer_dm(deps: Deps, event: dict[str, Any], client: WebClient,
-              bot_user_id: str | None) -> None:
-    """Parse the DM's words and answer in the DM (its thread when it is in one): notes and
-    errors as messages there, reports with their chart and a Share to channel picker."""
-    channel = event.get("channel")
-    if not channel or not event.get("ts"):  # is_question checked both; nowhere to answer
-        logger.info("Ignored a direct message without channel or ts")
-        return
-    in_thread = event.get("thread_ts")
-    send = thread_sender(client, channel, in_thread)
-    text = strip_mention(event.get("text", ""), bot_user_id)
-    try:
-        parsed = parse(text, channel_defaults(deps, channel))
-    except CommandError as exc:
-        send(text=dm_error_text(exc.message, exc.example))
-        return
-    answer(Conversation(deps=deps, client=client, channel_id=channel,
-                        user_id=event.get("user", ""), text=text, respond=send,
-                        error_text=dm_error_text, invoked_as=DM_INVOKED_AS,
-                        bot_user_id=bot_user_id, thread_ts=in_thread, shareable=True), parsed)

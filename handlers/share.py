@@ -10,7 +10,7 @@ report (from the cache, normally) and posts it there as one message with its cha
 the bot cannot post there (not a member, archived, no such channel) the user is told how to
 fix it, never left with silence. Only report answers can be shared.
 
-This module builds the picker and the words; handlers/share_answer.py posts the share.
+This module builds the picker and the words; bot/listeners/share.py posts the share.
 """
 
 from __future__ import annotations

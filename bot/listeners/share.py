@@ -1,6 +1,7 @@
-"""Posting a DM answer in the channel its user picked (handlers/share.py: the picker and its
-words): recomputed from its pinned command, one message with its chart, and every outcome told
-to the user in the DM, never silence."""
+"""A channel chosen in the *Share to channel* picker under a DM answer (handlers/share.py:
+the picker and its words): acked and queued (job kind `share`, bot.listeners.jobs), then the
+answer is recomputed from its pinned command and posted there as one message with its chart,
+every outcome told to the user in the DM, never silence."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import uuid
 from typing import Any
 
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -17,6 +19,7 @@ from bot.runtime.deps import Deps
 from bot.slack.post_check import PostUnclear
 from bot.slack.slack_io import Respond, slack_error
 from bot.slack.slack_update import post_reply
+from handlers.channel_defaults import request_context
 from handlers.registry import parse
 from handlers.replies import channel_reply
 from handlers.share import refused_text, shared_origin, shared_words
@@ -47,7 +50,7 @@ def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: R
         return None
     words = shared_words(action, body.get("message") or {})
     try:
-        parsed = parse(words or "")
+        parsed = parse(words or "", request_context(deps))  # pinned words: no defaults
     except CommandError:
         parsed = None
     if words is None or parsed is None:
@@ -88,3 +91,10 @@ def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: R
         return None
     _tell(respond, f":white_check_mark: Shared in <#{channel}>.")
     return outcome
+
+
+def on_share(ack: Ack, body: dict[str, Any], context: dict[str, Any], deps: Deps) -> None:
+    """A channel chosen in a DM answer's *Share to channel* picker: queued (job kind
+    `share`), then acked; the job posts the answer there."""
+    deps.reply_queue.enqueue("share", {"body": body, "bot_user_id": context.get("bot_user_id")})
+    ack()
