@@ -75,7 +75,8 @@ def invite_hint(bot_user_id: str | None, channel_id: str | None = None,
                 "and share it again to get the chart too.")
     if is_direct_message(channel_id):
         return (":frame_with_picture: Apps can't join a direct message between people, so I "
-                "can't post charts here: this is the text only. For the chart too, ask me in my "
-                "own direct messages (open smallcaps, then *Messages*) or in a channel I'm in.")
+                "can't post charts here: this is the text only. For the chart too, pick a "
+                "channel in *Share to channel* under the answer, or ask me in my own direct "
+                "messages (open smallcaps, then *Messages*).")
     return (f":frame_with_picture: I can't share charts in this conversation because I'm not "
             f"a member. Run `/invite {who}` here and ask again to get the chart too.")
