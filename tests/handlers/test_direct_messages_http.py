@@ -278,3 +278,17 @@ def test_only_report_answers_can_be_shared(server_url, fake_module, block_id, sa
     assert post(server_url, body, signed(body, ctype))[0] == 200
     [note] = fake_module.wait_for("response_url", timeout=30)
     assert said in note.params["text"] and fake_module.calls("chat.postMessage") == []
+
+
+def test_a_mention_in_the_bots_dm_is_answered_once_as_the_dm(server_url, fake_module):
+    """Slack sends both `app_mention` and `message.im` for '@smallcaps gap 1y' typed in the
+    bot's DM (slacker PR 83 saw the double answer): one answer, the DM's (with its picker)."""
+    ts = _ts()
+    mention, ctype = payload("app_mention.json", channel=DM, user="U1", ts=ts,
+                             text="gap 1y as-of 2024-03-26")
+    assert post(server_url, mention, signed(mention, ctype))[0] == 200
+    assert _send(server_url, _dm_body("<@UBOT> gap 1y as-of 2024-03-26", ts)) == 200
+    message = _final_message(fake_module, DM)
+    time.sleep(1.0)
+    assert len(_posts(fake_module, DM)) == 1
+    assert _share_select(message["blocks"]) is not None
