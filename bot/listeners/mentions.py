@@ -85,9 +85,13 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
 
 def on_mention(event: dict[str, Any], context: dict[str, Any], deps: Deps) -> None:
     """A mention of the bot (event `app_mention`, scope `app_mentions:read`): queued as a
-    reply job, answered once even when Slack delivers it again. A mention in a direct
-    message is left to the `message.im` listener (handlers.direct): Slack sends both events
-    for it, and one answer is wanted."""
+    reply job, answered once even when Slack delivers it again. A mention without a channel
+    or ts (Slack always sends both) has nowhere to be answered: logged and dropped. A mention
+    in a direct message is left to the `message.im` listener (bot.listeners.direct): Slack
+    sends both events for it, and one answer is wanted."""
+    if not event.get("channel") or not event.get("ts"):
+        logger.info("Ignored an app_mention without channel or ts")
+        return
     if is_direct_message(event.get("channel")):
         logger.info("app_mention in a direct message: answered as the direct message")
         return
