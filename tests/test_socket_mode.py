@@ -142,6 +142,7 @@ def test_socket_mode_answers_a_dm_once_ignores_its_own_post_and_shares_it(tmp_pa
     port = free_port()
     with FakeSlack() as fake, FakeSocketMode() as socket_mode:
         fake.socket_url = socket_mode.url
+        fake.user_channels = {"U1": ["C7"]}  # the channel U1 shares into
         bot = start_serve(fake, tmp_path / "state", market_data_dir, port,
                           SLACK_APP_TOKEN="xapp-1-test", SLACK_SIGNING_SECRET="")
         try:

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from analytics.periods import InsufficientHistoryError
 from bot.data.sources import DataUnavailableError
+from bot.listeners.home import user_channel_ids
 from bot.runtime.deps import Deps
 from bot.slack.post_check import PostUnclear
 from bot.slack.slack_io import Respond, slack_error
@@ -39,6 +40,14 @@ def _ref_error(respond: Respond | None, what: str, text: str) -> None:
     _tell(respond, f":warning: {text} (ref `{ref}`; it is logged).")
 
 
+def may_share_in(client: WebClient, user_id: str, channel: str) -> bool:
+    """True when `user_id` is in `channel` (users.conversations, as App Home checks): a share
+    posts in the user's name, so only where they could have posted it themselves. False when
+    Slack will not say (a missing scope): better no share than one nobody asked for."""
+    channels = user_channel_ids(client, user_id)
+    return channels is not None and channel in channels
+
+
 def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respond | None,
                  bot_user_id: str | None) -> str | None:
     """Post the DM answer behind the clicked picker in the chosen channel; returns
@@ -47,6 +56,10 @@ def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: R
     channel = action.get("selected_conversation")
     user_id = (body.get("user") or {}).get("id", "")
     if not channel:  # the picker was cleared
+        return None
+    if not may_share_in(client, user_id, channel):
+        _tell(respond, f":no_entry: You can share only into channels you are in, and <#{channel}> "
+                       "is not one of them (or Slack would not say). Pick one of yours.")
         return None
     words = shared_words(action, body.get("message") or {})
     try:

@@ -30,6 +30,7 @@ SHARE_ACTION = "smallcaps_share"
 def _fresh(fake_module, monkeypatch):
     monkeypatch.setattr(bot.slack.slack_update, "IMAGE_RETRY_DELAYS_S", (0.01, 0.01, 0.01))
     fake_module.reset()
+    fake_module.user_channels = {"U1": ["C7", "C8"]}  # where U1 may share (users.conversations)
 
 
 def _ts() -> str:
@@ -183,6 +184,21 @@ def test_share_where_the_bot_cannot_post_tells_the_user_how_to_fix_it(server_url
     assert note.params.get("response_type") == "ephemeral"
     assert hint in note.params["text"] and "<#C8>" in note.params["text"]
     assert _posts(fake_module, DM) and len(fake_module.calls("chat.postMessage")) == 2
+
+
+def test_share_into_a_channel_the_user_is_not_in_is_refused(server_url, fake_module):
+    """A share posts in the user's name: only where they could have posted it themselves
+    (the picker lists every public channel, joined or not)."""
+    message = _answered_dm(server_url, fake_module, "gap 1y as-of 2024-03-26")
+    assert _share(server_url, fake_module, message, "C9") == 200
+    [note] = fake_module.wait_for("response_url", timeout=30)
+    assert "only into channels you are in" in note.params["text"]
+    assert _posts(fake_module, "C9") == []
+    fake_module.reset()
+    fake_module.fail("users.conversations", "missing_scope")  # Slack will not say: no share
+    assert _share(server_url, fake_module, message, "C7") == 200
+    fake_module.wait_for("response_url", timeout=30)
+    assert _posts(fake_module, "C7") == []
 
 
 def test_a_slash_command_in_a_dm_between_people_gets_its_text_and_an_honest_hint(
