@@ -9,8 +9,9 @@ not change what users read. Both sides run the `smallcaps` console script's entr
 their own process under the same fixed conditions (same_charts.side_environment: the same
 CSV folder, no cache, no caller settings, TZ=UTC); the Block Kit and notification text are
 each side's own rendering (`handlers.registry.rendering_of`) of its own payload. One line per
-report says `same` or which renderings differ; exit status 0 when all are the same, 1 on any
-difference, 2 when a side could not answer.
+report says `same` or which renderings differ (the `*fetched_at` fields, when the run read
+its data, are left out); exit status 0 when all are the same, 1 on any difference, 2 when a
+side could not answer.
 """
 
 from __future__ import annotations
@@ -76,6 +77,18 @@ print(json.dumps({"answers": answers, "foreign": foreign}))
 """Runs in each side's own process: every report's text, JSON, Block Kit and fallback."""
 
 PARTS = ("code", "text", "payload", "blocks", "fallback", "title")
+VOLATILE_SUFFIX = "fetched_at"
+"""Payload fields that say when this run read its data (`data_fetched_at`,
+`rates_fetched_at`): the clock, not the answer; the two sides read seconds apart."""
+
+
+def steady(value: object) -> object:
+    """`value` without the VOLATILE fields of its dicts, at any depth."""
+    if isinstance(value, dict):
+        return {k: steady(v) for k, v in value.items() if not str(k).endswith(VOLATILE_SUFFIX)}
+    if isinstance(value, list):
+        return [steady(v) for v in value]
+    return value
 
 
 def answer_side(root: Path, reports: dict[str, list[str]], env: dict[str, str],
@@ -98,8 +111,19 @@ def collect(process: subprocess.Popen[str], label: str, log: Path) -> dict[str, 
 
 
 def differing_parts(base: dict, work: dict) -> list[str]:
-    """The renderings of one report that differ between the sides."""
-    return [part for part in PARTS if base.get(part) != work.get(part)]
+    """The renderings of one report that differ between the sides; for the payload, which
+    of its fields (`payload.rows`)."""
+    parts = []
+    for part in PARTS:
+        a, b = steady(base.get(part)), steady(work.get(part))
+        if a == b:
+            continue
+        if part == "payload" and isinstance(a, dict) and isinstance(b, dict):
+            keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+            parts.append("payload." + "/".join(keys))
+        else:
+            parts.append(part)
+    return parts
 
 
 def main(argv: list[str] | None = None) -> int:

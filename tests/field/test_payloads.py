@@ -22,6 +22,7 @@ def web(procs: Processes, field_port: int) -> int:
 
 
 def test_every_documented_payload_shape_is_acked_and_answered(web: int, fake: FakeSlack):
+    fake.user_channels = {"U1": ["C1", "C2"]}  # the sharer is in C2 (a share needs it)
     sent = {
         "slash_command.txt": payload("slash_command.txt", text="help",
                                      response_url=fake.response_url("help")),
