@@ -237,7 +237,7 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
                 changed = store.update(replace(
                     found, command=present(request.command, "the report"),
                     frequency=present(request.frequency, "the frequency"),
-                    weekday=request.weekday, at=request.at))
+                    weekday=request.weekday, at=request.at), deps.clock())
                 send(text=f":white_check_mark: {saved_words(deps, changed)}")
                 return
             store.remove(found.id)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -64,6 +64,15 @@ class Schedule:
     created_at: str
     at: str | None = None
     """'HH:MM' New York time, or None: after the close (records from before times existed)."""
+    changed_at: str | None = None
+    """When it was last edited (ISO, UTC); None: never."""
+
+    @property
+    def since(self) -> datetime:
+        """From when its timing counts: a timed schedule added or edited at 10:00 posts at
+        its 08:30 from the next session on, not at once for a time already past."""
+        moment = datetime.fromisoformat(self.changed_at or self.created_at)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     @property
     def at_time(self) -> time | None:
@@ -126,19 +135,20 @@ class ScheduleStore:
         return schedule
 
     def _write(self, schedule: Schedule) -> None:
-        record = asdict(schedule)
-        if record["at"] is None:
-            del record["at"]  # the record shape of before times (older processes read it)
+        record = {k: v for k, v in asdict(schedule).items()  # new fields only when set: the
+                  if v is not None or k not in ("at", "changed_at")}  # record of before times
         self._do("hset", self.key, schedule.id, json.dumps(record))
 
-    def update(self, schedule: Schedule) -> Schedule:
-        """Replace a stored schedule by its id (its creator and creation time kept by the
-        caller); AlertStoreError if it no longer exists."""
+    def update(self, schedule: Schedule, now: datetime | None = None) -> Schedule:
+        """Replace a stored schedule by its id (the caller keeps its creator and creation
+        time), marked changed at `now`; AlertStoreError if it no longer exists."""
         if self.get(schedule.id) is None:
             raise AlertStoreError(f"Schedule {schedule.id} no longer exists "
                                   "(`schedule list` shows them).")
-        self._write(schedule)
-        return schedule
+        changed = replace(schedule, changed_at=(now or datetime.now(UTC)).astimezone(UTC)
+                          .isoformat(timespec="seconds"))
+        self._write(changed)
+        return changed
 
     def get(self, schedule_id: str) -> Schedule | None:
         raw = self._do("hget", self.key, schedule_id.upper())
@@ -210,11 +220,13 @@ def schedule_record(schedule: Schedule, period: str, as_of: date) -> dict[str, A
 
 def timed_moment(schedule: Schedule, day: date) -> datetime | None:
     """When a timed schedule posts on `day`: its time in New York on a NYSE session, None on
-    weekends and exchange holidays (and for an after-close schedule)."""
+    weekends and exchange holidays, for an after-close schedule, and for a time before the
+    schedule was added or last edited (`Schedule.since`)."""
     at = schedule.at_time
     if at is None or not nyse().is_session(day):
         return None
-    return datetime.combine(day, at, tzinfo=NEW_YORK)
+    moment = datetime.combine(day, at, tzinfo=NEW_YORK)
+    return moment if moment >= schedule.since else None
 
 
 def latest_timed_day(schedule: Schedule, now: datetime) -> date | None:
@@ -226,7 +238,8 @@ def latest_timed_day(schedule: Schedule, now: datetime) -> date | None:
     moment = timed_moment(schedule, day)
     if moment is not None and moment <= now:
         return day
-    return nyse().previous_session(day).day
+    previous = nyse().previous_session(day).day
+    return previous if timed_moment(schedule, previous) is not None else None
 
 
 def next_timed_moment(schedules: list[Schedule], now: datetime) -> datetime | None:

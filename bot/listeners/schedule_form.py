@@ -119,7 +119,7 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps) 
                 return
             saved = store.update(replace(found, command=form.command,
                                          frequency=form.frequency, weekday=form.weekday,
-                                         at=form.at))
+                                         at=form.at), deps.clock())
         else:
             saved = store.add(form.channel_id, form.command, form.frequency, form.weekday,
                               user_id, deps.clock(), form.at)
