@@ -43,7 +43,7 @@ def register_forms(app: App) -> None:
     from handlers import schedule_form as schedule_view
 
     app.shortcut(schedule_view.SHORTCUT_ID)(schedule_form.open_new)
-    app.action(schedule_view.NEW_ACTION)(schedule_form.open_new)
+    app.action(schedule_command.NEW_ACTION)(schedule_form.open_new)
     app.action(schedule_command.EDIT_ACTION)(schedule_form.on_edit)
     app.action(schedule_command.REMOVE_ACTION)(schedule_form.on_remove)
     app.view(schedule_view.CALLBACK_ID)(schedule_form.on_submit)

@@ -48,7 +48,10 @@ EXAMPLE = 'schedule add "board" weekly fri'
 TIME_EXAMPLE = 'schedule add "gap 3y" weekly fri at 08:30'
 EDIT_ACTION = "smallcaps_schedule_edit"
 REMOVE_ACTION = "smallcaps_schedule_remove"
-"""The Edit and Remove buttons under `schedule list` (bot/listeners/schedule_form.py)."""
+NEW_ACTION = "smallcaps_schedule_new"
+"""The Edit, Remove and New schedule buttons under `schedule list`, and App Home's New
+schedule button (bot/listeners/schedule_form.py): the form for the clicked message's
+channel, or with a channel picker from App Home."""
 _CLOCK = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*(am|pm)?$")
 
 
@@ -176,7 +179,7 @@ def list_blocks(schedules: Sequence[Schedule], when: str,
                 changeable: Collection[str] = ()) -> list[dict[str, Any]]:
     """`schedule list` as Slack's native table (ID, report, how often, creator, time), then
     Edit and Remove buttons for each schedule whose id is in `changeable` (the viewer's own,
-    or all for an admin)."""
+    or all for an admin), and a New schedule button (the form for this channel)."""
     rows: list[list[Cell]] = [["ID", "Report", "How often", "Set by", "When (New York)"]]
     rows += [[s.id, s.command, f"weekly on {s.weekday}" if s.frequency == "weekly"
               else s.frequency, user_cell(s.creator_id), s.at or "after the close"]
@@ -193,9 +196,15 @@ def list_blocks(schedules: Sequence[Schedule], when: str,
                      "confirm": {"type": "plain_text", "text": "Remove"},
                      "deny": {"type": "plain_text", "text": "Keep it"}}}]}
         for s in schedules if s.id in changeable]
+    add = {"type": "actions", "block_id": "schedule_new", "elements": [
+        {"type": "button", "action_id": NEW_ACTION, "value": "channel", "style": "primary",
+         "text": {"type": "plain_text", "text": "New schedule"}}]}
     return [{"type": "section", "text": {"type": "mrkdwn",
                                          "text": "*Scheduled reports in this channel*"}},
-            table, *buttons,
+            table if schedules else {"type": "section", "text": {"type": "mrkdwn", "text":
+                                                             f"None yet. e.g. `/smallcaps "
+                                                             f"{TIME_EXAMPLE}`"}},
+            *buttons, add,
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Posted {when}. "
              "Times are New York time; posts go out on NYSE trading days only. "
              "`/smallcaps schedule edit ID ...` changes one, `schedule remove ID` stops one "
@@ -223,7 +232,7 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
                         "None yet. e.g. `/smallcaps " + EXAMPLE + "`") + f"\nPosted {when}.",
                         3000)
             mine = [s.id for s in schedules if may_change(s, user_id, admins)]
-            send(text=text, blocks=list_blocks(schedules, when, mine) if schedules else None)
+            send(text=text, blocks=list_blocks(schedules, when, mine))
         else:
             found = store.get(present(request.schedule_id, "the schedule id"))
             if found is None or found.channel_id != channel_id:

@@ -10,6 +10,7 @@ and, when opened outside a channel, the channel. A submission is checked with th
 own functions (handlers/schedule.py), so the form shows the same words as the text command,
 each on its field (`response_action: "errors"` keyed by block id).
 
+NEW_ACTION (handlers/schedule.py) is App Home's and `schedule list`'s New schedule button.
 `private_metadata` is JSON: `{"c": channel id or "", "s": schedule id being edited or ""}`.
 """
 
@@ -29,8 +30,6 @@ from handlers.words import CommandError, split_words
 CALLBACK_ID = "smallcaps_schedule_form"
 SHORTCUT_ID = "smallcaps_new_schedule"
 """The global shortcut "Schedule a report" (manifest.yml)."""
-NEW_ACTION = "smallcaps_schedule_new"
-"""App Home's "New schedule" button."""
 CHANNEL, REPORT, WORDS, FREQUENCY, WEEKDAY, TIME = (
     "channel", "report", "words", "frequency", "weekday", "time")
 """Block ids (each input's action id is the same word)."""

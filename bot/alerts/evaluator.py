@@ -88,6 +88,9 @@ class Evaluator:
         self.delivery = Delivery(self.store, self.outbox, deps.reports, client, deps.clock,
                                  sleep, messages)
         self.use_lock = use_lock
+        self._timed_known: set[str] = set()
+        """Outbox keys of timed schedules this process has made (or found made): the minute
+        check does not ask Redis again for them."""
 
     def run(self, as_of: date) -> RunSummary:
         """Evaluate every active rule up to `as_of` and post the results, once."""
@@ -183,9 +186,12 @@ class Evaluator:
         created = 0
         for schedule, day in due:
             period = schedule_period(schedule, day, day)
-            if period is not None:
-                key = self.outbox.key("schedule", schedule.id, period)
+            if period is None:
+                continue
+            key = self.outbox.key("schedule", schedule.id, period)
+            if key not in self._timed_known:
                 created += self.outbox.create(key, schedule_record(schedule, period, day), now)
+                self._timed_known.add(key)
         if not created and not deliver:
             return summary
         lock = RunLock(self.store.client, self.deps.cache.key(

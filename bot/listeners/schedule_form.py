@@ -43,9 +43,11 @@ def _channel_of(body: dict[str, Any]) -> str | None:
 
 
 def open_new(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    """The shortcut or App Home's button: the form with a channel picker."""
+    """The shortcut or App Home's button: the form with a channel picker; New schedule
+    under `schedule list`: the form for that channel (kept in private_metadata)."""
     ack()
-    client.views_open(trigger_id=body["trigger_id"], view=schedule_modal(schedulable()))
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=schedule_modal(schedulable(), channel_id=_channel_of(body)))
 
 
 def _say(body: dict[str, Any], client: WebClient, respond: Respond, text: str) -> None:

@@ -140,9 +140,24 @@ def test_the_shortcut_opens_the_form_and_its_submission_is_a_schedule(server_url
     assert "08:30 New York time" in text and "previous session's close" in text
     # the creator's `schedule list` has Edit and Remove for it; another user's has none
     mine = schedule_list(server_url, fake_module, "U1", 1)
-    assert set(buttons(mine["blocks"])) == {"Edit S1", "Remove S1"}
+    assert set(buttons(mine["blocks"])) == {"Edit S1", "Remove S1", "New schedule"}
     assert "08:30" in json.dumps(mine["blocks"])
-    assert buttons(schedule_list(server_url, fake_module, "U2", 2)["blocks"]) == {}
+    assert set(buttons(schedule_list(server_url, fake_module, "U2", 2)["blocks"])) == {
+        "New schedule"}
+
+
+def test_new_schedule_under_the_list_is_the_form_for_that_channel(server_url, fake_module,
+                                                                  store):
+    listed = schedule_list(server_url, fake_module, "U2", 1)
+    assert "None yet" in json.dumps(listed["blocks"])
+    click(server_url, fake_module, buttons(listed["blocks"])["New schedule"], "U2", "new")
+    view = opened_view(fake_module)
+    assert json.loads(view["private_metadata"]) == {"c": "C1", "s": ""}
+    assert "conversations_select" not in json.dumps(view)  # the channel is the list's
+    assert submit(server_url, view, user="U2", frequency="daily")["response_action"] == "update"
+    [saved] = store.all()
+    assert (saved.channel_id, saved.command, saved.frequency, saved.at, saved.creator_id) == (
+        "C1", "gap", "daily", None, "U2")
 
 
 def test_bad_words_and_no_channel_come_back_on_their_fields(server_url, fake_module, store):
