@@ -33,7 +33,6 @@ from bot.alerts.schedules import (
     FREQUENCIES,
     WEEKDAYS,
     Schedule,
-    ScheduleStore,
 )
 from bot.alerts.store import AlertStoreError
 from bot.data.trading_calendar import REGULAR_OPEN
@@ -41,7 +40,7 @@ from bot.runtime.deps import Deps
 from bot.slack.escape import escape
 from handlers.command import Command, Conversation
 from handlers.report_text import Cell, table_block, user_cell
-from handlers.words import AS_OF_WORDS, CommandError, split_words
+from handlers.words import AS_OF_WORDS, CommandError, ParseContext, split_words
 
 logger = logging.getLogger(__name__)
 EXAMPLE = 'schedule add "board" weekly fri'
@@ -214,7 +213,7 @@ def list_blocks(schedules: Sequence[Schedule], when: str,
 def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_id: str,
                     send: Callable[..., Any]) -> None:
     """Add, list or remove this channel's schedules; `send(text=...)` the outcome."""
-    store = ScheduleStore(deps.cache)
+    store = deps.stores.schedules
     when = after_close_words(deps) + " on trading days, or at the time a schedule names"
     admins = deps.settings.admin_user_ids
     try:
@@ -275,13 +274,14 @@ def saved_words(deps: Deps, schedule: Schedule) -> str:
             f"{when} on NYSE trading days.{morning}")
 
 
-def command(parse_command: Callable[[str], Any],
+def command(parse_command: Callable[[str, ParseContext], Any],
             schedulable: Callable[[], Sequence[str]]) -> Command:
     """The `schedule` command. It checks the report it is given with the registry's
-    `parse_command`; `schedulable` names the reports that may be scheduled."""
+    `parse_command` (in the request's context); `schedulable` names the reports that may be
+    scheduled."""
 
-    def parse(args: list[str]) -> ScheduleRequest:
-        return parse_schedule(args, parse_command, schedulable())
+    def parse(args: list[str], context: ParseContext) -> ScheduleRequest:
+        return parse_schedule(args, lambda text: parse_command(text, context), schedulable())
 
     def answer(conversation: Conversation, request: ScheduleRequest) -> None:
         answer_schedule(conversation.deps, request, conversation.channel_id,

@@ -142,6 +142,11 @@ def _value(values: Mapping[str, Any], block_id: str) -> str | None:
     return str(found).strip() if found else None
 
 
+def picked_channel(values: Mapping[str, Any]) -> str | None:
+    """The channel chosen in the form's picker (None: none, or no picker)."""
+    return _value(values, CHANNEL)
+
+
 @dataclass(frozen=True)
 class ScheduleForm:
     """A valid submission, in the grammar's terms."""

@@ -39,19 +39,17 @@ from analytics.gap import align_closes
 from analytics.pairs import PAIRS
 from analytics.periods import InsufficientHistoryError
 from bot.alerts.delivery import AlertMessages, Delivery
-from bot.alerts.digest import DigestStore, digest_period, digest_record
+from bot.alerts.digest import digest_period, digest_record
 from bot.alerts.metrics import MetricCache, MetricData
-from bot.alerts.outbox import Outbox
 from bot.alerts.run_lock import RunLock
 from bot.alerts.schedules import (
     Schedule,
-    ScheduleStore,
     latest_timed_day,
     schedule_period,
     schedule_record,
     timed_moment,
 )
-from bot.alerts.store import AlertRule, AlertStore, AlertStoreError
+from bot.alerts.store import AlertRule, AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.data.trading_calendar import NEW_YORK
 from bot.runtime.deps import Deps
@@ -82,11 +80,10 @@ class Evaluator:
                  use_lock: bool = True, sleep: Callable[[float], None] = time.sleep) -> None:
         """`messages` words the posts (the composition root passes the command layer's)."""
         self.deps = deps
-        self.store = AlertStore(deps.cache, deps.settings.smallcaps_max_rules_per_channel)
-        self.outbox = Outbox(deps.cache)
-        self.digests = DigestStore(deps.cache)
-        self.delivery = Delivery(self.store, self.outbox, deps.reports, client, deps.clock,
-                                 sleep, messages)
+        self.store = deps.stores.alerts
+        self.outbox = deps.stores.outbox
+        self.digests = deps.stores.digests
+        self.delivery = Delivery(deps.stores, deps.reports, client, deps.clock, sleep, messages)
         self.use_lock = use_lock
         self._timed_known: set[str] = set()
         """Outbox keys of timed schedules this process has made (or found made): the minute
@@ -170,7 +167,7 @@ class Evaluator:
         """One outbox record per due scheduled report (once per schedule and period): every
         after-close schedule, and the timed ones whose time on `as_of` has come."""
         now = self.deps.clock()
-        self._create_due("schedule", [s for s in ScheduleStore(self.deps.cache).all()
+        self._create_due("schedule", [s for s in self.deps.stores.schedules.all()
                                       if _time_has_come(s, as_of, now)], as_of,
                          schedule_period, lambda schedule: schedule.id, schedule_record)
 
@@ -181,7 +178,7 @@ class Evaluator:
         exchange holidays have no posting time, so nothing is due on them."""
         now = now or self.deps.clock()
         summary = RunSummary(now.astimezone(NEW_YORK).date())
-        due = [(s, day) for s in ScheduleStore(self.deps.cache).all()
+        due = [(s, day) for s in self.deps.stores.schedules.all()
                if (day := latest_timed_day(s, now)) is not None]
         created = 0
         for schedule, day in due:

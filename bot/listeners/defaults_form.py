@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.runtime.channel_settings import ChannelSettings, ChannelSettingsError
+from bot.runtime.channel_settings import ChannelSettingsError
 from bot.runtime.deps import Deps
 from handlers.channel_defaults import settings_lines
 from handlers.defaults_form import defaults_modal, picked_channel, read_defaults, saved_view
@@ -28,7 +28,7 @@ def on_channel(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) ->
     """A channel picked: refill the form with its defaults."""
     ack()
     channel = str(body["actions"][0].get("selected_conversation") or "") or None
-    current = ChannelSettings(deps.cache).get(channel or "")
+    current = deps.stores.channels.get(channel or "")
     view = body["view"]
     client.views_update(view_id=view["id"], hash=view.get("hash"),
                         view=defaults_modal(channel, current))
@@ -44,7 +44,7 @@ def on_submit(ack: Ack, view: dict[str, Any], deps: Deps) -> None:
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    store = ChannelSettings(deps.cache)
+    store = deps.stores.channels
     try:
         for name, value in wanted.items():
             if value is None:

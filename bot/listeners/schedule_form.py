@@ -17,16 +17,17 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.alerts.schedules import ScheduleStore
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
+from handlers.channel_defaults import request_context
 from handlers.registry import parse_command, schedulable
 from handlers.schedule import may_change, refusal, saved_words
 from handlers.schedule_form import (
     REPORT,
     message_view,
     metadata,
+    picked_channel,
     read_form,
     saved_view,
     schedule_modal,
@@ -64,7 +65,7 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
     ack()
     schedule_id = str(body["actions"][0].get("value") or "")
     try:
-        found = ScheduleStore(deps.cache).get(schedule_id)
+        found = deps.stores.schedules.get(schedule_id)
     except AlertStoreError as exc:
         _say(body, client, respond, f":warning: {exc}")
         return
@@ -83,7 +84,7 @@ def on_remove(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respon
     """Remove under `schedule list` (after Slack's confirm dialog): creator or admin."""
     ack()
     schedule_id = str(body["actions"][0].get("value") or "")
-    store = ScheduleStore(deps.cache)
+    store = deps.stores.schedules
     try:
         found = store.get(schedule_id)
         if found is None:
@@ -102,12 +103,15 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps) 
     """The form's submission: field errors, or the schedule saved and shown."""
     channel_id, schedule_id = metadata(view)
     values = (view.get("state") or {}).get("values") or {}
-    form, errors = read_form(values, channel_id, parse_command, schedulable())
+    picked = channel_id or picked_channel(values)
+    context = request_context(deps, picked)  # today, settings, that channel's defaults
+    form, errors = read_form(values, channel_id, lambda text: parse_command(text, context),
+                             schedulable())
     if form is None:
         ack(response_action="errors", errors=errors)
         return
     user_id = body["user"]["id"]
-    store = ScheduleStore(deps.cache)
+    store = deps.stores.schedules
     try:
         if schedule_id:
             found = store.get(schedule_id)
