@@ -19,6 +19,7 @@ from analytics.formatting import clip
 from bot.runtime.channel_settings import (
     BASES,
     EXAMPLES,
+    HINTS,
     VALIDATORS,
     ChannelSettingsError,
     validate,
@@ -31,12 +32,6 @@ CHANNEL_ACTION = "smallcaps_defaults_channel"
 """The channel picker: choosing one refills the form with that channel's defaults."""
 CALLBACK_ID = "smallcaps_defaults_form"
 NO_BASIS = "none"
-HINTS = {
-    "pair": "index, etf, or SMALL/LARGE (e.g. IWM/SPY).",
-    "period": "e.g. 1y, 3y, 5y, ytd.",
-    "basis": "Total return or price only (index pairs stay price return).",
-    "board": "Pairs separated by commas, e.g. IWM/SPY, IJR/SPY, RSP/SPY.",
-}
 NOTE = ("A command that names its own pair, period or basis always wins. An empty field "
         "removes that default (the built-in one applies). Same as `/smallcaps set` in the "
         "channel.")
