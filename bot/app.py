@@ -8,7 +8,7 @@ from functools import partial
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners import actions, csv, home, mentions, slash
+from bot.listeners import actions, csv, direct, home, mentions, share, slash
 from bot.listeners.jobs import run_reply
 from bot.runtime.deps import Deps
 from bot.slack import redelivery
@@ -16,6 +16,7 @@ from bot.slack.slack_io import reply_client_options
 from handlers.chart_links import LINK_ACTION
 from handlers.csv_button import CSV_ACTION
 from handlers.home_view import REFRESH_ACTION
+from handlers.share import SHARE_ACTION
 
 
 def create_client(deps: Deps) -> WebClient:
@@ -81,6 +82,16 @@ def create_app(deps: Deps) -> App:
     app.action(LINK_ACTION)(actions.on_link)
     app.event("app_home_opened")(home.on_home_opened)
     app.action(REFRESH_ACTION)(home.on_refresh)
+
+    # A private place to ask (issue 24): the bot's direct messages (Messages tab, event
+    # message.im) and the Share to channel picker under their answers.
+    app.event("message")(direct.on_direct_message)
+    app.action(SHARE_ACTION)(share.on_share)
+
+    # Schedules and channel defaults by form (issue 24, bot/listeners/schedule_form.py and
+    # defaults_form.py): the "Schedule a report" shortcut, Home's and `schedule list`'s
+    # buttons, the modals' submissions.
     register_forms(app)
+
     deps.reply_queue.run_local = partial(run_reply, deps)  # jobs run here without a queue
     return app
