@@ -173,6 +173,7 @@ class Scheduler:
                         ", ".join(waiting), PENDING_RETRY_S)
             if self.wait(PENDING_RETRY_S):
                 return
+            self.run_timed()  # an 18:00 schedule does not wait for the late close
             try:
                 summary = self.evaluator.run(as_of)
             except Exception:  # noqa: BLE001 - the clock must keep ticking
