@@ -32,7 +32,7 @@ test: $(STAMP)
 # The loop while changing code: everything but the tests marked slow (processes, servers,
 # the field deployment, the benchmark smoke run); `make test` still runs them all.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 # ruff, then the import contract (pyproject.toml [tool.importlinter]: imports only go down the
 # layers; analytics does no I/O), then mypy over bot/, handlers/ and analytics/ (pyproject.toml

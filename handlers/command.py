@@ -157,7 +157,9 @@ class Command:
     """The switch buttons under its replies (handlers.buttons): period and pair."""
     prerendered: bool = False
     """Its answers are computed after each close, before anyone asks (handlers.prerender):
-    every answer its buttons offer, or its default answer when it has none."""
+    every answer its buttons offer, or its default answer when it has none. A command with
+    `choices` must set it (a click is answered from the cache; tests/handlers/
+    test_registry.py checks it)."""
     export: Export | None = None
     """What `--csv` and the CSV button under its replies write; None: no CSV (the CLI has
     no `--csv` option for it and its replies no CSV button)."""

@@ -4,7 +4,7 @@ One `Command` per command module (handlers/command.py says what a spec holds). F
 come: parsing (`parse`, `parse_command`), help, the CLI subcommands (bot/cli.py), the switch
 buttons and the answers they offer, pre-rendering (handlers/prerender.py), which channel
 defaults apply, which reports can be scheduled, which replies carry a CSV button and App
-Home's claims section. A new command is a module and one line below.
+Home's claims section. A new command is a module, its import here and one line in COMMANDS.
 """
 
 from __future__ import annotations
