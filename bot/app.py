@@ -35,6 +35,25 @@ def provide_deps(deps: Deps) -> Callable[[BoltContext, Callable[[], None]], None
     return middleware
 
 
+def register_forms(app: App) -> None:
+    """Issue 24, schedules and channel defaults by form: the "Schedule a report" shortcut,
+    App Home's New schedule and Channel defaults buttons, Edit/Remove under `schedule list`,
+    the defaults form's channel picker, and both modals' submissions."""
+    from bot.listeners import defaults_form, schedule_form
+    from handlers import defaults_form as defaults_view
+    from handlers import schedule as schedule_command
+    from handlers import schedule_form as schedule_view
+
+    app.shortcut(schedule_view.SHORTCUT_ID)(schedule_form.open_new)
+    app.action(schedule_command.NEW_ACTION)(schedule_form.open_new)
+    app.action(schedule_command.EDIT_ACTION)(schedule_form.on_edit)
+    app.action(schedule_command.REMOVE_ACTION)(schedule_form.on_remove)
+    app.view(schedule_view.CALLBACK_ID)(schedule_form.on_submit)
+    app.action(defaults_view.OPEN_ACTION)(defaults_form.on_open)
+    app.action(defaults_view.CHANNEL_ACTION)(defaults_form.on_channel)
+    app.view(defaults_view.CALLBACK_ID)(defaults_form.on_submit)
+
+
 def create_app(deps: Deps) -> App:
     """A Bolt app with every listener registered, talking to `deps.settings.slack_api_url`.
 
@@ -68,6 +87,11 @@ def create_app(deps: Deps) -> App:
     # message.im) and the Share to channel picker under their answers.
     app.event("message")(direct.on_direct_message)
     app.action(SHARE_ACTION)(share.on_share)
+
+    # Schedules and channel defaults by form (issue 24, bot/listeners/schedule_form.py and
+    # defaults_form.py): the "Schedule a report" shortcut, Home's and `schedule list`'s
+    # buttons, the modals' submissions.
+    register_forms(app)
 
     deps.reply_queue.run_local = partial(run_reply, deps)  # jobs run here without a queue
     return app

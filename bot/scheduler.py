@@ -9,6 +9,11 @@ after a run, it runs again every 10 minutes (for 4 hours). After each run it pre
 reports SMALLCAPS_PRERENDER names (handlers/prerender.py), so the day's common questions are
 answered from the cache. Weekends and exchange holidays have no run. Status for
 `status`/dashboards goes to the hash `scheduler:status`.
+
+Scheduled reports at a time of day (`schedule add "gap 3y" weekly fri at 08:30`) are looked
+at every TIMED_POLL_S (and at each such time): `Evaluator.run_timed` creates each one's
+outbox record once its time has come on a NYSE session and posts it, so a schedule added
+while the process sleeps is still posted on time, and 08:30 on a holiday posts nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ SKIPPED_RETRY_S = LEASE_S + 5
 """After a run skipped because another holds the day's lock, look again once its lease can
 have lapsed (a killed owner's), instead of sleeping over the day."""
 MAX_RETRIES = 6
+TIMED_POLL_S = 60.0
+"""How often the process wakes to look for timed schedules whose time has come (they are
+read from Redis, so one added by the bot a minute ago counts)."""
 
 
 def run_time(day: date, at: time, zone: ZoneInfo) -> datetime | None:
@@ -109,6 +117,8 @@ class Scheduler:
         self.wait = wait or self.stop.wait
         self.at = deps.settings.alert_time
         self.zone = deps.settings.alert_zone
+        self._timed_retry_at: datetime | None = None
+        """When to deliver timed posts again that Slack did not take (RETRY_AFTER_S later)."""
 
     def run_for(self, scheduled: datetime) -> RunSummary | None:
         """Evaluate for the day of `scheduled`; a run that failed, was skipped (another holds
@@ -163,6 +173,7 @@ class Scheduler:
                         ", ".join(waiting), PENDING_RETRY_S)
             if self.wait(PENDING_RETRY_S):
                 return
+            self.run_timed()  # an 18:00 schedule does not wait for the late close
             try:
                 summary = self.evaluator.run(as_of)
             except Exception:  # noqa: BLE001 - the clock must keep ticking
@@ -185,16 +196,43 @@ class Scheduler:
         logger.info("Pre-rendered %d reports in %.1f s%s", done.computed, done.seconds,
                     f"; failed: {', '.join(done.failed)}" if done.failed else "")
 
+    def run_timed(self, *, deliver: bool = False) -> None:
+        """Post the timed schedules whose time has come (`deliver`: also whatever a killed
+        process left open); failures are logged and looked at again at the next wake-up."""
+        now = self.deps.clock()
+        retry = self._timed_retry_at is not None and self._timed_retry_at <= now
+        later = now + timedelta(seconds=RETRY_AFTER_S)
+        try:
+            summary = self.evaluator.run_timed(now, deliver=deliver or retry)
+        except Exception:  # noqa: BLE001 - the clock must keep ticking
+            logger.exception("Timed schedules failed")
+            self._timed_retry_at = later
+            return
+        if summary.left or summary.skipped:
+            self._timed_retry_at = later
+        elif retry or deliver or summary.posts:
+            self._timed_retry_at = None
+        if summary.posts or summary.errors:
+            logger.info("Timed schedules: %d posts, %d errors", summary.posts,
+                        len(summary.errors))
+
     def run_forever(self) -> None:
-        """Catch up on the latest scheduled day, then run at every scheduled time until
-        `stop` is set."""
+        """Catch up on the latest scheduled day and timed schedules, then run at every
+        scheduled time (waking every TIMED_POLL_S for timed schedules) until `stop` is set."""
         self.run_for(last_run_at(self.deps.clock(), self.at, self.zone))
+        self.run_timed(deliver=True)
+        upcoming = None
         while not self.stop.is_set():
             now = self.deps.clock()
-            upcoming = next_run_at(now, self.at, self.zone)
-            write_status(self.deps,
-                         next_run_at=upcoming.astimezone(UTC).isoformat(timespec="seconds"))
-            logger.info("Next alert evaluation at %s", upcoming.isoformat())
-            if self.wait(max(0.0, (upcoming - now).total_seconds())):
+            if upcoming is None or upcoming <= now:
+                upcoming = next_run_at(now, self.at, self.zone)
+                write_status(self.deps,
+                             next_run_at=upcoming.astimezone(UTC).isoformat(timespec="seconds"))
+                logger.info("Next alert evaluation at %s", upcoming.isoformat())
+            wake = min(upcoming, now + timedelta(seconds=TIMED_POLL_S))
+            if self.wait(max(0.0, (wake - now).total_seconds())):
                 return
-            self.run_for(upcoming)
+            if self.deps.clock() >= upcoming:
+                self.run_for(upcoming)
+                upcoming = None
+            self.run_timed()

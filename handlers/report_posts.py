@@ -44,11 +44,20 @@ def scheduled_message(reports: Reports, stores: Stores, record: dict[str, Any], 
     report = reports.run(query)
     fmt = rendering_of(report.payload)
     intro = _header(f":calendar: Scheduled `{record['command']}` ({record['period']}) · "
-                    f"{record['schedule_id']}, set by <@{record['creator_id']}> · "
-                    f"`/smallcaps schedule remove {record['schedule_id']}` to stop")
+                    f"{_when(record)}{record['schedule_id']}, set by <@{record['creator_id']}>"
+                    f" · `/smallcaps schedule remove {record['schedule_id']}` to stop")
     blocks = [intro, *fmt.blocks(report.payload)][:50]
     text = clip(f"Scheduled {record['command']}: {fmt.fallback(report.payload)}", 3000)
     return blocks, text, report
+
+
+def _when(record: Record) -> str:
+    """'Before the open (08:30 New York): as of the 2024-03-25 close · ' for a morning post;
+    the time for another timed one; nothing for an after-close one (as before times)."""
+    if record.get("before_open"):
+        return (f"Before the open ({record.get('at')} New York): as of the previous "
+                f"session's close, {record['as_of']} · ")
+    return f"{record['at']} New York · " if record.get("at") else ""
 
 
 def digest_message(record: Record, report: Report) -> tuple[Blocks, str]:

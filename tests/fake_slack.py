@@ -266,6 +266,18 @@ class FakeSlack:
         if method == "views.publish":
             view_id = f"V{next(self._ids):06d}"
             return 200, {"ok": True, "view": {**(p.get("view") or {}), "id": view_id}}
+        if method in ("views.open", "views.push"):
+            if not p.get("trigger_id"):
+                return 200, {"ok": False, "error": "invalid_arguments"}
+            view_id = f"V{next(self._ids):06d}"
+            return 200, {"ok": True, "view": {**(p.get("view") or {}), "id": view_id,
+                                              "hash": f"{view_id}.hash"}}
+        if method == "views.update":
+            view_id = str(p.get("view_id") or "")
+            if not view_id:
+                return 200, {"ok": False, "error": "invalid_arguments"}
+            return 200, {"ok": True, "view": {**(p.get("view") or {}), "id": view_id,
+                                              "hash": f"{view_id}.hash2"}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ids):06d}"
             self._files[file_id] = None

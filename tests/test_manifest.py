@@ -85,3 +85,15 @@ def test_usage_hint_names_every_command_within_slacks_100_characters():
 
 def test_slash_command_description_is_short():
     assert 0 < len(_slash_command_field("description")) <= 100
+
+
+def test_the_global_shortcut_is_the_one_the_app_listens_to():
+    """Slack allows a shortcut a name of 24 characters and a description of 150."""
+    from handlers.schedule_form import SHORTCUT_ID
+
+    text = MANIFEST.read_text().split("shortcuts:", 1)[1].split("slash_commands:", 1)[0]
+    fields = dict(re.findall(r"^\s+-?\s*(name|type|callback_id|description): (.+)$", text,
+                             re.MULTILINE))
+    assert fields["callback_id"] == SHORTCUT_ID and fields["type"] == "global"
+    assert len(fields["name"]) <= 24 and len(fields["description"]) <= 150
+    assert "app.shortcut(schedule_view.SHORTCUT_ID)" in (ROOT / "bot" / "app.py").read_text()

@@ -11,6 +11,12 @@
 3. The open outbox records are delivered (`delivery.Delivery`): each claimed by one process,
    posted, marked. Catch-up after downtime posts the firings only (with their dates), one
    message per rule, not one per day.
+
+Scheduled reports at a time of day (`schedule add ... at 08:30`) are created by
+`run_timed`, which the scheduler calls every minute: it makes the outbox record of each
+timed schedule whose time has come on the latest session (create-once, so calling it again
+adds nothing) and delivers. The day's alert run creates the same records too if their time
+has passed (a scheduler that was down at 08:30 posts them late, never twice).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -36,9 +42,16 @@ from bot.alerts.delivery import AlertMessages, Delivery
 from bot.alerts.digest import digest_period, digest_record
 from bot.alerts.metrics import MetricCache, MetricData
 from bot.alerts.run_lock import RunLock
-from bot.alerts.schedules import schedule_period, schedule_record
+from bot.alerts.schedules import (
+    Schedule,
+    latest_timed_day,
+    schedule_period,
+    schedule_record,
+    timed_moment,
+)
 from bot.alerts.store import AlertRule, AlertStoreError
 from bot.data.sources import DataUnavailableError
+from bot.data.trading_calendar import NEW_YORK
 from bot.runtime.deps import Deps
 
 logger = logging.getLogger(__name__)
@@ -72,6 +85,9 @@ class Evaluator:
         self.digests = deps.stores.digests
         self.delivery = Delivery(deps.stores, deps.reports, client, deps.clock, sleep, messages)
         self.use_lock = use_lock
+        self._timed_known: set[str] = set()
+        """Outbox keys of timed schedules this process has made (or found made): the minute
+        check does not ask Redis again for them."""
 
     def run(self, as_of: date) -> RunSummary:
         """Evaluate every active rule up to `as_of` and post the results, once."""
@@ -148,9 +164,44 @@ class Evaluator:
                          lambda sub: sub.channel_id, digest_record)
 
     def schedule_reports(self, as_of: date) -> None:
-        """One outbox record per due scheduled report (once per schedule and period)."""
-        self._create_due("schedule", self.deps.stores.schedules.all(), as_of,
+        """One outbox record per due scheduled report (once per schedule and period): every
+        after-close schedule, and the timed ones whose time on `as_of` has come."""
+        now = self.deps.clock()
+        self._create_due("schedule", [s for s in self.deps.stores.schedules.all()
+                                      if _time_has_come(s, as_of, now)], as_of,
                          schedule_period, lambda schedule: schedule.id, schedule_record)
+
+    def run_timed(self, now: datetime | None = None, *, deliver: bool = False) -> RunSummary:
+        """Create the record of every timed schedule due on the latest session whose time
+        has come by `now` (default: the clock), and post what is open when a record was new
+        or `deliver` is set (a restart: a record a killed process left). Weekends and
+        exchange holidays have no posting time, so nothing is due on them."""
+        now = now or self.deps.clock()
+        summary = RunSummary(now.astimezone(NEW_YORK).date())
+        due = [(s, day) for s in self.deps.stores.schedules.all()
+               if (day := latest_timed_day(s, now)) is not None]
+        created = 0
+        for schedule, day in due:
+            period = schedule_period(schedule, day, day)
+            if period is None:
+                continue
+            key = self.outbox.key("schedule", schedule.id, period)
+            if key not in self._timed_known:
+                created += self.outbox.create(key, schedule_record(schedule, period, day), now)
+                self._timed_known.add(key)
+        if not created and not deliver:
+            return summary
+        lock = RunLock(self.store.client, self.deps.cache.key(
+            "alerts", "lock", "timed", summary.as_of.isoformat())) if self.use_lock else None
+        if lock is not None and not lock.acquire():
+            summary.skipped = f"another delivery for {summary.as_of} is running"
+            return summary
+        try:
+            self.delivery.deliver_open(summary, lock.renew if lock else (lambda: None))
+        finally:
+            if lock is not None:
+                lock.release()
+        return summary
 
     def _create_due(self, kind: str, items: Sequence[Any], as_of: date,
                     period_of: Callable[[Any, date, date], str | None],
@@ -176,6 +227,15 @@ class Evaluator:
         small, large = (history.closes[s] for s in PAIRS["index"].symbols)
         dates = align_closes(small, large).loc[: pd.Timestamp(as_of)].index
         return dates[-1].date() if len(dates) else as_of
+
+
+def _time_has_come(schedule: Schedule, as_of: date, now: datetime) -> bool:
+    """An after-close schedule is due whenever the day's run goes; a timed one once its time
+    on `as_of` has passed (a run for a past day: always)."""
+    if schedule.at is None:
+        return True
+    moment = timed_moment(schedule, as_of)
+    return moment is not None and moment <= now
 
 
 def deliverable(events: list[AlertEvent], state: AlertState) -> list[AlertEvent]:

@@ -82,6 +82,13 @@ def validate(name: str, value: str) -> tuple[str, str]:
 
 
 EXAMPLES = {"pair": "etf", "period": "5y", "basis": "price", "board": "IWM/SPY, IJR/SPY"}
+HINTS = {
+    "pair": "index, etf, or SMALL/LARGE (e.g. IWM/SPY).",
+    "period": "e.g. 1y, 3y, 5y, ytd.",
+    "basis": "Total return or price only (index pairs stay price return).",
+    "board": "Pairs separated by commas, e.g. IWM/SPY, IJR/SPY, RSP/SPY.",
+}
+"""What each setting takes, in words (the channel-defaults form's hints)."""
 
 
 class ChannelSettings:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.alerts.evaluator import RunSummary
 from bot.bootstrap import build_deps
-from bot.scheduler import Scheduler, last_run_at, next_run_at
+from bot.scheduler import TIMED_POLL_S, Scheduler, last_run_at, next_run_at
 from tests.alert_helpers import Clock, add_rule, alert_deps, make_evaluator, posted_events
 from tests.fake_slack import FakeSlack
 from tests.query_helpers import MustNotCompute
@@ -70,13 +70,14 @@ def test_it_catches_up_at_start_then_runs_daily_and_reports_status(cache, market
         def wait(seconds: float) -> bool:
             waits.append(seconds)
             clock.now = clock.now.fromtimestamp(clock.now.timestamp() + seconds, UTC)
-            return len(waits) > 1  # stop after the second sleep
+            return clock.now > datetime(2024, 3, 27, 20, 30, tzinfo=UTC)  # after that run
 
         Scheduler(deps, make_evaluator(deps), wait=wait).run_forever()
         assert posted_events(fake.calls("chat.postMessage")) == [
             (rule.id, "2024-03-26", "fire")]
-    assert waits[0] == (datetime(2024, 3, 27, 20, 30, tzinfo=UTC) - datetime(
-        2024, 3, 26, 21, 0, tzinfo=UTC)).total_seconds()
+    # it wakes every minute (timed schedules) and exactly at the next run time
+    assert set(waits[:-2]) == {TIMED_POLL_S} and sum(waits[:-1]) == (datetime(
+        2024, 3, 27, 20, 30, tzinfo=UTC) - datetime(2024, 3, 26, 21, 0, tzinfo=UTC)).total_seconds()
     status = {k.decode(): v.decode()
               for k, v in cache.get_hash(cache.key("scheduler", "status")).items()}
     assert status["last_as_of"] == "2024-03-27"

@@ -187,3 +187,38 @@ def test_a_scheduler_that_found_the_day_locked_runs_it_once_the_lock_lapses(fiel
     assert "another evaluation" in procs.output(scheduler)  # it did find the day locked
     assert {rule for rule, _ in posted} == set(rules)
     assert max(posted.values()) == 1, posted
+
+
+@pytest.mark.parametrize("pid1", [False, pytest.param(True, marks=needs_unshare)])
+def test_a_timed_schedule_killed_mid_post_is_posted_once_by_the_restarted_scheduler(field,
+                                                                                   pid1):
+    """A schedule at 22:00 New York whose latest posting time has passed: the scheduler
+    posts it at start; Slack applies the post and holds the answer; the process is killed
+    (-9) waiting. The restarted scheduler finds the post in the channel (its metadata) and
+    does not post it again."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.alerts.schedules import latest_timed_day
+
+    fake, cache, env, procs = field
+    schedule = ScheduleStore(cache).add("C1", "gap 3y etf", "daily", None, "U1",
+                                        datetime.now(UTC) - timedelta(days=10), at="22:00")
+    day = latest_timed_day(schedule, datetime.now(UTC))
+    assert day is not None
+    fake.hang("chat.postMessage", 40, times=1, applied=True)
+    first = procs.spawn(["scheduler"], env, pid1=pid1)
+    fake.wait_for("chat.postMessage", 1, timeout=45)
+    if pid1:
+        kill9_pid1(first)
+    else:
+        first.kill()
+        first.wait(timeout=10)
+    assert list(schedule_posts(channel_posts(fake, "C1")).values()) == [1]  # Slack has it
+    procs.spawn(["scheduler"], env, pid1=pid1)
+    key = cache.key("alerts", "outbox", "schedule", schedule.id, day.isoformat())
+    assert settle(lambda: cache.client.hget(key, "status") == b"sent", 45), \
+        cache.client.hgetall(key)
+    settle(lambda: False, 3)  # nothing more arrives
+    posted = schedule_posts(channel_posts(fake, "C1"))
+    print("timed schedule killed mid-post", tally(1, posted))
+    assert posted == {(schedule.id, day.isoformat()): 1}

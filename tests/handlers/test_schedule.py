@@ -53,3 +53,48 @@ def test_bad_schedules_are_refused_in_the_ack(app, fake, cache, text, needle):
     body = json.loads(dispatch_slash(app, fake, text).body)
     assert body["response_type"] == "ephemeral" and needle in body["text"]
     assert ScheduleStore(cache).all() == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("08:30", "08:30"), ("8:30am", "08:30"), ("0830", "08:30"), ("6pm", "18:00"),
+    ("16:30", "16:30"), ("after-close", None), ("23:59", "23:59"),
+])
+def test_times_of_day(text, expected):
+    from handlers.schedule import parse_at
+
+    assert parse_at(text) == expected
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("09:30", "during the session"), ("12:00", "during the session"),
+    ("16:29", "during the session"), ("25:00", "not a time of day"),
+    ("noon", "not a time of day"), ("13pm", "not a time of day"),
+])
+def test_times_during_the_session_or_not_times_are_refused(text, needle):
+    from handlers.schedule import parse_at
+    from handlers.words import CommandError
+
+    with pytest.raises(CommandError, match=needle):
+        parse_at(text)
+
+
+def test_only_the_creator_or_an_admin_may_change_a_schedule():
+    from bot.alerts.schedules import Schedule
+    from handlers.schedule import may_change
+
+    schedule = Schedule("S1", "C1", "board", "daily", None, "U1", "2024-01-01T00:00:00")
+    assert may_change(schedule, "U1", frozenset())
+    assert not may_change(schedule, "U2", frozenset())
+    assert may_change(schedule, "U2", frozenset({"U2"}))
+
+
+def test_a_record_stored_before_times_loads_and_posts_after_the_close(cache):
+    """Backward compatible: a Redis record without `at` (written by the old code)."""
+    store = ScheduleStore(cache)
+    cache.client.hset(store.key, "S7", json.dumps({
+        "id": "S7", "channel_id": "C1", "command": "board", "frequency": "weekly",
+        "weekday": "fri", "creator_id": "U1", "created_at": "2024-01-01T00:00:00+00:00"}))
+    [old] = store.all()
+    assert old.at is None and not old.before_open and old.describe() == '"board" weekly on fri'
+    store.add("C1", "gap 3y", "daily", None, "U1")  # a new one without a time: same shape
+    assert "at" not in json.loads(cache.client.hget(store.key, "S1"))
