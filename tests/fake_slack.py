@@ -257,8 +257,8 @@ class FakeSlack:
             return 200, {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.join":
             return 200, {"ok": True, "channel": {"id": p.get("channel"), "is_member": True}}
-        if method == "views.publish":
-            view_id = f"V{next(self._ids):06d}"
+        if method in ("views.publish", "views.open", "views.update", "views.push"):
+            view_id = p.get("view_id") or f"V{next(self._ids):06d}"
             return 200, {"ok": True, "view": {**(p.get("view") or {}), "id": view_id}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ids):06d}"
