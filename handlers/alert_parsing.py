@@ -33,6 +33,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _COOLDOWN_RE = re.compile(r"^(\d{1,4})(d|days?|w|weeks?)?$", re.ASCII)
 """The patterns match ASCII digits only: handlers.normalise turns Unicode digits into ASCII
 before any parser runs."""
+_UNTIL_WORDS = ("until", "expires")
 _NO_NOTE = ("no-clear-note", "no-note", "quiet", "noclear")
 
 
@@ -137,7 +138,9 @@ def parse_rule(words: list[str]) -> RuleSpec:
 
 def _pop_pair(words: list[str]) -> tuple[list[str], Pair]:
     """Take the optional pair (`index`, `etf`, SMALL/LARGE) from anywhere in the words."""
-    pairs = [w for w in words if w.lower() in PAIRS or "/" in w]
+    dated = {i + 1 for i, w in enumerate(words) if w.lower() in _UNTIL_WORDS}
+    pairs = [w for i, w in enumerate(words)
+             if i not in dated and (w.lower() in PAIRS or "/" in w)]  # not `until 1/2/2027`
     if len(pairs) > 1:
         raise CommandError("Give one pair, e.g. `etf`.", f"{ADD_EXAMPLE} etf")
     try:
@@ -184,7 +187,7 @@ def _parse_options(words: list[str]) -> tuple[float, int, bool, date | None]:
     while i < len(words):
         word = words[i]
         key = {"hysteresis": "h", "hyst": "h", "band": "h", "cooldown": "c",
-               "until": "u", "expires": "u"}.get(word)
+               **dict.fromkeys(_UNTIL_WORDS, "u")}.get(word)
         if word in _NO_NOTE or word == "clear-note":
             key, clear_note = "n", word == "clear-note"
         if key is None:

@@ -26,7 +26,6 @@ import bot.slack.slack_update
 from analytics.alert_rules import AlertState
 from bot.alerts.store import AlertStore
 from bot.runtime.cache import Cache
-from handlers.alert_form import FormContext, alert_view
 from tests.block_kit import all_text
 from tests.field.harness import PAYLOADS
 from tests.handlers.test_http_requests import fake_module, post, server_url, signed
@@ -243,6 +242,8 @@ def test_only_the_creator_may_edit_pause_or_remove_a_rule_by_button_or_by_text(
     typed = slash(server_url, fake_module, "alert remove A1", user="U2", name="rm")
     assert "Only <@U1>, who set `A1`, or an admin can remove it" in typed["text"]
     # a form for someone else's rule submitted anyway (a crafted or replayed view)
+    from handlers.alert_form import FormContext, alert_view  # the form Edit would open
+
     view = alert_view(store.get("A1").spec, FormContext("C1", "A1"))
     status, ack = submit(server_url, view, submitted_state(view), user="U2")
     assert ack["response_action"] == "errors" and "Only <@U1>" in ack["errors"]["metric"]
