@@ -215,8 +215,8 @@ def alert_view(spec: RuleSpec, context: FormContext) -> dict[str, Any]:
     basis = f"Basis of the answer: {context.basis}. " if context.basis else ""
     blocks.append(_select(PAIR, "Pair", [_option(pair_label(k), k) for k in pairs],
                           metric.pair.key,
-                          hint=f"{basis}Rules watch {metric.pair.label}'s default basis "
-                               f"({metric.pair.basis})."))
+                          hint=f"{basis}Alert rules use each pair's default basis: total "
+                               "return for ETFs, price return for indexes."))
     blocks.append(_select(CONDITION, "Condition", [_option(c, c) for c in CONDITIONS],
                           spec.condition,
                           hint="above/below fire when the value is past the threshold; "
