@@ -4,12 +4,13 @@ gathered; the block count stays far below Slack's 100 per view."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from analytics.formatting import clip, pct, percentile_rank, pp
 from bot.alerts.commands import RuleView
 from bot.alerts.store import AlertRule
+from bot.data.market_hours import market_today
 from bot.reports import Payload
 from handlers.alert_form import NEW_ALERT_ACTION
 from handlers.alert_text import edit_button, rule_line
@@ -150,21 +151,22 @@ def gap_notes(rows: list[GapRow]) -> str:
     return "\n".join(notes)
 
 
-def rule_text(rule: AlertRule) -> str:
+def rule_text(rule: AlertRule, today: date | None = None) -> str:
     """One alert rule as `alert list` words it, plus its channel; its value is the one of
-    its last evaluation (Home reads no market data for rules)."""
-    text = rule_line(RuleView.last_evaluated(rule), where=f" in <#{rule.channel_id}>",
+    its last evaluation (Home reads no market data for rules); `today` (New York) shows an
+    expired rule as such."""
+    text = rule_line(RuleView.last_evaluated(rule, today), where=f" in <#{rule.channel_id}>",
                      lead="last value")
     if rule.paused and rule.last_error:  # status says only 'paused'; keep why it stopped
         text += f"\n:warning: last error before the pause: {clip(rule.last_error, 300)}"
     return text
 
 
-def alert_blocks(panel: AlertsPanel) -> Blocks:
+def alert_blocks(panel: AlertsPanel, today: date | None = None) -> Blocks:
     blocks: Blocks = [_section(f"*{panel.title}*")]
     if panel.note:
         blocks.append(_context(panel.note))
-    blocks += [_section(rule_text(r)) for r in panel.rules[:MAX_RULES_SHOWN]]
+    blocks += [_section(rule_text(r, today)) for r in panel.rules[:MAX_RULES_SHOWN]]
     hidden = len(panel.rules) - MAX_RULES_SHOWN
     if hidden > 0:
         blocks.append(_context(f"… and {hidden} more rules not shown here."))
@@ -231,7 +233,7 @@ def dashboard_view(d: Dashboard) -> dict[str, Any]:
         blocks.append(_section("*The March 2024 claims, on the data*\n"
                                + "\n".join(d.thesis_lines)))
     blocks += [{"type": "divider"}, *own_rule_blocks(d.own_rules), {"type": "divider"},
-               *alert_blocks(d.alerts), {"type": "divider"}]
+               *alert_blocks(d.alerts, market_today(d.updated_at)), {"type": "divider"}]
     if d.channel_settings:
         blocks += [_section("*Channel defaults* (`/smallcaps set`)\n"
                             + "\n".join(d.channel_settings)), {"type": "divider"}]

@@ -94,11 +94,14 @@ class AlertStoreError(Exception):
 
 def spec_to_dict(spec: RuleSpec) -> dict[str, Any]:
     """A JSON-able form of a rule: the metric (analytics.alert_metrics.metric_to_dict: key,
-    pair by key, parameters such as the period by label), then the condition and options."""
-    return {**metric_to_dict(spec.metric), "condition": spec.condition,
+    pair by key, parameters such as the period by label), then the condition and options,
+    and `until` (ISO date) for a rule with an expiry."""
+    data = {**metric_to_dict(spec.metric), "condition": spec.condition,
             "threshold": spec.threshold, "hysteresis": spec.hysteresis,
-            "cooldown_days": spec.cooldown_days, "clear_note": spec.clear_note,
-            "until": spec.until.isoformat() if spec.until else None}
+            "cooldown_days": spec.cooldown_days, "clear_note": spec.clear_note}
+    if spec.until is not None:  # only then: rules without expiry keep the layout they had
+        data["until"] = spec.until.isoformat()
+    return data
 
 
 def spec_from_dict(data: dict[str, Any]) -> RuleSpec:

@@ -72,7 +72,7 @@ def test_until_in_the_grammar_and_in_stored_rules():
     assert spec.words() == "gap 3y above 30 until 2026-12-31"
     assert spec_from_dict(spec_to_dict(spec)) == spec
     old = spec_to_dict(parse_rule("gap 3y above 30".split()))
-    del old["until"]  # a rule stored before expiry dates existed
+    assert "until" not in old  # the layout of rules stored before expiry dates existed
     assert spec_from_dict(old).until is None
     for bad in ("until 31/12/2026", "until 2026-02-30", "until"):
         with pytest.raises(CommandError, match="YYYY-MM-DD"):
@@ -168,3 +168,23 @@ def test_home_has_the_control_panel_and_the_users_own_rules_with_edit(deps, fake
     dispatch_block_action(app, edit)  # not U2's rule: a notice, not the form
     notice = fake.wait_for("views.open", count=2, timeout=10)[-1].params["view"]
     assert "Only <@U1>, who set `A1`, or an admin can edit it" in all_text(notice["blocks"])
+
+
+def test_every_answer_with_the_button_offers_a_rule_near_the_value_it_shows(deps):
+    """The offer's rule, read by the grammar, watches the very number the answer shows: its
+    threshold is within half a step of that metric's latest value as the evaluator computes
+    it."""
+    from bot.alerts.metrics import MetricCache
+    from handlers.alert_form import spec_of_offer
+    from handlers.registry import COMMANDS
+
+    offering = [c for c in COMMANDS if c.alert_offer is not None]
+    assert {c.name for c in offering} == {"gap", "trend", "history", "board"}
+    metrics = MetricCache(deps.market)
+    for command in offering:
+        report = deps.reports.run(command.parse([]))
+        offer = command.alert_offer(report.payload)
+        spec = spec_of_offer(offer)
+        latest = metrics.get(spec.metric).latest()
+        assert latest is not None and abs(spec.threshold - latest[1]) <= 0.5, command.name
+        assert spec.condition == "crosses" and f"{latest[1]:.2f}" in offer.seen, command.name
