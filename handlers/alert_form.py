@@ -283,13 +283,16 @@ def field_of(message: str, default: str = THRESHOLD) -> str:
 
 
 def _value(values: Mapping[str, Any], block_id: str) -> dict[str, Any]:
-    found = (values.get(block_id) or {}).get(block_id)
+    """The state of the input `block_id` ({} when absent or not shaped as Slack sends it)."""
+    block = values.get(block_id) if isinstance(values, Mapping) else None
+    found = block.get(block_id) if isinstance(block, Mapping) else None
     return found if isinstance(found, dict) else {}
 
 
 def _selected(values: Mapping[str, Any], block_id: str) -> str | None:
     option = _value(values, block_id).get("selected_option")
-    return option.get("value") if isinstance(option, dict) else None
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -325,9 +328,9 @@ def form_words(values: Mapping[str, Any]) -> list[str]:
     if condition not in CONDITIONS:
         raise FormErrors({CONDITION: "Choose a condition."})
     words += condition.split()
-    threshold = _value(values, THRESHOLD).get("value")
-    if threshold not in (None, ""):
-        words.append(str(threshold))
+    threshold = str(_value(values, THRESHOLD).get("value") or "").strip()
+    if threshold:
+        words.append(threshold)
     hysteresis = _value(values, HYSTERESIS).get("value")
     if hysteresis not in (None, ""):
         words += ["hysteresis", str(hysteresis)]

@@ -77,8 +77,12 @@ def _tell_clicker(client: WebClient, body: dict[str, Any], respond: Callable[...
 def _open(client: WebClient, body: dict[str, Any], view: dict[str, Any],
           respond: Callable[..., Any] | None) -> None:
     """views.open with the click's trigger_id (valid 3 s); a failure is told to the user."""
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        logger.warning("a click without a trigger_id: no form can be opened")
+        return
     try:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=trigger, view=view)
     except SlackApiError as exc:
         error = exc.response.get("error")
         logger.warning("views.open failed: %s", error)
@@ -117,8 +121,8 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Any,
     """Edit on a rule (`alert list`, App Home): the form filled with the rule, if the user
     may change it (its creator or an admin), else a friendly refusal."""
     ack()
-    rule_id = body["actions"][0].get("value") or ""
-    user = body["user"]["id"]
+    rule_id = str(body["actions"][0].get("value") or "")
+    user = str((body.get("user") or {}).get("id") or "")
     try:
         rule = AlertCommands(deps).rule_for(rule_id, _clicked_channel(body), user, "edit")
     except AlertCommandError as exc:
@@ -138,7 +142,7 @@ def on_rule_action(ack: Ack, body: dict[str, Any], respond: Any, deps: Deps) -> 
     verb = {alert_text.PAUSE_ACTION: "pause", alert_text.RESUME_ACTION: "resume",
             alert_text.REMOVE_ACTION: "remove"}[action["action_id"]]
     channel = _clicked_channel(body) or ""
-    command = {"channel_id": channel, "user_id": body["user"]["id"],
+    command = {"channel_id": channel, "user_id": str((body.get("user") or {}).get("id") or ""),
                "text": f"alert {verb} {action.get('value')}"}
 
     def tell(**reply: Any) -> None:
@@ -158,7 +162,7 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
     go back on their fields in the ack (the modal stays open); success closes the modal
     and tells the user in the rule's channel."""
     context = FormContext.from_metadata(view.get("private_metadata"))
-    user = body["user"]["id"]
+    user = str((body.get("user") or {}).get("id") or "")
     first = _first_field(context)
     commands = AlertCommands(deps)
     try:
