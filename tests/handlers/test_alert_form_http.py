@@ -192,8 +192,10 @@ def test_alert_me_on_a_gap_answer_opens_the_form_and_submitting_it_creates_the_r
     shown = all_text(view["blocks"])
     assert f"{gap:.2f} pp" in shown and "price return" in shown  # what the answer showed
 
+    started = time.monotonic()
     status, ack = submit(server_url, view, submitted_state(view))
     assert (status, ack) == (200, {})  # closes the modal
+    assert time.monotonic() - started < 3  # Slack's limit for the ack
     [told] = fake_module.wait_for("chat.postEphemeral", timeout=10)
     words = f"gap 3y crosses {round(gap)}"
     assert told.params["channel"] == "C1" and told.params["user"] == "U1"
