@@ -24,9 +24,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.app import create_app, create_client
+from bot.bootstrap import build_deps, build_redis
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps, build_redis
 from bot.runtime.workers import freeze_startup_objects, limit_malloc_arenas
 from bot.serve import http_server
 
@@ -34,11 +34,12 @@ from bot.serve import http_server
 def obvious_app(deps: Any, data_dir: Path) -> App:
     """The baseline Bolt app: ack, then compute and post in the listener thread."""
     from bench.obvious import ObviousReports
+    from bot.listeners.slash import error_text
     from bot.slack.slack_update import post_reply
+    from handlers.channel_defaults import request_context
     from handlers.help import HelpRequest
     from handlers.registry import parse_command
     from handlers.replies import channel_reply
-    from handlers.slash import error_text
     from handlers.words import CommandError
 
     reports = ObviousReports(data_dir)
@@ -53,7 +54,7 @@ def obvious_app(deps: Any, data_dir: Path) -> App:
     def on_smallcaps(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond,
                      context: dict[str, Any]) -> None:
         try:
-            request = parse_command(command.get("text", ""))
+            request = parse_command(command.get("text", ""), request_context(deps))
         except CommandError as exc:
             ack(response_type="ephemeral", text=error_text(exc.message, exc.example))
             return

@@ -18,13 +18,14 @@ from slack_sdk import WebClient
 from bench.harness import flush, redis_for_run
 from bench.run import DEFAULT_DATA
 from bench.slackproc import TimedFakeSlack
+from bot.bootstrap import build_deps
+from bot.listeners.slash import error_text
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
+from handlers.channel_defaults import request_context
 from handlers.command import Conversation
 from handlers.registry import parse_command
 from handlers.replies import answer_report
-from handlers.slash import error_text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
             asked = Conversation(deps=deps, client=web, channel_id="C1", user_id="U1", text=text,
                                  respond=lambda **_: None, error_text=error_text,
                                  bot_user_id="UBOT")
-            answer_report(asked, parse_command(text))
+            answer_report(asked, parse_command(text, request_context(deps)))
 
         reply("gap 1y")  # imports and first-use caches are not what we are after
         cases = {

@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ from bot.data.market import MarketData
 from bot.data.sources import CsvSource
 from bot.reports import Reports
 from bot.runtime.cache import Cache, describe_backend
+from bot.runtime.config import Settings
 from handlers.prerender import prerender
+from handlers.words import parse_context
 
 DEFAULT_DATA = ROOT.parent / "shared" / "market-data"
 
@@ -79,9 +82,11 @@ def measure_bots(config: Config, fake: RemoteSlack, data_dir: Path, redis_client
     cache = Cache(redis_client, prefix=prefix)
     scheduler_reports = Reports(MarketData(CsvSource(data_dir), cache), cache)
 
+    context = parse_context(Settings(), datetime.now(UTC))
+
     def prerender_ours(command: str) -> None:
         """What `smallcaps scheduler` does after the close, in its own process (this one)."""
-        done = prerender(scheduler_reports, [command])
+        done = prerender(scheduler_reports, [command], context)
         if done.failed:
             raise RuntimeError(f"pre-rendering {command!r} failed")
 

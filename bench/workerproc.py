@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from bot.bootstrap import build_deps, build_redis
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps, build_redis
 from bot.worker import process_worker
 
 

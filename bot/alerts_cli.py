@@ -18,18 +18,21 @@ import os
 import signal
 import sys
 import threading
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.alerts.store import AlertStore, AlertStoreError
+from bot.alerts.store import AlertStoreError
+from bot.bootstrap import build_deps
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
-from bot.runtime.deps import Deps, build_deps
+from bot.runtime.deps import Deps
 from bot.runtime.health import warn_if_evictable
 from bot.runtime.metrics import start_metrics_server
 from handlers.alert_parsing import AlertAction, AlertList, parse_alert
+from handlers.channel_defaults import request_context
 from handlers.prerender import commands_for
-from handlers.words import CommandError
+from handlers.words import CommandError, parse_context
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -57,14 +60,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                        help="folder of <SYMBOL>.csv files instead of Yahoo Finance")
 
 
-def alert_messages() -> AlertMessages:
+def alert_messages(settings: Settings) -> AlertMessages:
     """What the delivery posts, in the commands' words (handlers/): services do not import
-    the commands, so the entry points hand these over."""
+    the commands, so the entry points hand these over (scheduled reports are parsed with
+    `settings`: the risk-free rate, the board)."""
     from bot.alerts.delivery import AlertMessages  # lazy for start-up: delivery loads Slack
     from handlers import alert_text, report_posts  # lazy: report_posts loads Slack too
 
     return AlertMessages(firing=alert_text.firing_message, digest=report_posts.digest_message,
-                         scheduled=report_posts.scheduled_message,
+                         scheduled=partial(report_posts.scheduled_message, settings=settings),
                          chart_labels=report_posts.chart_labels,
                          chart_query=report_posts.alert_chart_query,
                          digest_query=report_posts.digest_query)
@@ -102,7 +106,7 @@ def run_alerts(args: argparse.Namespace) -> int:
     deps, client = _deps_and_client(args)
     as_of = _as_of(args.as_of, deps.settings)
     try:
-        summary = Evaluator(deps, client, alert_messages()).run(as_of)
+        summary = Evaluator(deps, client, alert_messages(deps.settings)).run(as_of)
     except AlertStoreError as exc:
         print(f"smallcaps: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -129,7 +133,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
     deps, client = _deps_and_client(args)
     start_metrics_server(deps.settings.smallcaps_metrics_port)
     warn_if_evictable(deps.cache.client)  # the scheduler writes the outbox and run records
-    prerender_commands = commands_for(deps.settings.smallcaps_prerender)
+    prerender_commands = commands_for(deps.settings.smallcaps_prerender, request_context(deps))
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger(__name__).info(
         "Scheduler: alerts at %s %s on NYSE trading days", deps.settings.smallcaps_alert_time,
@@ -137,7 +141,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current run, then exit
     try:
-        Scheduler(deps, Evaluator(deps, client, alert_messages()), stop=stop,
+        Scheduler(deps, Evaluator(deps, client, alert_messages(deps.settings)), stop=stop,
                   prerender_commands=prerender_commands).run_forever()
     except KeyboardInterrupt:
         pass
@@ -146,11 +150,12 @@ def run_scheduler(args: argparse.Namespace) -> int:
 
 def run_alert_admin(args: argparse.Namespace) -> int:
     """`alert list|remove|pause|resume` across all channels (operators)."""
-    request = parse_alert(list(args.words))
+    settings = _settings(args)
+    request = parse_alert(list(args.words), parse_context(settings, datetime.now(UTC)))
     if not isinstance(request, AlertList | AlertAction):
         raise CommandError("Add rules from Slack (`/smallcaps alert add ...`): a rule "
                            "belongs to the channel it is added in.", "alert list")
-    store = AlertStore(build_deps(_settings(args)).cache)
+    store = build_deps(settings).stores.alerts
     if isinstance(request, AlertList):
         rules = store.list_rules()
         for rule in rules:

@@ -8,11 +8,11 @@ from functools import partial
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners import alert_form
+from bot.listeners import actions, alert_form, csv, home, mentions, slash
+from bot.listeners.jobs import run_reply
 from bot.runtime.deps import Deps
 from bot.slack import redelivery
 from bot.slack.slack_io import reply_client_options
-from handlers import actions, chart_links, csv_button, home, mentions, slash
 from handlers.alert_form import (
     ALERT_ME_ACTION,
     FORM_CALLBACK,
@@ -20,9 +20,9 @@ from handlers.alert_form import (
     NEW_ALERT_SHORTCUT,
 )
 from handlers.alert_text import EDIT_ACTION, RULE_ACTIONS
+from handlers.chart_links import LINK_ACTION
 from handlers.csv_button import CSV_ACTION
 from handlers.home_view import REFRESH_ACTION
-from handlers.reply_jobs import run_reply
 
 
 def create_client(deps: Deps) -> WebClient:
@@ -65,8 +65,8 @@ def create_app(deps: Deps) -> App:
     app.command(slash.SLASH_COMMAND)(slash.on_smallcaps)
     app.event("app_mention")(mentions.on_mention)
     app.action(actions.SWITCH_ACTION)(actions.on_switch)
-    app.action(CSV_ACTION)(csv_button.on_csv)
-    app.action(chart_links.LINK_ACTION)(chart_links.on_link)
+    app.action(CSV_ACTION)(csv.on_csv)
+    app.action(LINK_ACTION)(actions.on_link)
     app.event("app_home_opened")(home.on_home_opened)
     app.action(REFRESH_ACTION)(home.on_refresh)
     # --- Alerts by form (issue 24; bot/listeners/alert_form.py): each opens its modal with

@@ -17,6 +17,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -25,20 +26,21 @@ from analytics.errors import UserError, present
 from analytics.periods import InsufficientHistoryError
 from bot import alerts_cli as alert_cli
 from bot.alerts.store import AlertStoreError
+from bot.bootstrap import build_deps
 from bot.data.sources import DataUnavailableError
 from bot.reports.chart_file import ChartFileError, chart_format, write_chart
 from bot.reports.status import collect_status
 from bot.runtime.config import ConfigError, Settings, settings_with_data_dir
-from bot.runtime.deps import build_deps
 from bot.runtime.metrics import start_metrics_server
 from bot.runtime.workers import limit_malloc_arenas
 from handlers import registry
+from handlers.channel_defaults import request_context
 from handlers.command import Command
 from handlers.help import help_text, unknown_topic
 from handlers.normalise import command_words as normalised_words
 from handlers.prerender import commands_for, prerender
 from handlers.status import status_text
-from handlers.words import CommandError
+from handlers.words import CommandError, parse_context
 
 EXIT_STORE, EXIT_BAD_INPUT, EXIT_NO_DATA, EXIT_CONFIG = 1, 2, 3, 4
 EXIT_INTERNAL = 70
@@ -170,12 +172,13 @@ def run_report(args: argparse.Namespace) -> int:
 
     command = registry.get(args.command)
     csv_file: Path | None = getattr(args, "csv", None)  # only with an export (_add_report...)
-    query = command.parse(command_words(args))
+    settings = settings_for(args)
+    query = command.parse(command_words(args), parse_context(settings, datetime.now(UTC)))
     if args.out:
         check_out(args.out)
     if csv_file:
         check_csv(csv_file)
-    deps = build_deps(settings_for(args))
+    deps = build_deps(settings)
     report = deps.reports.run(query)
     if args.out:
         try:
@@ -218,7 +221,8 @@ def run_words(args: argparse.Namespace) -> int:
     """A `cli="words"` command: print the terminal text of its request."""
     command = registry.get(args.command)
     terminal = present(command.terminal, f"`{command.name}`'s terminal text")  # Command checks
-    print(terminal(command.parse(list(args.words))))
+    print(terminal(command.parse(list(args.words),
+                                 parse_context(settings_for(args), datetime.now(UTC)))))
     return 0
 
 
@@ -297,7 +301,9 @@ def run_prerender(args: argparse.Namespace) -> int:
     from bot.scheduler import record_prerender  # lazy for start-up: it loads alert delivery
 
     deps = build_deps(settings_for(args))
-    done = prerender(deps.reports, commands_for(deps.settings.smallcaps_prerender))
+    context = request_context(deps)
+    done = prerender(deps.reports, commands_for(deps.settings.smallcaps_prerender, context),
+                     context)
     record_prerender(deps, done)  # `status` shows it, as after the scheduler's passes
     print(f"{done.computed} reports ready in {done.seconds:.1f} s"
           + (f"; failed: {', '.join(done.failed)}" if done.failed else ""))

@@ -27,6 +27,7 @@ from bot.data.trading_calendar import NEW_YORK, REGULAR_CLOSE, nyse
 from bot.runtime.cache import CacheErrors
 from bot.runtime.deps import Deps
 from bot.runtime.metrics import record_alert_run
+from handlers.channel_defaults import request_context
 from handlers.prerender import PrerenderSummary, prerender
 
 logger = logging.getLogger(__name__)
@@ -175,7 +176,8 @@ class Scheduler:
         if not self.prerender_commands:
             return
         try:
-            done = prerender(self.deps.reports, self.prerender_commands)
+            done = prerender(self.deps.reports, self.prerender_commands,
+                             request_context(self.deps))
         except Exception:  # noqa: BLE001 - the clock must keep ticking
             logger.exception("Pre-rendering failed")
             return

@@ -28,6 +28,7 @@ import uuid
 
 from rq import Queue, SimpleWorker
 
+from bot.listeners import jobs
 from bot.runtime.deps import Deps, worker_deps
 from bot.runtime.health import warn_if_evictable
 from bot.runtime.jobs import QUEUE_NAME
@@ -41,6 +42,13 @@ from bot.runtime.reply_worker import (
 )
 
 logger = logging.getLogger(__name__)
+
+LEGACY_JOB_MODULES = ("handlers.reply_jobs",)
+"""Where releases before bot/listeners/ put the job function (RQ stores it by name): a job
+such a release queued just before an upgrade is still run, not failed as unimportable."""
+for _legacy in LEGACY_JOB_MODULES:
+    sys.modules.setdefault(_legacy, jobs)
+
 
 def make_worker(deps: Deps, *, thread: bool, name: str | None = None) -> SimpleWorker:
     """An RQ worker on the reply queue of `deps`' Redis."""

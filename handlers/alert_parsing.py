@@ -22,7 +22,7 @@ from analytics.alert_metric_base import MetricWordsError
 from analytics.alert_metrics import parse_metric
 from analytics.alert_rules import Condition, RuleSpec
 from analytics.pairs import PAIRS, Pair, PairError, parse_pair
-from handlers.words import CommandError
+from handlers.words import CommandError, ParseContext
 
 ADD_EXAMPLE = "alert add gap 3y above 30 hysteresis 2"
 MAX_COOLDOWN_DAYS = 365
@@ -75,7 +75,7 @@ def rule_id(text: str) -> str:
     return f"A{int(match.group(1))}"
 
 
-def parse_alert(args: list[str]) -> AlertRequest:
+def parse_alert(args: list[str], context: ParseContext) -> AlertRequest:
     """`alert add ... | list | remove ID | pause ID | resume ID`."""
     if not args:
         raise CommandError("Say what to do: `alert add`, `alert list`, `alert remove ID`, "
@@ -97,7 +97,7 @@ def parse_alert(args: list[str]) -> AlertRequest:
                        "pause or resume.", ADD_EXAMPLE)
 
 
-def parse_digest(args: list[str]) -> DigestRequest:
+def parse_digest(args: list[str], context: ParseContext) -> DigestRequest:
     """`digest daily|weekly|off`, or `digest` alone to show the setting."""
     if not args:
         return DigestRequest(None)

@@ -36,12 +36,10 @@ from analytics.formatting import percentile_rank
 from analytics.periods import InsufficientHistoryError, parse_period
 from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
-from bot.data.market_hours import market_today
 from bot.reports import Chart, Payload, csv_export, history_meta
 from bot.reports.common import as_of_requested, chart_source, fetched_day, pair_closes
 from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
-from bot.runtime.config import get_settings
 from bot.slack.escape import escape
 from handlers.command import AlertOffer, Command, Export, Rendering, near, pinned_suffix
 from handlers.report_text import (
@@ -53,7 +51,7 @@ from handlers.report_text import (
     table_block,
     title_rule,
 )
-from handlers.words import CommandError, pop_as_of, pop_end_basis
+from handlers.words import CommandError, ParseContext, pop_as_of, pop_end_basis
 
 
 class CellPayload(TypedDict):
@@ -198,22 +196,22 @@ def board_payload(rows: list[BoardRow], history: PriceHistory, query: BoardQuery
     }
 
 
-def configured_rows() -> tuple[BoardRowSpec, ...]:
-    """SMALLCAPS_BOARD's rows, or the default board (the setting is validated at start)."""
-    return parse_board(get_settings().smallcaps_board or DEFAULT_BOARD)
+def configured_rows(context: ParseContext) -> tuple[BoardRowSpec, ...]:
+    """SMALLCAPS_BOARD's rows (`context.board`), or the default board (the setting is
+    validated at start)."""
+    return parse_board(context.board or DEFAULT_BOARD)
 
 
-def parse_board_command(args: list[str],
-                        default_rows: tuple[BoardRowSpec, ...] | None = None) -> BoardQuery:
-    """`board [PAIR, PAIR...] [BASIS] [as-of DATE]`: the given pairs, else `default_rows` (a
-    channel's `set board`), else SMALLCAPS_BOARD, else the default board; BASIS applies to
-    every row that has both bases."""
+def parse_board_command(args: list[str], context: ParseContext) -> BoardQuery:
+    """`board [PAIR, PAIR...] [BASIS] [as-of DATE]`: the given pairs (a channel's `set board`
+    arrives as typed words, handlers.channel_defaults.apply_defaults), else SMALLCAPS_BOARD,
+    else the default board; BASIS applies to every row that has both bases."""
     words, as_of = pop_as_of(args, "board")
-    if as_of is not None and as_of > market_today():
+    if as_of is not None and as_of > context.today:
         raise CommandError(f"`{as_of}` is in the future.", "board as-of 2024-03-26")
     words, basis = pop_end_basis(words, "board")
     try:
-        rows = parse_board(" ".join(words)) if words else (default_rows or configured_rows())
+        rows = parse_board(" ".join(words)) if words else configured_rows(context)
     except BoardError as exc:
         raise CommandError(str(exc), "board IWM/SPY, IJR/SPY, RSP/SPY") from None
     if basis is not None:  # every row that has the basis; index rows stay price return

@@ -15,11 +15,11 @@ from typing import Any
 from analytics.errors import present
 from analytics.pairs import PAIRS, PairError, parse_pair
 from analytics.periods import PeriodError, parse_period
-from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettings, ChannelSettingsError
+from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettingsError
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
 from handlers.command import Command, Conversation
-from handlers.words import CommandError, pop_as_of, pop_basis
+from handlers.words import CommandError, ParseContext, parse_context, pop_as_of, pop_basis
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class SettingsRequest:
     value: str | None = None
 
 
-def parse_set(args: list[str]) -> SettingsRequest:
+def parse_set(args: list[str], context: ParseContext) -> SettingsRequest:
     """`set` shows the channel's settings; `set NAME VALUE...` changes one."""
     if not args:
         return SettingsRequest("show")
@@ -47,7 +47,7 @@ def parse_set(args: list[str]) -> SettingsRequest:
     return SettingsRequest("set", name, " ".join(args[1:]))
 
 
-def parse_unset(args: list[str]) -> SettingsRequest:
+def parse_unset(args: list[str], context: ParseContext) -> SettingsRequest:
     """`unset NAME`."""
     if len(args) != 1 or args[0].lower() not in VALIDATORS:
         raise CommandError("Name one setting to remove: "
@@ -114,7 +114,7 @@ def settings_lines(settings: Mapping[str, str]) -> list[str]:
 def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
                     send: Callable[..., Any]) -> None:
     """Show or change the channel's settings; `send(text=...)` the outcome (ephemeral)."""
-    store = ChannelSettings(deps.cache)
+    store = deps.stores.channels
     try:
         if request.action == "show":
             lines = settings_lines(store.get(channel_id))
@@ -141,7 +141,14 @@ def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
 
 def channel_defaults(deps: Deps, channel_id: str | None) -> dict[str, str]:
     """The channel's stored defaults ({} without a channel or when Redis is down)."""
-    return ChannelSettings(deps.cache).get(channel_id or "")
+    return deps.stores.channels.get(channel_id or "")
+
+
+def request_context(deps: Deps, channel_id: str | None = None) -> ParseContext:
+    """The context a Slack request's words are read against: today (deps.clock, New York's
+    date), the settings, and `channel_id`'s stored defaults ({} without a channel or when
+    Redis is down). Built once per request by the listener that parses it."""
+    return parse_context(deps.settings, deps.clock(), channel_defaults(deps, channel_id))
 
 
 def with_settings_block(deps: Deps, channel_id: str, send: Callable[..., Any]
@@ -161,7 +168,7 @@ def home_settings_lines(deps: Deps, channel_ids: set[str] | None, admin: bool) -
     """App Home lines, one per channel with defaults: the user's channels (every channel for
     an admin); none when the user's channels are unknown or storage fails."""
     try:
-        found = ChannelSettings(deps.cache).all()
+        found = deps.stores.channels.all()
     except Exception:  # noqa: BLE001 - Home still shows everything else
         logger.exception("Home: channel defaults could not be loaded")
         return []

@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from handlers.command import Block
-
-if TYPE_CHECKING:  # annotations only: the buttons are built in terminal reports too
-    from slack_bolt import Ack
+from handlers.registry import get
 
 LINK_ACTION_PREFIX = "smallcaps_link"
 """action_id prefix of the URL buttons: Slack still sends a click to the app, which acks it."""
 LINK_ACTION = re.compile(rf"^{LINK_ACTION_PREFIX}_")
-LINKED_COMMANDS = frozenset({"gap", "trend"})
-"""The commands whose chart is a gap or a ratio of two series."""
 
 TRADINGVIEW_INDEXES = {"^RUT": "TVC:RUT", "^GSPC": "SP:SPX", "^SP600": "SP:SP600",
                        "^DJI": "TVC:DJI", "^NDX": "NASDAQ:NDX", "^IXIC": "NASDAQ:IXIC",
@@ -70,8 +66,9 @@ def stockcharts_url(small: str, large: str) -> str | None:
 
 
 def link_buttons(p: Mapping[str, Any]) -> list[Block]:
-    """URL buttons for a gap or trend payload's two series ([] for other commands)."""
-    if p.get("command") not in LINKED_COMMANDS:
+    """URL buttons for the two series of a payload whose command declares `links` ([] for
+    other commands)."""
+    if not get(p["command"]).links:  # its spec: a gap or ratio chart of two series
         return []
     small, large = p["small"]["symbol"], p["large"]["symbol"]
     links = [("tradingview", "Open in TradingView", tradingview_url(small, large)),
@@ -80,7 +77,3 @@ def link_buttons(p: Mapping[str, Any]) -> list[Block]:
              "text": {"type": "plain_text", "text": label}}
             for site, label, url in links if url is not None]
 
-
-def on_link(ack: Ack) -> None:
-    """A click on a link button: Slack opens the page itself; the app only acknowledges."""
-    ack()

@@ -18,10 +18,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from handlers.buttons import Choice
+from handlers.words import ParseContext
 
 if TYPE_CHECKING:  # annotations only: a command module needs neither to be imported
+    from datetime import date
+
     from slack_sdk import WebClient
 
+    from analytics.pairs import Pair
+    from analytics.periods import Period
     from bot.data.market import MarketData
     from bot.reports import Report
     from bot.runtime.deps import Deps
@@ -35,6 +40,14 @@ CliMode = Literal["report", "words", "own", "none"]
 --out, --json, --csv: prints the report), `words` (the Slack words only: prints `terminal`),
 `own` (bot/cli.py declares the subcommand itself) or `none` (Slack only: it belongs to a
 channel)."""
+
+HomeRole = Literal["rows", "status", "claim"]
+"""What App Home (bot.listeners.home) shows of a report: `rows`, its answer for each of
+HOME_PERIODS (the dashboard's table; one command has it); `status`, its default answer's
+one-line summary (the relative-strength line; one command); `claim`, its default answer's
+one-line summary in the "March 2024 claims" section (any number)."""
+HOME_PERIODS = ("1y", "3y", "5y")
+"""The periods of App Home's `rows`."""
 
 DefaultWord = Literal["pair", "period", "window", "basis", "board"]
 """A channel default (`set NAME VALUE`) a command takes when its words leave it out; `window`
@@ -139,9 +152,10 @@ class Command:
     """What it does, for help and `smallcaps NAME --help`."""
     example: str
     """A command that works: 'gap 3y'."""
-    parse: Callable[[list[str]], Any]
-    """The words after the name -> a request (a query for report commands); CommandError
-    (handlers.words) with an example for anything else."""
+    parse: Callable[[list[str], ParseContext], Any]
+    """The words after the name, read against the request's context (today, settings,
+    channel defaults: handlers.words.ParseContext) -> a request (a query for report
+    commands); CommandError (handlers.words) with an example for anything else."""
     rendering: Rendering[Any] | None = None
     """Report commands: how the payload is worded. The request is then a ReportQuery that
     the report pipeline runs, and the reply is posted in the channel with its chart."""
@@ -157,12 +171,22 @@ class Command:
     export: Export | None = None
     """What `--csv` and the CSV button under its replies write; None: no CSV (the CLI has
     no `--csv` option for it and its replies no CSV button)."""
+    pinned_query: Callable[[Period | None, Pair, date], Any] | None = None
+    """The query of its answer for a period (None: its default period), a pair and an end
+    day, built directly, not parsed (the day comes from the data, not from a user): the
+    report under an alert (analytics.alert_metric_base.ChartNeed names the command) and the
+    digest's report."""
+    links: bool = False
+    """Its chart is a gap or a ratio of two series: replies carry 'Open in TradingView' and
+    'StockCharts' buttons (handlers.chart_links)."""
+    digest: bool = False
+    """The report a digest posts (`digest daily|weekly`): one command has it."""
     defaults: frozenset[DefaultWord] = field(default_factory=frozenset)
     """The channel defaults it takes when its words leave them out."""
     schedulable: bool = False
     """`schedule add "NAME ..."` may post it on a schedule."""
-    on_home: bool = False
-    """App Home quotes its default answer's one-line summary (the March 2024 claims)."""
+    home: HomeRole | None = None
+    """Its part of the App Home dashboard (HomeRole), if any."""
     cli: CliMode = "report"
     listed: bool = True
     """Shown in help and named in the unknown-command error (help itself is not)."""

@@ -1,4 +1,5 @@
-"""The *CSV* button under every report: posts the data behind the chart in the thread.
+"""The *CSV* button under every report (its click is answered by bot.listeners.csv, which
+posts the data behind the chart in the thread).
 
 The button's value is the command that reproduces the message's numbers, pinned to the
 message's end date (`gap 3y index as-of 2024-03-26`), so the CSV matches the chart even
@@ -8,24 +9,12 @@ failures end in a message only the clicker sees.
 
 from __future__ import annotations
 
-import logging
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.reports import Payload
-from bot.reports.csv_export import csv_filename
-from bot.runtime.deps import Deps
-from bot.slack.slack_io import Respond
 from handlers.chart_links import link_buttons
-from handlers.registry import get, parse
-from handlers.words import CommandError
+from handlers.registry import get
 
-if TYPE_CHECKING:  # annotations only: the button's blocks are built in terminal reports too,
-    # which must not load Slack's app framework (tests/bot/test_cli.py)
-    from slack_bolt import Ack
-    from slack_sdk import WebClient
-
-logger = logging.getLogger(__name__)
 CSV_ACTION = "smallcaps_csv"
 
 
@@ -50,37 +39,3 @@ def csv_block(p: Payload) -> dict[str, Any]:
 def with_csv_button(blocks: list[dict[str, Any]], p: Payload) -> list[dict[str, Any]]:
     """`blocks` plus the CSV button (kept within Slack's 50 blocks)."""
     return [*blocks[:49], csv_block(p)]
-
-
-def post_csv(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-    """Compute the CSV for the clicked button and share it in the message's thread."""
-    action = body["actions"][0]
-    channel = body["channel"]["id"]
-    message = body.get("message") or {}
-    thread_ts = message.get("thread_ts") or message.get("ts")
-    try:
-        parsed = parse(action["value"])
-        export = parsed.command.export
-        if export is None:
-            raise CommandError(f"`{parsed.command.name}` has no CSV export.",
-                               f"{parsed.command.name}")
-        report = deps.reports.run(parsed.request)
-        client.files_upload_v2(channel=channel, thread_ts=thread_ts,
-                               content=export.write(deps.market, parsed.request, report),
-                               filename=csv_filename(report.payload),
-                               title=f"Data: {action['value']}")
-    except CommandError as exc:
-        respond(response_type="ephemeral", replace_original=False,
-                text=f":warning: {exc.message}")
-    except Exception:
-        ref = uuid.uuid4().hex[:8]
-        logger.exception("CSV export failed (ref %s) for %r", ref, action.get("value"))
-        respond(response_type="ephemeral", replace_original=False,
-                text=f":warning: I could not post the CSV (ref `{ref}`); it is logged.")
-
-
-def on_csv(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-           deps: Deps) -> None:
-    """A click on the CSV button: ack, then post the file in the thread."""
-    ack()
-    deps.replies.submit(post_csv, deps, body, client, respond)

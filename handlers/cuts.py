@@ -56,7 +56,13 @@ from handlers.report_text import (
     title_rule,
     warning_lines,
 )
-from handlers.words import CommandError, parse_period_pair, pop_as_of, refuse_period_words
+from handlers.words import (
+    CommandError,
+    ParseContext,
+    parse_period_pair,
+    pop_as_of,
+    refuse_period_words,
+)
 
 
 class CutWindow(TypedDict):
@@ -237,13 +243,13 @@ def cuts_payload(result: CutsResult, query: CutsQuery, meta: CutsSource) -> Cuts
     }
 
 
-def parse_cuts(args: list[str]) -> CutsQuery:
+def parse_cuts(args: list[str], context: ParseContext) -> CutsQuery:
     """`cuts [PAIR] [as-of DATE]`: the windows are fixed (3 months before to 12 after)."""
     words, _ = pop_as_of(args, "cuts")
     refuse_period_words(words, "`cuts` always shows 3 months before to 12 months after each "
                                "first cut, so `{word}` is not needed: give a pair or nothing.",
                         "cuts etf")
-    parsed = parse_period_pair(args, "cuts")
+    parsed = parse_period_pair(args, "cuts", context)
     if parsed.live:
         raise CommandError("`cuts` compares closes around each first cut, so `live` does not "
                            "apply: give a pair or nothing.", "cuts etf")
@@ -449,5 +455,5 @@ COMMAND = Command(
     parse=parse_cuts,
     rendering=Rendering(cuts_blocks, cuts_fallback_text, cuts_plain_text, title),
     prerendered=True,
-    on_home=True,
+    home="claim",
 )

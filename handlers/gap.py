@@ -16,6 +16,7 @@ from analytics.charts_gap import render_gap_chart
 from analytics.errors import present
 from analytics.formatting import pct, spp
 from analytics.gap import GapResult, HistoryRank, compute_gap, window_returns_pct
+from analytics.periods import parse_period
 from analytics.rank import MIN_INDEPENDENT_WINDOWS
 from bot.data.market import PriceHistory
 from bot.reports import Chart, csv_export, history_meta
@@ -45,7 +46,7 @@ from handlers.report_text import (
     window_rule,
     words,
 )
-from handlers.words import parse_period_pair
+from handlers.words import DEFAULT_GAP_PERIOD, ParseContext, parse_period_pair
 
 
 class GapLeg(Instrument):
@@ -218,9 +219,9 @@ def rank_payload(rank: HistoryRank | None) -> RankPayload | None:
     }
 
 
-def parse_gap(args: list[str]) -> GapQuery:
+def parse_gap(args: list[str], context: ParseContext) -> GapQuery:
     """`gap [PERIOD] [PAIR] [as-of DATE]`."""
-    parsed = parse_period_pair(args, "gap")
+    parsed = parse_period_pair(args, "gap", context)
     return GapQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
@@ -309,7 +310,7 @@ def gap_blocks(p: GapPayload) -> list[dict[str, Any]]:
                 + (f"\n{other}" if other else ""), fields),
         section("*How unusual*\n" + "\n".join(rank_lines(p))),
         context(p, context_line(p)),
-        report_buttons(p, CHOICES),  # switch period/pair in place (handlers/actions.py)
+        report_buttons(p, CHOICES),  # switch period/pair in place (bot/listeners/actions.py)
     ]
 
 
@@ -354,10 +355,14 @@ COMMAND = Command(
             "unusual the gap is against all same-length windows in history. Posts a chart.",
     example="gap 3y",
     parse=parse_gap,
+    home="rows",
     rendering=Rendering(gap_blocks, gap_fallback_text, gap_plain_text, title),
     choices=CHOICES,
     prerendered=True,
     export=Export(csv_export.rebased_csv),
+    pinned_query=lambda period, pair, day: GapQuery(period or parse_period(DEFAULT_GAP_PERIOD),
+                                                    pair, day),
+    links=True,
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
     alert_offer=alert_offer,

@@ -14,6 +14,7 @@ from analytics.errors import present
 from analytics.formatting import clip
 from analytics.periods import NAMED_PERIODS
 from handlers.command import Blocks, Command, Conversation
+from handlers.words import ParseContext
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class HelpRequest:
     topic: str | None = None
 
 
-def parse_help(args: list[str]) -> HelpRequest:
+def parse_help(args: list[str], context: ParseContext) -> HelpRequest:
     """`help [COMMAND]`: any further words are ignored."""
     return HelpRequest(args[0].lower() if args else None)
 

@@ -42,7 +42,7 @@ from handlers.report_text import (
     unusual_lines,
     words,
 )
-from handlers.words import CommandError, parse_period_pair
+from handlers.words import CommandError, ParseContext, parse_period_pair
 
 
 class HistoryPayload(WindowFields, SourceFields):
@@ -126,9 +126,9 @@ def history_payload(result: GapHistory, history: PriceHistory, query: HistoryQue
     }
 
 
-def parse_history(args: list[str]) -> HistoryQuery:
+def parse_history(args: list[str], context: ParseContext) -> HistoryQuery:
     """`history [WINDOW] [PAIR] [as-of DATE]`: WINDOW is a length like 1y, 3y, 5y (default 3y)."""
-    parsed = parse_period_pair(args, "history", default_period="3y")
+    parsed = parse_period_pair(args, "history", context, default_period="3y")
     if parsed.period.kind != "offset":
         raise CommandError(f"`history` needs a window length such as 1y, 3y or 5y, not "
                            f"`{parsed.period.label}`.", "history 3y")
@@ -196,7 +196,7 @@ def context_lines(p: HistoryPayload) -> list[str]:
 
 def history_blocks(p: HistoryPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits), ending with the
-    period/pair buttons (handlers/actions.py switches the message in place)."""
+    period/pair buttons (bot/listeners/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p), "\n".join(rarity_lines(p)), p,
                             context_lines(p)),
             report_buttons(p, CHOICES)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from bot.runtime.deps import Deps
+from handlers.channel_defaults import request_context
 from handlers.registry import get, home_commands, rendering_of
 
 logger = logging.getLogger(__name__)
@@ -16,9 +17,10 @@ def thesis_lines(deps: Deps) -> list[str]:
     """'*cuts*: <the reply's one-line summary>' per command; a failing one says so briefly
     (Home must open whatever a data source does)."""
     lines = []
+    context = request_context(deps)
     for command in home_commands():
         try:
-            report = deps.reports.run(get(command).parse([]))
+            report = deps.reports.run(get(command).parse([], context))
             lines.append(f"*{command}*: {rendering_of(report.payload).fallback(report.payload)}")
         except Exception:  # noqa: BLE001 - one line missing is better than no dashboard
             logger.warning("%s for Home failed", command, exc_info=True)

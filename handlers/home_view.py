@@ -1,4 +1,4 @@
-"""The App Home dashboard as a Block Kit view. Pure functions of what handlers/home.py
+"""The App Home dashboard as a Block Kit view. Pure functions of what bot/listeners/home.py
 gathered; the block count stays far below Slack's 100 per view."""
 
 from __future__ import annotations

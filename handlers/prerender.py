@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from bot.reports import Reports
 from bot.runtime.config import ConfigError
 from handlers.registry import parse, parse_command, prerendered_commands
-from handlers.words import CommandError
+from handlers.words import CommandError, ParseContext
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class PrerenderSummary:
     seconds: float = 0.0
 
 
-def commands_for(setting: str) -> tuple[str, ...]:
+def commands_for(setting: str, context: ParseContext) -> tuple[str, ...]:
     """The commands SMALLCAPS_PRERENDER names; ConfigError for anything that is not a report
     command (checked at start-up, so a typo is found before the first close)."""
     text = setting.strip()
@@ -48,7 +48,7 @@ def commands_for(setting: str) -> tuple[str, ...]:
     commands = tuple(c.strip() for c in text.split(",") if c.strip())
     for command in commands:
         try:
-            parsed = parse(command)
+            parsed = parse(command, context)
         except CommandError as exc:
             raise ConfigError(f"SMALLCAPS_PRERENDER: `{command}`: {exc.message}") from None
         if parsed.command.rendering is None:
@@ -57,15 +57,16 @@ def commands_for(setting: str) -> tuple[str, ...]:
     return commands
 
 
-def prerender(reports: Reports, commands: Sequence[str],
+def prerender(reports: Reports, commands: Sequence[str], context: ParseContext,
               timer: Callable[[], float] = time.perf_counter) -> PrerenderSummary:
-    """Compute each command's report into the cache; a failure is logged and skipped (one
-    bad symbol must not keep the others from being ready)."""
+    """Compute each command's report into the cache, read in `context` (no channel: the
+    answers the buttons offer everywhere); a failure is logged and skipped (one bad symbol
+    must not keep the others from being ready)."""
     started = timer()
     computed, failed = 0, []
     for command in commands:
         try:
-            _ = reports.run(parse_command(command)).chart_png  # the chart is cached too
+            _ = reports.run(parse_command(command, context)).chart_png  # the chart is cached too
             computed += 1
         except Exception:  # noqa: BLE001 - any failure: the user will get it when they ask
             logger.warning("Pre-rendering `%s` failed", command, exc_info=True)

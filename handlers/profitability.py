@@ -26,7 +26,7 @@ from bot.reports.identity import IdentifiedQuery
 from handlers.command import Command, Rendering
 from handlers.report_text import context, header, indented, section, title_rule, warning_lines
 from handlers.valuation import ValuationSource, source_line
-from handlers.words import no_arguments
+from handlers.words import ParseContext, no_arguments
 
 
 class OutlierPayload(TypedDict):
@@ -201,7 +201,7 @@ def profitability_payload(result: ProfitabilityResult, meta: ValuationSource
     }
 
 
-def parse_profitability(args: list[str]) -> ProfitabilityQuery:
+def parse_profitability(args: list[str], context: ParseContext) -> ProfitabilityQuery:
     """`profitability` (no arguments: one annual series since 1963)."""
     no_arguments(args, "profitability", ": it always shows every year of French's data")
     return ProfitabilityQuery()
@@ -323,6 +323,6 @@ COMMAND = Command(
     rendering=Rendering(profitability_blocks, profitability_fallback_text,
                         profitability_plain_text, title),
     prerendered=True,
-    on_home=True,
+    home="claim",
     in_usage_hint=False,
 )

@@ -50,7 +50,7 @@ from handlers.report_text import (
     summary_blocks,
     words,
 )
-from handlers.words import parse_period_pair
+from handlers.words import ParseContext, parse_period_pair
 
 
 class YieldFields(TypedDict):
@@ -163,9 +163,9 @@ def rates_payload(result: RatesResult, history: PriceHistory, query: RatesQuery
     }
 
 
-def parse_rates(args: list[str]) -> RatesQuery:
+def parse_rates(args: list[str], context: ParseContext) -> RatesQuery:
     """`rates [PERIOD] [PAIR] [as-of DATE]` (default 10y)."""
-    parsed = parse_period_pair(args, "rates", default_period="10y")
+    parsed = parse_period_pair(args, "rates", context, default_period="10y")
     return RatesQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 

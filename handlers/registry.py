@@ -32,8 +32,8 @@ from handlers import (
     years,
 )
 from handlers.buttons import offered
-from handlers.command import Command, Rendering
-from handlers.words import MAX_COMMAND_CHARS, CommandError, split_words
+from handlers.command import Command, HomeRole, Rendering
+from handlers.words import MAX_COMMAND_CHARS, CommandError, ParseContext, split_words
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,13 @@ class Parsed:
     request: Any
 
 
-def parse(text: str, defaults: Mapping[str, str] | None = None) -> Parsed:
-    """The command named by `text` (the words after `/smallcaps`) and its request; `help`,
-    `?` or nothing at all asks for help. `defaults` (a channel's `set` values) fill in what
-    the command takes and the words leave out (handlers.channel_defaults.apply_defaults)."""
+def parse(text: str, context: ParseContext) -> Parsed:
+    """The command named by `text` (the words after `/smallcaps`) and its request, read
+    against `context` (today, settings, channel defaults: handlers.words.ParseContext);
+    `help`, `?` or nothing at all asks for help. `context.defaults` (a channel's `set`
+    values) fill in what the command takes and the words leave out
+    (handlers.channel_defaults.apply_defaults). CommandError (message and example) for
+    anything that does not parse."""
     if len(text or "") > MAX_COMMAND_CHARS:
         raise CommandError(f"That command is {len(text):,} characters long; commands are a "
                            "few words.", "gap 3y")
@@ -58,14 +61,14 @@ def parse(text: str, defaults: Mapping[str, str] | None = None) -> Parsed:
         raise CommandError(f"I don't know the command `{words[0]}`. Commands: {known}.",
                            "gap 3y")
     args = words[1:]
-    if defaults:
-        args = channel_defaults.apply_defaults(command, args, defaults)
-    return Parsed(command, command.parse(args))
+    if context.defaults:
+        args = channel_defaults.apply_defaults(command, args, context.defaults)
+    return Parsed(command, command.parse(args, context))
 
 
-def parse_command(text: str, defaults: Mapping[str, str] | None = None) -> Any:
+def parse_command(text: str, context: ParseContext) -> Any:
     """The request named by `text` (see `parse`): a report query, a HelpRequest, ..."""
-    return parse(text, defaults).request
+    return parse(text, context).request
 
 
 def find(word: str) -> Command | None:
@@ -114,7 +117,24 @@ def prerendered_commands() -> tuple[str, ...]:
 
 def home_commands() -> tuple[str, ...]:
     """The reports App Home quotes in its claims section."""
-    return tuple(c.name for c in COMMANDS if c.on_home)
+    return tuple(c.name for c in COMMANDS if c.home == "claim")
+
+
+def digest_command() -> Command:
+    """The report a digest posts (the one spec with `digest`)."""
+    found = [c for c in COMMANDS if c.digest]
+    if len(found) != 1:
+        raise KeyError(f"{len(found)} commands declare digest")
+    return found[0]
+
+
+def home_command(role: HomeRole) -> Command:
+    """The command whose answer fills App Home's `role` ("rows" or "status": one command
+    each, checked by tests/handlers/test_registry.py); KeyError if none has it."""
+    found = [c for c in COMMANDS if c.home == role]
+    if len(found) != 1:
+        raise KeyError(f"{len(found)} commands have the App Home role {role!r}")
+    return found[0]
 
 
 COMMANDS: tuple[Command, ...] = (

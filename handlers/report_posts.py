@@ -10,21 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from analytics.alert_metric_base import Metric
 from analytics.formatting import clip
-from analytics.pairs import parse_pair
-from bot.alerts.schedules import ScheduleStore
-from bot.reports import Report, Reports
-from bot.runtime.cache import Cache
-from bot.runtime.channel_settings import ChannelSettings
-from handlers.command import Block, Blocks, Rendering
-from handlers.gap import GapQuery
-from handlers.registry import parse, rendering_of
+from analytics.pairs import Pair, parse_pair
+from analytics.periods import Period
+from bot.reports import Report, ReportQuery, Reports
+from bot.runtime.config import Settings
+from bot.runtime.deps import Stores
+from handlers.command import Block, Blocks, Command, Rendering
+from handlers.registry import digest_command, get, parse, rendering_of
 from handlers.replies import chart_alt_text
-from handlers.table import TableQuery
-from handlers.trend import TrendQuery
+from handlers.words import parse_context
 
 Record = dict[str, Any]
 
@@ -33,13 +31,16 @@ def _header(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}]}
 
 
-def scheduled_message(reports: Reports, cache: Cache, record: dict[str, Any]
-                      ) -> tuple[list[dict[str, Any]], str, Report] | None:
-    """The blocks, text and report a scheduled post carries (None: schedule removed)."""
-    if ScheduleStore(cache).get(record["schedule_id"]) is None:
+def scheduled_message(reports: Reports, stores: Stores, record: dict[str, Any], *,
+                      settings: Settings) -> tuple[list[dict[str, Any]], str, Report] | None:
+    """The blocks, text and report a scheduled post carries (None: schedule removed): its
+    command as of the record's day, with the channel's defaults of that day and `settings`
+    (the entry point binds them: bot.alerts_cli.alert_messages)."""
+    if stores.schedules.get(record["schedule_id"]) is None:
         return None
-    defaults = ChannelSettings(cache).get(record["channel_id"])
-    query = parse(f"{record['command']} as-of {record['as_of']}", defaults).request
+    defaults = stores.channels.get(record["channel_id"])
+    context = parse_context(settings, reports.clock(), defaults)
+    query = parse(f"{record['command']} as-of {record['as_of']}", context).request
     report = reports.run(query)
     fmt = rendering_of(report.payload)
     intro = _header(f":calendar: Scheduled `{record['command']}` ({record['period']}) · "
@@ -76,20 +77,25 @@ def _rendering(payload: Mapping[str, Any]) -> Rendering[Any] | None:
         return None
 
 
-CHART_QUERIES: dict[str, type[GapQuery] | type[TrendQuery]] = {"gap": GapQuery,
-                                                               "trend": TrendQuery}
-"""The report behind each chart a metric can ask for (analytics.alert_metric_base.ChartNeed)."""
-
-
-def alert_chart_query(metric: Metric, day: date) -> GapQuery | TrendQuery:
+def alert_chart_query(metric: Metric, day: date) -> ReportQuery:
     """The report whose chart goes with a firing of a rule on `metric`, as of the firing's
     day: the one the metric asks for (Metric.chart: the gap of a gap rule's window, the
     `trend` over its default window for ratio rules), for the rule's pair. Built directly,
     not parsed: the day comes from the data, not from a user."""
     need = metric.chart()
-    return CHART_QUERIES[need.command](need.period, metric.pair, day)
+    return pinned_query(get(need.command), need.period, metric.pair, day)
 
 
-def digest_query(as_of: str) -> TableQuery:
-    """The `table` view (every horizon, index pair) as of the digest's day."""
-    return TableQuery(parse_pair(None), date.fromisoformat(as_of))
+def digest_query(as_of: str) -> ReportQuery:
+    """The digest's report (the command whose spec says `digest`: every horizon, index pair)
+    as of the digest's day."""
+    return pinned_query(digest_command(), None, parse_pair(None), date.fromisoformat(as_of))
+
+
+def pinned_query(command: Command, period: Period | None, pair: Pair, day: date
+                 ) -> ReportQuery:
+    """`command`'s query for `period`, `pair` and `day` (Command.pinned_query); KeyError for
+    a command that declares none."""
+    if command.pinned_query is None:
+        raise KeyError(f"{command.name} declares no pinned_query")
+    return cast(ReportQuery, command.pinned_query(period, pair, day))

@@ -18,13 +18,13 @@ from typing import Any
 
 from analytics.errors import present
 from analytics.formatting import clip
-from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, Schedule, ScheduleStore
+from bot.alerts.schedules import FREQUENCIES, WEEKDAYS, Schedule
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
 from handlers.command import Command, Conversation
 from handlers.report_text import Cell, table_block, user_cell
-from handlers.words import AS_OF_WORDS, CommandError, split_words
+from handlers.words import AS_OF_WORDS, CommandError, ParseContext, split_words
 
 logger = logging.getLogger(__name__)
 EXAMPLE = 'schedule add "board" weekly fri'
@@ -110,7 +110,7 @@ def list_blocks(schedules: Sequence[Schedule], when: str) -> list[dict[str, Any]
 def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_id: str,
                     send: Callable[..., Any]) -> None:
     """Add, list or remove this channel's schedules; `send(text=...)` the outcome."""
-    store = ScheduleStore(deps.cache)
+    store = deps.stores.schedules
     when = f"after the US close ({deps.settings.smallcaps_alert_time} " \
            f"{deps.settings.smallcaps_alert_tz}) on trading days"
     try:
@@ -147,13 +147,14 @@ def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_
         send(text=":warning: Something went wrong on our side; it is logged.")
 
 
-def command(parse_command: Callable[[str], Any],
+def command(parse_command: Callable[[str, ParseContext], Any],
             schedulable: Callable[[], Sequence[str]]) -> Command:
     """The `schedule` command. It checks the report it is given with the registry's
-    `parse_command`; `schedulable` names the reports that may be scheduled."""
+    `parse_command` (in the request's context); `schedulable` names the reports that may be
+    scheduled."""
 
-    def parse(args: list[str]) -> ScheduleRequest:
-        return parse_schedule(args, parse_command, schedulable())
+    def parse(args: list[str], context: ParseContext) -> ScheduleRequest:
+        return parse_schedule(args, lambda text: parse_command(text, context), schedulable())
 
     def answer(conversation: Conversation, request: ScheduleRequest) -> None:
         answer_schedule(conversation.deps, request, conversation.channel_id,

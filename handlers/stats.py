@@ -30,7 +30,6 @@ from bot.reports.common import (
     window_fields,
 )
 from bot.reports.payloads import Instrument, SourceFields, WindowFields
-from bot.runtime.config import get_settings
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
 from handlers.command import Command, Export, Rendering
 from handlers.report_text import (
@@ -47,7 +46,7 @@ from handlers.report_text import (
     warning_lines,
     window_rule,
 )
-from handlers.words import parse_period_pair
+from handlers.words import ParseContext, parse_period_pair
 
 
 class DrawdownPayload(TypedDict):
@@ -190,12 +189,13 @@ def stats_payload(stats: RiskStats, history: PriceHistory, query: StatsQuery,
     }
 
 
-def parse_stats(args: list[str]) -> StatsQuery:
-    """`stats [PERIOD] [PAIR] [as-of DATE]`, with the configured risk-free rate."""
-    parsed = parse_period_pair(args, "stats")
+def parse_stats(args: list[str], context: ParseContext) -> StatsQuery:
+    """`stats [PERIOD] [PAIR] [as-of DATE]`, with the configured risk-free rate
+    (`context.risk_free_rate`)."""
+    parsed = parse_period_pair(args, "stats", context)
     return StatsQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of,
                       live=parsed.live,
-                      risk_free_rate=get_settings().smallcaps_risk_free_rate)
+                      risk_free_rate=context.risk_free_rate)
 
 
 LABEL_WIDTH, VALUE_WIDTH = 18, 15
@@ -300,7 +300,7 @@ def conventions(p: StatsPayload) -> str:
 
 def stats_blocks(p: StatsPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply: header, the comparison table, beta, conventions,
-    and the period/pair buttons (handlers/actions.py switches the message in place)."""
+    and the period/pair buttons (bot/listeners/actions.py switches the message in place)."""
     other = other_basis_line(p)
     body = (f"{series_names(p)}\n*{window_label(p)}* ({window_how(p)}).\n"
             + (f"{other}\n" if other else "") + beta_line(p))

@@ -20,7 +20,7 @@ from bot.reports.status import collect_status
 from bot.runtime.deps import Deps
 from handlers.channel_defaults import with_settings_block
 from handlers.command import Command, Conversation
-from handlers.words import no_arguments
+from handlers.words import ParseContext, no_arguments
 
 logger = logging.getLogger(__name__)
 Info = dict[str, Any]
@@ -31,7 +31,7 @@ class StatusRequest:
     """Show the bot's health: data source and freshness, cache, scheduler, version."""
 
 
-def parse_status(args: list[str]) -> StatusRequest:
+def parse_status(args: list[str], context: ParseContext) -> StatusRequest:
     """`status` (no arguments)."""
     no_arguments(args, "status")
     return StatusRequest()

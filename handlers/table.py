@@ -49,7 +49,7 @@ from handlers.report_text import (
     warning_lines,
     words,
 )
-from handlers.words import parse_period_pair, pop_as_of, pop_live, refuse_period_words
+from handlers.words import ParseContext, parse_period_pair, pop_as_of, pop_live, refuse_period_words
 
 
 class TableRow(TypedDict):
@@ -186,12 +186,12 @@ def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQu
     }
 
 
-def parse_table(args: list[str]) -> TableQuery:
+def parse_table(args: list[str], context: ParseContext) -> TableQuery:
     """`table [PAIR] [as-of DATE]`: the horizons are fixed (1w to 10y), so no period."""
-    words, _ = pop_as_of(pop_live(args)[0])
+    words, _ = pop_as_of(pop_live(args)[0], "table")
     refuse_period_words(words, "`table` always shows 1w to 10y, so `{word}` is not needed: "
                                "give a pair or nothing.", "table etf")
-    parsed = parse_period_pair(args, "table")
+    parsed = parse_period_pair(args, "table", context)
     return TableQuery(pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
@@ -348,6 +348,8 @@ COMMAND = Command(
     rendering=Rendering(table_blocks, table_fallback_text, table_plain_text, title),
     prerendered=True,
     export=Export(csv_export.closes_ratio_csv),
+    pinned_query=lambda period, pair, day: TableQuery(pair, day),
+    digest=True,
     defaults=frozenset({"pair", "basis"}),
     schedulable=True,
 )

@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 from analytics.charts_trend import render_trend_chart
 from analytics.errors import present
 from analytics.formatting import pct, percentile_rank
+from analytics.periods import parse_period
 from analytics.trend import TrendStatus, TrendView, compute_trend
 from bot.data.market import PriceHistory
 from bot.reports import Chart, csv_export, history_meta
@@ -38,7 +39,7 @@ from handlers.report_text import (
     summary_blocks,
     words,
 )
-from handlers.words import parse_period_pair
+from handlers.words import ParseContext, parse_period_pair
 
 
 class WindowRatio(TypedDict):
@@ -76,6 +77,10 @@ class TrendPayload(WindowFields, SourceFields):
     large: Instrument
     window_ratio: WindowRatio
     status: StatusPayload
+
+
+DEFAULT_PERIOD = "2y"
+"""The window `trend` reads when none is given."""
 
 
 @dataclass(frozen=True)
@@ -137,9 +142,9 @@ def trend_payload(view: TrendView, history: PriceHistory, query: TrendQuery) -> 
     }
 
 
-def parse_trend(args: list[str]) -> TrendQuery:
+def parse_trend(args: list[str], context: ParseContext) -> TrendQuery:
     """`trend [PERIOD] [PAIR] [as-of DATE]`: PERIOD is the chart window (default 2y)."""
-    parsed = parse_period_pair(args, "trend", default_period="2y")
+    parsed = parse_period_pair(args, "trend", context, default_period=DEFAULT_PERIOD)
     return TrendQuery(period=parsed.period, pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
@@ -234,7 +239,7 @@ def context_lines(p: TrendPayload) -> list[str]:
 
 def trend_blocks(p: TrendPayload) -> list[dict[str, Any]]:
     """The in-channel Block Kit reply (well inside Slack's limits), ending with the
-    period/pair buttons (handlers/actions.py switches the message in place)."""
+    period/pair buttons (bot/listeners/actions.py switches the message in place)."""
     return [*summary_blocks(title(p), headline(p), fields(p),
                             f"{peak_line(p)}\n{window_line(p)}", p, context_lines(p)),
             report_buttons(p, CHOICES)]
@@ -272,10 +277,14 @@ COMMAND = Command(
             "from its peak. PERIOD is the chart window (default 2y). Posts a chart.",
     example="trend 2y",
     parse=parse_trend,
+    home="status",
     rendering=Rendering(trend_blocks, trend_fallback_text, trend_plain_text, title),
     choices=CHOICES,
     prerendered=True,
     export=Export(csv_export.ratio_averages_csv),
+    pinned_query=lambda period, pair, day: TrendQuery(period or parse_period(DEFAULT_PERIOD),
+                                                      pair, day),
+    links=True,
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
     alert_offer=alert_offer,

@@ -32,7 +32,7 @@ from handlers.report_text import (
     title_rule,
     warning_lines,
 )
-from handlers.words import no_arguments
+from handlers.words import ParseContext, no_arguments
 
 
 class JumpPayload(TypedDict):
@@ -172,7 +172,7 @@ def valuation_payload(result: ValuationResult, meta: ValuationSource) -> Valuati
     }
 
 
-def parse_valuation(args: list[str]) -> ValuationQuery:
+def parse_valuation(args: list[str], context: ParseContext) -> ValuationQuery:
     """`valuation` (no arguments: one annual series since 1926)."""
     no_arguments(args, "valuation", ": it always shows every year of French's data")
     return ValuationQuery()
@@ -318,5 +318,5 @@ COMMAND = Command(
     rendering=Rendering(valuation_blocks, valuation_fallback_text, valuation_plain_text,
                         title),
     prerendered=True,
-    on_home=True,
+    home="claim",
 )

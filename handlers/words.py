@@ -8,13 +8,15 @@ that would work.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from analytics.errors import UserError
 from analytics.pairs import BASIS_WORDS, PAIRS, Pair, PairError, parse_pair
 from analytics.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from bot.data.market_hours import market_today
+from bot.runtime.config import Settings
 from handlers.normalise import command_words
 
 DEFAULT_GAP_PERIOD = "3y"
@@ -26,6 +28,33 @@ MAX_QUOTED_CHARS = 80
 MAX_COMMAND_CHARS = 1000
 """Longer command text is refused without being parsed or echoed."""
 _QUOTED_RE = re.compile(r"`([^`]*)`")
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a command's words are read against, built once per request by the entry point
+    (`parse_context`; Slack listeners: handlers.channel_defaults.request_context), never read
+    from globals inside a parser, so a replay or a test can pin 'today'."""
+
+    today: date
+    """The market's date (New York, bot.data.market_hours.market_today): an `as-of` after
+    it is refused as in the future."""
+    risk_free_rate: float = 0.0
+    """SMALLCAPS_RISK_FREE_RATE, annual %: `stats` subtracts it in its Sharpe ratios."""
+    board: str = ""
+    """SMALLCAPS_BOARD: the configured board's rows ('' = the default board)."""
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    """The channel's `set` values (handlers.channel_defaults.apply_defaults); {} outside a
+    channel."""
+
+
+def parse_context(settings: Settings, now: datetime,
+                  defaults: Mapping[str, str] | None = None) -> ParseContext:
+    """The context of a request made at `now` (aware) under `settings`, in a channel with
+    `defaults`."""
+    return ParseContext(today=market_today(now),
+                        risk_free_rate=settings.smallcaps_risk_free_rate,
+                        board=settings.smallcaps_board, defaults=dict(defaults or {}))
 
 
 def clip_quoted(message: str, limit: int = MAX_QUOTED_CHARS) -> str:
@@ -67,7 +96,7 @@ def split_words(text: str) -> list[str]:
     return command_words(text)
 
 
-def parse_as_of(value: str, command: str = "gap") -> date:
+def parse_as_of(value: str, command: str) -> date:
     """A YYYY-MM-DD date, with a friendly error whose example uses `command`."""
     try:
         return date.fromisoformat(value)
@@ -76,7 +105,7 @@ def parse_as_of(value: str, command: str = "gap") -> date:
                            example(command, "as-of 2024-03-26")) from None
 
 
-def pop_as_of(words: list[str], command: str = "gap") -> tuple[list[str], date | None]:
+def pop_as_of(words: list[str], command: str) -> tuple[list[str], date | None]:
     """Remove an `as-of YYYY-MM-DD` (or `as-of=YYYY-MM-DD`) option from `words`."""
     rest: list[str] = []
     as_of = None
@@ -130,7 +159,7 @@ def pop_live(words: list[str]) -> tuple[list[str], bool]:
     return rest, len(rest) != len(words)
 
 
-def pop_basis(words: list[str], command: str = "gap") -> tuple[list[str], str | None]:
+def pop_basis(words: list[str], command: str) -> tuple[list[str], str | None]:
     """Remove a `basis` word (`total` or `price`, also as `basis=price` or `basis price`)."""
     rest: list[str] = []
     basis = None
@@ -174,7 +203,7 @@ def refuse_period_words(words: list[str], message: str, example: str) -> None:
             raise CommandError(message.format(word=word), example)
 
 
-def parse_period_pair(args: list[str], command: str,
+def parse_period_pair(args: list[str], command: str, context: ParseContext,
                       default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
     """`[PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` in any order; errors name a valid
     `command` example. BASIS (`total` or `price`) selects the basis of ETF and stock closes;
@@ -214,7 +243,7 @@ def parse_period_pair(args: list[str], command: str,
             pair = pair.with_basis(basis)
         except PairError as exc:
             raise CommandError(str(exc), example(command, f"etf {basis}")) from None
-    if as_of is not None and as_of > market_today():
+    if as_of is not None and as_of > context.today:
         raise CommandError(f"`{as_of}` is in the future.", example(command, "as-of 2024-03-26"))
     return PeriodPairArgs(period, pair, as_of, live)
 

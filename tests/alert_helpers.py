@@ -19,10 +19,11 @@ from bot.alerts.delivery import alerts_client
 from bot.alerts.evaluator import Evaluator, RunSummary
 from bot.alerts.store import AlertRule, AlertStore
 from bot.alerts_cli import alert_messages
+from bot.bootstrap import build_deps
 from bot.data.sources import CsvSource
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import Deps, build_deps
+from bot.runtime.deps import Deps
 from handlers.alert_parsing import parse_rule
 from tests.fake_slack import Call, FakeSlack
 from tests.slack_helpers import slack_settings
@@ -47,7 +48,8 @@ def alert_deps(fake: FakeSlack, cache: Cache, data_dir: Path,
 
 
 def make_evaluator(deps: Deps, **kwargs: Any) -> Evaluator:
-    return Evaluator(deps, alerts_client(deps.settings), alert_messages(), sleep=lambda s: None,
+    return Evaluator(deps, alerts_client(deps.settings), alert_messages(deps.settings),
+                     sleep=lambda s: None,
                      **kwargs)
 
 

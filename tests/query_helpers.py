@@ -3,13 +3,28 @@ price history a query is built from in unit tests."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.data.market import PriceHistory
-from handlers.registry import parse_command
+from bot.data.market_hours import market_today
+from handlers import registry
+from handlers.words import ParseContext
 
 FETCHED = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
 """When the test histories were 'fetched' (after Tuesday's close)."""
+
+
+def context(defaults: Mapping[str, str] | None = None, **settings: Any) -> ParseContext:
+    """A request's context as the listeners build it: today in New York, the given settings
+    (`risk_free_rate`, `board`; the defaults otherwise) and channel `defaults`."""
+    return ParseContext(today=market_today(), defaults=dict(defaults or {}), **settings)
+
+
+def parse_command(text: str, defaults: Mapping[str, str] | None = None, **settings: Any) -> Any:
+    """The request `text` names, parsed as a Slack listener would (handlers.registry)."""
+    return registry.parse_command(text, context(defaults, **settings))
 
 
 def history_of(real_closes, pair, stale=None) -> PriceHistory:

@@ -16,10 +16,11 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import create_app
+from bot.bootstrap import build_deps
 from bot.data.sources import CsvSource
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import Deps, build_deps
+from bot.runtime.deps import Deps
 from tests.block_kit import block_errors
 from tests.fake_slack import FakeSlack
 

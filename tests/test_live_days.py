@@ -23,14 +23,14 @@ import pytest
 
 from bot.data.market import MarketData
 from bot.data.yahoo import YahooSource
+from bot.listeners.actions import is_stale
 from bot.reports import Reports
 from bot.reports.status import collect_status
-from handlers.actions import is_stale
 from handlers.buttons import decode_value, report_buttons
 from handlers.gap import CHOICES
-from handlers.registry import parse_command
 from handlers.replies import plain_text
 from tests.fake_yahoo import FakeYahoo
+from tests.query_helpers import parse_command
 
 SMALL, LARGE = "^RUT", "^GSPC"
 NEW_YORK = ZoneInfo("America/New_York")

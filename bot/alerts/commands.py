@@ -14,9 +14,9 @@ from typing import Literal
 from analytics.alert_rules import AlertState, RuleSpec
 from analytics.errors import UserError, present
 from analytics.periods import InsufficientHistoryError
-from bot.alerts.digest import DigestStore, DigestSubscription
+from bot.alerts.digest import DigestSubscription
 from bot.alerts.metrics import MetricCache
-from bot.alerts.store import AlertRule, AlertStore
+from bot.alerts.store import AlertRule
 from bot.data.market_hours import market_today
 from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
@@ -73,8 +73,8 @@ class AlertCommands:
     def __init__(self, deps: Deps) -> None:
         settings = deps.settings
         self.deps = deps
-        self.store = AlertStore(deps.cache, settings.smallcaps_max_rules_per_channel)
-        self.digests = DigestStore(deps.cache)
+        self.store = deps.stores.alerts
+        self.digests = deps.stores.digests
         self.admins = settings.admin_user_ids
 
     def today(self) -> date:

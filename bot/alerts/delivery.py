@@ -27,13 +27,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.alerts.outbox import MAX_ATTEMPTS, Outbox, OutboxEntry
+from bot.alerts.outbox import MAX_ATTEMPTS, OutboxEntry
 from bot.alerts.post_content import AlertMessages, PostContent
 from bot.alerts.posting import PostOutcome, alerts_client, post_message, refusal_hint
 from bot.alerts.reconcile import find_post, post_matcher
 from bot.alerts.run_lock import owner_is_dead, owner_value
-from bot.alerts.store import AlertStore
 from bot.reports import Reports
+from bot.runtime.deps import Stores
 
 __all__ = ["AlertMessages", "Delivery", "PostOutcome", "alerts_client", "post_message"]
 
@@ -51,15 +51,15 @@ SLACK_DOWN_AFTER = 2
 class Delivery:
     """Delivers open outbox records, grouped one message per rule (or digest)."""
 
-    def __init__(self, store: AlertStore, outbox: Outbox, reports: Reports, client: WebClient,
+    def __init__(self, stores: Stores, reports: Reports, client: WebClient,
                  clock: Callable[[], datetime], sleep: Callable[[float], None],
                  messages: AlertMessages) -> None:
-        self.store = store
-        self.outbox = outbox
+        self.store = stores.alerts
+        self.outbox = stores.outbox
         self.client = client
         self.clock = clock
         self.sleep = sleep
-        self.content = PostContent(store, reports, client, messages)
+        self.content = PostContent(stores, reports, client, messages)
         self._interrupted: list[OutboxEntry] = []
 
     def deliver_open(self, summary: Any, renew: Callable[[], None]) -> None:

@@ -33,12 +33,11 @@ from analytics.gap import align_closes
 from analytics.pairs import PAIRS
 from analytics.periods import InsufficientHistoryError
 from bot.alerts.delivery import AlertMessages, Delivery
-from bot.alerts.digest import DigestStore, digest_period, digest_record
+from bot.alerts.digest import digest_period, digest_record
 from bot.alerts.metrics import MetricCache, MetricData
-from bot.alerts.outbox import Outbox
 from bot.alerts.run_lock import RunLock
-from bot.alerts.schedules import ScheduleStore, schedule_period, schedule_record
-from bot.alerts.store import AlertRule, AlertStore, AlertStoreError
+from bot.alerts.schedules import schedule_period, schedule_record
+from bot.alerts.store import AlertRule, AlertStoreError
 from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
 
@@ -68,11 +67,10 @@ class Evaluator:
                  use_lock: bool = True, sleep: Callable[[float], None] = time.sleep) -> None:
         """`messages` words the posts (the composition root passes the command layer's)."""
         self.deps = deps
-        self.store = AlertStore(deps.cache, deps.settings.smallcaps_max_rules_per_channel)
-        self.outbox = Outbox(deps.cache)
-        self.digests = DigestStore(deps.cache)
-        self.delivery = Delivery(self.store, self.outbox, deps.reports, client, deps.clock,
-                                 sleep, messages)
+        self.store = deps.stores.alerts
+        self.outbox = deps.stores.outbox
+        self.digests = deps.stores.digests
+        self.delivery = Delivery(deps.stores, deps.reports, client, deps.clock, sleep, messages)
         self.use_lock = use_lock
 
     def run(self, as_of: date) -> RunSummary:
@@ -151,7 +149,7 @@ class Evaluator:
 
     def schedule_reports(self, as_of: date) -> None:
         """One outbox record per due scheduled report (once per schedule and period)."""
-        self._create_due("schedule", ScheduleStore(self.deps.cache).all(), as_of,
+        self._create_due("schedule", self.deps.stores.schedules.all(), as_of,
                          schedule_period, lambda schedule: schedule.id, schedule_record)
 
     def _create_due(self, kind: str, items: Sequence[Any], as_of: date,

@@ -17,9 +17,8 @@ from slack_sdk.errors import SlackApiError
 from analytics.alert_metric_base import Metric
 from bot.alerts.posting import refusal_hint
 from bot.alerts.reconcile import post_metadata
-from bot.alerts.store import AlertStore
 from bot.reports import Report, ReportQuery, Reports
-from bot.runtime.cache import Cache
+from bot.runtime.deps import Stores
 from bot.slack.slack_io import ChannelReply, slack_error
 from bot.slack.slack_update import MessageRef, show_chart, with_chart
 
@@ -40,7 +39,7 @@ class AlertMessages:
     """One rule's outbox records (one event, or a catch-up) -> (blocks, notification text)."""
     digest: Callable[[Record, Report], tuple[Blocks, str]]
     """A digest record and the report it shows -> (blocks, notification text)."""
-    scheduled: Callable[[Reports, Cache, Record], tuple[Blocks, str, Report] | None]
+    scheduled: Callable[[Reports, Stores, Record], tuple[Blocks, str, Report] | None]
     """A scheduled report's record -> (blocks, text, report), None if it was removed."""
     chart_labels: Callable[[Report], tuple[str, str]]
     """A report -> (title, alt text) of its uploaded chart."""
@@ -65,9 +64,10 @@ class Posted:
 class PostContent:
     """Builds the post of one rule's records, a digest or a scheduled report."""
 
-    def __init__(self, store: AlertStore, reports: Reports, client: WebClient,
+    def __init__(self, stores: Stores, reports: Reports, client: WebClient,
                  messages: AlertMessages) -> None:
-        self.store = store
+        self.stores = stores
+        self.store = stores.alerts
         self.reports = reports
         self.client = client
         self.messages = messages
@@ -100,7 +100,7 @@ class PostContent:
         return self._with_chart(record["channel_id"], blocks, text, [record], report)
 
     def _schedule(self, record: Record) -> Prepared | None:
-        prepared = self.messages.scheduled(self.reports, self.store.cache, record)
+        prepared = self.messages.scheduled(self.reports, self.stores, record)
         if prepared is None:
             return None
         blocks, text, report = prepared

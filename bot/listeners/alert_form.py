@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.alerts.commands import AlertCommandError, AlertCommands
 from bot.alerts.store import AlertStoreError
+from bot.listeners.slash import error_text
 from bot.runtime.deps import Deps
 from handlers import alert_text
 from handlers.alert_form import (
@@ -43,7 +44,6 @@ from handlers.alert_form import (
 )
 from handlers.alert_parsing import AlertAction
 from handlers.alerts import answer_alert
-from handlers.slash import error_text
 from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""The objects every entry point needs, built once from settings and passed down.
+"""The objects every entry point needs, built once from settings (bot.bootstrap) and passed
+down.
 
 Nothing is a module global, so tests can hand in a CSV source, a real Redis and a clock.
 """
@@ -9,23 +10,38 @@ import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-import redis
-
-from bot.data import fred, french
 from bot.data.market import MarketData
-from bot.data.reference import ReferenceData
-from bot.data.sources import CsvSource, PriceSource
-from bot.data.trading_calendar import nyse
 from bot.reports import Reports
-from bot.runtime.cache import Cache, open_redis
+from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
 from bot.runtime.jobs import ReplyQueue
-from bot.runtime.metrics import CountingSource
 from bot.runtime.workers import ReplyPool
 
+if TYPE_CHECKING:  # annotations only: bot.bootstrap builds them
+    from bot.alerts.digest import DigestStore
+    from bot.alerts.outbox import Outbox
+    from bot.alerts.schedules import ScheduleStore
+    from bot.alerts.store import AlertStore
+    from bot.runtime.channel_settings import ChannelSettings
+
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stores:
+    """Every Redis-backed store, built once per process (bot.bootstrap)."""
+
+    alerts: AlertStore
+    """Alert rules and their state."""
+    digests: DigestStore
+    outbox: Outbox
+    """Alert posts claimed and confirmed, so each is posted once."""
+    schedules: ScheduleStore
+    channels: ChannelSettings
+    """Channel defaults (`set` / `unset`)."""
 
 
 @dataclass
@@ -37,6 +53,7 @@ class Deps:
     market: MarketData
     reports: Reports
     clock: Callable[[], datetime]
+    stores: Stores
     replies: ReplyPool = field(default_factory=ReplyPool)
     """Threads that compute and post replies after the ack when there is no queue."""
     reply_queue: ReplyQueue = field(init=False)
@@ -45,56 +62,6 @@ class Deps:
 
     def __post_init__(self) -> None:
         self.reply_queue = ReplyQueue(self.cache, self.replies, None, self.use_queue)
-
-
-def build_source(settings: Settings) -> PriceSource:
-    """CSV files when SMALLCAPS_DATA_DIR is set (offline), Yahoo Finance otherwise."""
-    if settings.smallcaps_data_dir is not None:
-        return CsvSource(settings.smallcaps_data_dir)
-    from bot.data.yahoo import YahooSource  # lazy: importing yfinance is slow
-
-    return YahooSource(cache_dir=settings.smallcaps_state_dir / "yfinance")
-
-
-def build_reference(settings: Settings, cache: Cache,
-                    clock: Callable[[], datetime]) -> ReferenceData:
-    """The Fed target and French's portfolios: from `rates/` and `french/` in
-    SMALLCAPS_DATA_DIR when set (offline), from FRED and French's data library otherwise."""
-    directory = settings.smallcaps_data_dir
-    if directory is not None:
-        return ReferenceData(fred.FileTargetSource(directory),
-                             french.FrenchFileSource(directory), cache, clock)
-    return ReferenceData(fred.FredTargetSource(), french.FrenchWebSource(), cache, clock)
-
-
-def build_redis(settings: Settings) -> redis.Redis | None:
-    """The configured Redis, or None (uncached) if even the embedded one cannot start."""
-    url = settings.redis_url.get_secret_value() if settings.redis_url else None
-    try:
-        return open_redis(url, settings.smallcaps_state_dir)
-    except Exception as exc:  # noqa: BLE001 - the bot must still answer, uncached
-        logger.warning("No Redis available (%s); running without a cache", type(exc).__name__)
-        return None
-
-
-def build_deps(
-    settings: Settings,
-    *,
-    source: PriceSource | None = None,
-    cache: Cache | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    use_queue: bool = False,
-    reference: ReferenceData | None = None,
-) -> Deps:
-    """Wire the services; arguments override what settings would choose (for tests).
-    `use_queue`: acked replies go on the Redis job queue (serve, worker) instead of this
-    process's reply pool."""
-    cache = cache if cache is not None else Cache(build_redis(settings))
-    nyse()  # build the trading calendar now (about a second), not inside the first reply
-    market = MarketData(CountingSource(source or build_source(settings)), cache, clock)
-    reference = reference or build_reference(settings, cache, clock)
-    return Deps(settings, cache, market, Reports(market, cache, clock, reference), clock,
-                use_queue=use_queue)
 
 
 worker_deps: ContextVar[Deps] = ContextVar("smallcaps_worker_deps")

@@ -38,7 +38,7 @@ from bot.runtime.workers import ReplyPool
 logger = logging.getLogger(__name__)
 
 QUEUE_NAME = "smallcaps-replies"
-JOB_FUNCTION = "handlers.reply_jobs.run_queued"
+JOB_FUNCTION = "bot.listeners.jobs.run_queued"
 """What workers call: `run_queued(kind, payload)` (the commands layer turns it into a reply)."""
 JOB_TIMEOUT_S = 60
 """A reply job is killed after this long; RQ treats a worker silent for this + 60 s as dead

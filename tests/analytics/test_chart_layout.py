@@ -26,10 +26,11 @@ from analytics.periods import parse_period
 from analytics.rates import YIELD_SYMBOL, compute_rates
 from analytics.risk import compute_risk
 from analytics.trend import compute_trend
+from bot.bootstrap import build_deps
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
 from handlers import registry
 from tests.analytics.layout import layout_problems, unit_problem
+from tests.query_helpers import context
 
 SOURCE = "CSV files"
 FETCHED = "Last closes ^TNX 2026-02-13, ^RUT 2026-08-21, ^GSPC 2026-08-21"
@@ -120,7 +121,7 @@ def test_every_report_chart_is_legible(command, market_data_dir, cache, tmp_path
     monkeypatch.setattr(chart_base, "lay_out", lambda fig: (drawn.append(fig), lay_out(fig)))
     settings = Settings(smallcaps_data_dir=market_data_dir, smallcaps_state_dir=tmp_path)
     reports = build_deps(settings, cache=cache).reports
-    png = reports.run(registry.parse(command.example).request).chart_png
+    png = reports.run(registry.parse(command.example, context()).request).chart_png
     assert png.startswith(b"\x89PNG") and len(drawn) == 1
     assert layout_problems(drawn[0]) == []
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bot.alerts.evaluator import RunSummary
-from bot.runtime.deps import build_deps
+from bot.bootstrap import build_deps
 from bot.scheduler import Scheduler, last_run_at, next_run_at
 from tests.alert_helpers import Clock, add_rule, alert_deps, make_evaluator, posted_events
 from tests.fake_slack import FakeSlack

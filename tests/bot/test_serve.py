@@ -20,10 +20,10 @@ import psutil
 import pytest
 import redis
 
+from bot.bootstrap import build_deps
 from bot.data.sources import CsvSource
 from bot.runtime.cache import Cache
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
 from bot.serve import check_health, wsgi_app
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import SIGNING_SECRET, signed_headers, slash_body

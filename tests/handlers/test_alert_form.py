@@ -14,8 +14,8 @@ from analytics.alert_rules import AlertState, advance
 from bot.alerts.commands import AlertCommandError, AlertCommands, RuleView
 from bot.alerts.store import AlertStore, spec_from_dict, spec_to_dict
 from bot.app import create_app
+from bot.bootstrap import build_deps
 from bot.data.sources import CsvSource
-from bot.runtime.deps import build_deps
 from handlers.alert_form import FormContext, FormErrors, alert_view, read_form
 from handlers.alert_parsing import parse_rule
 from handlers.words import CommandError
@@ -176,13 +176,14 @@ def test_every_answer_with_the_button_offers_a_rule_near_the_value_it_shows(deps
     it."""
     from bot.alerts.metrics import MetricCache
     from handlers.alert_form import spec_of_offer
+    from handlers.channel_defaults import request_context
     from handlers.registry import COMMANDS
 
     offering = [c for c in COMMANDS if c.alert_offer is not None]
     assert {c.name for c in offering} == {"gap", "trend", "history", "board"}
     metrics = MetricCache(deps.market)
     for command in offering:
-        report = deps.reports.run(command.parse([]))
+        report = deps.reports.run(command.parse([], request_context(deps)))
         offer = command.alert_offer(report.payload)
         spec = spec_of_offer(offer)
         latest = metrics.get(spec.metric).latest()

@@ -12,8 +12,8 @@ from handlers.alert_parsing import (
     parse_alert,
     parse_digest,
 )
-from handlers.registry import parse_command
 from handlers.words import CommandError
+from tests.query_helpers import context, parse_command
 
 
 @pytest.mark.parametrize("text,canonical", [
@@ -34,7 +34,7 @@ def test_rules_parse_to_canonical_words(text, canonical):
 
 
 def test_rule_fields_carry_units_as_typed():
-    rule = parse_alert("add gap 3y above 30 hysteresis 2 cooldown 5d".split()).rule
+    rule = parse_alert("add gap 3y above 30 hysteresis 2 cooldown 5d".split(), context()).rule
     assert (rule.condition, rule.threshold, rule.hysteresis, rule.cooldown_days) == \
         ("above", 30.0, 2.0, 5)
     assert rule.metric.period.label == "3y" and rule.metric.pair.key == "index"
@@ -81,13 +81,13 @@ def test_bad_alert_commands_explain_and_give_an_example(text, needle):
 @pytest.mark.parametrize("word,expected", [("A3", "A3"), ("a3", "A3"), ("3", "A3"),
                                            ("#12", "A12")])
 def test_rule_ids_are_forgiving(word, expected):
-    assert parse_alert(["remove", word]) == AlertAction("remove", expected)
+    assert parse_alert(["remove", word], context()) == AlertAction("remove", expected)
 
 
 def test_list_pause_resume_and_digest():
-    assert parse_alert(["list"]) == AlertList()
-    assert parse_alert(["pause", "A1"]) == AlertAction("pause", "A1")
-    assert parse_alert(["resume", "A1"]) == AlertAction("resume", "A1")
-    assert parse_digest(["Weekly"]) == DigestRequest("weekly")
-    assert parse_digest([]) == DigestRequest(None)
+    assert parse_alert(["list"], context()) == AlertList()
+    assert parse_alert(["pause", "A1"], context()) == AlertAction("pause", "A1")
+    assert parse_alert(["resume", "A1"], context()) == AlertAction("resume", "A1")
+    assert parse_digest(["Weekly"], context()) == DigestRequest("weekly")
+    assert parse_digest([], context()) == DigestRequest(None)
     assert parse_command("digest off") == DigestRequest("off")

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 import bot.slack.slack_update
-from handlers.registry import COMMANDS, parse_command, rendering_of
+from handlers.registry import COMMANDS, rendering_of
 from handlers.replies import chart_alt_text
 from tests.analytics.plain import read_closes, rolling_gaps
+from tests.query_helpers import parse_command
 from tests.slack_helpers import dispatch_slash, wired_app
 from tests.slack_native_helpers import buttons_of, dispatch_block_action, message_click
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.listeners.actions import attribution, is_stale, stale_text
 from bot.slack.slack_update import with_chart
-from handlers.actions import attribution, is_stale, stale_text
 from handlers.buttons import (
     Choice,
     decode_value,

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from bot.app import create_app
+from bot.bootstrap import build_deps
 from bot.data.sources import CsvSource
-from bot.runtime.deps import build_deps
 from tests.analytics.plain import event_window, read_closes
 from tests.block_kit import all_text, check_blocks, check_view, table_cells
 from tests.slack_helpers import FIXED_NOW, dispatch_slash, slack_settings

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser
-from handlers.registry import COMMANDS, parse_command
+from handlers.registry import COMMANDS
 from handlers.words import CommandError
+from tests.query_helpers import parse_command
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ["xyz", "3x", "1y", "5y etf", "total", "index total", "price total", "price foo",

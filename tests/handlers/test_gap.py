@@ -7,9 +7,9 @@ import copy
 import pytest
 
 from handlers.gap import gap_blocks, gap_fallback_text, gap_plain_text, headline
-from handlers.registry import parse_command
 from handlers.words import CommandError
 from tests.block_kit import all_text, check_blocks
+from tests.query_helpers import parse_command
 
 PAYLOAD = {
     "command": "gap", "period": "3y", "period_kind": "offset", "period_description": "3 years",

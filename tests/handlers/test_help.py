@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from handlers.help import HelpRequest, help_blocks, help_text
-from handlers.registry import listed, parse_command
+from handlers.registry import listed
 from tests.block_kit import check_blocks
+from tests.query_helpers import parse_command
 
 
 def test_help_lists_every_command_with_an_example():

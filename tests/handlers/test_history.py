@@ -7,9 +7,9 @@ import copy
 import pytest
 
 from handlers.history import HistoryQuery, history_plain_text
-from handlers.registry import parse_command
 from handlers.words import CommandError
 from tests.handlers.report_payloads import LEGS, META
+from tests.query_helpers import parse_command
 
 HISTORY = {
     "command": "history", "period": "3y", "period_description": "3 years",

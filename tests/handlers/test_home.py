@@ -13,9 +13,9 @@ import pytest
 
 from bot.alerts.store import AlertStore
 from bot.app import create_app
+from bot.bootstrap import build_deps
 from bot.data.sources import CsvSource
 from bot.runtime.cache import Cache
-from bot.runtime.deps import build_deps
 from handlers.alert_parsing import parse_rule
 from handlers.home_view import REFRESH_ACTION
 from tests.alert_helpers import make_evaluator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.mentions import strip_mention
+from bot.listeners.mentions import strip_mention
 from tests.block_kit import all_text, check_blocks
 from tests.slack_native_helpers import dispatch_event
 

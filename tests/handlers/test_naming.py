@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.registry import COMMANDS, parse_command, rendering_of
+from handlers.registry import COMMANDS, rendering_of
 from tests.block_kit import all_text
+from tests.query_helpers import parse_command
 from tests.slack_helpers import wired_app
 
 PAIR_REPORTS = [c for c in COMMANDS if c.rendering is not None]

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handlers.normalise import command_words, normalise_text
-from handlers.registry import parse_command
 from handlers.words import CommandError
+from tests.query_helpers import parse_command
 
 NBSP, ZWSP, EM, EN = "\u00a0", "\u200b", "\u2014", "\u2013"
 
@@ -184,7 +184,7 @@ def test_normalising_never_raises_and_leaves_no_invisible_characters(text):
 
 
 def test_button_values_pass_through_the_same_normaliser():
-    """A click reruns the command its button value names (handlers.actions): the words go
+    """A click reruns the command its button value names (bot.listeners.actions): the words go
     through parse_command, so they are read exactly as typed commands are."""
     from handlers.buttons import decode_value
 

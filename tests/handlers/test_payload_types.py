@@ -9,20 +9,20 @@ from typing import Any, NotRequired, Union, get_args, get_origin, get_type_hints
 
 import pytest
 
+from bot.bootstrap import build_deps
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
 from handlers.board import BoardPayload
 from handlers.cuts import CutsPayload
 from handlers.gap import GapPayload
 from handlers.history import HistoryPayload
 from handlers.profitability import ProfitabilityPayload
 from handlers.rates import RatesPayload
-from handlers.registry import parse_command
 from handlers.stats import StatsPayload
 from handlers.table import TablePayload
 from handlers.trend import TrendPayload
 from handlers.valuation import ValuationPayload
 from handlers.years import YearsPayload
+from tests.query_helpers import parse_command
 
 
 def mismatches(value: Any, annotation: Any, where: str = "payload") -> list[str]:

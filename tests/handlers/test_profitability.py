@@ -10,9 +10,9 @@ import statistics
 
 import pytest
 
+from bot.bootstrap import build_deps
 from bot.cli import EXIT_BAD_INPUT, EXIT_NO_DATA, main
 from bot.runtime.config import Settings
-from bot.runtime.deps import build_deps
 from handlers.profitability import (
     ProfitabilityQuery,
     link_line,
@@ -21,11 +21,11 @@ from handlers.profitability import (
     profitability_fallback_text,
     profitability_plain_text,
 )
-from handlers.registry import parse_command
 from handlers.words import CommandError
 from tests.analytics.test_profitability import op_by_hand
 from tests.analytics.test_valuation import relative_pb_by_hand
 from tests.block_kit import check_blocks
+from tests.query_helpers import parse_command
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ import copy
 import pytest
 
 from handlers.rates import RatesQuery, levels_line, rates_plain_text, verdict_line
-from handlers.registry import parse_command
 from handlers.words import CommandError
 from tests.handlers.report_payloads import LEGS, META
+from tests.query_helpers import parse_command
 
 RATES = {
     "command": "rates", "period": "10y", "period_description": "10 years", **LEGS,

@@ -19,9 +19,10 @@ from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import create_app
+from bot.bootstrap import build_deps
 from bot.data.sources import CsvSource
 from bot.runtime.cache import Cache
-from bot.runtime.deps import Deps, build_deps
+from bot.runtime.deps import Deps
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import FIXED_NOW, signed_headers, slack_settings, slash_body
 

@@ -14,8 +14,9 @@ from handlers.buttons import DEFAULT_CHOICES
 from handlers.channel_defaults import apply_defaults
 from handlers.command import Command, Conversation, Rendering
 from handlers.help import HelpRequest, help_text
-from handlers.registry import get, listed, parse, parse_command
+from handlers.registry import get, listed, parse
 from handlers.words import CommandError
+from tests.query_helpers import context, parse_command
 
 REPORTS = ["gap", "table", "years", "stats", "trend", "rates", "history", "board", "cuts",
            "valuation", "profitability"]
@@ -71,7 +72,7 @@ def test_unknown_command_names_every_listed_command_in_help_order():
 
 @pytest.mark.parametrize("text", ["", "help", "HELP", "?", "-h", "--help"])
 def test_help_its_aliases_and_nothing_at_all_ask_for_help(text):
-    found = parse(text)
+    found = parse(text, context())
     assert found.command is get("help") and found.request == HelpRequest()
 
 

@@ -11,11 +11,10 @@ from analytics.pairs import PAIRS
 from analytics.periods import parse_period
 from bot.data.market import PriceHistory
 from bot.runtime.config import get_settings
-from handlers.registry import parse_command
 from handlers.stats import StatsQuery, stats_blocks, stats_fallback_text, stats_plain_text
 from handlers.words import CommandError
 from tests.block_kit import check_blocks
-from tests.query_helpers import FETCHED, history_of
+from tests.query_helpers import FETCHED, history_of, parse_command
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 
 from bot import __version__
 from bot.cli import main
-from handlers.registry import parse_command
 from tests.block_kit import all_text, check_blocks
 from tests.fake_slack import FakeSlack
+from tests.query_helpers import parse_command
 from tests.slack_helpers import dispatch_slash, wired_app
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from analytics.pairs import PAIRS, parse_pair
 from bot.data.market import PriceHistory
-from handlers.registry import parse_command
 from handlers.table import (
     TableQuery,
     table_blocks,
@@ -19,7 +18,7 @@ from handlers.table import (
 )
 from handlers.words import CommandError
 from tests.block_kit import check_blocks, table_cells
-from tests.query_helpers import FETCHED, history_of
+from tests.query_helpers import FETCHED, history_of, parse_command
 
 
 @pytest.fixture(scope="module")

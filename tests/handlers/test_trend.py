@@ -6,10 +6,10 @@ import copy
 
 import pytest
 
-from handlers.registry import parse_command
 from handlers.trend import TrendQuery, headline, peak_line, trend_blocks, trend_plain_text
 from handlers.words import CommandError
 from tests.handlers.report_payloads import LEGS, META
+from tests.query_helpers import parse_command
 
 TREND = {
     "command": "trend", "period": "2y", "period_description": "2 years", **LEGS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analytics.pairs import PRICE_RETURN, TOTAL_RETURN
-from handlers.registry import parse_command
 from handlers.words import CommandError
+from tests.query_helpers import parse_command
 
 
 @pytest.mark.parametrize("text", ["gap 3y etf price", "gap price etf 3y", "gap 3y PRICE etf",

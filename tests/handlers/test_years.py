@@ -13,7 +13,6 @@ import pytest
 from analytics.pairs import PAIRS
 from bot.cli import main
 from handlers.buttons import decode_value
-from handlers.registry import parse_command
 from handlers.words import CommandError
 from handlers.years import (
     YearsQuery,
@@ -24,7 +23,7 @@ from handlers.years import (
 )
 from tests.analytics.plain import calendar_year_returns, read_closes
 from tests.block_kit import all_text, check_blocks
-from tests.query_helpers import history_of
+from tests.query_helpers import history_of, parse_command
 from tests.slack_helpers import dispatch_slash
 
 

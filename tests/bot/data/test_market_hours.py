@@ -13,8 +13,8 @@ from bot.data.market_hours import (
     next_refresh_point,
     seconds_until_refresh,
 )
-from handlers.registry import parse_command
 from handlers.words import CommandError
+from tests.query_helpers import parse_command
 
 
 def test_before_the_close_the_last_refresh_was_the_previous_weekday():

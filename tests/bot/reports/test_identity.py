@@ -19,8 +19,8 @@ from bot.data.reference import ReferenceData
 from bot.data.sources import CsvSource
 from bot.reports import Reports
 from handlers.registry import COMMANDS as REGISTRY
-from handlers.registry import parse_command
 from handlers.words import CommandError
+from tests.query_helpers import parse_command
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 

@@ -14,10 +14,9 @@ from bot.data.market import MarketData
 from bot.data.reference import ReferenceData
 from bot.reports import Reports
 from handlers.prerender import commands_for, prerender
-from handlers.registry import parse_command
 from tests.bot.reports.test_reports import NOW, CountingCsv
 from tests.fake_reference import FakeReference, fred_csvs, french_zip
-from tests.query_helpers import MustNotCompute
+from tests.query_helpers import MustNotCompute, context, parse_command
 
 
 def file_reports(cache, data_dir, clock=lambda: NOW) -> Reports:
@@ -44,9 +43,9 @@ def test_valuation_reads_no_prices(cache, market_data_dir):
 
 
 def test_both_are_pre_rendered_by_default(cache, market_data_dir):
-    assert {"cuts", "valuation"} <= set(commands_for("buttons"))
+    assert {"cuts", "valuation"} <= set(commands_for("buttons", context()))
     reports = file_reports(cache, market_data_dir)
-    done = prerender(reports, ["cuts", "valuation"])
+    done = prerender(reports, ["cuts", "valuation"], context())
     assert (done.computed, done.failed) == (2, [])
     for command in ("cuts", "cuts index", "valuation"):
         reports.run(MustNotCompute(command))

@@ -14,9 +14,9 @@ import pytest
 from rq.registry import StartedJobRegistry
 
 from bot.app import create_app
+from bot.bootstrap import build_deps
 from bot.data.sources import CsvSource
 from bot.runtime.cache import Cache, open_redis
-from bot.runtime.deps import build_deps
 from bot.worker import run_worker
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import FIXED_NOW, dispatch_slash, slack_settings
@@ -76,7 +76,7 @@ def test_a_job_run_again_posts_nothing_twice(fake, state, market_data_dir):
     [job_id] = deps.reply_queue.queue().job_ids
     job = deps.reply_queue.queue().fetch_job(job_id)
     run_worker(deps, burst=True)
-    from handlers.reply_jobs import run_reply
+    from bot.listeners.jobs import run_reply
 
     run_reply(deps, *job.args)  # the same job again, as after a crash once it had posted
     assert len(fake.calls("chat.postMessage")) == 1
@@ -160,7 +160,7 @@ def test_a_rerun_after_a_crash_between_text_and_chart_posts_only_the_chart(
     dispatch_slash(app, fake, "gap 3y as-of 2024-03-26")
     [job_id] = deps.reply_queue.queue().job_ids
     job = deps.reply_queue.queue().fetch_job(job_id)
-    from handlers.reply_jobs import run_reply
+    from bot.listeners.jobs import run_reply
 
     with monkeypatch.context() as patch:
         Drawing(patch, crash=WorkerDied())

@@ -16,7 +16,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.runtime.deps import Deps
-from handlers.channel_defaults import channel_defaults
+from handlers.channel_defaults import request_context
 from handlers.command import Conversation
 from handlers.registry import parse
 from handlers.replies import answer
@@ -48,7 +48,7 @@ def on_smallcaps(ack: Ack, command: dict[str, Any], client: WebClient,
     """`/smallcaps ...`: errors and instant answers (help) in the ack; everything else is
     queued, then acked empty."""
     try:
-        parsed = parse(command.get("text", ""), channel_defaults(deps, command.get("channel_id")))
+        parsed = parse(command.get("text", ""), request_context(deps, command.get("channel_id")))
     except CommandError as exc:
         ack(response_type="ephemeral", text=error_text(exc.message, exc.example))
         return

@@ -1,4 +1,5 @@
-"""Period/pair buttons under a report: ack at once, then update the message for everyone.
+"""Period/pair buttons under a report: queue the click, ack, then update the message for
+everyone.
 
 The button value holds the query to switch to (handlers/buttons.py). The click is answered
 with the same report pipeline as the command; the message is replaced in place with the new
@@ -25,6 +26,7 @@ from bot.runtime.deps import Deps
 from bot.slack.slack_io import Respond
 from bot.slack.slack_update import ORIGIN_BLOCK_ID, MessageRef, update_report_message, with_chart
 from handlers.buttons import ACTION_PREFIX, EPOCH_FORMAT, SwitchRequest, decode_value
+from handlers.channel_defaults import request_context
 from handlers.command import Block, Blocks
 from handlers.registry import parse
 from handlers.replies import channel_reply
@@ -97,7 +99,7 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
     action = body["actions"][0]
     try:
         request = decode_value(action.get("value", ""))
-        parsed = parse(request.command_text())
+        parsed = parse(request.command_text(), request_context(deps))
     except (ValueError, CommandError):
         _tell(respond, ":warning: These buttons are from an older version of smallcaps. "
                        "Run `/smallcaps gap 3y` for a fresh answer with working buttons.")
@@ -133,8 +135,14 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
         return None
 
 
-def on_switch(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-              context: dict[str, Any], deps: Deps) -> None:
-    """A click on a switch button (action_id 'smallcaps_switch:...'): ack, then update."""
+def on_switch(ack: Ack, body: dict[str, Any], context: dict[str, Any], deps: Deps) -> None:
+    """A click on a switch button (action_id 'smallcaps_switch:...'): queued (job kind
+    `switch`, bot.listeners.jobs), then acked; the job updates the message."""
+    deps.reply_queue.enqueue("switch", {"body": body, "bot_user_id": context.get("bot_user_id")})
     ack()
-    deps.replies.submit(switch_report, deps, body, client, respond, context.get("bot_user_id"))
+
+
+def on_link(ack: Ack) -> None:
+    """A click on a link button (handlers.chart_links): Slack opens the page itself; the app
+    only acknowledges."""
+    ack()

@@ -1,4 +1,5 @@
-"""App Home: a dashboard published whenever a user opens the bot's Home tab (or refreshes).
+"""App Home: a dashboard published whenever a user opens the bot's Home tab (or refreshes),
+by a `home` job of the one executor (bot.listeners.jobs).
 
 Everything comes from the report cache (`Reports.run`, valid until the next US close), so
 opening Home is cheap. Whatever goes wrong, the user sees a friendly view, never a trace.
@@ -19,10 +20,11 @@ from analytics.errors import present
 from analytics.formatting import pct
 from analytics.periods import InsufficientHistoryError
 from bot.alerts.commands import AlertCommands, RuleView
-from bot.alerts.store import AlertRule, AlertStore
+from bot.alerts.store import AlertRule
 from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
-from handlers.channel_defaults import home_settings_lines
+from handlers.channel_defaults import home_settings_lines, request_context
+from handlers.command import HOME_PERIODS
 from handlers.home_thesis import thesis_lines
 from handlers.home_view import (
     AlertsPanel,
@@ -31,19 +33,18 @@ from handlers.home_view import (
     dashboard_view,
     error_view,
 )
-from handlers.registry import get
+from handlers.registry import home_command
 
 logger = logging.getLogger(__name__)
-HOME_PERIODS = ("1y", "3y", "5y")
 MAX_CHANNEL_PAGES = 10
 
 
 def gap_rows(deps: Deps) -> list[GapRow]:
     """The index-pair gap for each HOME_PERIODS entry; a row says why when data is missing."""
-    rows = []
+    rows, command, context = [], home_command("rows"), request_context(deps)
     for period in HOME_PERIODS:
         try:
-            rows.append(GapRow(period, deps.reports.run(get("gap").parse([period])).payload))
+            rows.append(GapRow(period, deps.reports.run(command.parse([period], context)).payload))
         except (DataUnavailableError, InsufficientHistoryError) as exc:
             rows.append(GapRow(period, error=str(exc)))
     return rows
@@ -65,9 +66,10 @@ def trend_status_lines(deps: Deps, rows: list[GapRow]) -> list[str]:
     """Relative-strength status for Home: the default `trend` report's one-line summary, or
     the 1-year ratio change if that report fails."""
     try:
-        trend = get("trend")
-        report = deps.reports.run(trend.parse([]))
-        return [present(trend.rendering, "trend's rendering").fallback(report.payload)]
+        status = home_command("status")
+        report = deps.reports.run(status.parse([], request_context(deps)))
+        return [present(status.rendering, "the status report's rendering")
+                .fallback(report.payload)]
     except Exception:  # noqa: BLE001 - the dashboard falls back to the ratio change
         logger.warning("trend status for Home failed; showing the ratio change", exc_info=True)
     one_year = next((r.payload for r in rows if r.period == "1y" and r.payload), None)
@@ -81,7 +83,7 @@ def home_alert_rules(deps: Deps, user_id: str,
     Admins (SMALLCAPS_ADMIN_USERS) see every rule; others the rules of `channel_ids` (the
     channels they are in; None = unknown, so none).
     """
-    rules = AlertStore(deps.cache).list_rules(channel_id=None)  # oldest first
+    rules = deps.stores.alerts.list_rules(channel_id=None)  # oldest first
     if user_id not in deps.settings.admin_user_ids:
         allowed = set(channel_ids or ())
         rules = [r for r in rules if r.channel_id in allowed]
@@ -173,13 +175,14 @@ def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:
         logger.exception("Could not publish the Home error view either (ref %s)", ref)
 
 
-def on_home_opened(event: dict[str, Any], client: WebClient, deps: Deps) -> None:
-    """The Home tab was opened: publish the dashboard (after the event is acknowledged)."""
+def on_home_opened(event: dict[str, Any], deps: Deps) -> None:
+    """The Home tab was opened: the dashboard is queued (job kind `home`,
+    bot.listeners.jobs) and published after the event is acknowledged."""
     if event.get("tab", "home") == "home":
-        deps.replies.submit(publish_home, deps, client, event["user"])
+        deps.reply_queue.enqueue("home", {"user_id": event["user"]})
 
 
-def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
-    """Home's Refresh button: publish the dashboard again for the clicker."""
+def on_refresh(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
+    """Home's Refresh button: the dashboard is queued again for the clicker, then acked."""
+    deps.reply_queue.enqueue("home", {"user_id": body["user"]["id"]})
     ack()
-    deps.replies.submit(publish_home, deps, client, body["user"]["id"])

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime.deps import Deps
-from handlers.channel_defaults import channel_defaults
+from handlers.channel_defaults import request_context
 from handlers.command import Conversation
 from handlers.normalise import normalise_text
 from handlers.registry import parse
@@ -70,7 +70,7 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
     send = thread_sender(client, channel, in_thread or event["ts"])
     text = strip_mention(event.get("text", ""), bot_user_id)
     try:
-        parsed = parse(text, channel_defaults(deps, channel))
+        parsed = parse(text, request_context(deps, channel))
     except CommandError as exc:
         send(text=mention_error_text(exc.message, exc.example))
         return
