@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import SecretStr
@@ -29,10 +30,11 @@ FIXED_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 _TRIGGERS = itertools.count(1)
 
 
-def slack_settings(fake: FakeSlack, data_dir: Path | None = None) -> Settings:
+def slack_settings(fake: FakeSlack, data_dir: Path | None = None, **overrides: Any) -> Settings:
+    """Settings for the real app against `fake`; `overrides` set other settings by field."""
     return Settings(slack_bot_token=SecretStr("xoxb-test-token"),
                     slack_signing_secret=SecretStr(SIGNING_SECRET),
-                    slack_api_url=fake.base_url, smallcaps_data_dir=data_dir)
+                    slack_api_url=fake.base_url, smallcaps_data_dir=data_dir, **overrides)
 
 
 REPLY_DRAIN_S = 20.0
@@ -40,9 +42,11 @@ REPLY_DRAIN_S = 20.0
 
 
 def wired_app(fake: FakeSlack, cache: Cache, data_dir: Path,
-              clock: Callable[[], datetime] = lambda: FIXED_NOW) -> tuple[App, Deps]:
-    """The real app, with a CSV source, the given cache and the fake Slack."""
-    deps = build_deps(slack_settings(fake, data_dir), source=CsvSource(data_dir),
+              clock: Callable[[], datetime] = lambda: FIXED_NOW, **settings: Any
+              ) -> tuple[App, Deps]:
+    """The real app, with a CSV source, the given cache and the fake Slack; `settings` set
+    other settings by field (bot.bootstrap builds every store from them, once)."""
+    deps = build_deps(slack_settings(fake, data_dir, **settings), source=CsvSource(data_dir),
                       cache=cache, clock=clock)
     fake.before_stop(lambda: deps.replies.drain(REPLY_DRAIN_S))
     return create_app(deps), deps

@@ -121,7 +121,7 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
         return None
     reply = channel_reply(report, clicked_origin(body))
     label = (action.get("text") or {}).get("text") or request.command_text()
-    note = attribution(label, body["user"]["id"], now)
+    note = attribution(label, (body.get("user") or {}).get("id", ""), now)
 
     def render(image_file_id: str | None, chart_in_thread: bool) -> Blocks:
         return with_chart(reply.blocks, image_file_id, reply.chart_alt_text or reply.chart_title,

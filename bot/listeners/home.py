@@ -177,12 +177,18 @@ def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:
 
 def on_home_opened(event: dict[str, Any], deps: Deps) -> None:
     """The Home tab was opened: the dashboard is queued (job kind `home`,
-    bot.listeners.jobs) and published after the event is acknowledged."""
-    if event.get("tab", "home") == "home":
-        deps.reply_queue.enqueue("home", {"user_id": event["user"]})
+    bot.listeners.jobs) and published after the event is acknowledged. An event without a
+    user (Slack always names one) is logged and dropped: there is no Home to publish to."""
+    user_id = event.get("user")
+    if event.get("tab", "home") == "home" and isinstance(user_id, str) and user_id:
+        deps.reply_queue.enqueue("home", {"user_id": user_id})
+    elif event.get("tab", "home") == "home":
+        logger.info("Ignored an app_home_opened event without a user")
 
 
 def on_refresh(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
     """Home's Refresh button: the dashboard is queued again for the clicker, then acked."""
-    deps.reply_queue.enqueue("home", {"user_id": body["user"]["id"]})
+    user_id = (body.get("user") or {}).get("id")
+    if isinstance(user_id, str) and user_id:
+        deps.reply_queue.enqueue("home", {"user_id": user_id})
     ack()

@@ -82,7 +82,11 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
 
 def on_mention(event: dict[str, Any], context: dict[str, Any], deps: Deps) -> None:
     """A mention of the bot (event `app_mention`, scope `app_mentions:read`): queued as a
-    reply job, answered once even when Slack delivers it again."""
+    reply job, answered once even when Slack delivers it again. A mention without a channel
+    or ts (Slack always sends both) has nowhere to be answered: logged and dropped."""
+    if not event.get("channel") or not event.get("ts"):
+        logger.info("Ignored an app_mention without channel or ts")
+        return
     deps.reply_queue.enqueue("mention", {"event": event,
                                          "bot_user_id": context.get("bot_user_id")},
                              request_id=f"mention-{event['channel']}-{event['ts']}")

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from bot.alerts.store import AlertStore
-from bot.app import create_app
 from tests.alert_helpers import read_closes
 from tests.block_kit import table_cells
 from tests.slack_helpers import FIXED_NOW, dispatch_slash, wired_app
@@ -19,10 +18,9 @@ ADMIN = "UADMIN"
 def app(fake, cache, market_data_dir):
     """Overrides tests/handlers/conftest.py's `app`: these tests need an admin user and a
     per-channel rule limit of 3 (`fake` comes from the conftest)."""
-    _, deps = wired_app(fake, cache, market_data_dir)
-    deps.settings = deps.settings.model_copy(update={"smallcaps_admin_users": f"{ADMIN}, UX",
-                                                     "smallcaps_max_rules_per_channel": 3})
-    return create_app(deps)
+    app, _ = wired_app(fake, cache, market_data_dir, smallcaps_admin_users=f"{ADMIN}, UX",
+                       smallcaps_max_rules_per_channel=3)
+    return app
 
 
 def reply(app, fake, text: str, user: str = "U1", channel: str = "C1") -> dict:
@@ -136,9 +134,7 @@ def test_help_lists_alerts_and_digest_within_block_limits(app, fake):
 
 def test_the_list_of_a_full_channel_stays_within_block_kit_limits(fake, cache,
                                                                   market_data_dir):
-    _, deps = wired_app(fake, cache, market_data_dir)
-    deps.settings = deps.settings.model_copy(update={"smallcaps_max_rules_per_channel": 100})
-    app = create_app(deps)
+    app, _ = wired_app(fake, cache, market_data_dir, smallcaps_max_rules_per_channel=100)
     from handlers.alert_parsing import parse_rule
 
     store = AlertStore(cache, 100)

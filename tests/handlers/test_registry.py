@@ -29,7 +29,7 @@ class ToyRequest:
 
 def _toy(**spec) -> Command:
     return Command(name="toy", usage="toy WORDS", summary="Says the words back.",
-                   example="toy hello", parse=lambda words: ToyRequest(tuple(words)),
+                   example="toy hello", parse=lambda words, context: ToyRequest(tuple(words)),
                    answer=lambda conversation, request: None, **spec)
 
 

@@ -10,7 +10,7 @@ import pytest
 from analytics.pairs import PAIRS
 from analytics.periods import parse_period
 from bot.data.market import PriceHistory
-from bot.runtime.config import get_settings
+from bot.runtime.config import Settings
 from handlers.stats import StatsQuery, stats_blocks, stats_fallback_text, stats_plain_text
 from handlers.words import CommandError
 from tests.block_kit import check_blocks
@@ -61,12 +61,8 @@ def test_parse_errors_name_the_command_in_the_example():
 
 
 def test_parse_stats_defaults_to_3y_and_reads_the_risk_free_rate(monkeypatch):
-    monkeypatch.setenv("SMALLCAPS_RISK_FREE_RATE", "0.035")
-    get_settings.cache_clear()
-    try:
-        query = parse_command("stats etf")
-    finally:
-        get_settings.cache_clear()
+    monkeypatch.setenv("SMALLCAPS_RISK_FREE_RATE", "0.035")  # as an operator sets it
+    query = parse_command("stats etf", risk_free_rate=Settings().smallcaps_risk_free_rate)
     assert isinstance(query, StatsQuery)
     assert (query.period.label, query.pair, query.risk_free_rate) == ("3y", PAIRS["etf"], 0.035)
     other = StatsQuery(query.period, query.pair, query.as_of, 0.0)

@@ -104,3 +104,15 @@ def test_a_job_queued_by_the_previous_release_still_runs(queued, fake):
         args=("home", {"user_id": "U3", "request_id": "legacy-1"}))
     assert run_worker(deps, burst=True)
     assert [c.params["user_id"] for c in fake.calls("views.publish")] == ["U3"]
+
+
+def test_events_without_a_user_or_channel_are_acked_and_dropped(queued, fake):
+    """Found by the fuzzer once the listeners enqueue in the request's own thread: a Home
+    event without a user (or a mention without a channel) was a 500."""
+    app, deps = queued
+    assert dispatch_event(app, {"type": "app_home_opened", "tab": "home"}).status == 200
+    assert dispatch_event(app, {"type": "app_mention", "text": "<@UBOT> gap"}).status == 200
+    click = home_click(REFRESH_ACTION)
+    del click["user"]
+    assert dispatch_block_action(app, click).status == 200
+    assert queued_kinds(deps) == []
