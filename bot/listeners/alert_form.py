@@ -123,6 +123,9 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Any,
     ack()
     rule_id = str(body["actions"][0].get("value") or "")
     user = str((body.get("user") or {}).get("id") or "")
+    if not user:
+        logger.info("Ignored an Edit click without a user")
+        return
     try:
         rule = AlertCommands(deps).rule_for(rule_id, _clicked_channel(body), user, "edit")
     except AlertCommandError as exc:
@@ -134,10 +137,14 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Any,
     _open(client, body, alert_view(rule.spec, FormContext(rule.channel_id, rule.id)), respond)
 
 
-def on_rule_action(ack: Ack, body: dict[str, Any], respond: Any, deps: Deps) -> None:
+def on_rule_action(ack: Ack, body: dict[str, Any], client: WebClient, respond: Any,
+                   deps: Deps) -> None:
     """Pause, Resume or Remove on a rule in `alert list`: the same request, checks and
     replies as `/smallcaps alert pause|resume|remove ID` (only to the clicking user)."""
     ack()
+    if not (body.get("user") or {}).get("id"):
+        logger.info("Ignored a rule button without a user")
+        return
     action = body["actions"][0]
     verb = {alert_text.PAUSE_ACTION: "pause", alert_text.RESUME_ACTION: "resume",
             alert_text.REMOVE_ACTION: "remove"}[action["action_id"]]
@@ -146,7 +153,7 @@ def on_rule_action(ack: Ack, body: dict[str, Any], respond: Any, deps: Deps) -> 
                "text": f"alert {verb} {action.get('value')}"}
 
     def tell(**reply: Any) -> None:
-        respond(replace_original=False, **reply)
+        _tell_clicker(client, body, respond, str(reply.get("text") or ""))
 
     answer_alert(deps, AlertAction(verb, action.get("value") or ""),  # type: ignore[arg-type]
                  command, tell, error_text)
@@ -163,6 +170,10 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
     and tells the user in the rule's channel."""
     context = FormContext.from_metadata(view.get("private_metadata"))
     user = str((body.get("user") or {}).get("id") or "")
+    if not user:
+        logger.info("Ignored a form submission without a user")
+        ack()
+        return
     first = _first_field(context)
     commands = AlertCommands(deps)
     try:
