@@ -8,7 +8,7 @@ from functools import partial
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners import actions, alert_form, csv, home, mentions, slash
+from bot.listeners import actions, alert_form, csv, direct, home, mentions, share, slash
 from bot.listeners.jobs import run_reply
 from bot.runtime.deps import Deps
 from bot.slack import redelivery
@@ -23,6 +23,7 @@ from handlers.alert_text import EDIT_ACTION, RULE_ACTIONS
 from handlers.chart_links import LINK_ACTION
 from handlers.csv_button import CSV_ACTION
 from handlers.home_view import REFRESH_ACTION
+from handlers.share import SHARE_ACTION
 
 
 def create_client(deps: Deps) -> WebClient:
@@ -69,6 +70,12 @@ def create_app(deps: Deps) -> App:
     app.action(LINK_ACTION)(actions.on_link)
     app.event("app_home_opened")(home.on_home_opened)
     app.action(REFRESH_ACTION)(home.on_refresh)
+
+    # A private place to ask (issue 24): the bot's direct messages (Messages tab, event
+    # message.im) and the Share to channel picker under their answers.
+    app.event("message")(direct.on_direct_message)
+    app.action(SHARE_ACTION)(share.on_share)
+
     # --- Alerts by form (issue 24; bot/listeners/alert_form.py): each opens its modal with
     # the click's trigger_id before returning (within Slack's 3 s), and the submission is
     # answered in its ack (field errors, or closed).

@@ -85,6 +85,12 @@ def pinned_command(p: Mapping[str, Any]) -> str:
     return f"{p['command']}{period} {p['pair']}{pinned_suffix(p)}"
 
 
+def unpinned(p: Mapping[str, Any]) -> str:
+    """The command text of a report that takes no words (one series of annual data): its
+    name alone."""
+    return str(p["command"])
+
+
 @dataclass(frozen=True)
 class Export:
     """What `--csv` and the CSV button write for a report: the data its chart draws."""
@@ -135,6 +141,9 @@ class Conversation:
     bot_user_id: str | None = None
     thread_ts: str | None = None
     """The thread a report goes to (a mention inside a thread), else the channel."""
+    shareable: bool = False
+    """Reports carry a *Share to channel* picker (answers in the bot's own direct messages,
+    handlers/share.py)."""
 
     def tell(self, **reply: Any) -> Any:
         """A reply only the asker sees (ephemeral; under a mention, the mention's thread)."""
@@ -181,6 +190,10 @@ class Command:
     'StockCharts' buttons (handlers.chart_links)."""
     digest: bool = False
     """The report a digest posts (`digest daily|weekly`): one command has it."""
+    pinned: Callable[[Mapping[str, Any]], str] | None = None
+    """Report commands: the command text that reproduces a payload's numbers (what sharing
+    a direct-message answer to a channel runs again, handlers/share.py); None: its
+    export's `pinned`, else `pinned_command`."""
     defaults: frozenset[DefaultWord] = field(default_factory=frozenset)
     """The channel defaults it takes when its words leave them out."""
     schedulable: bool = False

@@ -64,15 +64,21 @@ def _unknown(commands: Sequence[Command], topic: str | None) -> bool:
     return bool(topic) and not any(c.name == topic or topic in c.aliases for c in commands)
 
 
+def typed(invoked_as: str, words: str) -> str:
+    """What a user types: `/smallcaps gap 3y`, `@smallcaps gap 3y`, or in the bot's direct
+    messages (`invoked_as` empty) just `gap 3y`."""
+    return f"{invoked_as} {words}".strip()
+
+
 def help_text(commands: Sequence[Command], invoked_as: str = "/smallcaps",
               topic: str | None = None) -> str:
     """Plain-text usage of `commands`, for the CLI and notification fallbacks."""
-    lines = [f"Usage: {invoked_as} COMMAND", ""]
+    lines = [f"Usage: {typed(invoked_as, 'COMMAND')}", ""]
     if _unknown(commands, topic):
         lines[:0] = [unknown_topic(present(topic, "the topic")).replace("`", ""), ""]
     for entry in _entries(commands, topic):
         lines += [f"  {entry.usage}", f"      {entry.summary}",
-                  f"      e.g. {invoked_as} {entry.example}", ""]
+                  f"      e.g. {typed(invoked_as, entry.example)}", ""]
     lines.append(CONVENTIONS.replace("*", "").replace("`", ""))
     return "\n".join(lines)
 
@@ -82,14 +88,17 @@ def help_blocks(commands: Sequence[Command], invoked_as: str = "/smallcaps",
     """Ephemeral Block Kit usage: one section per command (so no section nears Slack's
     3,000-character limit however many commands there are), then the conventions."""
     intro = (f"*smallcaps* — small vs large caps, in numbers and charts. "
-             f"`{invoked_as} help COMMAND` shows one command.")
+             f"`{typed(invoked_as, 'help COMMAND')}` shows one command.")
+    if not invoked_as:  # the bot's own direct messages
+        intro += ("\nHere, just type a command on its own, e.g. `gap 3y`: only you see the "
+                  "answers, and *Share to channel* under a report posts it where you choose.")
     if _unknown(commands, topic):
         intro = f":question: {unknown_topic(present(topic, 'the topic'))}\n{intro}"
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",
                                                                  "text": intro}}]
     for entry in _entries(commands, topic):
-        text = (f"*`{invoked_as} {entry.usage}`*\n{entry.summary}\n"
-                f"_e.g._ `{invoked_as} {entry.example}`")
+        text = (f"*`{typed(invoked_as, entry.usage)}`*\n{entry.summary}\n"
+                f"_e.g._ `{typed(invoked_as, entry.example)}`")
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": CONVENTIONS}]})
     return blocks
@@ -100,7 +109,7 @@ def command(listed: Callable[[], Sequence[Command]]) -> Command:
 
     def answer(conversation: Conversation, request: HelpRequest) -> None:
         conversation.tell(blocks=help_blocks(listed(), conversation.invoked_as, request.topic),
-                          text=f"{conversation.invoked_as} help")
+                          text=typed(conversation.invoked_as, "help"))
 
     return Command(
         name="help",

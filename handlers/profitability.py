@@ -23,7 +23,7 @@ from bot.data.reference import ReferenceData
 from bot.data.sources import DataUnavailableError
 from bot.reports import Chart
 from bot.reports.identity import IdentifiedQuery
-from handlers.command import Command, Rendering
+from handlers.command import Command, Rendering, unpinned
 from handlers.report_text import context, header, indented, section, title_rule, warning_lines
 from handlers.valuation import ValuationSource, source_line
 from handlers.words import ParseContext, no_arguments
@@ -324,5 +324,6 @@ COMMAND = Command(
                         profitability_plain_text, title),
     prerendered=True,
     home="claim",
+    pinned=unpinned,
     in_usage_hint=False,
 )

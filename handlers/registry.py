@@ -32,7 +32,7 @@ from handlers import (
     years,
 )
 from handlers.buttons import offered
-from handlers.command import Command, HomeRole, Rendering
+from handlers.command import Command, HomeRole, Rendering, pinned_command
 from handlers.words import MAX_COMMAND_CHARS, CommandError, ParseContext, split_words
 
 
@@ -96,6 +96,15 @@ def rendering_of(payload: Mapping[str, Any]) -> Rendering[Any]:
     if rendering is None:
         raise KeyError(payload["command"])
     return rendering
+
+
+def pinned_text(payload: Mapping[str, Any]) -> str:
+    """The command text that reproduces a report payload's numbers, pinned to its end date
+    when it has one (its command's `pinned`, else its export's, else `pinned_command`)."""
+    command = get(payload["command"])
+    if command.pinned is not None:
+        return command.pinned(payload)
+    return (command.export.pinned if command.export else pinned_command)(payload)
 
 
 def schedulable() -> tuple[str, ...]:

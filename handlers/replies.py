@@ -24,6 +24,7 @@ from handlers.alert_form import with_alert_button
 from handlers.command import Block, Conversation
 from handlers.csv_button import with_csv_button
 from handlers.registry import Parsed, get, rendering_of
+from handlers.share import with_share
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,8 @@ def answer_report(conversation: Conversation, query: ReportQuery) -> None:
         return
     try:
         reply = channel_reply(report, origin_block(c.user_id, c.invoked_as, c.text))
+        if c.shareable:
+            reply = with_share(reply, report.payload)
         post_reply(c.client, c.respond, c.channel_id, reply, c.bot_user_id,
                    thread_ts=c.thread_ts)
     except PostUnclear as exc:  # Slack's answer was lost; the post may be in the channel

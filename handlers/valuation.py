@@ -23,7 +23,7 @@ from bot.data.market import PriceHistory
 from bot.data.reference import ReferenceData
 from bot.reports import Chart
 from bot.reports.identity import IdentifiedQuery
-from handlers.command import Command, Rendering
+from handlers.command import Command, Rendering, unpinned
 from handlers.report_text import (
     context,
     header,
@@ -319,4 +319,5 @@ COMMAND = Command(
                         title),
     prerendered=True,
     home="claim",
+    pinned=unpinned,
 )

@@ -73,6 +73,8 @@ class FakeSlack:
         self._before_stop: list[Callable[[], None]] = []
         self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.socket_url: str | None = None  # apps.connections.open hands it out (Socket Mode)
+        self.user_channels: dict[str, list[str]] = {}
+        """users.conversations: the channels each user id is in (none unless set)."""
         self._ids = itertools.count(1)  # message ts, file and view ids
         self.invalid: list[str] = []
         """What Slack would refuse in the blocks and views received (method: error)."""
@@ -253,6 +255,10 @@ class FakeSlack:
             return 200, {"ok": True, "url": self.socket_url}
         if method == "conversations.history":
             return 200, self._channel_history(p)
+        if method == "users.conversations":
+            ids = self.user_channels.get(str(p.get("user")), [])
+            return 200, {"ok": True, "channels": [{"id": c} for c in ids],
+                         "response_metadata": {"next_cursor": ""}}
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.join":

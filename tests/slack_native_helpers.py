@@ -10,23 +10,13 @@ from urllib.parse import urlencode
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from tests.fake_slack import Call, FakeSlack
+from tests.fake_slack import FakeSlack
 from tests.slack_helpers import checked_ack, signed_headers
 
 
 class ChannelsFakeSlack(FakeSlack):
-    """FakeSlack plus users.conversations from `user_channels` (user id -> channel ids)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.user_channels: dict[str, list[str]] = {}
-
-    def _answer(self, call: Call) -> tuple[int, Any]:
-        if call.method == "users.conversations":
-            ids = self.user_channels.get(call.params.get("user"), [])
-            return 200, {"ok": True, "channels": [{"id": c} for c in ids],
-                         "response_metadata": {"next_cursor": ""}}
-        return super()._answer(call)
+    """FakeSlack, whose users.conversations answers from `user_channels` (user id -> channel
+    ids); kept as a name for the tests that set channels up."""
 
 
 def dispatch_event(app: App, event: dict[str, Any]) -> BoltResponse:

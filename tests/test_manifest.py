@@ -36,12 +36,28 @@ def test_scopes_are_exactly_what_the_code_calls_for():
         needed |= {"channels:read", "groups:read"}
     if "conversations_history" in code:  # reconciling alert posts, public and private
         needed |= {"channels:history", "groups:history"}
+    if 'app.event("message")' in code:  # direct messages to the bot (message.im)
+        needed.add("im:history")
     assert set(_list_under("bot")) == needed
 
 
+MESSAGE_EVENTS = {"message": "message.im"}
+"""Bolt listens to `message`; Slack subscribes to it by conversation type, and the bot reads
+only its own direct messages (handlers/direct.py answers `channel_type: im` alone)."""
+
+
 def test_events_match_the_listeners():
-    listened = set(re.findall(r'app\.event\("([a-z_]+)"\)', _code()))
-    assert set(_list_under("bot_events")) == listened == {"app_home_opened", "app_mention"}
+    listened = {MESSAGE_EVENTS.get(e, e)
+                for e in re.findall(r'app\.event\("([a-z_]+)"\)', _code())}
+    assert set(_list_under("bot_events")) == listened == {"app_home_opened", "app_mention",
+                                                          "message.im"}
+
+
+def test_the_messages_tab_is_on_and_writable():
+    """A DM to the bot is answered (issue 24): the Messages tab must let users type."""
+    text = MANIFEST.read_text()
+    assert re.search(r"messages_tab_enabled: true", text)
+    assert re.search(r"messages_tab_read_only_enabled: false", text)
 
 
 def test_shortcuts_match_the_listeners():

@@ -30,6 +30,7 @@ from handlers.channel_defaults import request_context
 from handlers.command import Block, Blocks
 from handlers.registry import parse
 from handlers.replies import channel_reply
+from handlers.share import has_share, with_share
 from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
         _ref_error(f"switching to {request.command_text()!r} failed", respond)
         return None
     reply = channel_reply(report, clicked_origin(body))
+    if has_share((body.get("message") or {}).get("blocks") or []):  # a DM answer keeps its
+        reply = with_share(reply, report.payload)  # picker, now for the new numbers
     label = (action.get("text") or {}).get("text") or request.command_text()
     note = attribution(label, (body.get("user") or {}).get("id", ""), now)
 

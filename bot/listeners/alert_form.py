@@ -95,7 +95,7 @@ def _open(client: WebClient, body: dict[str, Any], view: dict[str, Any],
 def on_alert_me(ack: Ack, body: dict[str, Any], client: WebClient, respond: Any,
                 deps: Deps) -> None:
     """"Alert me on this" under an answer: the form filled from the answer, for its
-    channel."""
+    channel (with a channel picker when the answer is in a direct message)."""
     ack()
     channel = _clicked_channel(body)
     try:
@@ -105,6 +105,8 @@ def on_alert_me(ack: Ack, body: dict[str, Any], client: WebClient, respond: Any,
         _tell_clicker(client, body, respond, ":warning: This button is from an older version "
                       "of smallcaps; `/smallcaps alert add ...` sets a rule by text.")
         return
+    if channel is not None and channel.startswith("D"):
+        channel = None  # a direct message: alerts post in channels, so the form asks which
     _open(client, body, alert_view(spec, FormContext(channel, seen=offer.seen,
                                                      basis=offer.basis)), respond)
 

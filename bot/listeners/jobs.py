@@ -9,7 +9,11 @@ it), else in this process's reply pool. The kinds:
 - `switch`: payload `body` (a block_actions click on a period/pair button), the message
   updated in place;
 - `csv`: payload `body` (a click on the CSV button), the file posted in the thread;
-- `home`: payload `user_id`, the App Home dashboard published for that user.
+- `home`: payload `user_id`, the App Home dashboard published for that user;
+- `dm`: payload `event` (a person's message in the bot's direct messages), answered in the
+  DM like a mention (bot.listeners.direct);
+- `share`: payload `body` (a channel chosen in a DM answer's *Share to channel* picker), the
+  answer posted in that channel (bot.listeners.share).
 
 Each job's Slack calls go through a client and a response_url sender whose every post is
 recorded once per request (bot.runtime.jobs.OnceSteps), so a job run again after a crash
@@ -26,7 +30,7 @@ from typing import Any
 
 from slack_bolt.context.respond import Respond
 
-from bot.listeners import actions, csv, home, mentions, slash
+from bot.listeners import actions, csv, direct, home, mentions, share, slash
 from bot.runtime.deps import Deps, worker_deps
 from bot.runtime.jobs import DeliveryRecord, OnceSteps
 from bot.runtime.metrics import REPLY_SECONDS
@@ -73,6 +77,8 @@ def _what(kind: str, asked: dict[str, Any]) -> str:
     if kind == "slash":
         return f"/smallcaps {asked.get('text', '')}".strip()
     action = (asked.get("actions") or [{}])[0]
+    if action.get("type") == "conversations_select":  # the Share to channel picker
+        return "Share to channel"
     label = (action.get("text") or {}).get("text") or "the button"
     return f"{label}"
 
@@ -145,7 +151,17 @@ def _home(job: Job) -> None:
     home.publish_home(job.deps, job.client, job.payload["user_id"])
 
 
+def _dm(job: Job) -> None:
+    direct.answer_dm(job.deps, job.payload["event"], job.client, job.bot_user_id)
+
+
+def _share(job: Job) -> None:
+    share.share_report(job.deps, job.payload["body"], job.client, job.respond,
+                       job.bot_user_id)
+
+
 RUNNERS: dict[str, Callable[[Job], None]] = {
     "slash": _slash, "mention": _mention, "switch": _switch, "csv": _csv, "home": _home,
+    "dm": _dm, "share": _share,
 }
 """Every job kind and what runs it (module docstring)."""

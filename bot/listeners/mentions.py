@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime.deps import Deps
+from bot.slack.slack_io import is_direct_message
 from handlers.channel_defaults import request_context
 from handlers.command import Conversation
 from handlers.normalise import normalise_text
@@ -42,8 +43,10 @@ def mention_error_text(message: str, example: str | None = None) -> str:
             "lists everything.")
 
 
-def thread_sender(client: WebClient, channel: str, thread_ts: str) -> Callable[..., None]:
-    """A `respond`-like callable that posts into `thread_ts` (mentions have no response_url).
+def thread_sender(client: WebClient, channel: str,
+                  thread_ts: str | None) -> Callable[..., None]:
+    """A `respond`-like callable that posts into `thread_ts` (mentions have no response_url),
+    or at the top of `channel` when it is None (a direct message to the bot).
 
     `response_type` and `replace_original` are accepted and ignored: in a thread everything is
     visible to the channel's members, like the mention that asked."""
@@ -53,7 +56,7 @@ def thread_sender(client: WebClient, channel: str, thread_ts: str) -> Callable[.
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text,
                                     blocks=blocks, unfurl_links=False, unfurl_media=False)
         except SlackApiError:
-            logger.exception("Could not answer a mention in %s", channel)
+            logger.exception("Could not answer in %s", channel)
 
     return send
 
@@ -83,9 +86,14 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
 def on_mention(event: dict[str, Any], context: dict[str, Any], deps: Deps) -> None:
     """A mention of the bot (event `app_mention`, scope `app_mentions:read`): queued as a
     reply job, answered once even when Slack delivers it again. A mention without a channel
-    or ts (Slack always sends both) has nowhere to be answered: logged and dropped."""
+    or ts (Slack always sends both) has nowhere to be answered: logged and dropped. A mention
+    in a direct message is left to the `message.im` listener (bot.listeners.direct): Slack
+    sends both events for it, and one answer is wanted."""
     if not event.get("channel") or not event.get("ts"):
         logger.info("Ignored an app_mention without channel or ts")
+        return
+    if is_direct_message(event.get("channel")):
+        logger.info("app_mention in a direct message: answered as the direct message")
         return
     deps.reply_queue.enqueue("mention", {"event": event,
                                          "bot_user_id": context.get("bot_user_id")},

@@ -16,6 +16,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.runtime.deps import Deps
+from bot.slack.slack_io import is_direct_message
 from handlers.channel_defaults import request_context
 from handlers.command import Conversation
 from handlers.registry import parse
@@ -36,11 +37,14 @@ def error_text(message: str, example: str | None = None) -> str:
 def conversation(deps: Deps, command: dict[str, Any], client: WebClient,
                  respond: Callable[..., Any], bot_user_id: str | None) -> Conversation:
     """Where a slash command is answered: notes through its response_url, reports in its
-    channel."""
-    return Conversation(deps=deps, client=client, channel_id=command.get("channel_id", ""),
+    channel. In a direct message (the bot's own, or one between people, where the answer
+    arrives through the response_url without its chart) reports carry *Share to channel*,
+    so the answer can be posted with its chart where others can see it."""
+    channel_id = command.get("channel_id", "")
+    return Conversation(deps=deps, client=client, channel_id=channel_id,
                         user_id=command.get("user_id", ""), text=command.get("text", ""),
                         respond=respond, error_text=error_text, invoked_as=SLASH_COMMAND,
-                        bot_user_id=bot_user_id)
+                        bot_user_id=bot_user_id, shareable=is_direct_message(channel_id))
 
 
 def on_smallcaps(ack: Ack, command: dict[str, Any], client: WebClient,

@@ -58,7 +58,25 @@ def slack_error(exc: SlackApiError) -> str:
         return "unknown_error"
 
 
-def invite_hint(bot_user_id: str | None) -> str:
+def is_direct_message(channel_id: str | None) -> bool:
+    """True for a direct message's id (`D...`): between two people, or with the bot."""
+    return bool(channel_id) and str(channel_id).startswith("D")
+
+
+def invite_hint(bot_user_id: str | None, channel_id: str | None = None,
+                elsewhere: bool = False) -> str:
+    """How to get charts where the bot is not a member: `/invite` it in the channel (named
+    when the asker is `elsewhere`, e.g. sharing from a DM), or, in a direct message between
+    people (which no app can join), ask where it can post them."""
     who = f"<@{bot_user_id}>" if bot_user_id else "the smallcaps app"
+    if elsewhere and channel_id:
+        return (f":frame_with_picture: The answer is in <#{channel_id}>, but I can't show its "
+                f"chart there because I'm not a member. Run `/invite {who}` in <#{channel_id}> "
+                "and share it again to get the chart too.")
+    if is_direct_message(channel_id):
+        return (":frame_with_picture: Apps can't join a direct message between people, so I "
+                "can't post charts here: this is the text only. For the chart too, pick a "
+                "channel in *Share to channel* under the answer, or ask me in my own direct "
+                "messages (open smallcaps, then *Messages*).")
     return (f":frame_with_picture: I can't share charts in this conversation because I'm not "
             f"a member. Run `/invite {who}` here and ask again to get the chart too.")

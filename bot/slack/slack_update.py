@@ -134,11 +134,13 @@ def show_chart(
     tell: Respond | None,
     replace: Respond | None,
     bot_user_id: str | None = None,
+    elsewhere: bool = False,
 ) -> str:
     """Replace the message at `ref` with `render(...)`: with the chart `png` inside it (an
     unshared upload referenced by an image block), else with the chart in its thread.
 
-    `tell` sends a note only the asker sees (how to invite the bot); `replace` replaces the
+    `tell` sends a note only the asker sees (how to invite the bot; it names the channel
+    when the asker is `elsewhere`, e.g. sharing from a DM); `replace` replaces the
     message when the bot may not update it (an interaction's response_url).
     Returns 'updated' (chart inside), 'updated_in_thread' (the chart in the thread),
     'updated_text_only' (no chart, or the bot may not share files there), 'via_response_url'
@@ -152,8 +154,8 @@ def show_chart(
         in_thread = png is not None and upload_chart(client, png, reply, ref.channel_id,
                                                      ref.chart_thread) is not None
         if png is not None and not in_thread and tell is not None:
-            tell(response_type="ephemeral", text=invite_hint(bot_user_id),
-                 replace_original=False)
+            tell(response_type="ephemeral", replace_original=False,
+                 text=invite_hint(bot_user_id, ref.channel_id, elsewhere))
         _update(client, ref, render(None, in_thread), reply.text)
         return "updated_in_thread" if in_thread else "updated_text_only"
     except SlackApiError as exc:
@@ -164,8 +166,8 @@ def show_chart(
             replace(replace_original=True, blocks=render(None, False), text=reply.text)
             return "via_response_url"
         if tell is not None:
-            tell(response_type="ephemeral", text=invite_hint(bot_user_id),
-                 replace_original=False)
+            tell(response_type="ephemeral", replace_original=False,
+                 text=invite_hint(bot_user_id, ref.channel_id, elsewhere))
         return "not_a_member"
 
 
@@ -191,13 +193,19 @@ def post_reply(
     reply: ChannelReply,
     bot_user_id: str | None = None,
     thread_ts: str | None = None,
+    elsewhere: bool = False,
 ) -> str:
     """Post `reply` in the channel (in the thread `thread_ts` when given) as one message: the
     text first, then its chart, drawn only once the text is out, added to that message.
     Returns 'posted', 'text_only' or 'via_response_url' (the chart is not drawn then: it
     could not be shown). When Slack's answer to the post is lost, the channel is read
     (bot.slack.post_check): a post that went through gets its chart, one that did not
-    raises the error, and PostUnclear when nobody can tell."""
+    raises the error, and PostUnclear when nobody can tell.
+
+    `elsewhere`: the asker is not in that channel (an answer shared from a DM), so there is
+    no response_url to answer through: a post the bot may not make raises its
+    SlackApiError (`not_in_channel`, `channel_not_found`, `is_archived`...), and notes
+    through `respond` name the channel."""
     posted: Mapping[str, Any] | SlackResponse
     try:
         posted = client.chat_postMessage(channel=channel_id, blocks=reply.blocks,
@@ -206,12 +214,14 @@ def post_reply(
     except SlackApiError as exc:
         if slack_error(exc) not in NOT_A_MEMBER:
             posted = {"ts": posted_despite(exc, client, channel_id, reply.text, thread_ts)}
+        elif elsewhere:
+            raise
         else:
             logger.info("chat.postMessage refused (%s); answering via response_url",
                         slack_error(exc))
             respond(response_type="in_channel", blocks=reply.blocks, text=reply.text,
                     replace_original=False)
-            respond(response_type="ephemeral", text=invite_hint(bot_user_id),
+            respond(response_type="ephemeral", text=invite_hint(bot_user_id, channel_id),
                     replace_original=False)
             return "via_response_url"
     except Exception as exc:  # noqa: BLE001 - re-raised unless the post went through
@@ -234,7 +244,8 @@ def post_reply(
             upload_chart(client, png, reply, channel_id, thread_ts)  # the text went
             return "text_only"
         outcome = show_chart(client, MessageRef(channel_id, str(ts), thread_ts), reply, png,
-                             render, tell=respond, replace=None, bot_user_id=bot_user_id)
+                             render, tell=respond, replace=None, bot_user_id=bot_user_id,
+                             elsewhere=elsewhere)
     except SlackApiError as exc:
         _chart_failed(respond, f"Slack answered `{slack_error(exc)}`")
         return "text_only"

@@ -242,6 +242,11 @@ def bot_env(slack_api_url: str, redis_url: str, state_dir: Path, data_dir: Path,
     return env
 
 
+RAW_VALUES = frozenset({"value", "message"})
+"""Placeholders filled with JSON as given (a button's value, a whole message object);
+every other one is a string's contents."""
+
+
 def payload(name: str, **values: str) -> tuple[bytes, str]:
     """(body, content type) of payload fixture `name` with its `$placeholders` filled.
 
@@ -252,7 +257,8 @@ def payload(name: str, **values: str) -> tuple[bytes, str]:
     defaults = {"user": "U1", "channel": "C1", "trigger_id": f"{uuid.uuid4().int % 10**12}",
                 "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}", "ts": f"{time.time():.6f}",
                 "message_ts": "1700000000.000100", "response_url": "", "text": "help",
-                "label": "5y", "action_id": "x", "value": '"v"', "view_id": "V0001",
+                "label": "5y", "action_id": "x", "value": '"v"', "message": "{}",
+                "block_id": "b1", "selected": "C1", "view_id": "V0001",
                 "private_metadata": "", "callback_id": "x"}
     values = {**defaults, **values}
     template = (PAYLOADS / name).read_text().strip()
@@ -261,7 +267,7 @@ def payload(name: str, **values: str) -> tuple[bytes, str]:
         return string.Template(template).substitute(encoded).encode(), \
             "application/x-www-form-urlencoded"
     text = string.Template(template).substitute(
-        {k: v if k == "value" else json.dumps(v)[1:-1] for k, v in values.items()})
+        {k: v if k in RAW_VALUES else json.dumps(v)[1:-1] for k, v in values.items()})
     document = json.loads(text)
     if document.get("type") in ("block_actions", "view_submission", "shortcut"):
         return urlencode({"payload": json.dumps(document)}).encode(), \

@@ -31,12 +31,21 @@ def test_every_documented_payload_shape_is_acked_and_answered(web: int, fake: Fa
         "block_actions_view.json": payload("block_actions_view.json",
                                            action_id="smallcaps_home_refresh", label="Refresh"),
         "app_mention.json": payload("app_mention.json", text="gap 1y as-of 2024-03-01"),
+        "message_im.json": payload("message_im.json", channel="D0001",
+                                   text="gap 1y as-of 2024-03-01"),
+        "block_actions_conversations_select.json": payload(
+            "block_actions_conversations_select.json", channel="D0001", selected="C2",
+            action_id="smallcaps_share", block_id="smallcaps_share:gap 1y as-of 2024-03-01",
+            message=json.dumps({"type": "message", "ts": "1700000000.000100", "bot_id": "BBOT",
+                                "user": "UBOT", "text": "IWM vs SPY", "blocks": []}),
+            response_url=fake.response_url("share")),
     }
     statuses = {name: signed_post(web, *body)[0] for name, body in sent.items()}
     assert statuses == dict.fromkeys(sent, 200)
     fake.wait_for("chat.update", 1, timeout=60)  # the switched report, in place
     fake.wait_for("views.publish", 1, timeout=60)  # Home's Refresh
-    fake.wait_for("chat.postMessage", 1, timeout=60)  # the mention's answer
+    posts = fake.wait_for("chat.postMessage", 3, timeout=60)  # the mention's, the DM's and
+    assert {"C1", "D0001", "C2"} <= {c.params["channel"] for c in posts}  # the shared answer
 
 
 def test_app_home_opened_publishes_the_home_tab(web: int, fake: FakeSlack):

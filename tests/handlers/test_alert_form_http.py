@@ -298,3 +298,14 @@ def test_the_shortcut_opens_the_form_with_a_channel_picker(server_url, fake_modu
     assert (status, ack) == (200, {})
     [rule] = store.list_rules()
     assert (rule.channel_id, rule.creator_id) == ("C2", "U1")
+
+
+def test_alert_me_under_an_answer_in_a_direct_message_asks_for_the_channel(
+        server_url, fake_module):
+    message, button = gap_answer(server_url, fake_module)
+    trigger, (status, _) = click(server_url, fake_module, button, message, channel="D0042")
+    view = opened_view(fake_module, trigger)
+    assert [b["element"]["type"] for b in view["blocks"] if b.get("block_id") == "channel"] \
+        == ["conversations_select"]  # alerts post in channels, not in a direct message
+    assert selected(view, "metric") == "gap" and json.loads(view["private_metadata"]) == {
+        "channel": None, "rule": None}
