@@ -49,6 +49,9 @@ class RuleSpec:
     cooldown_days: int = 0
     clear_note: bool = True
     """Post a short note when an above/below/crosses up/down rule re-arms."""
+    until: date | None = None
+    """The last day the rule is evaluated (`until 2026-12-31`); None: no expiry. After it
+    the rule is expired: kept (shown as expired, editable) but never evaluated again."""
 
     @property
     def fires_upward(self) -> bool:
@@ -64,7 +67,13 @@ class RuleSpec:
             parts += ["cooldown", f"{self.cooldown_days}d"]
         if not self.clear_note and self.condition != "crosses":
             parts.append("no-clear-note")
+        if self.until is not None:
+            parts += ["until", self.until.isoformat()]
         return " ".join(parts)
+
+    def expired(self, today: date) -> bool:
+        """True once `today` is after the rule's last day (`until`)."""
+        return self.until is not None and today > self.until
 
     def rearm_level(self) -> float | None:
         """Where an above/below/crosses up/down rule re-arms after firing (None: `crosses`)."""
@@ -214,7 +223,12 @@ def advance(state: AlertState, series: pd.Series, until: date,
     A rule never evaluated before is seeded with the trading day before its first one and
     evaluated on the last day up to `until` only (a new rule does not replay history).
     `series` is the metric by trading day (see analytics.alert_metric_base.Metric.series).
+    A rule with an expiry (`rule.until`) is never evaluated for a day after it.
     """
+    if rule.until is not None and until > rule.until:
+        if state.last_date is None:  # never evaluated before it expired: nothing to post
+            return state, []
+        until = rule.until
     upto = series.loc[: pd.Timestamp(until)].dropna()
     if upto.empty:
         return state, []

@@ -8,11 +8,18 @@ from functools import partial
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners import actions, csv, direct, home, mentions, share, slash
+from bot.listeners import actions, alert_form, csv, direct, home, mentions, share, slash
 from bot.listeners.jobs import run_reply
 from bot.runtime.deps import Deps
 from bot.slack import redelivery
 from bot.slack.slack_io import reply_client_options
+from handlers.alert_form import (
+    ALERT_ME_ACTION,
+    FORM_CALLBACK,
+    NEW_ALERT_ACTION,
+    NEW_ALERT_SHORTCUT,
+)
+from handlers.alert_text import EDIT_ACTION, RULE_ACTIONS
 from handlers.chart_links import LINK_ACTION
 from handlers.csv_button import CSV_ACTION
 from handlers.home_view import REFRESH_ACTION
@@ -93,5 +100,16 @@ def create_app(deps: Deps) -> App:
     # buttons, the modals' submissions.
     register_forms(app)
 
+    # --- Alerts by form (issue 24; bot/listeners/alert_form.py): each opens its modal with
+    # the click's trigger_id before returning (within Slack's 3 s), and the submission is
+    # answered in its ack (field errors, or closed).
+    app.action(ALERT_ME_ACTION)(alert_form.on_alert_me)      # "Alert me on this"
+    app.action(NEW_ALERT_ACTION)(alert_form.on_new_alert)    # App Home "New alert"
+    app.shortcut(NEW_ALERT_SHORTCUT)(alert_form.on_new_alert)  # global shortcut
+    app.action(EDIT_ACTION)(alert_form.on_edit)              # Edit (alert list, App Home)
+    for rule_action in RULE_ACTIONS:                         # Pause, Resume, Remove
+        app.action(rule_action)(alert_form.on_rule_action)
+    app.view(FORM_CALLBACK)(alert_form.on_submit)            # the form's Save
+    # --- end of alerts by form
     deps.reply_queue.run_local = partial(run_reply, deps)  # jobs run here without a queue
     return app

@@ -1,6 +1,7 @@
 """Words of `/smallcaps alert ...` and `/smallcaps digest ...` into request objects.
 
     alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] [no-clear-note]
+              [until YYYY-MM-DD]
     alert list | alert remove ID | alert pause ID | alert resume ID
     digest daily | weekly | off
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from analytics.alert_metric_base import MetricWordsError
@@ -27,9 +29,11 @@ MAX_COOLDOWN_DAYS = 365
 _ID_RE = re.compile(r"^#?a?(\d{1,9})$", re.ASCII)
 _NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d{1,4})?)(pp|%|σ|sd|pctile)?$",
                         re.ASCII)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _COOLDOWN_RE = re.compile(r"^(\d{1,4})(d|days?|w|weeks?)?$", re.ASCII)
 """The patterns match ASCII digits only: handlers.normalise turns Unicode digits into ASCII
 before any parser runs."""
+_UNTIL_WORDS = ("until", "expires")
 _NO_NOTE = ("no-clear-note", "no-note", "quiet", "noclear")
 
 
@@ -121,7 +125,7 @@ def parse_rule(words: list[str]) -> RuleSpec:
         raise CommandError(f"Give a value after `{condition}`, e.g. `{condition} 30`.",
                            ADD_EXAMPLE)
     threshold = _number(low[0], "threshold")
-    hysteresis, cooldown, clear_note = _parse_options(low[1:])
+    hysteresis, cooldown, clear_note, until = _parse_options(low[1:])
     lo, hi, max_band = metric.limits.lowest, metric.limits.highest, metric.limits.widest_band
     if not lo <= threshold <= hi:
         raise CommandError(f"`{low[0]}` is out of range: a {metric.kind_name} threshold must "
@@ -129,12 +133,14 @@ def parse_rule(words: list[str]) -> RuleSpec:
     if hysteresis > max_band:
         raise CommandError(f"Hysteresis {hysteresis:g} is too wide: out of range for a "
                            f"{metric.kind_name} (at most {max_band:g}).", ADD_EXAMPLE)
-    return RuleSpec(metric, condition, threshold, hysteresis, cooldown, clear_note)
+    return RuleSpec(metric, condition, threshold, hysteresis, cooldown, clear_note, until)
 
 
 def _pop_pair(words: list[str]) -> tuple[list[str], Pair]:
     """Take the optional pair (`index`, `etf`, SMALL/LARGE) from anywhere in the words."""
-    pairs = [w for w in words if w.lower() in PAIRS or "/" in w]
+    dated = {i + 1 for i, w in enumerate(words) if w.lower() in _UNTIL_WORDS}
+    pairs = [w for i, w in enumerate(words)
+             if i not in dated and (w.lower() in PAIRS or "/" in w)]  # not `until 1/2/2027`
     if len(pairs) > 1:
         raise CommandError("Give one pair, e.g. `etf`.", f"{ADD_EXAMPLE} etf")
     try:
@@ -173,19 +179,21 @@ def _number(word: str, what: str) -> float:
     return value
 
 
-def _parse_options(words: list[str]) -> tuple[float, int, bool]:
-    """hysteresis N, cooldown Nd, no-clear-note; each at most once."""
-    hysteresis, cooldown, clear_note = 0.0, 0, True
+def _parse_options(words: list[str]) -> tuple[float, int, bool, date | None]:
+    """hysteresis N, cooldown Nd, no-clear-note, until YYYY-MM-DD; each at most once."""
+    hysteresis, cooldown, clear_note, until = 0.0, 0, True, None
     seen: set[str] = set()
     i = 0
     while i < len(words):
         word = words[i]
-        key = {"hysteresis": "h", "hyst": "h", "band": "h", "cooldown": "c"}.get(word)
+        key = {"hysteresis": "h", "hyst": "h", "band": "h", "cooldown": "c",
+               **dict.fromkeys(_UNTIL_WORDS, "u")}.get(word)
         if word in _NO_NOTE or word == "clear-note":
             key, clear_note = "n", word == "clear-note"
         if key is None:
             raise CommandError(f"`{word}` is not an option. Options: `hysteresis N`, "
-                               "`cooldown Nd`, `no-clear-note`, a pair (`etf`).", ADD_EXAMPLE)
+                               "`cooldown Nd`, `no-clear-note`, `until YYYY-MM-DD`, a pair "
+                               "(`etf`).", ADD_EXAMPLE)
         if key in seen:
             raise CommandError(f"`{word}` is given twice.", ADD_EXAMPLE)
         seen.add(key)
@@ -198,10 +206,24 @@ def _parse_options(words: list[str]) -> tuple[float, int, bool]:
             if not hysteresis >= 0:
                 raise CommandError("`hysteresis` needs a number ≥ 0 in the metric's unit, "
                                    "e.g. `hysteresis 2`.", ADD_EXAMPLE)
+        elif key == "u":
+            until = _until_date(value)
         else:
             cooldown = _cooldown_days(value)
         i += 2
-    return hysteresis, cooldown, clear_note
+    return hysteresis, cooldown, clear_note, until
+
+
+def _until_date(word: str) -> date:
+    """The expiry date of `until YYYY-MM-DD` (the last day the rule is evaluated)."""
+    try:
+        if not _DATE_RE.match(word):
+            raise ValueError(word)
+        return date.fromisoformat(word)
+    except ValueError:
+        raise CommandError(f"`until {word or '(nothing)'}`: give the rule's last day as "
+                           "YYYY-MM-DD, e.g. `until 2026-12-31`.",
+                           f"{ADD_EXAMPLE} until 2026-12-31") from None
 
 
 def _cooldown_days(word: str) -> int:

@@ -22,6 +22,15 @@ VERBS = {("above", "up"): "rose above", ("below", "down"): "fell below",
          ("crosses up", "up"): "crossed above", ("crosses down", "down"): "crossed below",
          ("crosses", "up"): "crossed above", ("crosses", "down"): "crossed below"}
 EXAMPLE = "/smallcaps alert add gap 3y above 30 hysteresis 2"
+EDIT_ACTION = "smallcaps_alert_edit"
+"""Edit on a rule (`alert list`, App Home): opens the alert form filled with the rule."""
+PAUSE_ACTION = "smallcaps_alert_pause"
+RESUME_ACTION = "smallcaps_alert_resume"
+REMOVE_ACTION = "smallcaps_alert_remove"
+RULE_ACTIONS = (PAUSE_ACTION, RESUME_ACTION, REMOVE_ACTION)
+"""The buttons that act on a rule at once; their value is the rule id."""
+MAX_RULE_BUTTONS = 40
+"""Rules with a row of buttons in `alert list` (the message holds 50 blocks)."""
 MAX_ROWS = 99  # + the header row: Slack's table block holds 100 rows
 
 
@@ -157,12 +166,26 @@ def added_blocks(view: RuleView, schedule: str) -> tuple[Blocks, str]:
         f"Alert {rule.id} set: {rule.description}")
 
 
+def edited_blocks(view: RuleView, schedule: str) -> tuple[Blocks, str]:
+    """The confirmation of an edit (the alert form's Save), worded like `alert add`'s."""
+    rule = view.rule
+    paused = " It stays paused: `/smallcaps alert resume` starts it." if rule.paused else ""
+    text = (f":pencil2: Alert `{rule.id}` changed: `{rule.description}`.\n"
+            f"{_capital(rule.spec.metric.label())} is {view.current_text()}. "
+            f"{where_it_stands(view)}{paused}")
+    return ([_section(text), _context(
+        f"Checked once per trading day after the US close ({schedule}) on "
+        f"{rule.spec.metric.pair.label}, {rule.spec.metric.pair.basis}. "
+        "`/smallcaps alert list` shows your rules.")],
+        f"Alert {rule.id} changed: {rule.description}")
+
+
 def rule_line(view: RuleView, where: str = "", lead: str = "now") -> str:
     """'*`A1`* `gap 3y above 30`{where}' over 'now 37.73 pp (2026-08-21) · armed · set by @ana'
     (`alert list`; App Home adds the channel and words the value as the last one)."""
     rule = view.rule
     return (f"*`{rule.id}`* `{rule.description}`{where}\n{view.current_text(lead)} · "
-            f"{rule.status} · set by <@{rule.creator_id}>")
+            f"{view.status} · set by <@{rule.creator_id}>")
 
 
 def list_blocks(views: list[RuleView], max_rules: int, schedule: str) -> tuple[Blocks, str]:
@@ -173,16 +196,43 @@ def list_blocks(views: list[RuleView], max_rules: int, schedule: str) -> tuple[B
                 "No alerts in this channel")
     head = _section(f"*Alerts in this channel* ({len(views)} of {max_rules})")
     cells: list[list[Cell]] = [["ID", "Rule", "Now", "Status", "Set by"]]
-    cells += [[v.rule.id, v.rule.description, v.current_text("").strip(), v.rule.status,
+    cells += [[v.rule.id, v.rule.description, v.current_text("").strip(), v.status,
                user_cell(v.rule.creator_id)] for v in views[:MAX_ROWS]]
     rows = [table_block(cells)]
     if len(views) > MAX_ROWS:
         rows.append(_context(f"… and {len(views) - MAX_ROWS} more (not shown: Slack's table "
                              "holds 100 rows)."))
+    rows += [rule_buttons(v) for v in views[:MAX_RULE_BUTTONS]]
     foot = _context(f"Checked once per trading day after the US close ({schedule}). "
-                    "`/smallcaps alert remove|pause|resume ID`: the rule's creator or an admin.")
+                    "Edit, pause, resume or remove: the rule's creator or an admin (the "
+                    "buttons, or `/smallcaps alert remove|pause|resume ID`).")
     listed = "; ".join(f"{v.rule.id} {v.rule.description}" for v in views[:MAX_ROWS])
     return [head, *rows, foot], clip(f"{len(views)} alert(s) in this channel: {listed}", 3000)
+
+
+def _button(label: str, action_id: str, value: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "button", "action_id": action_id, "value": value,
+            "text": {"type": "plain_text", "text": label, "emoji": False}, **extra}
+
+
+def edit_button(rule: AlertRule) -> dict[str, Any]:
+    """'Edit A3': opens the alert form filled with the rule (its value is the rule id)."""
+    return _button(f"Edit {rule.id}", EDIT_ACTION, rule.id)
+
+
+def rule_buttons(view: RuleView) -> dict[str, Any]:
+    """Edit, Pause or Resume, and Remove (with a confirmation) for one rule."""
+    rule = view.rule
+    toggle = _button(f"Resume {rule.id}", RESUME_ACTION, rule.id) if rule.paused else \
+        _button(f"Pause {rule.id}", PAUSE_ACTION, rule.id)
+    confirm = {"title": {"type": "plain_text", "text": f"Remove {rule.id}?"},
+               "text": {"type": "mrkdwn", "text": clip(f"`{rule.description}` stops for "
+                                                       "everyone in the channel.", 300)},
+               "confirm": {"type": "plain_text", "text": "Remove"},
+               "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}
+    return {"type": "actions", "block_id": f"smallcaps_rule_{rule.id}", "elements": [
+        edit_button(rule), toggle,
+        _button(f"Remove {rule.id}", REMOVE_ACTION, rule.id, style="danger", confirm=confirm)]}
 
 
 def action_text(action: str, rule: AlertRule) -> str:

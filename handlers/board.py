@@ -12,6 +12,7 @@ analytics on the same closes, and rounded as the `gap` and `trend` payloads roun
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -40,7 +41,7 @@ from bot.reports.common import as_of_requested, chart_source, fetched_day, pair_
 from bot.reports.identity import IdentifiedQuery
 from bot.reports.payloads import Instrument, SourceFields
 from bot.slack.escape import escape
-from handlers.command import Command, Export, Rendering, pinned_suffix
+from handlers.command import AlertOffer, Command, Export, Rendering, near, pinned_suffix
 from handlers.report_text import (
     Cell,
     context,
@@ -330,6 +331,21 @@ def pinned_board(p: Payload) -> str:
     return f"{p['command']} {rows}{pinned_suffix(p)}"
 
 
+def alert_offer(p: Mapping[str, Any]) -> AlertOffer | None:
+    """"Alert me on this": the gap over the board's ranking window (1y) of its index row
+    (else its first row with that gap), crossing the nearest whole pp to today's."""
+    window = p.get("rank_window") or "1y"
+    rows = [r for r in p.get("rows") or []
+            if ((r.get("gaps") or {}).get(window) or {}).get("gap_pp") is not None]
+    row = next((r for r in rows if r["pair"] == "index"), rows[0] if rows else None)
+    if row is None:
+        return None
+    gap = row["gaps"][window]
+    return AlertOffer(f"gap {window} {row['pair']} crosses {near(gap['gap_pp'], 1):g}",
+                      f"{row['label']}: the {window} gap is {gap['gap_pp']:.2f} pp on "
+                      f"{gap['end']}", row["basis"])
+
+
 COMMAND = Command(
     name="board",
     usage="board [PAIR, PAIR...] [BASIS] [as-of DATE]",
@@ -345,4 +361,5 @@ COMMAND = Command(
     export=Export(csv_export.board_rows_csv, pinned=pinned_board),
     defaults=frozenset({"board"}),
     schedulable=True,
+    alert_offer=alert_offer,
 )

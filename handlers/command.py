@@ -103,6 +103,25 @@ class Export:
 
 
 @dataclass(frozen=True)
+class AlertOffer:
+    """What an "Alert me on this" button under a report offers: a rule on the number the
+    answer shows, with a threshold near its value (handlers/alert_form.py opens the form)."""
+
+    rule: str
+    """Rule words as `alert add` takes them: 'gap 3y index crosses 12'."""
+    seen: str
+    """The value the answer showed: 'the 3-year gap is 11.83 pp on 2026-08-21'."""
+    basis: str
+    """The answer's return basis ('price return', 'total return', 'mixed (...)')."""
+
+
+def near(value: float, step: float) -> float:
+    """`value` rounded to a multiple of `step` (a threshold near today's value: 11.83 -> 12
+    with step 1), without float noise ('2.5', not '2.5000000000000004')."""
+    return round(round(value / step) * step, 6) + 0.0  # + 0.0: no '-0'
+
+
+@dataclass(frozen=True)
 class Conversation:
     """Where and for whom a request is answered: a slash command (notes through its
     response_url, reports in the channel) or a mention (everything under it in a thread)."""
@@ -190,6 +209,9 @@ class Command:
     """Other first words that mean this command (`?` and `--help` for help)."""
     instant: bool = False
     """Answered in the slash command's ack (pure and fast); others are queued."""
+    alert_offer: Callable[[Mapping[str, Any]], AlertOffer | None] | None = None
+    """Its replies carry an "Alert me on this" button: the rule a payload offers (None: this
+    payload offers none, e.g. a fixed date range)."""
     in_usage_hint: bool = True
     """Named in the slash command's usage hint (manifest.yml `usage_hint`). Slack allows 100
     characters there and today's commands fill them: a new command sets this False (help

@@ -7,6 +7,7 @@ that payload (Block Kit for Slack, plain text for the CLI; pure functions); its 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypedDict
@@ -30,7 +31,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
-from handlers.command import Command, Export, Rendering
+from handlers.command import AlertOffer, Command, Export, Rendering, near
 from handlers.report_text import (
     basis_source_text,
     context,
@@ -337,6 +338,16 @@ def gap_plain_text(p: GapPayload) -> str:
     return "\n".join(lines)
 
 
+def alert_offer(p: Mapping[str, Any]) -> AlertOffer | None:
+    """"Alert me on this": the rolling gap of this window and pair crossing the nearest whole
+    pp to today's (none for a fixed date range: a rule watches a rolling window)."""
+    if p["period_kind"] not in ("offset", "ytd"):
+        return None
+    return AlertOffer(f"gap {p['period']} {p['pair']} crosses {near(p['gap_pp'], 1):g}",
+                      f"the {p['period_adjective']} gap is {p['gap_pp']:.2f} pp on {p['end']}",
+                      p["basis"])
+
+
 COMMAND = Command(
     name="gap",
     usage="gap [PERIOD] [PAIR] [BASIS] [as-of DATE]",
@@ -354,4 +365,5 @@ COMMAND = Command(
     links=True,
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
+    alert_offer=alert_offer,
 )

@@ -8,6 +8,7 @@ pure functions); its buttons.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -29,7 +30,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import DatedGap, EpisodeFields, Instrument, SourceFields, WindowFields
 from handlers.buttons import DEFAULT_CHOICES, report_buttons
-from handlers.command import Command, Export, Rendering
+from handlers.command import AlertOffer, Command, Export, Rendering, near
 from handlers.report_text import (
     bold_fields_to_plain,
     pair_symbols,
@@ -212,6 +213,16 @@ def history_plain_text(p: HistoryPayload) -> str:
     return plain_lines(title(p), headline(p), body, p, context_lines(p))
 
 
+def alert_offer(p: Mapping[str, Any]) -> AlertOffer | None:
+    """"Alert me on this": the rolling gap of this window crossing the nearest whole pp to
+    today's."""
+    if p.get("period_kind") not in ("offset", "ytd") or p.get("current_pp") is None:
+        return None
+    return AlertOffer(f"gap {p['period']} {p['pair']} crosses {near(p['current_pp'], 1):g}",
+                      f"the {p['period_adjective']} gap is {p['current_pp']:.2f} pp on "
+                      f"{p['end']}", p["basis"])
+
+
 COMMAND = Command(
     name="history",
     usage="history [WINDOW] [PAIR] [as-of DATE]",
@@ -226,4 +237,5 @@ COMMAND = Command(
     export=Export(csv_export.rolling_gap_csv),
     defaults=frozenset({"pair", "window", "basis"}),
     schedulable=True,
+    alert_offer=alert_offer,
 )

@@ -4,18 +4,27 @@ gathered; the block count stays far below Slack's 100 per view."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from analytics.formatting import clip, pct, percentile_rank, pp
 from bot.alerts.commands import RuleView
 from bot.alerts.store import AlertRule
+from bot.data.market_hours import market_today
 from bot.reports import Payload
-from handlers.alert_text import rule_line
+from handlers.alert_form import NEW_ALERT_ACTION
+from handlers.alert_text import edit_button, rule_line
 from handlers.command import Blocks
 from handlers.report_text import elapsed, source_text
 
 REFRESH_ACTION = "smallcaps_home_refresh"
+NEW_SCHEDULE_ACTION = "smallcaps_schedule_new"
+"""App Home's "New schedule" button (the schedule form registers its listener)."""
+DEFAULTS_ACTION = "smallcaps_defaults_open"
+"""App Home's "Channel defaults" button (the defaults form registers its listener)."""
+CONTROL_PANEL_BLOCK = "smallcaps_home_controls"
+MAX_OWN_RULES_SHOWN = 15
+"""The viewer's own rules listed with an Edit button (the view holds 100 blocks)."""
 MAX_RULES_SHOWN = 40
 """Alert rules listed one per block; the rest are counted (keeps the view under 100 blocks)."""
 
@@ -48,6 +57,8 @@ class Dashboard:
     """'<#C1>: pair `etf` · period `5y`' for the user's channels with defaults (`set`)."""
     thesis_lines: list[str] = field(default_factory=list)
     """One line each from `cuts` and `valuation` (handlers.home_thesis); empty = no section."""
+    own_rules: list[RuleView] | None = None
+    """The viewer's own alert rules in every channel (None: they could not be read)."""
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -140,24 +151,59 @@ def gap_notes(rows: list[GapRow]) -> str:
     return "\n".join(notes)
 
 
-def rule_text(rule: AlertRule) -> str:
+def rule_text(rule: AlertRule, today: date | None = None) -> str:
     """One alert rule as `alert list` words it, plus its channel; its value is the one of
-    its last evaluation (Home reads no market data for rules)."""
-    text = rule_line(RuleView.last_evaluated(rule), where=f" in <#{rule.channel_id}>",
+    its last evaluation (Home reads no market data for rules); `today` (New York) shows an
+    expired rule as such."""
+    text = rule_line(RuleView.last_evaluated(rule, today), where=f" in <#{rule.channel_id}>",
                      lead="last value")
     if rule.paused and rule.last_error:  # status says only 'paused'; keep why it stopped
         text += f"\n:warning: last error before the pause: {clip(rule.last_error, 300)}"
     return text
 
 
-def alert_blocks(panel: AlertsPanel) -> Blocks:
+def alert_blocks(panel: AlertsPanel, today: date | None = None) -> Blocks:
     blocks: Blocks = [_section(f"*{panel.title}*")]
     if panel.note:
         blocks.append(_context(panel.note))
-    blocks += [_section(rule_text(r)) for r in panel.rules[:MAX_RULES_SHOWN]]
+    blocks += [_section(rule_text(r, today)) for r in panel.rules[:MAX_RULES_SHOWN]]
     hidden = len(panel.rules) - MAX_RULES_SHOWN
     if hidden > 0:
         blocks.append(_context(f"… and {hidden} more rules not shown here."))
+    return blocks
+
+
+def control_panel() -> dict[str, Any]:
+    """New alert, New schedule, Channel defaults: the forms, from Home."""
+    def button(label: str, action_id: str) -> dict[str, Any]:
+        return {"type": "button", "action_id": action_id, "value": action_id,
+                "text": {"type": "plain_text", "text": label, "emoji": False}}
+
+    return {"type": "actions", "block_id": CONTROL_PANEL_BLOCK, "elements": [
+        {**button("New alert", NEW_ALERT_ACTION), "style": "primary"},
+        button("New schedule", NEW_SCHEDULE_ACTION),
+        button("Channel defaults", DEFAULTS_ACTION)]}
+
+
+def own_rule_blocks(views: list[RuleView] | None) -> Blocks:
+    """"Your alert rules": the viewer's rules in every channel, each with Edit."""
+    blocks: Blocks = [_section("*Your alert rules*")]
+    if views is None:
+        return [*blocks, _context("Your rules could not be loaded just now; try Refresh in a "
+                                  "minute.")]
+    if not views:
+        return [*blocks, _context("You have no alert rules yet. *New alert* above, or "
+                                  "*Alert me on this* under a `gap`, `trend`, `history` or "
+                                  "`board` answer, sets one.")]
+    for view in views[:MAX_OWN_RULES_SHOWN]:
+        section = _section(rule_line(view, where=f" in <#{view.rule.channel_id}>",
+                                     lead="last value"))
+        section["accessory"] = edit_button(view.rule)
+        blocks.append(section)
+    hidden = len(views) - MAX_OWN_RULES_SHOWN
+    if hidden > 0:
+        blocks.append(_context(f"… and {hidden} more: `/smallcaps alert list` in their "
+                               "channels."))
     return blocks
 
 
@@ -171,6 +217,7 @@ def dashboard_view(d: Dashboard) -> dict[str, Any]:
     """The Home tab: gaps, relative strength, alert rules, refresh."""
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "Small caps vs large caps"}},
+        control_panel(),
         _section(f"*{pair_title(d.rows)}*, latest data"),
         *gap_sections(d.rows),
     ]
@@ -185,7 +232,8 @@ def dashboard_view(d: Dashboard) -> dict[str, Any]:
     if d.thesis_lines:
         blocks.append(_section("*The March 2024 claims, on the data*\n"
                                + "\n".join(d.thesis_lines)))
-    blocks += [{"type": "divider"}, *alert_blocks(d.alerts), {"type": "divider"}]
+    blocks += [{"type": "divider"}, *own_rule_blocks(d.own_rules), {"type": "divider"},
+               *alert_blocks(d.alerts, market_today(d.updated_at)), {"type": "divider"}]
     if d.channel_settings:
         blocks += [_section("*Channel defaults* (`/smallcaps set`)\n"
                             + "\n".join(d.channel_settings)), {"type": "divider"}]

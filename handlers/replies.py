@@ -20,6 +20,7 @@ from bot.slack.escape import escape
 from bot.slack.post_check import PostUnclear
 from bot.slack.slack_io import ChannelReply, slack_error
 from bot.slack.slack_update import ORIGIN_BLOCK_ID, post_reply
+from handlers.alert_form import with_alert_button
 from handlers.command import Block, Conversation
 from handlers.csv_button import with_csv_button
 from handlers.registry import Parsed, get, rendering_of
@@ -47,7 +48,10 @@ def channel_reply(report: Report, origin: Block | None = None) -> ChannelReply:
     if origin is not None:
         split = len(blocks) - (1 if blocks and blocks[-1]["type"] == "actions" else 0)
         blocks = [*blocks[:split][:48], origin, *blocks[split:]]
-    blocks = with_csv_button(blocks, p) if get(p["command"]).export else blocks
+    command = get(p["command"])
+    blocks = with_csv_button(blocks, p) if command.export else blocks
+    if command.alert_offer is not None:  # "Alert me on this" (handlers/alert_form.py)
+        blocks = with_alert_button(blocks, command.alert_offer(p))
     return ChannelReply(blocks=blocks, text=fmt.fallback(p),
                         chart=lambda: report.chart_png,
                         chart_filename=report.chart_filename, chart_title=fmt.title(p),

@@ -8,6 +8,7 @@ functions); its buttons.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypedDict
@@ -29,7 +30,7 @@ from bot.reports.common import (
 )
 from bot.reports.payloads import Instrument, SourceFields, WindowFields
 from handlers.buttons import PAIR_CHOICES, Choice, report_buttons
-from handlers.command import Command, Export, Rendering
+from handlers.command import AlertOffer, Command, Export, Rendering, near
 from handlers.report_text import (
     bold_fields_to_plain,
     pair_symbols,
@@ -257,6 +258,17 @@ def trend_plain_text(p: TrendPayload) -> str:
     return plain_lines(title(p), headline(p), body, p, context_lines(p))
 
 
+def alert_offer(p: Mapping[str, Any]) -> AlertOffer | None:
+    """"Alert me on this": the ratio against its 200-day average crossing the nearest half
+    percent to today's distance from it."""
+    value = (p.get("status") or {}).get("pct_vs_200dma")
+    if value is None:
+        return None
+    return AlertOffer(f"ratio vs 200dma {p['pair']} crosses {near(value, 0.5):g}",
+                      f"the ratio is {value:+.2f} % from its 200-day average on "
+                      f"{p['status']['as_of']}", p["basis"])
+
+
 COMMAND = Command(
     name="trend",
     usage="trend [PERIOD] [PAIR] [as-of DATE]",
@@ -275,4 +287,5 @@ COMMAND = Command(
     links=True,
     defaults=frozenset({"pair", "period", "basis"}),
     schedulable=True,
+    alert_offer=alert_offer,
 )

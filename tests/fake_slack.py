@@ -266,7 +266,7 @@ class FakeSlack:
         if method == "views.publish":
             view_id = f"V{next(self._ids):06d}"
             return 200, {"ok": True, "view": {**(p.get("view") or {}), "id": view_id}}
-        if method in ("views.open", "views.push"):
+        if method in ("views.open", "views.push"):  # only with a trigger, as Slack
             if not p.get("trigger_id"):
                 return 200, {"ok": False, "error": "invalid_arguments"}
             view_id = f"V{next(self._ids):06d}"

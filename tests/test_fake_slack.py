@@ -237,3 +237,17 @@ def test_blocks_slack_would_refuse_are_recorded_and_fail_the_with_block():
             {"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]})
         assert [e.split(":")[0] for e in fake.invalid] == [
             "chat.postMessage", "chat.postMessage", "views.publish"]
+
+
+def test_modals_are_answered_with_a_view_id_and_checked_like_every_view():
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "New alert"},
+             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
+    with pytest.raises(AssertionError, match="views.push"), FakeSlack() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url)
+        opened = client.views_open(trigger_id="1.2.3", view=modal)
+        assert opened["view"]["id"].startswith("V") and opened["view"]["type"] == "modal"
+        updated = client.views_update(view_id=opened["view"]["id"], view=modal)
+        assert updated["view"]["id"] == opened["view"]["id"]
+        client.views_push(trigger_id="1.2.4", view={**modal, "title": {
+            "type": "plain_text", "text": "t" * 25}})  # a modal title holds 24 characters
+        assert [e.split(":")[0] for e in fake.invalid] == ["views.push"]

@@ -60,6 +60,16 @@ def test_the_messages_tab_is_on_and_writable():
     assert re.search(r"messages_tab_read_only_enabled: false", text)
 
 
+def test_shortcuts_match_the_listeners():
+    """Every declared shortcut has a listener (its callback_id is in the code) and every
+    `app.shortcut` listener is declared (Slack sends only declared shortcuts)."""
+    code = _code()
+    declared = re.findall(r"callback_id: (\w+)", MANIFEST.read_text())
+    assert "smallcaps_new_alert" in declared
+    assert all(f'"{callback_id}"' in code for callback_id in declared)
+    assert len(re.findall(r"app\.shortcut\(", code)) == len(declared)
+
+
 def test_home_tab_and_interactivity_are_on():
     text = MANIFEST.read_text()
     assert re.search(r"home_tab_enabled: true", text)

@@ -54,6 +54,17 @@ redis.call('hset', KEYS[1], unpack(ARGV, 2))
 if ARGV[1] == '1' then redis.call('hincrby', KEYS[1], 'version', 1) end
 return 1
 """
+_EDIT = """
+if redis.call('exists', KEYS[1]) == 0 then return {-1, ''} end
+if redis.call('hget', KEYS[1], 'version') ~= ARGV[1] then return {0, ''} end
+local other = redis.call('hget', KEYS[2], ARGV[3])
+if other and other ~= ARGV[4] then return {-2, other} end
+redis.call('hdel', KEYS[2], ARGV[2])
+redis.call('hset', KEYS[2], ARGV[3], ARGV[4])
+redis.call('hset', KEYS[1], unpack(ARGV, 5))
+redis.call('hincrby', KEYS[1], 'version', 1)
+return {1, ARGV[4]}
+"""
 _CLEAR_ERROR = """
 if redis.call('hget', KEYS[1], 'error_kind') == ARGV[1] then
   redis.call('hset', KEYS[1], 'last_error', '', 'error_kind', '')
@@ -83,17 +94,22 @@ class AlertStoreError(Exception):
 
 def spec_to_dict(spec: RuleSpec) -> dict[str, Any]:
     """A JSON-able form of a rule: the metric (analytics.alert_metrics.metric_to_dict: key,
-    pair by key, parameters such as the period by label), then the condition and options."""
-    return {**metric_to_dict(spec.metric), "condition": spec.condition,
+    pair by key, parameters such as the period by label), then the condition and options,
+    and `until` (ISO date) for a rule with an expiry."""
+    data = {**metric_to_dict(spec.metric), "condition": spec.condition,
             "threshold": spec.threshold, "hysteresis": spec.hysteresis,
             "cooldown_days": spec.cooldown_days, "clear_note": spec.clear_note}
+    if spec.until is not None:  # only then: rules without expiry keep the layout they had
+        data["until"] = spec.until.isoformat()
+    return data
 
 
 def spec_from_dict(data: dict[str, Any]) -> RuleSpec:
     """The rule of a stored `spec_to_dict` (every layout written so far loads)."""
+    until = data.get("until")  # absent in rules stored before expiry dates existed
     return RuleSpec(metric_from_dict(data), data["condition"], float(data["threshold"]),
                     float(data["hysteresis"]), int(data["cooldown_days"]),
-                    bool(data["clear_note"]))
+                    bool(data["clear_note"]), date.fromisoformat(until) if until else None)
 
 
 @dataclass(frozen=True)
@@ -236,6 +252,29 @@ class AlertStore:
             raise AlertStoreError("Alert storage (Redis) is not available right now.") from exc
         rules = [rule_from_hash(f) for f in found if f]
         return sorted(rules, key=lambda r: int(r.id[1:]))
+
+    def edit(self, rule: AlertRule, spec: RuleSpec, state: AlertState,
+             keep_value: bool) -> tuple[str, str]:
+        """Replace `rule`'s spec (and state machine) in place, keeping its id, creator,
+        channel, creation time and paused flag; compare-and-set on the version `rule` was
+        read at, so an evaluation in between is never overwritten.
+
+        ('edited', id), ('changed', '') when the rule changed since it was read (re-read and
+        retry), ('removed', '') or ('duplicate', id of the channel's rule with that text).
+        `keep_value`: keep the last evaluated value (False when the metric changed: the old
+        value is in another unit)."""
+        description = spec.words()
+        fields = {"spec": json.dumps(spec_to_dict(spec)), "description": description,
+                  "state": state.to_json()}
+        if not keep_value:
+            fields |= {"last_value": "", "last_value_date": ""}
+        flat = [x for kv in fields.items() for x in kv]
+        code, other = self._call(_EDIT, [self.key("rule", rule.id),
+                                         self.key("channel", rule.channel_id)],
+                                 [str(rule.version), rule.description, description, rule.id,
+                                  *flat])
+        outcome = {1: "edited", 0: "changed", -1: "removed", -2: "duplicate"}[int(code)]
+        return outcome, as_text(other) if other else ""
 
     def remove(self, rule: AlertRule) -> bool:
         return bool(self._call(_REMOVE, [self.key("rule", rule.id),

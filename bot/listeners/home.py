@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from analytics.errors import present
 from analytics.formatting import pct
 from analytics.periods import InsufficientHistoryError
+from bot.alerts.commands import AlertCommands, RuleView
 from bot.alerts.store import AlertRule
 from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
@@ -138,6 +139,16 @@ def _alerts_panel(deps: Deps, client: WebClient, user_id: str,
                        None if rules else "No alert rules in the channels you are in.")
 
 
+def own_rules(deps: Deps, user_id: str) -> list[RuleView] | None:
+    """The user's own alert rules in every channel (None when they cannot be read: only
+    that section says so)."""
+    try:
+        return AlertCommands(deps).of_user(user_id)
+    except Exception:
+        logger.exception("Home: the user's own alert rules could not be loaded")
+        return None
+
+
 def build_dashboard(deps: Deps, client: WebClient, user_id: str) -> Dashboard:
     rows = gap_rows(deps)
     admin = user_id in deps.settings.admin_user_ids
@@ -146,7 +157,7 @@ def build_dashboard(deps: Deps, client: WebClient, user_id: str) -> Dashboard:
                      alerts=alerts_panel(deps, client, user_id, channel_ids),
                      updated_at=deps.clock(),
                      channel_settings=home_settings_lines(deps, channel_ids, admin),
-                     thesis_lines=thesis_lines(deps))
+                     thesis_lines=thesis_lines(deps), own_rules=own_rules(deps, user_id))
 
 
 def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:

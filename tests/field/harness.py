@@ -252,12 +252,14 @@ def payload(name: str, **values: str) -> tuple[bytes, str]:
 
     Form fields are URL-encoded; a JSON fixture whose `type` is `block_actions` is sent as
     Slack sends interactions: a form body with the JSON in its `payload` field. Unfilled
-    placeholders get defaults (user U1, channel C1, fresh trigger and event ids)."""
+    placeholders get defaults (user U1, channel C1, fresh trigger and event ids). Interactions
+    (block_actions, view_submission, shortcut) are sent as a form with a `payload` field."""
     defaults = {"user": "U1", "channel": "C1", "trigger_id": f"{uuid.uuid4().int % 10**12}",
                 "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}", "ts": f"{time.time():.6f}",
                 "message_ts": "1700000000.000100", "response_url": "", "text": "help",
                 "label": "5y", "action_id": "x", "value": '"v"', "message": "{}",
-                "block_id": "b1", "selected": "C1"}
+                "block_id": "b1", "selected": "C1", "view_id": "V0001",
+                "private_metadata": "", "callback_id": "x"}
     values = {**defaults, **values}
     template = (PAYLOADS / name).read_text().strip()
     if name.endswith(".txt"):
@@ -267,7 +269,7 @@ def payload(name: str, **values: str) -> tuple[bytes, str]:
     text = string.Template(template).substitute(
         {k: v if k in RAW_VALUES else json.dumps(v)[1:-1] for k, v in values.items()})
     document = json.loads(text)
-    if document.get("type") == "block_actions":
+    if document.get("type") in ("block_actions", "view_submission", "shortcut"):
         return urlencode({"payload": json.dumps(document)}).encode(), \
             "application/x-www-form-urlencoded"
     return json.dumps(document).encode(), "application/json"
