@@ -124,19 +124,25 @@ def alerts_panel(deps: Deps, client: WebClient, user_id: str,
 
 def _alerts_panel(deps: Deps, client: WebClient, user_id: str,
                   channel_ids: set[str] | None) -> AlertsPanel:
+    """Other people's rules: the viewer's own are listed above them, with Edit (own_rules)."""
     if user_id in deps.settings.admin_user_ids:
-        rules = home_alert_rules(deps, user_id)
-        return AlertsPanel("All alert rules (you are an admin)", rules,
-                           None if rules else "No alert rules yet.")
+        rules = _others(home_alert_rules(deps, user_id), user_id)
+        return AlertsPanel("Everyone else's alert rules (you are an admin)", rules,
+                           None if rules else "No one else has set an alert rule yet.")
     if channel_ids is None:
         channel_ids = user_channel_ids(client, user_id)
     if channel_ids is None:
-        return AlertsPanel("Alert rules in your channels",
+        return AlertsPanel("Other alert rules in your channels",
                            note="I could not check which channels you are in, so no rules "
                                 "are listed.")
-    rules = home_alert_rules(deps, user_id, channel_ids)
-    return AlertsPanel("Alert rules in your channels", rules,
-                       None if rules else "No alert rules in the channels you are in.")
+    rules = _others(home_alert_rules(deps, user_id, channel_ids), user_id)
+    return AlertsPanel("Other alert rules in your channels", rules,
+                       None if rules else "No one else has alert rules in the channels you "
+                                          "are in.")
+
+
+def _others(rules: list[AlertRule], user_id: str) -> list[AlertRule]:
+    return [r for r in rules if r.creator_id != user_id]
 
 
 def own_rules(deps: Deps, user_id: str) -> list[RuleView] | None:

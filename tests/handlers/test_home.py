@@ -122,7 +122,7 @@ def test_home_shows_the_gap_for_1_3_and_5_years_with_window_and_source(make_app,
     ratio = (rut / gspc).dropna()
     assert f"Ratio {ratio['2026-08-21']:.4f} on 2026-08-21" in text
     assert f"{ratio.loc[:'2026-08-21'].idxmax().date()} peak" in text
-    assert "No alert rules in the channels you are in." in text
+    assert "No one else has alert rules in the channels you are in." in text
     assert any(b["type"] == "actions" and b["elements"][0]["action_id"] == REFRESH_ACTION
                for b in view["blocks"])
 
@@ -173,7 +173,7 @@ def test_rules_of_the_users_channels_only_as_alert_list_words_them(make_app, fak
     _open_home(app, fake)
     _, view = _published_view(fake)
     text = all_text(view["blocks"])
-    assert "Alert rules in your channels" in text
+    assert "Other alert rules in your channels" in text
     # A1 fired on 2024-03-26: the 3-year gap then, from the CSVs (window from 2021-03-26).
     gap = _gap_pp(real_closes, "2021-03-26", "2024-03-26")
     assert (f"*`A1`* `gap 3y above 30` in <#C1>\nlast value {gap:.2f} pp (2024-03-26) · "
@@ -209,7 +209,7 @@ def test_admins_see_every_rule(make_app, fake, rules):
     _open_home(app, fake, user="UADMIN")
     _, view = _published_view(fake)
     text = all_text(view["blocks"])
-    assert "All alert rules (you are an admin)" in text
+    assert "Everyone else's alert rules (you are an admin)" in text
     assert all(f"*`{rid}`* `{words}` in <#" in text for rid, words in rules.items())
     assert "ratio vs 200dma crosses 0` in <#C2>\nlast value" in text and " · armed · " in text
     assert fake.calls("users.conversations") == []
@@ -297,3 +297,19 @@ def test_home_shows_the_defaults_of_the_users_channels(make_app, fake, cache):
     assert "Channel defaults" in text and "<#C1>: pair `etf` · period `5y`" in text
     assert "IJR/SPY" not in text
     assert len(fake.calls("users.conversations")) == 1
+
+
+def test_the_viewers_own_rules_are_listed_once_with_edit(make_app, fake, cache):
+    """Your own rules are under *Your alert rules* with Edit; the channel list below holds
+    only other people's, so no rule shows twice."""
+    store = AlertStore(cache)
+    store.add("C1", "U2", parse_rule("gap 3y above 30".split()))
+    store.add("C1", "U7", parse_rule("gap 1y below -5".split()))
+    fake.user_channels["U2"] = ["C1"]
+    app, _ = make_app()
+    _open_home(app, fake)
+    _, view = _published_view(fake)
+    text = all_text(view["blocks"])
+    assert text.count("`gap 3y above 30`") == 1 and text.count("`gap 1y below -5`") == 1
+    assert text.index("Your alert rules") < text.index("`gap 3y above 30`") \
+        < text.index("Other alert rules in your channels") < text.index("`gap 1y below -5`")
