@@ -8,11 +8,25 @@ from functools import partial
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners import actions, alert_form, csv, direct, home, mentions, share, slash
+from bot.listeners import (
+    actions,
+    alert_form,
+    csv,
+    defaults_form,
+    direct,
+    home,
+    mentions,
+    schedule_form,
+    share,
+    slash,
+)
 from bot.listeners.jobs import run_reply
 from bot.runtime.deps import Deps
 from bot.slack import redelivery
 from bot.slack.slack_io import reply_client_options
+from handlers import defaults_form as defaults_view
+from handlers import schedule as schedule_command
+from handlers import schedule_form as schedule_view
 from handlers.alert_form import (
     ALERT_ME_ACTION,
     FORM_CALLBACK,
@@ -46,11 +60,6 @@ def register_forms(app: App) -> None:
     """Issue 24, schedules and channel defaults by form: the "Schedule a report" shortcut,
     App Home's New schedule and Channel defaults buttons, Edit/Remove under `schedule list`,
     the defaults form's channel picker, and both modals' submissions."""
-    from bot.listeners import defaults_form, schedule_form
-    from handlers import defaults_form as defaults_view
-    from handlers import schedule as schedule_command
-    from handlers import schedule_form as schedule_view
-
     app.shortcut(schedule_view.SHORTCUT_ID)(schedule_form.open_new)
     app.action(schedule_command.NEW_ACTION)(schedule_form.open_new)
     app.action(schedule_command.EDIT_ACTION)(schedule_form.on_edit)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from handlers.buttons import ACTION_PREFIX
 from tests.fake_slack import FakeSlack
 from tests.slack_helpers import checked_ack, signed_headers
 
@@ -71,8 +72,9 @@ def home_click(action_id: str, user: str = "U2") -> dict[str, Any]:
 
 
 def buttons_of(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The switch buttons of a message by label ('1y', '5y', 'ETF', ...); the CSV button
-    (handlers/csv_button.py) and link buttons (handlers/chart_links.py) are not."""
+    """The switch buttons of a message by label ('1y', '5y', 'ETF', ...): their action_id
+    starts with handlers.buttons.ACTION_PREFIX; the CSV, link and "Alert me on this" buttons
+    beside them are not."""
     return {e["text"]["text"]: e for b in blocks if b["type"] == "actions"
             for e in b["elements"] if e["type"] == "button"
-            and e.get("action_id") != "smallcaps_csv" and "url" not in e}
+            and str(e.get("action_id", "")).startswith(f"{ACTION_PREFIX}:")}

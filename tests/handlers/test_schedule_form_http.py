@@ -44,7 +44,7 @@ def payload(name: str, **values: str) -> dict[str, Any]:
     defaults = {"user": "U1", "channel": "C1", "trigger_id": uuid.uuid4().hex,
                 "message_ts": "1700000000.000100", "view_id": "V0001", "block_id": "b1",
                 "callback_id": "x", "action_id": "x", "label": "x", "value": "x",
-                "response_url": ""}
+                "response_url": "", "private_metadata": ""}
     template = string.Template((PAYLOADS / name).read_text())
     return json.loads(template.substitute({k: json.dumps(v)[1:-1]
                                            for k, v in {**defaults, **values}.items()}))
