@@ -125,14 +125,12 @@ def test_the_shortcut_opens_the_form_and_its_submission_is_a_schedule(server_url
                                          callback_id="smallcaps_new_schedule"))
     assert status == 200
     view = opened_view(fake_module)
-    print(json.dumps(view, indent=1))
     assert [b.get("block_id") for b in view["blocks"]] == [
         "channel", "report", "words", "frequency", "weekday", "time", None]
     assert "New York time" in view["blocks"][-1]["elements"][0]["text"]
     assert "NYSE trading days" in view["blocks"][-1]["elements"][0]["text"]
     answer = submit(server_url, view, channel="C1", words="3y etf", time="08:30")
     assert answer["response_action"] == "update" and view_errors(answer["view"]) == []
-    print(json.dumps(answer["view"], indent=1))
     [saved] = store.all()
     assert (saved.channel_id, saved.command, saved.frequency, saved.weekday, saved.at,
             saved.creator_id) == ("C1", "gap 3y etf", "weekly", "fri", "08:30", "U1")
@@ -242,7 +240,6 @@ def test_app_home_buttons_open_both_forms(server_url, fake_module, redis_server)
     assert update["view_id"] == "V777"
     refilled = update["view"]
     assert view_errors(refilled) == []
-    print(json.dumps(refilled, indent=1))
     assert state_of(refilled)["pair:C1"]["pair"]["value"] == "etf"
     # set's own words come back on the field; nothing is saved
     answer = submit(server_url, refilled, period="3q")
