@@ -206,8 +206,25 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
             errors={first: f"Something went wrong on our side (ref {ref}); it is logged."})
         return
     ack()
+    confirm(client, channel, user, text, blocks)
+
+
+def confirm(client: WebClient, channel: str, user: str, text: str,
+            blocks: list[dict[str, Any]]) -> None:
+    """Tell `user` the rule is saved: only to them in `channel`, or, when Slack refuses that
+    (the bot is not in the channel: its firings could not be posted there either), in the
+    user's direct message with the bot, with how to fix it. Never silence."""
     try:
         client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
-    except SlackApiError as exc:  # the rule is saved; only the confirmation is lost
-        logger.warning("alert form: confirmation not posted in %s (%s)", channel,
+        return
+    except SlackApiError as exc:  # the rule is saved; the channel refused the note
+        error = str(exc.response.get("error") or "refused")
+        logger.warning("alert form: confirmation not posted in %s (%s)", channel, error)
+    note = (f":warning: I could not post in <#{channel}> (`{error}`), so the alert's firings "
+            "could not be posted there either: run `/invite @smallcaps` in that channel.")
+    try:
+        client.chat_postMessage(channel=user, text=f"{text}\n{note}", blocks=[
+            *blocks[:48], {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}])
+    except SlackApiError as exc:
+        logger.warning("alert form: no confirmation reached %s (%s)", user,
                        exc.response.get("error"))

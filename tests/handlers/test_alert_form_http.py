@@ -309,3 +309,19 @@ def test_alert_me_under_an_answer_in_a_direct_message_asks_for_the_channel(
         == ["conversations_select"]  # alerts post in channels, not in a direct message
     assert selected(view, "metric") == "gap" and json.loads(view["private_metadata"]) == {
         "channel": None, "rule": None}
+
+
+def test_a_channel_the_bot_is_not_in_gets_the_confirmation_in_a_dm_with_the_fix(
+        server_url, fake_module, store):
+    """The rule is saved, but its firings could not be posted in a channel the bot is not
+    in: the user is told so, with `/invite`, in their DM with the bot (never silence)."""
+    message, button = gap_answer(server_url, fake_module)
+    trigger, _ = click(server_url, fake_module, button, message)
+    view = opened_view(fake_module, trigger)
+    fake_module.fail("chat.postEphemeral", "not_in_channel", channel="C1")
+    assert submit(server_url, view, submitted_state(view)) == (200, {})
+    [dm] = fake_module.wait_for("chat.postMessage", count=2, timeout=10)[1:]
+    assert dm.params["channel"] == "U1"
+    assert dm.params["text"].startswith("Alert A1 set") and "/invite @smallcaps" in \
+        dm.params["text"] and "not_in_channel" in dm.params["text"]
+    assert [r.id for r in store.list_rules()] == ["A1"]
