@@ -74,6 +74,8 @@ class FakeSlack:
         self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.socket_url: str | None = None  # apps.connections.open hands it out (Socket Mode)
         self.user_channels: dict[str, list[str]] = {}
+        self.bot_outside: set[str] = set()
+        """conversations.info: the channels the bot is not a member of (in all others)."""
         """users.conversations: the channels each user id is in (none unless set)."""
         self._ids = itertools.count(1)  # message ts, file and view ids
         self.invalid: list[str] = []
@@ -196,6 +198,7 @@ class FakeSlack:
             for store in (self._calls, self._files, self._rules, self._latency, self._history,
                           self._hooks):
                 store.clear()
+            self.bot_outside.clear()
 
     def _matching(self, method: str) -> list[Call]:
         return [c for c in self._calls if c.method == method]
@@ -255,6 +258,10 @@ class FakeSlack:
             return 200, {"ok": True, "url": self.socket_url}
         if method == "conversations.history":
             return 200, self._channel_history(p)
+        if method == "conversations.info":
+            channel = str(p.get("channel"))
+            return 200, {"ok": True, "channel": {"id": channel,
+                                                 "is_member": channel not in self.bot_outside}}
         if method == "users.conversations":
             ids = self.user_channels.get(str(p.get("user")), [])
             return 200, {"ok": True, "channels": [{"id": c} for c in ids],

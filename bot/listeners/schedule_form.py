@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
@@ -24,6 +25,7 @@ from handlers.channel_defaults import request_context
 from handlers.registry import parse_command, schedulable
 from handlers.schedule import may_change, refusal, saved_words
 from handlers.schedule_form import (
+    CHANNEL,
     REPORT,
     message_view,
     metadata,
@@ -99,18 +101,39 @@ def on_remove(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respon
     _say(body, client, respond, text)
 
 
-def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+def bot_is_out_of(client: WebClient, channel: str) -> bool:
+    """True when Slack says the bot is not a member of `channel` (conversations.info): a
+    scheduled report's chart could not be posted there. False when Slack will not say (the
+    post will say so then)."""
+    try:
+        info = client.conversations_info(channel=channel)
+    except SlackApiError:
+        return False
+    return (info.get("channel") or {}).get("is_member") is False
+
+
+def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+              deps: Deps) -> None:
     """The form's submission: field errors, or the schedule saved and shown."""
     channel_id, schedule_id = metadata(view)
     values = (view.get("state") or {}).get("values") or {}
     picked = channel_id or picked_channel(values)
+    user_id = str((body.get("user") or {}).get("id") or "")
+    if not user_id:
+        logger.info("Ignored a schedule form submission without a user")
+        ack()
+        return
+    if channel_id is None and picked and bot_is_out_of(client, picked):
+        ack(response_action="errors", errors={CHANNEL: (
+            "I'm not in that channel, so I could not post the report's chart there: run "
+            "/invite @smallcaps in it first, or pick another.")})
+        return
     context = request_context(deps, picked)  # today, settings, that channel's defaults
     form, errors = read_form(values, channel_id, lambda text: parse_command(text, context),
                              schedulable())
     if form is None:
         ack(response_action="errors", errors=errors)
         return
-    user_id = body["user"]["id"]
     store = deps.stores.schedules
     try:
         if schedule_id:

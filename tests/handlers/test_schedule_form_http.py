@@ -169,6 +169,11 @@ def test_bad_words_and_no_channel_come_back_on_their_fields(server_url, fake_mod
     assert answer["errors"] == {"words": "A scheduled report is always as of the day it is "
                                          "posted: leave out as-of."}  # the grammar's words
     assert store.all() == []
+    fake_module.bot_outside.add("C5")  # a channel picked that the bot is not in
+    answer = submit(server_url, view, channel="C5", words="3y")
+    assert set(answer["errors"]) == {"channel"} and "/invite @smallcaps" in \
+        answer["errors"]["channel"]
+    assert store.all() == []
 
 
 def test_edit_and_remove_are_for_the_creator_only(server_url, fake_module, store):
