@@ -249,7 +249,7 @@ def parse_cuts(args: list[str], context: ParseContext) -> CutsQuery:
     refuse_period_words(words, "`cuts` always shows 3 months before to 12 months after each "
                                "first cut, so `{word}` is not needed: give a pair or nothing.",
                         "cuts etf")
-    parsed = parse_period_pair(args, "cuts", context)
+    parsed = parse_period_pair(args, "cuts", context, takes_period=False)
     if parsed.live:
         raise CommandError("`cuts` compares closes around each first cut, so `live` does not "
                            "apply: give a pair or nothing.", "cuts etf")

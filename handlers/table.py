@@ -191,7 +191,7 @@ def parse_table(args: list[str], context: ParseContext) -> TableQuery:
     words, _ = pop_as_of(pop_live(args)[0], "table")
     refuse_period_words(words, "`table` always shows 1w to 10y, so `{word}` is not needed: "
                                "give a pair or nothing.", "table etf")
-    parsed = parse_period_pair(args, "table", context)
+    parsed = parse_period_pair(args, "table", context, takes_period=False)
     return TableQuery(pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 

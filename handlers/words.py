@@ -80,15 +80,11 @@ class CommandError(UserError, ValueError):
         super().__init__(clip_quoted(message), example)
 
 
-def example(command: str, rest: str, period: str = "3y") -> str:
-    """A valid example of `command` for an error message: `command PERIOD REST`, without the
-    period for commands that take none (`table`, `cuts`, `board`: their registry entry
-    has no `period`/`window` default), so no example is itself refused."""
-    from handlers.registry import find  # lazy: the registry imports this module
-
-    found = find(command)
-    takes_period = found is None or bool(found.defaults & {"period", "window"})
-    return " ".join(w for w in (command, period if takes_period else "", rest) if w)
+def example(command: str, rest: str, period: str = "") -> str:
+    """A valid example of `command` for an error message: `command [PERIOD] REST`; a
+    command that takes no period gets none (parse_period_pair's `takes_period`), so no
+    example is itself refused."""
+    return " ".join(w for w in (command, period, rest) if w)
 
 
 def split_words(text: str) -> list[str]:
@@ -204,47 +200,54 @@ def refuse_period_words(words: list[str], message: str, example: str) -> None:
 
 
 def parse_period_pair(args: list[str], command: str, context: ParseContext,
-                      default_period: str = DEFAULT_GAP_PERIOD) -> PeriodPairArgs:
+                      default_period: str = DEFAULT_GAP_PERIOD, *,
+                      takes_period: bool = True) -> PeriodPairArgs:
     """`[PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` in any order; errors name a valid
     `command` example. BASIS (`total` or `price`) selects the basis of ETF and stock closes;
-    `live` ends the window on today's unfinished session and cannot be pinned."""
+    `live` ends the window on today's unfinished session and cannot be pinned. A command
+    with a fixed window (`table`, `years`, `cuts`: `takes_period=False`) gets error
+    examples without a period."""
+    shown = "3y" if takes_period else ""
     args, live = pop_live(args)
     args, as_of = pop_as_of(args, command)
     if live and as_of is not None:
         raise CommandError("`live` shows today's move so far, so it cannot go with `as-of`: "
-                           "give one or the other.", example(command, "live", "1y"))
+                           "give one or the other.",
+                           example(command, "live", "1y" if takes_period else ""))
     args, basis = pop_basis(args, command)
     if len(args) > 2:
-        raise CommandError(f"Too many words: `{' '.join(args)}`.", example(command, "etf", "5y"))
+        raise CommandError(f"Too many words: `{' '.join(args)}`.",
+                           example(command, "etf", "5y" if takes_period else ""))
     period_text, pair_text = None, None
     for word in args:
         if is_pair_word(word):
             if pair_text is not None:
-                raise CommandError("Give one pair, e.g. `etf`.", example(command, "etf"))
+                raise CommandError("Give one pair, e.g. `etf`.", example(command, "etf", shown))
             pair_text = word
         elif is_period(word) or word[:1].isdigit():  # digits: let parse_period explain
             if period_text is not None:
-                raise CommandError("Give one period, e.g. `3y`.", example(command, "etf"))
+                raise CommandError("Give one period, e.g. `3y`.", example(command, "etf", shown))
             period_text = word
         else:
             raise CommandError(
                 f"`{word}` is neither a period ({', '.join(NAMED_PERIODS)}, any Nd/Nw/Nm/Ny, "
                 "or YYYY-MM-DD..YYYY-MM-DD), a pair (`index`, `etf` or SMALL/LARGE) nor a "
                 "basis (`total` or `price`).",
-                example(command, "IJR/SPY"),
+                example(command, "IJR/SPY", shown),
             )
     try:
         period = parse_period(period_text or default_period)
         pair = parse_pair(pair_text)
     except (PeriodError, PairError) as exc:
-        raise CommandError(str(exc), example(command, "IJR/SPY")) from None
+        raise CommandError(str(exc), example(command, "IJR/SPY", shown)) from None
     if basis is not None:
         try:
             pair = pair.with_basis(basis)
         except PairError as exc:
-            raise CommandError(str(exc), example(command, f"etf {basis}")) from None
+            raise CommandError(str(exc), example(command, f"etf {basis}", shown)) from None
     if as_of is not None and as_of > context.today:
-        raise CommandError(f"`{as_of}` is in the future.", example(command, "as-of 2024-03-26"))
+        raise CommandError(f"`{as_of}` is in the future.",
+                           example(command, "as-of 2024-03-26", shown))
     return PeriodPairArgs(period, pair, as_of, live)
 
 

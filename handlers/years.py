@@ -169,7 +169,7 @@ def parse_years(args: list[str], context: ParseContext) -> YearsQuery:
     words_left, _ = pop_as_of(pop_live(args)[0], "years")
     refuse_period_words(words_left, "`years` always shows every calendar year, so `{word}` is "
                                     "not needed: give a pair or nothing.", "years etf")
-    parsed = parse_period_pair(args, "years", context)
+    parsed = parse_period_pair(args, "years", context, takes_period=False)
     return YearsQuery(pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
