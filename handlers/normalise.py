@@ -27,7 +27,9 @@ turns what arrived into the plain words the grammar expects:
 7. A leading `/smallcaps` (pasted into a mention or the terminal) is dropped.
 8. Words are split on spaces; each word is case-folded (`str.lower`) unless it holds a
    symbol marker (`/` of a SMALL/LARGE pair or `^` of an index), which keeps it as typed:
-   keywords are case-insensitive, symbols are upper-cased later by `analytics.pairs`.
+   keywords are case-insensitive, symbols are upper-cased later by `analytics.pairs`. A
+   label (`IWM/SPY=Russell (ETFs)`, `etf=S&P (ETFs)`: the words after a pair's `=`, up to
+   a word that ends in `,` or the end) is the user's own text and keeps its case too.
 
 The function is generic on purpose: a new command's words pass through the same steps.
 Sources: Slack's message formatting reference ("Escaping text", "Linking to URLs",
@@ -39,6 +41,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+
+from analytics.pairs import PAIRS
 
 SLASH_COMMAND_WORD = "/smallcaps"
 
@@ -113,5 +117,25 @@ def fold_word(word: str) -> str:
 
 
 def command_words(text: str) -> list[str]:
-    """The words of a command after `normalise_text`, keywords case-folded. Never raises."""
-    return [fold_word(w) for w in normalise_text(text).split(" ") if w]
+    """The words of a command after `normalise_text`, keywords case-folded, symbols and
+    labels (the words after a pair's `=` up to a `,`) as typed. Never raises."""
+    words, in_label = [], False
+    for word in normalise_text(text).split(" "):
+        if not word:
+            continue
+        pair, equals, label = word.partition("=")
+        if in_label:
+            words.append(word)
+        elif equals and _is_pair(pair):  # a pair's label begins: `etf=Small caps`
+            words.append(f"{fold_word(pair)}={label}")
+            in_label = True
+        else:
+            words.append(fold_word(word))
+        if word.endswith(","):
+            in_label = False
+    return words
+
+
+def _is_pair(word: str) -> bool:
+    """A pair as the grammar names one: SMALL/LARGE, an index symbol, or a pair key (`etf`)."""
+    return any(m in word for m in SYMBOL_MARKERS) or word.lower() in PAIRS

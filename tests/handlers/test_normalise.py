@@ -191,3 +191,17 @@ def test_button_values_pass_through_the_same_normaliser():
     value = '{"c":"GAP","e":"202611231620","k":"ETF","p":"\uff13y","a":"2024-03-26"}'
     request = decode_value(value)
     assert parse_command(request.command_text()) == parse_command("gap 3y etf as-of 2024-03-26")
+
+
+def test_a_board_label_keeps_the_case_it_was_typed_in():
+    """A label is the user's own text (`IWM/SPY=Russell (ETFs)`): before, every word after
+    the pair was case-folded, so the board showed 'Russell (etfs)' and 'S&p smallcap', also
+    when the CSV button or Share to channel re-read the pinned words."""
+    words = command_words("BOARD IWM/SPY=Russell (ETFs), IJR/SPY=S&amp;P SmallCap PRICE")
+    assert words == ["board", "IWM/SPY=Russell", "(ETFs),", "IJR/SPY=S&P", "SmallCap",
+                     "PRICE"]
+    query = parse_command("board IWM/SPY=Russell (ETFs), IJR/SPY=S&P SmallCap price")
+    assert [r.label for r in query.rows] == ["Russell (ETFs)", "S&P SmallCap"]
+    assert query.basis == "price"
+    keyed = parse_command("board etf=Russell (ETFs), index=S&P Indexes")  # a pair key's label
+    assert [r.label for r in keyed.rows] == ["Russell (ETFs)", "S&P Indexes"]

@@ -38,12 +38,12 @@ series the comparison could not use) are beyond its as-of date."""
 def _numbers(blocks: list[dict]) -> str:
     """The blocks that carry the answer, as text (not its notes, which differ: a latest answer
     warns that newer closes exist, the pinned one does not; nor its buttons, which carry the
-    date). Case-folded: a board's row labels come back lower-cased in part from its words
-    (handlers.normalise lower-cases `S&P` and `(ETFs)` in typed text; reported to the lead)."""
+    date). Compared as typed: a board's row labels keep their case through its pinned words
+    (handlers.normalise keeps labels as typed)."""
     kept = [b for b in blocks if b["type"] not in ("context", "actions")]
     text = json.dumps(kept, ensure_ascii=False)
     return re.sub(r'"text": "' + re.escape(LATER_CLOSES_NOTE) + r'(?:[^"\\]|\\.)*"', "",
-                  text).casefold()
+                  text)
 
 
 @pytest.mark.parametrize("command", REPORTS, ids=[c.name for c in REPORTS])
