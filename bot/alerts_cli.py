@@ -153,8 +153,9 @@ def run_alert_admin(args: argparse.Namespace) -> int:
     settings = _settings(args)
     request = parse_alert(list(args.words), parse_context(settings, datetime.now(UTC)))
     if not isinstance(request, AlertList | AlertAction):
-        raise CommandError("Add rules from Slack (`/smallcaps alert add ...`): a rule "
-                           "belongs to the channel it is added in.", "alert list")
+        raise CommandError("Add and edit rules from Slack (`/smallcaps alert add ...`, "
+                           "`alert edit ID ...`): a rule belongs to the channel it is added "
+                           "in.", "alert list")
     store = build_deps(settings).stores.alerts
     if isinstance(request, AlertList):
         rules = store.list_rules()

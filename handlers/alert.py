@@ -24,10 +24,12 @@ def answer(conversation: Conversation, request: AlertRequest) -> None:
 ALERT = Command(
     name="alert",
     usage="alert add METRIC CONDITION VALUE [PAIR] [hysteresis N] [cooldown Nd] "
-          "[no-clear-note] [until YYYY-MM-DD] | list | remove ID | pause ID | resume ID",
+          "[no-clear-note] [until YYYY-MM-DD] | edit ID RULE | list | remove ID | pause ID | "
+          "resume ID",
     summary="Threshold alerts for this channel, checked after each US close. METRIC: "
             f"{metric_help()}; CONDITION: above, below, crosses, crosses up, crosses down. "
-            "Hysteresis: re-arm only after moving back by N; `until`: its last day. Or use the "
+            "Hysteresis: re-arm only after moving back by N; `until`: its last day; `edit A3 gap "
+            "3y above 25` changes a rule, keeping its id. Or use the "
             "form: \"Alert me on this\" under an answer, or the \"New smallcaps alert\" shortcut.",
     example="alert add gap 3y above 30 hysteresis 2",
     parse=parse_alert,

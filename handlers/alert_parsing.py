@@ -47,6 +47,14 @@ class AlertAdd(AlertRequest):
 
 
 @dataclass(frozen=True)
+class AlertEdit(AlertRequest):
+    """Change rule `rule_id` to `rule`, keeping its id (the form's Edit, typed)."""
+
+    rule_id: str
+    rule: RuleSpec
+
+
+@dataclass(frozen=True)
 class AlertList(AlertRequest):
     pass
 
@@ -76,7 +84,7 @@ def rule_id(text: str) -> str:
 
 
 def parse_alert(args: list[str], context: ParseContext) -> AlertRequest:
-    """`alert add ... | list | remove ID | pause ID | resume ID`."""
+    """`alert add ... | edit ID ... | list | remove ID | pause ID | resume ID`."""
     if not args:
         raise CommandError("Say what to do: `alert add`, `alert list`, `alert remove ID`, "
                            "`alert pause ID` or `alert resume ID`.", ADD_EXAMPLE)
@@ -93,8 +101,13 @@ def parse_alert(args: list[str], context: ParseContext) -> AlertRequest:
         return AlertAction(action, rule_id(rest[0]))  # type: ignore[arg-type]
     if verb in ("add", "new", "create"):
         return AlertAdd(parse_rule(rest))
-    raise CommandError(f"`alert {args[0]}` is not an alert command: use add, list, remove, "
-                       "pause or resume.", ADD_EXAMPLE)
+    if verb in ("edit", "change"):
+        if len(rest) < 2:
+            raise CommandError("`alert edit` needs the rule id and the whole new rule, e.g. "
+                               "`alert edit A3 gap 3y above 25`.", "alert edit A3 gap 3y above 25")
+        return AlertEdit(rule_id(rest[0]), parse_rule(rest[1:]))
+    raise CommandError(f"`alert {args[0]}` is not an alert command: use add, edit, list, "
+                       "remove, pause or resume.", ADD_EXAMPLE)
 
 
 def parse_digest(args: list[str], context: ParseContext) -> DigestRequest:

@@ -235,6 +235,11 @@ def rule_buttons(view: RuleView) -> dict[str, Any]:
         _button(f"Remove {rule.id}", REMOVE_ACTION, rule.id, style="danger", confirm=confirm)]}
 
 
+def note_block(text: str) -> dict[str, Any]:
+    """A one-line section over a refreshed list: what the click just did."""
+    return _section(text)
+
+
 def action_text(action: str, rule: AlertRule) -> str:
     if action == "remove":
         return (f":wastebasket: Removed `{rule.id}` `{rule.description}` "

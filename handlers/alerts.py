@@ -15,7 +15,14 @@ from bot.alerts.commands import AlertCommandError, AlertCommands
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
 from handlers import alert_text as replies
-from handlers.alert_parsing import AlertAction, AlertAdd, AlertList, AlertRequest, DigestRequest
+from handlers.alert_parsing import (
+    AlertAction,
+    AlertAdd,
+    AlertEdit,
+    AlertList,
+    AlertRequest,
+    DigestRequest,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +37,9 @@ def answer_alert(deps: Deps, request: AlertRequest, command: dict[str, Any],
         if isinstance(request, AlertAdd):
             blocks, text = replies.added_blocks(commands.add(channel, user, request.rule),
                                                 schedule)
+        elif isinstance(request, AlertEdit):
+            blocks, text = replies.edited_blocks(
+                commands.edit(request.rule_id, channel, user, request.rule), schedule)
         elif isinstance(request, AlertList):
             blocks, text = replies.list_blocks(commands.list(channel),
                                                commands.store.max_rules, schedule)

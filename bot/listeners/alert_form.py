@@ -141,24 +141,37 @@ def on_edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Any,
 
 def on_rule_action(ack: Ack, body: dict[str, Any], client: WebClient, respond: Any,
                    deps: Deps) -> None:
-    """Pause, Resume or Remove on a rule in `alert list`: the same request, checks and
-    replies as `/smallcaps alert pause|resume|remove ID` (only to the clicking user)."""
+    """Pause, Resume or Remove on a rule in `alert list`: the same checks and words as
+    `/smallcaps alert pause|resume|remove ID`, only to the clicking user. Done from the list
+    message, the list is replaced in place by the channel's list as it now stands, with the
+    outcome on top (the clicked buttons would otherwise offer what no longer applies)."""
     ack()
-    if not (body.get("user") or {}).get("id"):
+    user = str((body.get("user") or {}).get("id") or "")
+    if not user:
         logger.info("Ignored a rule button without a user")
         return
     action = body["actions"][0]
     verb = {alert_text.PAUSE_ACTION: "pause", alert_text.RESUME_ACTION: "resume",
             alert_text.REMOVE_ACTION: "remove"}[action["action_id"]]
     channel = _clicked_channel(body) or ""
-    command = {"channel_id": channel, "user_id": str((body.get("user") or {}).get("id") or ""),
+    command = {"channel_id": channel, "user_id": user,
                "text": f"alert {verb} {action.get('value')}"}
-
-    def tell(**reply: Any) -> None:
-        _tell_clicker(client, body, respond, str(reply.get("text") or ""))
-
+    replies: list[dict[str, Any]] = []
     answer_alert(deps, AlertAction(verb, action.get("value") or ""),  # type: ignore[arg-type]
-                 command, tell, error_text)
+                 command, lambda **reply: replies.append(reply), error_text)
+    outcome = str((replies or [{}])[0].get("text") or "")
+    done = not outcome.startswith(":warning:") and not outcome.startswith(":no_entry:")
+    if done and channel and body.get("response_url") and respond is not None:
+        try:
+            commands = AlertCommands(deps)
+            blocks, _ = alert_text.list_blocks(commands.list(channel),
+                                               commands.store.max_rules, _schedule(deps))
+            respond(response_type="ephemeral", replace_original=True, text=outcome,
+                    blocks=[alert_text.note_block(outcome), *blocks][:50])
+            return
+        except Exception:  # noqa: BLE001 - the outcome is still told below
+            logger.exception("could not refresh the alert list after %s", verb)
+    _tell_clicker(client, body, respond, outcome)
 
 
 def _first_field(context: FormContext) -> str:

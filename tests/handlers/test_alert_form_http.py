@@ -261,8 +261,13 @@ def test_edit_keeps_the_rules_id_and_state(server_url, fake_module, store):
     assert store.commit(rule, fired, [], rule.created_at) == 1  # as an evaluation leaves it
     listed = slash(server_url, fake_module, "alert list", name="list")
     trigger, _ = click(server_url, fake_module, list_buttons(listed)["Pause A1"], listed)
-    assert "Paused `A1`" in reply_to(fake_module, trigger)["text"]
+    refreshed = reply_to(fake_module, trigger)
+    assert "Paused `A1`" in refreshed["text"]
     assert store.get("A1").paused
+    # the list is replaced in place: its A1 row now offers Resume, not Pause
+    assert refreshed["replace_original"] is True
+    assert "Resume A1" in list_buttons(refreshed) and "Pause A1" not in list_buttons(refreshed)
+    assert "Paused `A1`" in all_text(refreshed["blocks"][:1])
 
     trigger, _ = click(server_url, fake_module, list_buttons(listed)["Edit A1"], listed)
     view = opened_view(fake_module, trigger)
@@ -325,3 +330,19 @@ def test_a_channel_the_bot_is_not_in_gets_the_confirmation_in_a_dm_with_the_fix(
     assert dm.params["text"].startswith("Alert A1 set") and "/invite @smallcaps" in \
         dm.params["text"] and "not_in_channel" in dm.params["text"]
     assert [r.id for r in store.list_rules()] == ["A1"]
+
+
+def test_a_rule_can_be_edited_by_text_too_by_its_creator_only(server_url, fake_module, store):
+    """`alert edit ID RULE`: the form's Edit, typed; the same id, the same creator rule."""
+    slash(server_url, fake_module, "alert add gap 3y above 30", name="add")
+    refused = slash(server_url, fake_module, "alert edit A1 gap 3y above 25", user="U2",
+                    name="other")
+    assert "Only <@U1>, who set `A1`, or an admin can" in refused["text"]
+    assert store.get("A1").description == "gap 3y above 30"
+    edited = slash(server_url, fake_module, "alert edit a1 gap 3y above 25 cooldown 5d",
+                   name="edit")
+    assert "A1" in edited["text"] and store.get("A1").description == \
+        "gap 3y above 25 cooldown 5d"
+    assert [r.id for r in store.list_rules()] == ["A1"]
+    bad = slash(server_url, fake_module, "alert edit A1", name="bad")
+    assert "needs the rule id and the whole new rule" in bad["text"]
