@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.board import parse_board
 from analytics.errors import present
 from analytics.pairs import PAIRS, PairError, parse_pair
 from analytics.periods import PeriodError, parse_period
-from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettingsError
+from bot.data.sources import DataUnavailableError, SymbolNotFoundError
+from bot.runtime.channel_settings import EXAMPLES, VALIDATORS, ChannelSettingsError, validate
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
 from handlers.command import Command, Conversation
@@ -122,6 +124,9 @@ def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
                  + "\nChange with `/smallcaps set NAME VALUE`, remove with "
                    "`/smallcaps unset NAME`.")
         elif request.action == "set":
+            name, value = validate(present(request.name, "the default's name"),
+                                   present(request.value, "the default's value"))
+            check_data(deps, name, value)
             name, value = store.set(channel_id, present(request.name, "the default's name"),
                                     present(request.value, "the default's value"))
             note = (" (index pairs stay price return: they have no total-return series)"
@@ -137,6 +142,27 @@ def answer_settings(deps: Deps, request: SettingsRequest, channel_id: str,
     except Exception:
         logger.exception("channel settings %s failed", request.action)
         send(text=":warning: Something went wrong on our side; it is logged.")
+
+
+def check_data(deps: Deps, name: str, canonical: str) -> None:
+    """ChannelSettingsError when a `pair` or `board` default (already valid as words) names a
+    symbol the data source has no closes for: every command in the channel that takes it
+    would then fail. Other defaults, and a source that cannot be reached, pass (the commands
+    say so when they run)."""
+    symbols: tuple[str, ...]
+    if name == "pair":
+        symbols = parse_pair(canonical).symbols
+    elif name == "board":
+        symbols = tuple(s for row in parse_board(canonical) for s in row.pair.symbols)
+    else:
+        return
+    try:
+        deps.market.history(symbols)
+    except SymbolNotFoundError as exc:
+        raise ChannelSettingsError(f"{exc} Nothing was set: every command in this channel "
+                                   f"that takes a {name} would fail with it.") from None
+    except DataUnavailableError:
+        logger.warning("could not check the %s default %r against the data", name, canonical)
 
 
 def channel_defaults(deps: Deps, channel_id: str | None) -> dict[str, str]:

@@ -27,6 +27,7 @@ from typing import Any
 
 from analytics.errors import present
 from analytics.formatting import clip
+from analytics.periods import InsufficientHistoryError
 from bot.alerts.schedules import (
     AFTER_CLOSE,
     EARLIEST_AFTER_CLOSE,
@@ -35,12 +36,14 @@ from bot.alerts.schedules import (
     Schedule,
 )
 from bot.alerts.store import AlertStoreError
+from bot.data.sources import DataUnavailableError, SymbolNotFoundError
 from bot.data.trading_calendar import REGULAR_OPEN
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
+from handlers.channel_defaults import request_context
 from handlers.command import Command, Conversation
 from handlers.report_text import Cell, table_block, user_cell
-from handlers.words import AS_OF_WORDS, CommandError, ParseContext, split_words
+from handlers.words import AS_OF_WORDS, LIVE_WORDS, CommandError, ParseContext, split_words
 
 logger = logging.getLogger(__name__)
 EXAMPLE = 'schedule add "board" weekly fri'
@@ -67,16 +70,29 @@ class ScheduleRequest:
     """'HH:MM' New York time, None: after the close."""
 
 
+WEEKDAY_SPELLINGS = {
+    "mon": ("mon", "monday"), "tue": ("tue", "tues", "tuesday"),
+    "wed": ("wed", "weds", "wednesday"), "thu": ("thu", "thur", "thurs", "thursday"),
+    "fri": ("fri", "friday"),
+}
+"""How each weekday may be typed: a word that only starts like one (`fri,mon`) is refused."""
+
+
 def parse_weekday(words: list[str]) -> str:
     """The weekday of a `weekly` schedule ('mon'..'fri'; `friday` works); none: 'fri'.
     CommandError for anything else."""
     if not words:
         return "fri"
-    word = words[0].lower()[:3]
-    if len(words) > 1 or word not in WEEKDAYS:
-        raise CommandError(f"`{' '.join(words)}` is not a weekday: use one of "
+    typed = " ".join(words)
+    if len(words) > 1 or any(c in typed for c in ",;/&+"):
+        raise CommandError(f"`{typed}`: a weekly schedule posts on one weekday; add a "
+                           "second schedule for another day.", EXAMPLE)
+    word = words[0].lower()
+    day = word[:3]
+    if day not in WEEKDAYS or word not in WEEKDAY_SPELLINGS.get(day, ()):
+        raise CommandError(f"`{typed}` is not a weekday: use one of "
                            f"{', '.join(WEEKDAYS)}.", EXAMPLE)
-    return word
+    return day
 
 
 def parse_at(text: str) -> str | None:
@@ -124,6 +140,9 @@ def check_command(text: str, parse_command: Callable[[str], Any],
     if any(w.lower().partition("=")[0] in AS_OF_WORDS for w in words):
         raise CommandError("A scheduled report is always as of the day it is posted: "
                            "leave out `as-of`.", EXAMPLE)
+    if any(w.lower() in LIVE_WORDS for w in words):
+        raise CommandError("A scheduled report shows a session's close, not the move so far: "
+                           "leave out `live`.", EXAMPLE)
     parse_command(text)  # raises CommandError with the command's own explanation
     return " ".join(words)
 
@@ -210,6 +229,20 @@ def list_blocks(schedules: Sequence[Schedule], when: str,
              "(its creator or an admin)."}]}]
 
 
+def report_problem(deps: Deps, query: Any) -> str | None:
+    """Why a report could never be posted on a schedule (a symbol the data source does not
+    have, a history too short for its window), or None. The report is computed once, as the
+    user would get it now (and cached). A source that cannot be reached says nothing: the
+    posts will retry and report it."""
+    try:
+        deps.reports.run(query)
+    except (SymbolNotFoundError, InsufficientHistoryError) as exc:
+        return str(exc)
+    except DataUnavailableError:
+        logger.warning("could not check %s against the data", query.describe())
+    return None
+
+
 def answer_schedule(deps: Deps, request: ScheduleRequest, channel_id: str, user_id: str,
                     send: Callable[..., Any]) -> None:
     """Add, list or remove this channel's schedules; `send(text=...)` the outcome."""
@@ -284,6 +317,13 @@ def command(parse_command: Callable[[str, ParseContext], Any],
         return parse_schedule(args, lambda text: parse_command(text, context), schedulable())
 
     def answer(conversation: Conversation, request: ScheduleRequest) -> None:
+        if request.action in ("add", "edit") and request.command:
+            context = request_context(conversation.deps, conversation.channel_id)
+            problem = report_problem(conversation.deps, parse_command(request.command, context))
+            if problem:
+                conversation.tell(text=f":warning: {problem} Nothing was scheduled: that "
+                                       "report could not be posted.")
+                return
         answer_schedule(conversation.deps, request, conversation.channel_id,
                         conversation.user_id, conversation.tell)
 

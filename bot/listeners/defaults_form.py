@@ -10,10 +10,17 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from analytics.formatting import clip
 from bot.runtime.channel_settings import ChannelSettingsError
 from bot.runtime.deps import Deps
-from handlers.channel_defaults import settings_lines
-from handlers.defaults_form import defaults_modal, picked_channel, read_defaults, saved_view
+from handlers.channel_defaults import check_data, settings_lines
+from handlers.defaults_form import (
+    block_id,
+    defaults_modal,
+    picked_channel,
+    read_defaults,
+    saved_view,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +52,14 @@ def on_submit(ack: Ack, view: dict[str, Any], deps: Deps) -> None:
         ack(response_action="errors", errors=errors)
         return
     store = deps.stores.channels
+    for name, value in wanted.items():
+        try:
+            if value is not None:
+                check_data(deps, name, value)
+        except ChannelSettingsError as exc:
+            ack(response_action="errors", errors={block_id(name, channel): clip(
+                str(exc).replace("`", ""), 150)})
+            return
     try:
         for name, value in wanted.items():
             if value is None:

@@ -18,15 +18,17 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from analytics.formatting import clip
 from bot.alerts.store import AlertStoreError
 from bot.runtime.deps import Deps
 from bot.slack.escape import escape
 from handlers.channel_defaults import request_context
 from handlers.registry import parse_command, schedulable
-from handlers.schedule import may_change, refusal, saved_words
+from handlers.schedule import may_change, refusal, report_problem, saved_words
 from handlers.schedule_form import (
     CHANNEL,
     REPORT,
+    WORDS,
     message_view,
     metadata,
     picked_channel,
@@ -133,6 +135,10 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
                              schedulable())
     if form is None:
         ack(response_action="errors", errors=errors)
+        return
+    problem = report_problem(deps, parse_command(form.command, context))
+    if problem:  # a report that could never be posted (an unknown symbol, too little data)
+        ack(response_action="errors", errors={WORDS: clip(problem.replace("`", ""), 150)})
         return
     store = deps.stores.schedules
     try:

@@ -152,3 +152,15 @@ def test_apply_defaults_fills_only_missing_words():
     assert apply_defaults(get("board"), ["as-of", "2024-03-26"], defaults) == \
         ["as-of", "2024-03-26", "IWM/SPY"]
     assert apply_defaults(get("status"), [], defaults) == []
+
+
+@pytest.mark.parametrize("text,symbol", [("set pair XYZ/SPY", "XYZ"),
+                                         ("set board banana/xyz", "BANANA")])
+def test_a_default_naming_a_symbol_without_data_is_refused(app, fake, text, symbol):
+    """Found by a new-user trial: such a default was saved, and then every command in the
+    channel failed with an error that did not name the default."""
+    dispatch_slash(app, fake, text)
+    said = _ephemeral(fake, 1)
+    assert symbol in said and "Nothing was set" in said
+    dispatch_slash(app, fake, "set")
+    assert symbol not in _ephemeral(fake, 2)

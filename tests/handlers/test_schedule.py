@@ -48,6 +48,9 @@ def test_add_list_and_remove(app, fake, cache):
     ('schedule add "board" weekly sunday', "not a weekday"),
     ('schedule add "board" daily fri', "takes no day"),
     ("schedule", "schedule list"),
+    ('schedule add "gap 3y" weekly fri,mon', "one weekday"),  # Monday was dropped
+    ('schedule add "gap 3y" weekly frisbee', "not a weekday"),  # read as fri before
+    ('schedule add "gap 3y live" daily', "leave out `live`"),  # failed at every post
 ])
 def test_bad_schedules_are_refused_in_the_ack(app, fake, cache, text, needle):
     body = json.loads(dispatch_slash(app, fake, text).body)
@@ -98,3 +101,14 @@ def test_a_record_stored_before_times_loads_and_posts_after_the_close(cache):
     assert old.at is None and not old.before_open and old.describe() == '"board" weekly on fri'
     store.add("C1", "gap 3y", "daily", None, "U1")  # a new one without a time: same shape
     assert "at" not in json.loads(cache.client.hget(store.key, "S1"))
+
+
+@pytest.mark.parametrize("text", ['schedule add "gap 3y XYZ/SPY" daily',
+                                  'schedule add "board banana/xyz" weekly'])
+def test_a_report_that_could_never_be_posted_is_not_scheduled(app, fake, cache, text):
+    """Found by a new-user trial: these were confirmed, then failed at every run, blamed on
+    Slack. The report is made once when the schedule is set, as the user would get it."""
+    dispatch_slash(app, fake, text)
+    said = _ephemeral(fake, 1)
+    assert "Nothing was scheduled" in said and ("XYZ" in said or "BANANA" in said)
+    assert ScheduleStore(cache).all() == []

@@ -169,6 +169,9 @@ def test_bad_words_and_no_channel_come_back_on_their_fields(server_url, fake_mod
     assert answer["errors"] == {"words": "A scheduled report is always as of the day it is "
                                          "posted: leave out as-of."}  # the grammar's words
     assert store.all() == []
+    answer = submit(server_url, view, channel="C1", words="3y XYZ/SPY")  # never postable
+    assert set(answer["errors"]) == {"words"} and "XYZ" in answer["errors"]["words"]
+    assert store.all() == []
     fake_module.bot_outside.add("C5")  # a channel picked that the bot is not in
     answer = submit(server_url, view, channel="C5", words="3y")
     assert set(answer["errors"]) == {"channel"} and "/invite @smallcaps" in \
@@ -252,6 +255,10 @@ def test_app_home_buttons_open_both_forms(server_url, fake_module, redis_server)
     assert answer["errors"] == {"period:C1": "3q is not a period. Valid: 1m, 3m, 6m, ytd, 1y, "
                                              "2y, 3y, 5y, 10y, 20y, max, any Nd/Nw/Nm/Ny or "
                                              "YYYY-MM-DD..YYYY-MM-DD."}
+    assert settings.get("C1") == {"pair": "etf"}
+    # a pair the data source has no closes for would break every command in the channel
+    answer = submit(server_url, refilled, pair="XYZ/SPY")
+    assert answer["response_action"] == "errors" and "XYZ" in answer["errors"]["pair:C1"]
     assert settings.get("C1") == {"pair": "etf"}
     answer = submit(server_url, refilled, period="5y", basis="price", pair="")
     assert answer["response_action"] == "update" and view_errors(answer["view"]) == []
