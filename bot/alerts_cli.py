@@ -167,13 +167,13 @@ def run_alert_admin(args: argparse.Namespace) -> int:
         print(f"{len(rules)} rule(s).")
         return 0
     found = store.get(request.rule_id)
-    if found is None:
-        print(f"smallcaps: no rule {request.rule_id}", file=sys.stderr)
-        return EXIT_FAILED
+    if found is None:  # bad input (exit 2); 1 is for alert storage that cannot be reached
+        raise CommandError(f"There is no rule `{request.rule_id}`.", "alert list")
     done = store.remove(found) if request.action == "remove" else \
         store.set_paused(found.id, request.action == "pause")
-    print(f"{request.action}: {found.id} {found.description}" if done else "nothing changed")
-    return 0 if done else EXIT_FAILED
+    print(f"{request.action}: {found.id} {found.description}" if done else
+          f"nothing changed: {found.id} is already {'paused' if found.paused else 'running'}")
+    return 0
 
 
 def run_digest_preview(args: argparse.Namespace) -> int:

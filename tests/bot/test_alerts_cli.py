@@ -67,6 +67,10 @@ def test_operators_list_and_remove_rules_of_every_channel(state, capsys):
     assert [r.id for r in store.list_rules()] == ["A1"]
     assert main(["alert", "add", "gap", "3y", "above", "3"]) == EXIT_BAD_INPUT
     assert "from Slack" in capsys.readouterr().err
+    # a rule that does not exist is bad input (2), not unavailable storage (1, the docs)
+    assert main(["alert", "remove", "A999"]) == EXIT_BAD_INPUT
+    assert "no rule `A999`" in capsys.readouterr().err
+    assert main(["alert", "pause", "A1"]) == 0 and main(["alert", "pause", "A1"]) == 0
 
 
 def test_digest_prints_what_a_digest_posts(state, market_data_dir, capsys):
