@@ -60,8 +60,6 @@ from handlers.words import (
     CommandError,
     ParseContext,
     parse_period_pair,
-    pop_as_of,
-    refuse_period_words,
 )
 
 
@@ -245,11 +243,9 @@ def cuts_payload(result: CutsResult, query: CutsQuery, meta: CutsSource) -> Cuts
 
 def parse_cuts(args: list[str], context: ParseContext) -> CutsQuery:
     """`cuts [PAIR] [as-of DATE]`: the windows are fixed (3 months before to 12 after)."""
-    words, _ = pop_as_of(args, "cuts")
-    refuse_period_words(words, "`cuts` always shows 3 months before to 12 months after each "
-                               "first cut, so `{word}` is not needed: give a pair or nothing.",
-                        "cuts etf")
-    parsed = parse_period_pair(args, "cuts", context, takes_period=False)
+    parsed = parse_period_pair(args, "cuts", context, fixed_window=(
+        "`cuts` always shows 3 months before to 12 months after each first cut, so `{word}` "
+        "is not needed: give a pair or nothing."))
     if parsed.live:
         raise CommandError("`cuts` compares closes around each first cut, so `live` does not "
                            "apply: give a pair or nothing.", "cuts etf")

@@ -49,7 +49,7 @@ from handlers.report_text import (
     warning_lines,
     words,
 )
-from handlers.words import ParseContext, parse_period_pair, pop_as_of, pop_live, refuse_period_words
+from handlers.words import ParseContext, parse_period_pair
 
 
 class TableRow(TypedDict):
@@ -188,10 +188,8 @@ def table_payload(table: PerformanceTable, history: PriceHistory, query: TableQu
 
 def parse_table(args: list[str], context: ParseContext) -> TableQuery:
     """`table [PAIR] [as-of DATE]`: the horizons are fixed (1w to 10y), so no period."""
-    words, _ = pop_as_of(pop_live(args)[0], "table")
-    refuse_period_words(words, "`table` always shows 1w to 10y, so `{word}` is not needed: "
-                               "give a pair or nothing.", "table etf")
-    parsed = parse_period_pair(args, "table", context, takes_period=False)
+    parsed = parse_period_pair(args, "table", context, fixed_window=(
+        "`table` always shows 1w to 10y, so `{word}` is not needed: give a pair or nothing."))
     return TableQuery(pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 

@@ -82,7 +82,7 @@ class CommandError(UserError, ValueError):
 
 def example(command: str, rest: str, period: str = "") -> str:
     """A valid example of `command` for an error message: `command [PERIOD] REST`; a
-    command that takes no period gets none (parse_period_pair's `takes_period`), so no
+    command that takes no period gets none (parse_period_pair's `fixed_window`), so no
     example is itself refused."""
     return " ".join(w for w in (command, period, rest) if w)
 
@@ -191,25 +191,24 @@ def pop_end_basis(words: list[str], command: str) -> tuple[list[str], str | None
     return words, None
 
 
-def refuse_period_words(words: list[str], message: str, example: str) -> None:
-    """CommandError(`message`, `example`) for the first word of `words` that reads as a
-    period (for commands whose windows are fixed); `message` may use `{word}`."""
-    for word in words:
-        if not is_pair_word(word) and (is_period(word) or word[:1].isdigit()):
-            raise CommandError(message.format(word=word), example)
-
-
 def parse_period_pair(args: list[str], command: str, context: ParseContext,
                       default_period: str = DEFAULT_GAP_PERIOD, *,
-                      takes_period: bool = True) -> PeriodPairArgs:
+                      fixed_window: str | None = None) -> PeriodPairArgs:
     """`[PERIOD] [PAIR] [BASIS] [as-of DATE] [live]` in any order; errors name a valid
     `command` example. BASIS (`total` or `price`) selects the basis of ETF and stock closes;
-    `live` ends the window on today's unfinished session and cannot be pinned. A command
-    with a fixed window (`table`, `years`, `cuts`: `takes_period=False`) gets error
-    examples without a period."""
+    `live` ends the window on today's unfinished session and cannot be pinned.
+
+    A command whose window is fixed (`table`, `years`, `cuts`) gives `fixed_window`: the
+    CommandError for a period word (it may use `{word}`, example `COMMAND etf`), and its
+    error examples carry no period."""
+    takes_period = fixed_window is None
     shown = "3y" if takes_period else ""
     args, live = pop_live(args)
     args, as_of = pop_as_of(args, command)
+    if fixed_window is not None:
+        for word in args:
+            if not is_pair_word(word) and (is_period(word) or word[:1].isdigit()):
+                raise CommandError(fixed_window.format(word=word), example(command, "etf"))
     if live and as_of is not None:
         raise CommandError("`live` shows today's move so far, so it cannot go with `as-of`: "
                            "give one or the other.",

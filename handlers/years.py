@@ -46,7 +46,7 @@ from handlers.report_text import (
     warning_lines,
     words,
 )
-from handlers.words import ParseContext, parse_period_pair, pop_as_of, pop_live, refuse_period_words
+from handlers.words import ParseContext, parse_period_pair
 
 
 class YearPayload(TypedDict):
@@ -166,10 +166,9 @@ def years_payload(result: CalendarYears, history: PriceHistory, query: YearsQuer
 
 def parse_years(args: list[str], context: ParseContext) -> YearsQuery:
     """`years [PAIR] [BASIS] [as-of DATE] [live]`: every calendar year, so no period."""
-    words_left, _ = pop_as_of(pop_live(args)[0], "years")
-    refuse_period_words(words_left, "`years` always shows every calendar year, so `{word}` is "
-                                    "not needed: give a pair or nothing.", "years etf")
-    parsed = parse_period_pair(args, "years", context, takes_period=False)
+    parsed = parse_period_pair(args, "years", context, fixed_window=(
+        "`years` always shows every calendar year, so `{word}` is not needed: give a pair or "
+        "nothing."))
     return YearsQuery(pair=parsed.pair, as_of=parsed.as_of, live=parsed.live)
 
 
