@@ -12,14 +12,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.listeners.mentions import strip_mention, thread_sender
+from bot.listeners.mentions import answer_words
 from bot.runtime.deps import Deps
-from handlers.channel_defaults import request_context
-from handlers.command import Conversation
 from handlers.direct import DM_INVOKED_AS, dm_error_text, is_question, request_id
-from handlers.registry import parse
-from handlers.replies import answer
-from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
 
@@ -32,18 +27,8 @@ def answer_dm(deps: Deps, event: dict[str, Any], client: WebClient,
     if not channel or not event.get("ts"):  # is_question checked both; nowhere to answer
         logger.info("Ignored a direct message without channel or ts")
         return
-    in_thread = event.get("thread_ts")
-    send = thread_sender(client, channel, in_thread)
-    text = strip_mention(event.get("text", ""), bot_user_id)
-    try:
-        parsed = parse(text, request_context(deps, channel))
-    except CommandError as exc:
-        send(text=dm_error_text(exc.message, exc.example))
-        return
-    answer(Conversation(deps=deps, client=client, channel_id=channel,
-                        user_id=event.get("user", ""), text=text, respond=send,
-                        error_text=dm_error_text, invoked_as=DM_INVOKED_AS,
-                        bot_user_id=bot_user_id, thread_ts=in_thread, shareable=True), parsed)
+    answer_words(deps, event, client, bot_user_id, notes_thread=event.get("thread_ts"),
+                 error_text=dm_error_text, invoked_as=DM_INVOKED_AS, shareable=True)
 
 
 def on_direct_message(event: dict[str, Any], context: dict[str, Any], deps: Deps) -> None:

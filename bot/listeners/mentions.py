@@ -69,18 +69,32 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient,
     if not channel or not event.get("ts"):  # Slack always sends both; nowhere to answer
         logger.info("Ignored an app_mention without channel or ts")
         return
-    in_thread = event.get("thread_ts")
-    send = thread_sender(client, channel, in_thread or event["ts"])
+    answer_words(deps, event, client, bot_user_id,
+                 notes_thread=event.get("thread_ts") or event["ts"],
+                 error_text=mention_error_text, invoked_as=MENTION_NAME)
+
+
+def answer_words(deps: Deps, event: dict[str, Any], client: WebClient,
+                 bot_user_id: str | None, *, notes_thread: str | None,
+                 error_text: Callable[..., str], invoked_as: str,
+                 shareable: bool = False) -> None:
+    """Answer the words of a message event that names a channel and ts (a mention, a
+    direct message): parsed in that channel's context; notes and errors (`error_text`) are
+    posted in `notes_thread` (None: the channel itself), a report where the message is (its
+    thread, or the channel); `shareable` adds the Share to channel picker."""
+    channel = str(event["channel"])
+    send = thread_sender(client, channel, notes_thread)
     text = strip_mention(event.get("text", ""), bot_user_id)
     try:
         parsed = parse(text, request_context(deps, channel))
     except CommandError as exc:
-        send(text=mention_error_text(exc.message, exc.example))
+        send(text=error_text(exc.message, exc.example))
         return
     answer(Conversation(deps=deps, client=client, channel_id=channel,
                         user_id=event.get("user", ""), text=text, respond=send,
-                        error_text=mention_error_text, invoked_as=MENTION_NAME,
-                        bot_user_id=bot_user_id, thread_ts=in_thread), parsed)
+                        error_text=error_text, invoked_as=invoked_as,
+                        bot_user_id=bot_user_id, thread_ts=event.get("thread_ts"),
+                        shareable=shareable), parsed)
 
 
 def on_mention(event: dict[str, Any], context: dict[str, Any], deps: Deps) -> None:
