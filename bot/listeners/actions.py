@@ -23,7 +23,7 @@ from analytics.periods import InsufficientHistoryError
 from bot.data.market_hours import last_refresh_point
 from bot.data.sources import DataUnavailableError
 from bot.runtime.deps import Deps
-from bot.slack.slack_io import Respond
+from bot.slack.slack_io import Respond, tell_clicker
 from bot.slack.slack_update import ORIGIN_BLOCK_ID, MessageRef, update_report_message, with_chart
 from handlers.buttons import ACTION_PREFIX, EPOCH_FORMAT, SwitchRequest, decode_value
 from handlers.channel_defaults import request_context
@@ -80,18 +80,12 @@ def message_ref(body: dict[str, Any]) -> MessageRef:
                       thread_ts=message.get("thread_ts"))
 
 
-def _tell(respond: Respond | None, text: str) -> None:
-    """An ephemeral note to the clicking user (buttons on messages always bring a
-    response_url)."""
-    if respond is not None:
-        respond(response_type="ephemeral", replace_original=False, text=text)
-
-
 def _ref_error(what: str, respond: Respond | None) -> None:
     ref = uuid.uuid4().hex[:8]
     logger.exception("%s (ref %s)", what, ref)
-    _tell(respond, f":warning: Something went wrong on our side (ref `{ref}`); it is logged. "
-                   "The message was left as it was.")
+    tell_clicker(respond,
+                 f":warning: Something went wrong on our side (ref `{ref}`); it is logged. "
+                 "The message was left as it was.")
 
 
 def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
@@ -102,20 +96,21 @@ def switch_report(deps: Deps, body: dict[str, Any], client: WebClient,
         request = decode_value(action.get("value", ""))
         parsed = parse(request.command_text(), request_context(deps))
     except (ValueError, CommandError):
-        _tell(respond, ":warning: These buttons are from an older version of smallcaps. "
-                       "Run `/smallcaps gap 3y` for a fresh answer with working buttons.")
+        tell_clicker(respond,
+                     ":warning: These buttons are from an older version of smallcaps. "
+                     "Run `/smallcaps gap 3y` for a fresh answer with working buttons.")
         return None
     now = deps.clock()
     if is_stale(request, now):
-        _tell(respond, stale_text(request))
+        tell_clicker(respond, stale_text(request))
         return None
     if parsed.command.rendering is None:
-        _tell(respond, f":warning: `{request.command}` cannot be switched with buttons.")
+        tell_clicker(respond, f":warning: `{request.command}` cannot be switched with buttons.")
         return None
     try:
         report = deps.reports.run(parsed.request)
     except (DataUnavailableError, InsufficientHistoryError) as exc:
-        _tell(respond, f":warning: {exc} The message was left as it was.")
+        tell_clicker(respond, f":warning: {exc} The message was left as it was.")
         return None
     except Exception:
         _ref_error(f"switching to {request.command_text()!r} failed", respond)

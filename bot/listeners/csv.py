@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from bot.reports.csv_export import csv_filename
 from bot.runtime.deps import Deps
-from bot.slack.slack_io import Respond
+from bot.slack.slack_io import Respond, tell_clicker
 from handlers.channel_defaults import request_context
 from handlers.csv_button import CSV_ACTION
 from handlers.registry import parse
@@ -26,12 +26,6 @@ from handlers.words import CommandError
 
 logger = logging.getLogger(__name__)
 __all__ = ["CSV_ACTION", "on_csv", "post_csv"]
-
-
-def _tell(respond: Respond | None, text: str) -> None:
-    """An ephemeral note to the clicking user (buttons on messages bring a response_url)."""
-    if respond is not None:
-        respond(response_type="ephemeral", replace_original=False, text=text)
 
 
 def post_csv(deps: Deps, body: dict[str, Any], client: WebClient,
@@ -53,11 +47,11 @@ def post_csv(deps: Deps, body: dict[str, Any], client: WebClient,
                                filename=csv_filename(report.payload),
                                title=f"Data: {action['value']}")
     except CommandError as exc:
-        _tell(respond, f":warning: {exc.message}")
+        tell_clicker(respond, f":warning: {exc.message}")
     except Exception:
         ref = uuid.uuid4().hex[:8]
         logger.exception("CSV export failed (ref %s) for %r", ref, action.get("value"))
-        _tell(respond, f":warning: I could not post the CSV (ref `{ref}`); it is logged.")
+        tell_clicker(respond, f":warning: I could not post the CSV (ref `{ref}`); it is logged.")
 
 
 def on_csv(ack: Ack, body: dict[str, Any], deps: Deps) -> None:

@@ -18,7 +18,7 @@ from bot.data.sources import DataUnavailableError
 from bot.listeners.home import user_channel_ids
 from bot.runtime.deps import Deps
 from bot.slack.post_check import PostUnclear
-from bot.slack.slack_io import Respond, slack_error
+from bot.slack.slack_io import Respond, slack_error, tell_clicker
 from bot.slack.slack_update import post_reply
 from handlers.channel_defaults import request_context
 from handlers.registry import parse
@@ -29,15 +29,10 @@ from handlers.words import CommandError
 logger = logging.getLogger(__name__)
 
 
-def _tell(respond: Respond | None, text: str) -> None:
-    if respond is not None:
-        respond(response_type="ephemeral", replace_original=False, text=text)
-
-
 def _ref_error(respond: Respond | None, what: str, text: str) -> None:
     ref = uuid.uuid4().hex[:8]
     logger.exception("%s (ref %s)", what, ref)
-    _tell(respond, f":warning: {text} (ref `{ref}`; it is logged).")
+    tell_clicker(respond, f":warning: {text} (ref `{ref}`; it is logged).")
 
 
 def may_share_in(client: WebClient, user_id: str, channel: str) -> bool:
@@ -58,8 +53,9 @@ def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: R
     if not channel:  # the picker was cleared
         return None
     if not may_share_in(client, user_id, channel):
-        _tell(respond, f":no_entry: You can share only into channels you are in, and <#{channel}> "
-                       "is not one of them (or Slack would not say). Pick one of yours.")
+        tell_clicker(respond,
+                     f":no_entry: You can share only into channels you are in, and <#{channel}> "
+                     "is not one of them (or Slack would not say). Pick one of yours.")
         return None
     words = shared_words(action, body.get("message") or {})
     try:
@@ -67,17 +63,19 @@ def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: R
     except CommandError:
         parsed = None
     if words is None or parsed is None:
-        _tell(respond, ":warning: This answer is from an older version of smallcaps and can't "
-                       "be shared. Ask again here for a fresh answer to share.")
+        tell_clicker(respond,
+                     ":warning: This answer is from an older version of smallcaps and can't "
+                     "be shared. Ask again here for a fresh answer to share.")
         return None
     if parsed.command.rendering is None:
-        _tell(respond, f":warning: Only report answers can be shared, not "
-                       f"`{parsed.command.name}`.")
+        tell_clicker(respond,
+                     f":warning: Only report answers can be shared, not "
+                     f"`{parsed.command.name}`.")
         return None
     try:
         report = deps.reports.run(parsed.request)
     except (DataUnavailableError, InsufficientHistoryError) as exc:
-        _tell(respond, f":warning: {exc} Nothing was shared.")
+        tell_clicker(respond, f":warning: {exc} Nothing was shared.")
         return None
     except Exception:
         _ref_error(respond, f"sharing {words!r} failed", "Something went wrong on our side; "
@@ -93,7 +91,7 @@ def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: R
             _ref_error(respond, f"sharing {words!r} to {channel}", "Slack did not answer; if "
                        f"the answer is not in <#{channel}>, pick it again in a minute")
         else:
-            _tell(respond, refused_text(slack_error(exc), channel, bot_user_id))
+            tell_clicker(respond, refused_text(slack_error(exc), channel, bot_user_id))
         return None
     except PostUnclear:
         _ref_error(respond, f"sharing {words!r} to {channel}", "Slack did not confirm the "
@@ -102,7 +100,7 @@ def share_report(deps: Deps, body: dict[str, Any], client: WebClient, respond: R
     except Exception:
         _ref_error(respond, f"sharing {words!r} to {channel}", "I could not share it")
         return None
-    _tell(respond, f":white_check_mark: Shared in <#{channel}>.")
+    tell_clicker(respond, f":white_check_mark: Shared in <#{channel}>.")
     return outcome
 
 

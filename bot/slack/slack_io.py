@@ -25,6 +25,13 @@ NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found", "is_archived", 
 Respond = Callable[..., Any]
 
 
+def tell_clicker(respond: Respond | None, text: str) -> None:
+    """A note only the clicking user sees, under the message clicked (the click's
+    response_url: buttons and selects on messages always bring one); nothing without one."""
+    if respond is not None:
+        respond(response_type="ephemeral", replace_original=False, text=text)
+
+
 def reply_client_options(settings: Settings) -> dict[str, Any]:
     """WebClient arguments for replies: the configured base URL and bot token, and retries
     of rate limits (HTTP 429) and of one refused connection."""
