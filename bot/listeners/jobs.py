@@ -67,7 +67,7 @@ def run_queued(kind: str, payload: dict[str, Any]) -> None:
     run_reply(worker_deps.get(), kind, payload)
 
 
-def _asked(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+def _asked(payload: dict[str, Any]) -> dict[str, Any]:
     """The Slack request a job answers: the slash command's fields or the click's body."""
     return payload.get("command") or payload.get("body") or {}
 
@@ -92,7 +92,7 @@ def run_reply(deps: Deps, kind: str, payload: dict[str, Any]) -> None:
         logger.error("reply job %s has an unknown kind %r", payload.get("request_id"), kind)
         return
     record = DeliveryRecord(deps.cache, payload["request_id"])
-    asked = _asked(kind, payload)
+    asked = _asked(payload)
     response_url = asked.get("response_url")
     raw_respond = Respond(response_url=response_url) if response_url else None
 
